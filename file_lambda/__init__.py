@@ -1,0 +1,1 @@
+"""The file API: FastAPI behind Mangum, invoked by the ALB for `/files/*`."""

@@ -1,0 +1,75 @@
+"""Lambda entry point: `file_lambda.handler.handler`, invoked by the ALB.
+
+Everything here runs once per container (cold start) and is reused by warm
+invocations. Nothing at import touches the network: the S3 client connects
+on first use, the JWKS is fetched on the first asymmetric token.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from mangum import Mangum
+
+from file_lambda import metrics
+from file_lambda.app import create_app
+from file_lambda.settings import Settings
+from file_lambda.storage.s3 import S3Storage, make_client
+from tenancy.tokens import TokenVerifier
+
+logger = Logger()
+settings = Settings.from_env()
+app = create_app(
+    settings,
+    S3Storage(make_client(settings.region, settings.endpoint_url), settings.bucket),
+    TokenVerifier(jwt_secret=settings.jwt_secret, supabase_url=settings.supabase_url),
+)
+# Every body crosses the ALB base64-encoded (no "text" types), so a response's
+# size is exactly 4/3 of its body: the inline limits below stay exact, whatever
+# escaping the runtime would apply to text.
+_asgi = Mangum(app, lifespan="off", text_mime_types=["application/x-snsd-never-text"])
+
+
+def _oversized(response: dict[str, Any]) -> bool:
+    return len(json.dumps(response)) > settings.max_response_bytes
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.APPLICATION_LOAD_BALANCER)
+@metrics.registry.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    response: dict[str, Any] = _asgi(event, context)  # type: ignore[arg-type]
+    status = int(response.get("statusCode", 500))
+    if status >= 400:
+        metrics.failed(status)
+    if _oversized(response):
+        # The ALB would turn this into a bare 502; answer a problem instead.
+        logger.error("response over the ALB limit", extra={"status": status})
+        response = _too_large(event)
+    logger.info("request", extra={"method": event.get("httpMethod"), "status": status})
+    return response
+
+
+def _too_large(event: dict[str, Any]) -> dict[str, Any]:
+    body = json.dumps(
+        {
+            "type": "about:blank",
+            "title": "Internal Server Error",
+            "status": 500,
+            "detail": "The response would exceed the load balancer's limit",
+            "code": "response_too_large",
+            "request_id": logger.get_correlation_id() or "",
+        }
+    )
+    headers = {"content-type": "application/problem+json"}
+    if "multiValueHeaders" in event:
+        return {
+            "statusCode": 500,
+            "multiValueHeaders": {k: [v] for k, v in headers.items()},
+            "body": body,
+            "isBase64Encoded": False,
+        }
+    return {"statusCode": 500, "headers": headers, "body": body, "isBase64Encoded": False}

@@ -1,0 +1,291 @@
+"""The 13 file endpoints (API.md). Each reads the request, calls one service
+method and shapes the response.
+
+Routes are `async def`: a Lambda container serves one invocation at a time,
+so the blocking S3 calls below stall nobody, and skipping the threadpool
+hop that a sync route costs is measurably cheaper under Mangum.
+"""
+
+from __future__ import annotations
+
+from email.utils import format_datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from file_lambda import metrics
+from file_lambda.schemas import (
+    DeleteResult,
+    FileInfo,
+    FileList,
+    FileMetadata,
+    FolderDeleted,
+    FolderRequest,
+    FolderResult,
+    Health,
+    PathsRequest,
+    PresignedDownload,
+    PresignedUpload,
+    TransferRequest,
+    UploadResult,
+)
+from file_lambda.service import FileService, Upload, content_disposition
+from file_lambda.settings import Settings
+from file_lambda.storage.port import Storage
+from tenancy.dependencies import tenant_with_role
+from tenancy.principal import Role, TenantAccess
+from tenancy.problems import problem_responses
+
+router = APIRouter(prefix="/files", tags=["files"])
+
+
+def files_as(minimum: Role) -> Any:
+    """A dependency: the file service of the request's tenant, for callers of at least `minimum`."""
+
+    async def dependency(
+        request: Request,
+        access: Annotated[TenantAccess, Depends(tenant_with_role(minimum))],
+    ) -> FileService:
+        storage: Storage = request.app.state.storage
+        settings: Settings = request.app.state.settings
+        return FileService(storage, settings, access)
+
+    return Depends(dependency)
+
+
+AsViewer = Annotated[FileService, files_as(Role.viewer)]
+AsMember = Annotated[FileService, files_as(Role.member)]
+AsAdmin = Annotated[FileService, files_as(Role.admin)]
+
+FolderQuery = Annotated[
+    str, Query(description="Folder relative to the tenant's root; empty is the root")
+]
+OverwriteQuery = Annotated[bool, Query(description="Replace an existing file")]
+VersionQuery = Annotated[str | None, Query(description="A specific version of the file")]
+AUTH_ERRORS = (400, 401, 403, 422, 503)
+
+
+def _body_size(request: Request) -> int:
+    try:
+        return int(request.headers.get("content-length", "0"))
+    except ValueError:
+        return 0
+
+
+@router.get("/health", response_model=Health, tags=["health"])
+async def health() -> Health:
+    """Liveness of the file API; touches no dependency."""
+    return Health(status="ok")
+
+
+@router.post(
+    "/upload",
+    status_code=201,
+    response_model=FileInfo,
+    responses=problem_responses(*AUTH_ERRORS, 409, 413),
+)
+async def upload(
+    request: Request,
+    files: AsMember,
+    file: Annotated[UploadFile, File(description="The file; its name must be one path segment")],
+    folder: FolderQuery = "",
+    overwrite: OverwriteQuery = False,
+) -> FileInfo:
+    """Upload one file (up to the inline limit; larger files use presigned-upload)."""
+    files.check_inline_size(max(_body_size(request), file.size or 0))
+    body = await file.read()
+    info = files.upload(folder, Upload(file.filename, file.content_type, body), overwrite)
+    metrics.uploaded(len(body))
+    return info
+
+
+@router.post(
+    "/upload-multiple",
+    status_code=201,
+    response_model=UploadResult,
+    responses=problem_responses(
+        *AUTH_ERRORS, 413, extra={207: {"model": UploadResult, "description": "Some failed"}}
+    ),
+)
+async def upload_multiple(
+    request: Request,
+    response: Response,
+    files: AsMember,
+    uploads: Annotated[list[UploadFile], File(alias="files", description="One field per file")],
+    folder: FolderQuery = "",
+    overwrite: OverwriteQuery = False,
+) -> UploadResult:
+    """Upload several files; each succeeds or fails on its own."""
+    files.check_inline_size(max(_body_size(request), sum(item.size or 0 for item in uploads)))
+    batch = [Upload(item.filename, item.content_type, await item.read()) for item in uploads]
+    result = files.upload_many(folder, batch, overwrite)
+    for info in result.uploaded:
+        metrics.uploaded(info.size)
+    if result.failed:
+        response.status_code = 207
+    return result
+
+
+@router.get(
+    "/download/{path:path}",
+    responses=problem_responses(
+        *AUTH_ERRORS,
+        404,
+        extra={
+            200: {"content": {"application/octet-stream": {}}, "description": "The bytes"},
+            304: {"description": "The client's copy is current"},
+            307: {"description": "Too large to return inline: go to a short-lived presigned GET"},
+        },
+    ),
+    response_class=Response,
+)
+async def download(
+    files: AsViewer,
+    path: str,
+    version_id: VersionQuery = None,
+    disposition: Literal["attachment", "inline"] = "attachment",
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Download a file: inline when it fits through the load balancer, else a redirect."""
+    result = files.download(path, version_id, if_none_match, disposition)
+    if result.not_modified:
+        return Response(status_code=304)
+    assert result.info is not None
+    info = result.info
+    headers = {
+        "ETag": info.etag,
+        "Last-Modified": format_datetime(info.last_modified, usegmt=True),
+        "Cache-Control": "private, no-cache",
+    }
+    if result.redirect_url is not None:
+        metrics.redirected(info.size)
+        return RedirectResponse(
+            result.redirect_url, status_code=307, headers={"Cache-Control": "no-store"}
+        )
+    assert result.body is not None
+    metrics.downloaded(len(result.body))
+    headers["Content-Disposition"] = content_disposition(disposition, path.rsplit("/", 1)[-1])
+    return Response(result.body, media_type=info.content_type, headers=headers)
+
+
+@router.delete(
+    "/delete/{path:path}",
+    status_code=204,
+    response_class=Response,
+    responses=problem_responses(*AUTH_ERRORS, 404),
+)
+async def delete(files: AsMember, path: str) -> Response:
+    """Delete a file."""
+    files.delete(path)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/delete-multiple", response_model=DeleteResult, responses=problem_responses(*AUTH_ERRORS)
+)
+async def delete_multiple(files: AsMember, request: PathsRequest) -> DeleteResult:
+    """Delete up to 1000 files in one request (missing files count as deleted)."""
+    return files.delete_many(request.paths)
+
+
+@router.get("/list", response_model=FileList, responses=problem_responses(*AUTH_ERRORS))
+async def list_files(
+    files: AsViewer,
+    folder: FolderQuery = "",
+    recursive: Annotated[bool, Query(description="Include files of every subfolder")] = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+) -> FileList:
+    """List a folder, one page at a time."""
+    return files.list_folder(folder, recursive, limit, cursor)
+
+
+@router.get(
+    "/metadata/{path:path}",
+    response_model=FileMetadata,
+    responses=problem_responses(*AUTH_ERRORS, 404),
+)
+async def metadata(files: AsViewer, path: str, version_id: VersionQuery = None) -> FileMetadata:
+    """A file's details and user metadata."""
+    return files.metadata(path, version_id)
+
+
+@router.post(
+    "/folder/create",
+    status_code=201,
+    response_model=FolderResult,
+    responses=problem_responses(
+        *AUTH_ERRORS, extra={200: {"model": FolderResult, "description": "It already existed"}}
+    ),
+)
+async def create_folder(files: AsMember, request: FolderRequest) -> Any:
+    """Create an empty folder."""
+    path, created = files.create_folder(request.path)
+    body = FolderResult(path=path)
+    return body if created else JSONResponse(body.model_dump(), status_code=200)
+
+
+@router.delete(
+    "/folder/delete",
+    response_model=FolderDeleted,
+    responses=problem_responses(*AUTH_ERRORS, 404),
+)
+async def delete_folder(
+    files: AsAdmin, path: Annotated[str, Query(description="The folder; not the root")]
+) -> FolderDeleted:
+    """Delete a folder and everything below it."""
+    folder, count = files.delete_folder(path)
+    return FolderDeleted(path=folder, deleted_count=count)
+
+
+@router.post(
+    "/copy",
+    status_code=201,
+    response_model=FileInfo,
+    responses=problem_responses(*AUTH_ERRORS, 404, 409),
+)
+async def copy(files: AsMember, request: TransferRequest) -> FileInfo:
+    """Copy a file to another path."""
+    return files.copy(request.source, request.destination, request.overwrite)
+
+
+@router.post("/move", response_model=FileInfo, responses=problem_responses(*AUTH_ERRORS, 404, 409))
+async def move(files: AsMember, request: TransferRequest) -> FileInfo:
+    """Move a file; the source is removed only after the copy is confirmed."""
+    return files.move(request.source, request.destination, request.overwrite)
+
+
+@router.get(
+    "/presigned-url/{path:path}",
+    response_model=PresignedDownload,
+    responses=problem_responses(*AUTH_ERRORS, 404),
+)
+async def presigned_url(
+    files: AsViewer,
+    path: str,
+    expires_in: Annotated[
+        int | None, Query(description="Seconds, 60 to the configured maximum")
+    ] = None,
+) -> PresignedDownload:
+    """A presigned GET URL for a file."""
+    return files.presign_download(path, expires_in)
+
+
+@router.post(
+    "/presigned-upload",
+    response_model=PresignedUpload,
+    responses=problem_responses(*AUTH_ERRORS, 409),
+)
+async def presigned_upload(
+    files: AsMember,
+    file_path: Annotated[str, Query(description="Where the file will live")],
+    content_type: Annotated[str | None, Query(description="Pin the upload's Content-Type")] = None,
+    max_size: Annotated[int | None, Query(description="Largest accepted size in bytes")] = None,
+    expires_in: Annotated[
+        int | None, Query(description="Seconds, 60 to the configured maximum")
+    ] = None,
+    overwrite: OverwriteQuery = False,
+) -> PresignedUpload:
+    """A presigned POST for a browser to upload straight to storage."""
+    return files.presign_upload(file_path, content_type, max_size, expires_in, overwrite)

@@ -1,0 +1,96 @@
+"""Request and response bodies of the file API (the OpenAPI schemas)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class FileInfo(BaseModel):
+    path: str = Field(description="Path relative to the tenant's root")
+    name: str
+    size: int
+    content_type: str | None = Field(
+        description="MIME type; null in listings, which S3 returns without it"
+    )
+    etag: str = Field(description="The object's entity tag, quoted as in the ETag header")
+    last_modified: datetime
+    version_id: str | None = Field(description="Null where versioning is off")
+
+
+class FileMetadata(FileInfo):
+    metadata: dict[str, str] = Field(description="User metadata stored with the object")
+
+
+class UploadFailure(BaseModel):
+    name: str
+    code: str
+    detail: str
+
+
+class UploadResult(BaseModel):
+    uploaded: list[FileInfo]
+    failed: list[UploadFailure]
+
+
+class PathsRequest(BaseModel):
+    paths: list[str] = Field(min_length=1, max_length=1000)
+
+
+class PathError(BaseModel):
+    path: str
+    code: str
+    detail: str
+
+
+class DeleteResult(BaseModel):
+    deleted: list[str]
+    errors: list[PathError]
+
+
+class FileList(BaseModel):
+    folder: str
+    folders: list[str]
+    files: list[FileInfo]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last"
+    )
+
+
+class FolderRequest(BaseModel):
+    path: str
+
+
+class FolderResult(BaseModel):
+    path: str
+
+
+class FolderDeleted(BaseModel):
+    path: str
+    deleted_count: int
+
+
+class TransferRequest(BaseModel):
+    source: str
+    destination: str
+    overwrite: bool = False
+
+
+class PresignedDownload(BaseModel):
+    url: str
+    method: str = "GET"
+    path: str
+    expires_at: datetime
+
+
+class PresignedUpload(BaseModel):
+    url: str
+    fields: dict[str, str] = Field(description="Form fields to send before the file field")
+    path: str
+    expires_at: datetime
+    max_size: int
+
+
+class Health(BaseModel):
+    status: str

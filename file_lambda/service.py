@@ -1,0 +1,413 @@
+"""The file operations of one tenant, over the storage port.
+
+Routes call exactly one method here; this layer maps tenant-relative paths to
+keys (`paths.TenantRoot`), enforces the contract's rules and shapes results.
+It raises domain problems only; it knows nothing of HTTP requests.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import mimetypes
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+from file_lambda.paths import InvalidPath, TenantRoot, join, validate_name, validate_path
+from file_lambda.schemas import (
+    DeleteResult,
+    FileInfo,
+    FileList,
+    FileMetadata,
+    PathError,
+    PresignedDownload,
+    PresignedUpload,
+    UploadFailure,
+    UploadResult,
+)
+from file_lambda.settings import Settings
+from file_lambda.storage.port import (
+    InvalidContinuation,
+    NotModified,
+    ObjectExists,
+    ObjectInfo,
+    ObjectNotFound,
+    Storage,
+)
+from tenancy.principal import TenantAccess
+from tenancy.problems import BadRequest, Problem, ServiceUnavailable
+
+
+class PayloadTooLarge(Problem):
+    status = 413
+    code = "payload_too_large"
+
+
+class SamePath(BadRequest):
+    code = "same_path"
+
+
+class InvalidExpiry(BadRequest):
+    code = "invalid_expires_in"
+
+
+class InvalidSize(BadRequest):
+    code = "invalid_max_size"
+
+
+class MoveIncomplete(ServiceUnavailable):
+    code = "move_incomplete"
+
+
+class RootFolder(BadRequest):
+    code = "invalid_path"
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    filename: str | None
+    content_type: str | None
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    """What a download answers: bytes inline, a redirect, or "not modified"."""
+
+    info: ObjectInfo | None = None
+    body: bytes | None = None
+    redirect_url: str | None = None
+    not_modified: bool = False
+
+
+def content_disposition(disposition: str, filename: str) -> str:
+    # RFC 6266: an ASCII fallback plus the exact UTF-8 name.
+    fallback = "".join(
+        ch if ch.isascii() and ch.isprintable() and ch not in '"\\' else "_" for ch in filename
+    )
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def _encoded_size(document: object) -> int:
+    return len(json.dumps(document, ensure_ascii=False, default=str).encode())
+
+
+@dataclass(frozen=True, slots=True)
+class _Cursor:
+    """Where a listing resumes: S3's continuation token, or a key to start after.
+
+    Bound to its folder and mode, so a cursor cannot be replayed on another listing.
+    """
+
+    folder: str
+    recursive: bool
+    token: str | None = None
+    after: str | None = None  # relative to the listed folder's prefix
+
+    def encode(self) -> str:
+        document = {"f": self.folder, "r": self.recursive, "t": self.token, "a": self.after}
+        raw = json.dumps(document, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, cursor: str, folder: str, recursive: bool) -> _Cursor:
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            document = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+            decoded = cls(document["f"], document["r"], document["t"], document["a"])
+        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError):
+            raise InvalidContinuation("The cursor is malformed") from None
+        if decoded.folder != folder or decoded.recursive != recursive:
+            raise InvalidContinuation("The cursor belongs to another listing")
+        if not all(isinstance(v, str | None) for v in (decoded.token, decoded.after)):
+            raise InvalidContinuation("The cursor is malformed")
+        return decoded
+
+
+class FileService:
+    def __init__(self, storage: Storage, settings: Settings, access: TenantAccess) -> None:
+        self._storage = storage
+        self._settings = settings
+        self._access = access
+        self._root = TenantRoot(access.tenant_id)
+
+    # -- shaping ---------------------------------------------------------------
+
+    def _info(self, obj: ObjectInfo) -> FileInfo:
+        path = self._root.relative(obj.key)
+        return FileInfo(
+            path=path,
+            name=path.rsplit("/", 1)[-1],
+            size=obj.size,
+            content_type=obj.content_type or None,
+            etag=obj.etag,
+            last_modified=obj.last_modified,
+            version_id=obj.version_id,
+        )
+
+    def _head(self, path: str, version_id: str | None = None) -> ObjectInfo:
+        try:
+            return self._storage.head(self._root.key(path), version_id)
+        except ObjectNotFound:
+            raise ObjectNotFound(f"{path} does not exist") from None
+
+    def _ensure_absent(self, path: str) -> None:
+        try:
+            self._storage.head(self._root.key(path))
+        except ObjectNotFound:
+            return
+        raise ObjectExists(f"{path} already exists; pass overwrite=true to replace it")
+
+    def _expiry(self, expires_in: int | None) -> int:
+        seconds = self._settings.presign_default_expires if expires_in is None else expires_in
+        if not 60 <= seconds <= self._settings.presign_max_expires:
+            raise InvalidExpiry(
+                f"expires_in must lie between 60 and {self._settings.presign_max_expires} seconds"
+            )
+        return seconds
+
+    # -- uploads ---------------------------------------------------------------
+
+    def check_inline_size(self, body_size: int) -> None:
+        limit = self._settings.max_inline_upload_bytes
+        if body_size > limit:
+            raise PayloadTooLarge(
+                f"The request body is {body_size} bytes; uploads through the API take at most "
+                f"{limit}. Use POST /files/presigned-upload to upload larger files."
+            )
+
+    def upload(self, folder: str, upload: Upload, overwrite: bool) -> FileInfo:
+        folder = validate_path(folder, allow_root=True)
+        name = validate_name(upload.filename)
+        path = join(folder, name)
+        content_type = (
+            upload.content_type
+            if upload.content_type and upload.content_type != "application/octet-stream"
+            else mimetypes.guess_type(name)[0] or "application/octet-stream"
+        )
+        try:
+            obj = self._storage.put(
+                self._root.key(path),
+                upload.body,
+                content_type,
+                {"uploaded-by": self._access.principal.user_id},
+                overwrite,
+            )
+        except ObjectExists:
+            raise ObjectExists(
+                f"{path} already exists; pass overwrite=true to replace it"
+            ) from None
+        return self._info(obj)
+
+    def upload_many(self, folder: str, uploads: Iterable[Upload], overwrite: bool) -> UploadResult:
+        validate_path(folder, allow_root=True)  # a bad folder fails the whole request
+        result = UploadResult(uploaded=[], failed=[])
+        for upload in uploads:
+            try:
+                result.uploaded.append(self.upload(folder, upload, overwrite))
+            except (InvalidPath, ObjectExists) as problem:
+                result.failed.append(
+                    UploadFailure(
+                        name=upload.filename or "", code=problem.code, detail=problem.detail
+                    )
+                )
+        return result
+
+    # -- reads -----------------------------------------------------------------
+
+    def download(
+        self,
+        path: str,
+        version_id: str | None,
+        if_none_match: str | None,
+        disposition: str,
+    ) -> Download:
+        key = self._root.key(path)
+        try:
+            opened = self._storage.open(key, version_id, if_none_match)
+        except ObjectNotFound:
+            raise ObjectNotFound(f"{path} does not exist") from None
+        except NotModified:
+            return Download(not_modified=True)
+        if opened.info.size > self._settings.max_inline_download_bytes:
+            opened.close()
+            header = content_disposition(disposition, path.rsplit("/", 1)[-1])
+            url = self._storage.presign_get(
+                key, self._settings.redirect_expires, version_id, header
+            )
+            return Download(info=opened.info, redirect_url=url)
+        return Download(info=opened.info, body=opened.read())
+
+    def metadata(self, path: str, version_id: str | None) -> FileMetadata:
+        obj = self._head(path, version_id)
+        return FileMetadata(**self._info(obj).model_dump(), metadata=obj.metadata)
+
+    def list_folder(self, folder: str, recursive: bool, limit: int, cursor: str | None) -> FileList:
+        folder = validate_path(folder, allow_root=True)
+        prefix = self._root.folder_prefix(folder)
+        position = (
+            _Cursor.decode(cursor, folder, recursive) if cursor else _Cursor(folder, recursive)
+        )
+        page = self._storage.list_page(
+            prefix,
+            None if recursive else "/",
+            limit,
+            position.token,
+            prefix + position.after if position.after is not None else None,
+        )
+
+        # Files and folders in key order, as S3 returns them.
+        entries: list[tuple[str, FileInfo | str]] = []
+        for obj in page.objects:
+            if obj.key == prefix:
+                continue  # the folder's own marker
+            if obj.key.endswith("/"):
+                entries.append((obj.key, self._root.relative(obj.key).rstrip("/")))
+            else:
+                entries.append((obj.key, self._info(obj)))
+        entries += [(p, self._root.relative(p).rstrip("/")) for p in page.prefixes]
+        entries.sort(key=lambda entry: entry[0].encode())
+
+        # One S3 page is one API page, unless its JSON would not fit through the
+        # load balancer (long keys): then stop early and resume after the last entry.
+        budget = self._settings.max_inline_download_bytes - 4096
+        resume = _Cursor(folder, recursive, token=page.next_token) if page.next_token else None
+        folders: list[str] = []
+        files: list[FileInfo] = []
+        used = 0
+        for index, (_key, entry) in enumerate(entries):
+            used += _encoded_size(entry if isinstance(entry, str) else entry.model_dump()) + 2
+            if used > budget:
+                last_key = entries[index - 1][0]
+                # After a rolled-up folder, skip everything inside it: U+10FFFF
+                # sorts after any character a real key holds.
+                after = last_key + "\U0010ffff" if last_key.endswith("/") else last_key
+                resume = _Cursor(folder, recursive, after=after[len(prefix) :])
+                break
+            if isinstance(entry, str):
+                folders.append(entry)
+            else:
+                files.append(entry)
+        return FileList(
+            folder=folder,
+            folders=folders,
+            files=files,
+            next_cursor=resume.encode() if resume else None,
+        )
+
+    # -- deletes ---------------------------------------------------------------
+
+    def delete(self, path: str) -> None:
+        self._head(path)
+        self._storage.delete(self._root.key(path))
+
+    def delete_many(self, paths: list[str]) -> DeleteResult:
+        errors: list[PathError] = []
+        keys: dict[str, str] = {}
+        for path in paths:
+            try:
+                keys[self._root.key(path)] = validate_path(path)
+            except InvalidPath as problem:
+                errors.append(PathError(path=path, code=problem.code, detail=problem.detail))
+        failures = {failure.key for failure in self._storage.delete_many(list(keys))}
+        for key in failures:
+            errors.append(
+                PathError(
+                    path=keys[key], code="delete_failed", detail="The file could not be deleted"
+                )
+            )
+        deleted = [path for key, path in keys.items() if key not in failures]
+        return DeleteResult(deleted=deleted, errors=errors)
+
+    # -- folders ---------------------------------------------------------------
+
+    def create_folder(self, path: str) -> tuple[str, bool]:
+        """The folder's path and whether it was created (False: it already existed)."""
+        folder = validate_path(path)
+        prefix = self._root.folder_prefix(folder)
+        if self._storage.exists_under(prefix):
+            return folder, False
+        try:
+            self._storage.put(prefix, b"", "application/x-directory", {}, overwrite=False)
+        except ObjectExists:
+            return folder, False
+        return folder, True
+
+    def delete_folder(self, path: str) -> tuple[str, int]:
+        """The folder's path and how many objects were deleted under it."""
+        folder = validate_path(path, allow_root=True)
+        if not folder:
+            raise RootFolder("The tenant's root folder cannot be deleted")
+        deleted = self._storage.delete_prefix(self._root.folder_prefix(folder))
+        if deleted == 0:
+            raise ObjectNotFound(f"{folder} does not exist")
+        return folder, deleted
+
+    # -- copy and move -----------------------------------------------------------
+
+    def copy(self, source: str, destination: str, overwrite: bool) -> FileInfo:
+        source, destination = validate_path(source), validate_path(destination)
+        if source == destination:
+            raise SamePath("The source and the destination are the same path")
+        original = self._head(source)
+        if not overwrite:
+            self._ensure_absent(destination)
+        return self._info(self._storage.copy(original, self._root.key(destination)))
+
+    def move(self, source: str, destination: str, overwrite: bool) -> FileInfo:
+        source, destination = validate_path(source), validate_path(destination)
+        if source == destination:
+            raise SamePath("The source and the destination are the same path")
+        original = self._head(source)
+        if not overwrite:
+            self._ensure_absent(destination)
+        copied = self._storage.copy(original, self._root.key(destination))
+        # Delete the source only once the copy is confirmed to hold the same bytes.
+        if copied.size != original.size or (
+            "-" not in original.etag and copied.etag != original.etag
+        ):
+            raise MoveIncomplete(f"{destination} could not be confirmed; {source} is kept")
+        try:
+            self._storage.delete(original.key)
+        except Problem:
+            raise MoveIncomplete(
+                f"{source} was copied to {destination} but could not be removed; both exist"
+            ) from None
+        return self._info(copied)
+
+    # -- presigned URLs --------------------------------------------------------
+
+    def presign_download(self, path: str, expires_in: int | None) -> PresignedDownload:
+        seconds = self._expiry(expires_in)
+        obj = self._head(path)
+        url = self._storage.presign_get(obj.key, seconds, None, None)
+        expires_at = datetime.now(UTC) + timedelta(seconds=seconds)
+        return PresignedDownload(url=url, path=validate_path(path), expires_at=expires_at)
+
+    def presign_upload(
+        self,
+        path: str,
+        content_type: str | None,
+        max_size: int | None,
+        expires_in: int | None,
+        overwrite: bool,
+    ) -> PresignedUpload:
+        path = validate_path(path)
+        key = self._root.key(path)
+        seconds = self._expiry(expires_in)
+        ceiling = self._settings.presign_upload_max_size
+        size = ceiling if max_size is None else max_size
+        if not 1 <= size <= ceiling:
+            raise InvalidSize(f"max_size must lie between 1 and {ceiling} bytes")
+        if not overwrite:
+            self._ensure_absent(path)
+        post = self._storage.presign_post(
+            key, seconds, size, content_type, {"uploaded-by": self._access.principal.user_id}
+        )
+        expires_at = datetime.now(UTC) + timedelta(seconds=seconds)
+        return PresignedUpload(
+            url=post.url, fields=post.fields, path=path, expires_at=expires_at, max_size=size
+        )

@@ -1,0 +1,313 @@
+"""The S3 adapter of the storage port (boto3).
+
+Built once per Lambda container and reused by warm invocations. Every
+botocore error is translated here; its text is logged, never returned.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from file_lambda.storage.port import (
+    DeleteFailure,
+    InvalidContinuation,
+    ListPage,
+    NotModified,
+    ObjectExists,
+    ObjectInfo,
+    ObjectNotFound,
+    PresignedPost,
+    StorageError,
+    StorageUnavailable,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+log = logging.getLogger(__name__)
+
+DELETE_BATCH = 1000  # DeleteObjects takes at most 1000 keys a request
+COPY_PART_LIMIT = 5 * 1024**3  # CopyObject copies at most 5 GB; above, copy in parts
+COPY_PART_SIZE = 256 * 1024**2
+_MISSING = frozenset({"NoSuchKey", "NoSuchVersion", "404", "NotFound"})
+_UNAVAILABLE = frozenset(
+    {"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "503", "500"}
+)
+
+
+def make_client(region: str, endpoint_url: str | None) -> S3Client:
+    """An S3 client with bounded waits: a stuck S3 must not eat the Lambda's timeout."""
+    config = Config(
+        region_name=region,
+        signature_version="s3v4",
+        connect_timeout=2,
+        read_timeout=10,
+        retries={"mode": "standard", "max_attempts": 3},
+        # A local S3 (SeaweedFS) is addressed by host:port, so by path; AWS by host.
+        s3={"addressing_style": "path" if endpoint_url else "virtual"},
+    )
+    return boto3.client("s3", endpoint_url=endpoint_url, config=config)
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    try:
+        yield
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+        if code in _MISSING:
+            raise ObjectNotFound("The file does not exist") from None
+        if code == "304" or status == 304:
+            raise NotModified() from None
+        if code in ("PreconditionFailed", "412") or status == 412:
+            raise ObjectExists("The file already exists") from None
+        log.warning("s3 request failed", extra={"s3_code": code, "s3_status": status})
+        if code in _UNAVAILABLE or status >= 500:
+            raise StorageUnavailable("File storage is unavailable; try again shortly") from None
+        raise StorageError("File storage refused the request") from None
+    except BotoCoreError as exc:
+        # Connection refused, timeouts, retries exhausted: the store is unreachable.
+        log.warning("s3 unreachable", extra={"error_type": type(exc).__name__})
+        raise StorageUnavailable("File storage is unavailable; try again shortly") from None
+
+
+def _info(key: str, response: Any) -> ObjectInfo:
+    last_modified = response.get("LastModified") or datetime.now(UTC)
+    return ObjectInfo(
+        key=key,
+        size=int(response.get("ContentLength", response.get("Size", 0))),
+        content_type=response.get("ContentType") or "application/octet-stream",
+        etag=response.get("ETag", ""),
+        last_modified=last_modified.astimezone(UTC),
+        version_id=_version(response.get("VersionId")),
+        metadata=dict(response.get("Metadata") or {}),
+    )
+
+
+def _version(version_id: str | None) -> str | None:
+    # S3 reports the literal "null" for objects written while versioning was off.
+    return None if version_id in (None, "", "null") else version_id
+
+
+class _S3Body:
+    def __init__(self, info: ObjectInfo, stream: Any) -> None:
+        self.info = info
+        self._stream = stream
+
+    def read(self) -> bytes:
+        with _translated():
+            try:
+                data: bytes = self._stream.read()
+            finally:
+                self._stream.close()
+        return data
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+class S3Storage:
+    def __init__(
+        self,
+        client: S3Client,
+        bucket: str,
+        *,
+        copy_part_limit: int = COPY_PART_LIMIT,
+        copy_part_size: int = COPY_PART_SIZE,
+    ) -> None:
+        self._s3 = client
+        self._bucket = bucket
+        self._copy_part_limit = copy_part_limit
+        self._transfer = TransferConfig(
+            multipart_threshold=copy_part_limit, multipart_chunksize=copy_part_size
+        )
+
+    def _version_args(self, version_id: str | None) -> dict[str, Any]:
+        return {"VersionId": version_id} if version_id else {}
+
+    def head(self, key: str, version_id: str | None = None) -> ObjectInfo:
+        with _translated():
+            response = self._s3.head_object(
+                Bucket=self._bucket, Key=key, **self._version_args(version_id)
+            )
+        return _info(key, response)
+
+    def open(
+        self, key: str, version_id: str | None = None, if_none_match: str | None = None
+    ) -> _S3Body:
+        extra: dict[str, Any] = self._version_args(version_id)
+        if if_none_match:
+            extra["IfNoneMatch"] = if_none_match
+        with _translated():
+            response = self._s3.get_object(Bucket=self._bucket, Key=key, **extra)
+        return _S3Body(_info(key, response), response["Body"])
+
+    def put(
+        self,
+        key: str,
+        body: bytes,
+        content_type: str,
+        metadata: dict[str, str],
+        overwrite: bool,
+    ) -> ObjectInfo:
+        # If-None-Match: * makes "do not overwrite" atomic at the store.
+        condition = {} if overwrite else {"IfNoneMatch": "*"}
+        with _translated():
+            self._s3.put_object(
+                Bucket=self._bucket,
+                Key=key,
+                Body=body,
+                ContentType=content_type,
+                Metadata=metadata,
+                **condition,  # type: ignore[arg-type]
+            )
+        return self.head(key)
+
+    def delete(self, key: str) -> None:
+        with _translated():
+            self._s3.delete_object(Bucket=self._bucket, Key=key)
+
+    def delete_many(self, keys: Sequence[str]) -> list[DeleteFailure]:
+        failures: list[DeleteFailure] = []
+        for start in range(0, len(keys), DELETE_BATCH):
+            batch = keys[start : start + DELETE_BATCH]
+            with _translated():
+                response = self._s3.delete_objects(
+                    Bucket=self._bucket,
+                    Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True},
+                )
+            for error in response.get("Errors", []):
+                log.warning("s3 delete failed", extra={"s3_code": error.get("Code")})
+                failures.append(
+                    DeleteFailure(error.get("Key", ""), "The file could not be deleted")
+                )
+        return failures
+
+    def list_page(
+        self,
+        prefix: str,
+        delimiter: str | None,
+        limit: int,
+        token: str | None = None,
+        start_after: str | None = None,
+    ) -> ListPage:
+        args: dict[str, Any] = {"Bucket": self._bucket, "Prefix": prefix, "MaxKeys": limit}
+        if delimiter:
+            args["Delimiter"] = delimiter
+        if token:
+            args["ContinuationToken"] = token
+        if start_after:
+            args["StartAfter"] = start_after
+        try:
+            with _translated():
+                response = self._s3.list_objects_v2(**args)
+        except StorageError:
+            if token or start_after:  # a position S3 does not recognise: the client's cursor is bad
+                raise InvalidContinuation("The cursor is not valid for this listing") from None
+            raise
+        objects = [
+            ObjectInfo(
+                key=item["Key"],
+                size=int(item.get("Size", 0)),
+                content_type="",  # a listing does not carry it; HEAD does
+                etag=item.get("ETag", ""),
+                last_modified=item["LastModified"].astimezone(UTC),
+                version_id=None,
+            )
+            for item in response.get("Contents", [])
+        ]
+        prefixes = [entry["Prefix"] for entry in response.get("CommonPrefixes", [])]
+        next_token = response.get("NextContinuationToken") if response.get("IsTruncated") else None
+        return ListPage(objects, prefixes, next_token)
+
+    def exists_under(self, prefix: str) -> bool:
+        return bool(self.list_page(prefix, None, 1).objects)
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every key under `prefix`: one list page, one DeleteObjects, repeat."""
+        deleted = 0
+        token: str | None = None
+        while True:
+            page = self.list_page(prefix, None, DELETE_BATCH, token)
+            keys = [item.key for item in page.objects]
+            if keys:
+                failures = self.delete_many(keys)
+                if failures:
+                    raise StorageError(f"{len(failures)} files could not be deleted")
+                deleted += len(keys)
+            if page.next_token is None:
+                return deleted
+            token = page.next_token
+
+    def copy(self, source: ObjectInfo, destination: str) -> ObjectInfo:
+        """Copy exactly the version `source` describes, metadata included."""
+        copy_source: dict[str, str] = {"Bucket": self._bucket, "Key": source.key}
+        if source.version_id:
+            copy_source["VersionId"] = source.version_id
+        with _translated():
+            if source.size < self._copy_part_limit:
+                self._s3.copy_object(
+                    Bucket=self._bucket,
+                    Key=destination,
+                    CopySource=copy_source,  # type: ignore[arg-type]
+                    MetadataDirective="COPY",
+                )
+            else:
+                # The managed copy uploads parts with UploadPartCopy and aborts the
+                # upload if a part fails, so a failure leaves no orphan parts. A
+                # multipart upload does not carry metadata over by itself.
+                self._s3.copy(
+                    copy_source,  # type: ignore[arg-type]
+                    self._bucket,
+                    destination,
+                    ExtraArgs={"ContentType": source.content_type, "Metadata": source.metadata},
+                    Config=self._transfer,
+                )
+        return self.head(destination)
+
+    def presign_get(
+        self, key: str, expires_in: int, version_id: str | None, disposition: str | None
+    ) -> str:
+        params: dict[str, Any] = {"Bucket": self._bucket, "Key": key}
+        params.update(self._version_args(version_id))
+        if disposition:
+            params["ResponseContentDisposition"] = disposition
+        with _translated():
+            return self._s3.generate_presigned_url(
+                "get_object", Params=params, ExpiresIn=expires_in
+            )
+
+    def presign_post(
+        self,
+        key: str,
+        expires_in: int,
+        max_size: int,
+        content_type: str | None,
+        metadata: dict[str, str],
+    ) -> PresignedPost:
+        fields: dict[str, str] = {}
+        # boto3 pins the bucket and the exact key; we add the size range and,
+        # when given, the content type and our metadata, each as exact matches.
+        conditions: list[Any] = [["content-length-range", 0, max_size]]
+        if content_type:
+            fields["Content-Type"] = content_type
+            conditions.append({"Content-Type": content_type})
+        for name, value in metadata.items():
+            fields[f"x-amz-meta-{name}"] = value
+            conditions.append({f"x-amz-meta-{name}": value})
+        with _translated():
+            post = self._s3.generate_presigned_post(
+                self._bucket, key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in
+            )
+        return PresignedPost(url=post["url"], fields=dict(post["fields"]))

@@ -1,0 +1,63 @@
+"""FastAPI dependencies: the verified caller and the tenant a request acts in.
+
+An app that uses them sets `app.state.token_verifier` once at start-up;
+tests swap these dependencies through `dependency_overrides`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from tenancy.principal import Principal, Role, TenantAccess, select_tenant
+from tenancy.problems import Unauthorized
+from tenancy.tokens import TokenVerifier
+
+# auto_error=False: a missing token is our 401 problem, not FastAPI's 403.
+_bearer = HTTPBearer(auto_error=False, description="A Supabase access token")
+
+
+async def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized()
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return Principal.from_claims(verifier.verify(credentials.credentials))
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def current_tenant(
+    principal: CurrentPrincipal,
+    x_tenant_id: Annotated[
+        str | None,
+        Header(description="The tenant to act in; optional when the caller has exactly one"),
+    ] = None,
+) -> TenantAccess:
+    return select_tenant(principal, x_tenant_id)
+
+
+def tenant_with_role(
+    minimum: Role,
+) -> Callable[..., Coroutine[Any, Any, TenantAccess]]:
+    """A dependency giving the request's tenant, refusing callers below `minimum`."""
+
+    async def dependency(
+        access: Annotated[TenantAccess, Depends(current_tenant)],
+    ) -> TenantAccess:
+        access.require(minimum)
+        return access
+
+    return dependency
+
+
+AsViewer = Annotated[TenantAccess, Depends(tenant_with_role(Role.viewer))]
+AsMember = Annotated[TenantAccess, Depends(tenant_with_role(Role.member))]
+AsAdmin = Annotated[TenantAccess, Depends(tenant_with_role(Role.admin))]
+AsOwner = Annotated[TenantAccess, Depends(tenant_with_role(Role.owner))]

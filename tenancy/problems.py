@@ -1,0 +1,177 @@
+"""RFC 9457 problem+json: the one error shape of the whole domain.
+
+Domain code raises a `Problem` subclass; one set of handlers renders it, and
+renders everything else (validation errors, unknown routes, crashes) the same
+way, so no stack trace or upstream error text ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+class Problem(Exception):
+    """An error a client may see: status, stable `code`, human `detail`."""
+
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "internal_error"
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers or {}
+
+
+class BadRequest(Problem):
+    status = 400
+    code = "bad_request"
+
+
+class Unauthorized(Problem):
+    status = 401
+    code = "unauthorized"
+
+    def __init__(self, detail: str = "A valid bearer token is required") -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(Problem):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(Problem):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(Problem):
+    status = 409
+    code = "conflict"
+
+
+class ServiceUnavailable(Problem):
+    status = 503
+    code = "service_unavailable"
+    retry_after_seconds: ClassVar[int] = 5
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"Retry-After": str(self.retry_after_seconds)})
+
+
+def request_id(request: Request) -> str:
+    """The id a client can quote to find a request in the logs.
+
+    The load balancer's trace id when there is one, so the client, the ALB
+    access log and the function's log lines agree; a fresh one otherwise.
+    """
+    cached = getattr(request.state, "request_id", None)
+    if cached is None:
+        cached = request.headers.get("x-amzn-trace-id") or str(uuid.uuid4())
+        request.state.request_id = cached
+    return str(cached)
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    code: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "request_id": request_id(request),
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+_HTTP_CODES = {
+    404: "route_not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    return problem_response(request, exc.status, exc.code, exc.detail, exc.headers)
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # Field locations and messages only: pydantic's `input` echo could carry
+    # a token or a huge body back to the client.
+    errors = [
+        {"loc": [str(part) for part in err.get("loc", ())], "msg": str(err.get("msg", ""))}
+        for err in exc.errors()
+    ]
+    return problem_response(
+        request, 422, "validation_error", "The request is not valid", errors=errors
+    )
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    return problem_response(request, exc.status_code, code, detail, dict(exc.headers or {}))
+
+
+async def _on_crash(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", extra={"request_id": request_id(request)})
+    return problem_response(request, 500, "internal_error", "An unexpected error occurred")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Render every error of `app` as problem+json."""
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_crash)
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "description": "An RFC 9457 problem",
+    "content": {
+        PROBLEM_JSON: {
+            "schema": {
+                "type": "object",
+                "required": ["type", "title", "status", "detail", "code", "request_id"],
+                "properties": {
+                    "type": {"type": "string"},
+                    "title": {"type": "string"},
+                    "status": {"type": "integer"},
+                    "detail": {"type": "string"},
+                    "code": {"type": "string"},
+                    "request_id": {"type": "string"},
+                },
+            }
+        }
+    },
+}
+
+
+def problem_responses(
+    *statuses: int, extra: dict[int | str, dict[str, Any]] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` declaring a route's problem+json errors, plus `extra`."""
+    return {status: PROBLEM_SCHEMA for status in statuses} | (extra or {})

@@ -1,0 +1,146 @@
+"""Supabase access token verification, shared by both deployables.
+
+Accepted: HS256 signed with the project's legacy JWT secret, or ES256/RS256
+signed with a key of the project's JWKS picked by `kid`. The algorithm a
+token names only selects which of those two paths to take; the key decides
+the rest, so `alg: none` and HMAC-with-a-public-key never verify.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+import jwt
+from jwt import PyJWK
+
+from tenancy.problems import ServiceUnavailable, Unauthorized
+
+AUDIENCE = "authenticated"
+LEEWAY_SECONDS = 30
+ASYMMETRIC_ALGORITHMS = frozenset({"ES256", "RS256"})
+
+
+class AuthUnavailable(ServiceUnavailable):
+    code = "auth_unavailable"
+
+
+JwksFetcher = Callable[[str, float], dict[str, Any]]
+
+
+def fetch_json(url: str, timeout: float) -> dict[str, Any]:
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310 (https in production, loopback in tests)
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        document = json.load(response)
+    if not isinstance(document, dict):
+        raise ValueError("JWKS document is not an object")
+    return document
+
+
+class JwksCache:
+    """The project's signing keys, fetched lazily and kept for `ttl` seconds.
+
+    An unknown `kid` triggers one refetch (keys rotate), but at most once per
+    `refresh_cooldown` so a stream of forged `kid`s cannot hammer Supabase.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        ttl: float = 600.0,
+        refresh_cooldown: float = 10.0,
+        timeout: float = 2.0,
+        fetch: JwksFetcher = fetch_json,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.url = url
+        self._ttl = ttl
+        self._cooldown = refresh_cooldown
+        self._timeout = timeout
+        self._fetch = fetch
+        self._clock = clock
+        self._keys: dict[str, PyJWK] = {}
+        self._fetched_at: float | None = None
+        self._lock = threading.Lock()
+
+    def key(self, kid: str) -> PyJWK:
+        with self._lock:
+            now = self._clock()
+            stale = self._fetched_at is None or now - self._fetched_at > self._ttl
+            may_refresh = self._fetched_at is None or now - self._fetched_at > self._cooldown
+            if stale or (kid not in self._keys and may_refresh):
+                self._refresh(now)
+            try:
+                return self._keys[kid]
+            except KeyError:
+                raise Unauthorized("The token's signing key is unknown") from None
+
+    def _refresh(self, now: float) -> None:
+        try:
+            document = self._fetch(self.url, self._timeout)
+        except Exception as exc:
+            if self._keys:
+                return  # keep serving the last known keys; Supabase may be blipping
+            raise AuthUnavailable("The signing keys could not be fetched; try again") from exc
+        keys: dict[str, PyJWK] = {}
+        for entry in document.get("keys", []):
+            if not isinstance(entry, dict) or "kid" not in entry:
+                continue
+            try:
+                keys[str(entry["kid"])] = PyJWK(entry)
+            except jwt.PyJWTError:
+                continue  # an algorithm we do not accept; skip that key, keep the rest
+        self._keys = keys
+        self._fetched_at = now
+
+
+class TokenVerifier:
+    """Turns a bearer token into its verified claims, or raises `Unauthorized`."""
+
+    def __init__(self, *, jwt_secret: str | None, supabase_url: str | None) -> None:
+        self._secret = jwt_secret or None
+        base = supabase_url.rstrip("/") if supabase_url else None
+        self._issuer = f"{base}/auth/v1" if base else None
+        self.jwks = JwksCache(f"{base}/auth/v1/.well-known/jwks.json") if base else None
+
+    def verify(self, token: str) -> dict[str, Any]:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise Unauthorized("The bearer token is malformed") from None
+        algorithm = header.get("alg")
+        key: Any
+        if algorithm == "HS256" and self._secret:
+            key = self._secret
+        elif algorithm in ASYMMETRIC_ALGORITHMS and self.jwks is not None:
+            kid = header.get("kid")
+            if not isinstance(kid, str):
+                raise Unauthorized("The token names no signing key")
+            jwk = self.jwks.key(kid)
+            if jwk.algorithm_name != algorithm:
+                raise Unauthorized("The token's algorithm does not match its key")
+            key = jwk
+        else:
+            raise Unauthorized("The token's signing algorithm is not accepted")
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=[algorithm],
+                audience=AUDIENCE,
+                issuer=self._issuer,
+                leeway=LEEWAY_SECONDS,
+                options={"require": ["exp", "sub", "aud"], "verify_iat": True},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("The token has expired") from None
+        except jwt.PyJWTError:
+            raise Unauthorized("The token is not valid for this API") from None
+        if not isinstance(claims.get("sub"), str) or not claims["sub"]:
+            raise Unauthorized("The token names no user")
+        return claims
