@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 dev: $(STAMP)
-	$(BIN)/python -m file_lambda.local
+	$(BIN)/python -m tests.support.devstack
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
