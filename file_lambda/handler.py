@@ -2,7 +2,8 @@
 
 Everything here runs once per container (cold start) and is reused by warm
 invocations. Nothing at import touches the network: the S3 client connects
-on first use, the JWKS is fetched on the first asymmetric token.
+on first use, the Supabase settings (when only their secret's ARN is set) on
+the first token, the JWKS on the first asymmetric token.
 """
 
 from __future__ import annotations
@@ -17,16 +18,17 @@ from mangum import Mangum
 
 from file_lambda import metrics
 from file_lambda.app import create_app
+from file_lambda.secrets import supabase_settings_loader
 from file_lambda.settings import Settings
 from file_lambda.storage.s3 import S3Storage, make_client
-from tenancy.tokens import TokenVerifier
+from tenancy.tokens import DeferredVerifier
 
 logger = Logger()
 settings = Settings.from_env()
 app = create_app(
     settings,
     S3Storage(make_client(settings.region, settings.endpoint_url), settings.bucket),
-    TokenVerifier(jwt_secret=settings.jwt_secret, supabase_url=settings.supabase_url),
+    DeferredVerifier(supabase_settings_loader(settings)),
 )
 # Every body crosses the ALB base64-encoded (no "text" types), so a response's
 # size is exactly 4/3 of its body: the inline limits below stay exact, whatever

@@ -24,6 +24,9 @@ class Settings:
     supabase_url: str | None
     jwt_secret: str | None
     endpoint_url: str | None = None
+    # In AWS the Supabase settings live in Secrets Manager: the environment
+    # carries only the secret's ARN, read on first use (see `secrets.py`).
+    secret_arn: str | None = None
     cors_allowed_origins: tuple[str, ...] = ()
     # Largest request body taken inline; larger uploads go through presigned POST.
     max_inline_upload_bytes: int = ALB_BODY_LIMIT
@@ -68,14 +71,18 @@ class Settings:
 
         supabase_url = optional("SUPABASE_URL")
         jwt_secret = optional("SUPABASE_JWT_SECRET")
-        if supabase_url is None and jwt_secret is None:
-            raise ConfigError("missing required setting SUPABASE_URL or SUPABASE_JWT_SECRET")
+        secret_arn = optional("APP_SECRET_ARN")
+        if supabase_url is None and jwt_secret is None and secret_arn is None:
+            raise ConfigError(
+                "missing required setting SUPABASE_URL or SUPABASE_JWT_SECRET (or APP_SECRET_ARN)"
+            )
         settings = cls(
             bucket=required("S3_BUCKET_NAME"),
             region=optional("AWS_REGION") or optional("AWS_DEFAULT_REGION") or "us-east-1",
             supabase_url=supabase_url,
             jwt_secret=jwt_secret,
             endpoint_url=optional("AWS_ENDPOINT_URL_S3"),
+            secret_arn=secret_arn,
             cors_allowed_origins=tuple(
                 origin.strip()
                 for origin in env.get("CORS_ALLOWED_ORIGINS", "").split(",")

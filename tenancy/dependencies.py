@@ -13,20 +13,28 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from tenancy.principal import Principal, Role, TenantAccess, select_tenant
 from tenancy.problems import Unauthorized
-from tenancy.tokens import TokenVerifier
+from tenancy.tokens import Verifier
 
 # auto_error=False: a missing token is our 401 problem, not FastAPI's 403.
 _bearer = HTTPBearer(auto_error=False, description="A Supabase access token")
 
 
-async def current_principal(
+async def verified_claims(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+) -> dict[str, Any]:
+    """The bearer token's verified claims (verified once per request: FastAPI caches it)."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized()
-    verifier: TokenVerifier = request.app.state.token_verifier
-    return Principal.from_claims(verifier.verify(credentials.credentials))
+    verifier: Verifier = request.app.state.token_verifier
+    return verifier.verify(credentials.credentials)
+
+
+VerifiedClaims = Annotated[dict[str, Any], Depends(verified_claims)]
+
+
+async def current_principal(claims: VerifiedClaims) -> Principal:
+    return Principal.from_claims(claims)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

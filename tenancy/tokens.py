@@ -13,7 +13,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import jwt
 from jwt import PyJWK
@@ -45,7 +45,9 @@ class JwksCache:
     """The project's signing keys, fetched lazily and kept for `ttl` seconds.
 
     An unknown `kid` triggers one refetch (keys rotate), but at most once per
-    `refresh_cooldown` so a stream of forged `kid`s cannot hammer Supabase.
+    `refresh_cooldown` so a stream of forged `kid`s cannot hammer Supabase. The
+    cooldown counts from the last attempt, failed ones included: while the JWKS
+    is down, requests neither queue on its timeout nor retry it one by one.
     """
 
     def __init__(
@@ -66,21 +68,25 @@ class JwksCache:
         self._clock = clock
         self._keys: dict[str, PyJWK] = {}
         self._fetched_at: float | None = None
+        self._attempted_at: float | None = None
         self._lock = threading.Lock()
 
     def key(self, kid: str) -> PyJWK:
         with self._lock:
             now = self._clock()
             stale = self._fetched_at is None or now - self._fetched_at > self._ttl
-            may_refresh = self._fetched_at is None or now - self._fetched_at > self._cooldown
-            if stale or (kid not in self._keys and may_refresh):
+            may_refresh = self._attempted_at is None or now - self._attempted_at > self._cooldown
+            if may_refresh and (stale or kid not in self._keys):
                 self._refresh(now)
+            if self._fetched_at is None:
+                raise AuthUnavailable("The signing keys could not be fetched; try again")
             try:
                 return self._keys[kid]
             except KeyError:
                 raise Unauthorized("The token's signing key is unknown") from None
 
     def _refresh(self, now: float) -> None:
+        self._attempted_at = now
         try:
             document = self._fetch(self.url, self._timeout)
         except Exception as exc:
@@ -97,6 +103,10 @@ class JwksCache:
                 continue  # an algorithm we do not accept; skip that key, keep the rest
         self._keys = keys
         self._fetched_at = now
+
+
+class Verifier(Protocol):
+    def verify(self, token: str) -> dict[str, Any]: ...
 
 
 class TokenVerifier:
@@ -144,3 +154,31 @@ class TokenVerifier:
         if not isinstance(claims.get("sub"), str) or not claims["sub"]:
             raise Unauthorized("The token names no user")
         return claims
+
+
+AuthSettings = tuple[str | None, str | None]  # (jwt_secret, supabase_url)
+
+
+class DeferredVerifier:
+    """A `TokenVerifier` whose settings are loaded on first use, then kept.
+
+    For settings held in a secret store: loading them at import would put a
+    network call in every cold start. A failed load is retried on the next
+    request and answers `503 auth_unavailable` meanwhile.
+    """
+
+    def __init__(self, load: Callable[[], AuthSettings]) -> None:
+        self._load = load
+        self._verifier: TokenVerifier | None = None
+        self._lock = threading.Lock()
+
+    def verify(self, token: str) -> dict[str, Any]:
+        if self._verifier is None:
+            with self._lock:
+                if self._verifier is None:
+                    try:
+                        jwt_secret, supabase_url = self._load()
+                    except Exception as exc:
+                        raise AuthUnavailable("Token settings could not be loaded") from exc
+                    self._verifier = TokenVerifier(jwt_secret=jwt_secret, supabase_url=supabase_url)
+        return self._verifier.verify(token)
