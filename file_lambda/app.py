@@ -2,17 +2,65 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import unicodedata
+from urllib.parse import unquote_to_bytes
+
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from file_lambda.routes import router
 from file_lambda.settings import Settings
 from file_lambda.storage.port import Storage
-from tenancy.problems import install_problem_handlers
-from tenancy.tokens import TokenVerifier
+from tenancy.problems import install_problem_handlers, problem_response
+from tenancy.tokens import Verifier
 
 
-def create_app(settings: Settings, storage: Storage, verifier: TokenVerifier) -> FastAPI:
+class LiteralUrlGuard:
+    """Refuses a request whose URL would reach the routes rewritten.
+
+    Two rewrites happen before any route sees a path: Starlette's route patterns
+    end in `$`, which also matches before a trailing newline (so
+    `/files/delete/a.txt%0A` would delete `a.txt`), and Mangum decodes the ALB's
+    raw path and query with replacement characters (`%FF` becomes U+FFFD).
+    API.md: a bad path is refused, never rewritten into a good one.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not _literal(scope):
+            response = problem_response(
+                Request(scope),
+                400,
+                "invalid_path",
+                "The request URL must be valid UTF-8 and hold no control characters",
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _literal(scope: Scope) -> bool:
+    if any(unicodedata.category(ch) == "Cc" for ch in scope["path"]):
+        return False
+    event = scope.get("aws.event")
+    if not isinstance(event, dict):
+        return True
+    raw: list[str] = [event.get("path") or ""]
+    for form in ("queryStringParameters", "multiValueQueryStringParameters"):
+        for key, values in (event.get(form) or {}).items():
+            raw += [key, *(values if isinstance(values, list) else [values])]
+    try:
+        for text in raw:
+            unquote_to_bytes(text).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def create_app(settings: Settings, storage: Storage, verifier: Verifier) -> FastAPI:
     app = FastAPI(
         title="SnSD file API",
         version="1.0.0",
@@ -27,6 +75,7 @@ def create_app(settings: Settings, storage: Storage, verifier: TokenVerifier) ->
     app.state.token_verifier = verifier
     install_problem_handlers(app)
     app.include_router(router)
+    app.add_middleware(LiteralUrlGuard)
     if settings.cors_allowed_origins:
         app.add_middleware(
             CORSMiddleware,

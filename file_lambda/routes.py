@@ -9,6 +9,7 @@ No `from __future__ import annotations` here: FastAPI resolves these
 annotations at run time, including the closure in `files_as`.
 """
 
+from email.message import Message
 from email.utils import format_datetime
 from typing import Annotated, Any, Literal
 
@@ -67,6 +68,25 @@ VersionQuery = Annotated[str | None, Query(description="A specific version of th
 AUTH_ERRORS = (400, 401, 403, 422, 503)
 
 
+def _sent_filename(item: UploadFile) -> str | None:
+    """The file's name as the client sent it.
+
+    python-multipart keeps only the last segment of a name shaped like a Windows
+    path (`C:\\dir\\a.txt` becomes `a.txt`); API.md refuses such a name rather
+    than rewriting it, so the service gets the name as sent.
+    """
+    disposition = item.headers.get("content-disposition", "")
+    if item.filename is None or "\\" not in disposition:
+        return item.filename
+    message = Message()
+    message["content-disposition"] = disposition
+    sent = message.get_param("filename", header="content-disposition")
+    if isinstance(sent, str) and (sent[1:3] == ":\\" or sent[:2] == "\\\\"):
+        # Starlette's headers are latin-1; the name's bytes are UTF-8.
+        return sent.encode("latin-1", "replace").decode("utf-8", "replace")
+    return item.filename
+
+
 def _body_size(request: Request) -> int:
     try:
         return int(request.headers.get("content-length", "0"))
@@ -96,7 +116,7 @@ async def upload(
     """Upload one file (up to the inline limit; larger files use presigned-upload)."""
     files.check_inline_size(max(_body_size(request), file.size or 0))
     body = await file.read()
-    info = files.upload(folder, Upload(file.filename, file.content_type, body), overwrite)
+    info = files.upload(folder, Upload(_sent_filename(file), file.content_type, body), overwrite)
     metrics.uploaded(len(body))
     return info
 
@@ -119,7 +139,7 @@ async def upload_multiple(
 ) -> UploadResult:
     """Upload several files; each succeeds or fails on its own."""
     files.check_inline_size(max(_body_size(request), sum(item.size or 0 for item in uploads)))
-    batch = [Upload(item.filename, item.content_type, await item.read()) for item in uploads]
+    batch = [Upload(_sent_filename(item), item.content_type, await item.read()) for item in uploads]
     result = files.upload_many(folder, batch, overwrite)
     for info in result.uploaded:
         metrics.uploaded(info.size)
@@ -167,7 +187,10 @@ async def download(
     assert result.body is not None
     metrics.downloaded(len(result.body))
     headers["Content-Disposition"] = content_disposition(disposition, path.rsplit("/", 1)[-1])
-    return Response(result.body, media_type=info.content_type, headers=headers)
+    # As a header, not `media_type`: Starlette would append "charset=utf-8" to text/*
+    # types, claiming an encoding the stored bytes may not have.
+    headers["Content-Type"] = info.content_type
+    return Response(result.body, headers=headers)
 
 
 @router.delete(

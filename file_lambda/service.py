@@ -311,7 +311,10 @@ class FileService:
             try:
                 keys[self._root.key(path)] = validate_path(path)
             except InvalidPath as problem:
-                errors.append(PathError(path=path, code=problem.code, detail=problem.detail))
+                # Echoed as sent, except lone surrogates (JSON can carry them, UTF-8
+                # cannot), which would fail the whole response.
+                shown = path.encode("utf-8", "backslashreplace").decode("utf-8")
+                errors.append(PathError(path=shown, code=problem.code, detail=problem.detail))
         failures = {failure.key for failure in self._storage.delete_many(list(keys))}
         for key in failures:
             errors.append(
@@ -366,9 +369,10 @@ class FileService:
             self._ensure_absent(destination)
         copied = self._storage.copy(original, self._root.key(destination))
         # Delete the source only once the copy is confirmed to hold the same bytes.
-        if copied.size != original.size or (
-            "-" not in original.etag and copied.etag != original.etag
-        ):
+        # ETags are content hashes only for single-part objects: a copy made in
+        # parts (or of a multipart source) carries a different ETag for the same bytes.
+        single_part = "-" not in original.etag and "-" not in copied.etag
+        if copied.size != original.size or (single_part and copied.etag != original.etag):
             raise MoveIncomplete(f"{destination} could not be confirmed; {source} is kept")
         try:
             self._storage.delete(original.key)
