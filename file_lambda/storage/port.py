@@ -67,6 +67,10 @@ class ObjectExists(Conflict):
 class NotModified(Exception):
     """The client's copy (If-None-Match) is current."""
 
+    def __init__(self, etag: str | None) -> None:
+        super().__init__(etag)
+        self.etag = etag
+
 
 class InvalidContinuation(Problem):
     status = 400

@@ -59,17 +59,19 @@ def make_client(region: str, endpoint_url: str | None) -> S3Client:
 
 
 @contextmanager
-def _translated() -> Iterator[None]:
+def _translated(*, version_id: str | None = None) -> Iterator[None]:
     try:
         yield
     except ClientError as exc:
         error = exc.response.get("Error", {})
         code = str(error.get("Code", ""))
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-        if code in _MISSING:
+        # AWS answers a malformed version id with InvalidArgument: no such version.
+        if code in _MISSING or (version_id and code == "InvalidArgument"):
             raise ObjectNotFound("The file does not exist") from None
         if code == "304" or status == 304:
-            raise NotModified() from None
+            headers = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+            raise NotModified(headers.get("etag")) from None
         if code in ("PreconditionFailed", "412") or status == 412:
             raise ObjectExists("The file already exists") from None
         log.warning("s3 request failed", extra={"s3_code": code, "s3_status": status})
@@ -137,7 +139,7 @@ class S3Storage:
         return {"VersionId": version_id} if version_id else {}
 
     def head(self, key: str, version_id: str | None = None) -> ObjectInfo:
-        with _translated():
+        with _translated(version_id=version_id):
             response = self._s3.head_object(
                 Bucket=self._bucket, Key=key, **self._version_args(version_id)
             )
@@ -149,7 +151,7 @@ class S3Storage:
         extra: dict[str, Any] = self._version_args(version_id)
         if if_none_match:
             extra["IfNoneMatch"] = if_none_match
-        with _translated():
+        with _translated(version_id=version_id):
             response = self._s3.get_object(Bucket=self._bucket, Key=key, **extra)
         return _S3Body(_info(key, response), response["Body"])
 
