@@ -87,6 +87,10 @@ def _sent_filename(item: UploadFile) -> str | None:
     return item.filename
 
 
+def _etag(etag: str | None) -> dict[str, str]:
+    return {"ETag": etag} if etag else {}
+
+
 def _body_size(request: Request) -> int:
     try:
         return int(request.headers.get("content-length", "0"))
@@ -171,7 +175,9 @@ async def download(
     """Download a file: inline when it fits through the load balancer, else a redirect."""
     result = files.download(path, version_id, if_none_match, disposition)
     if result.not_modified:
-        return Response(status_code=304)
+        # RFC 9110 15.4.5: a 304 repeats the validator and caching headers.
+        revalidate = {"Cache-Control": "private, no-cache"}
+        return Response(status_code=304, headers=revalidate | _etag(result.etag))
     assert result.info is not None
     info = result.info
     headers = {

@@ -81,6 +81,7 @@ class Download:
     body: bytes | None = None
     redirect_url: str | None = None
     not_modified: bool = False
+    etag: str | None = None  # of a "not modified" answer
 
 
 def content_disposition(disposition: str, filename: str) -> str:
@@ -230,8 +231,8 @@ class FileService:
             opened = self._storage.open(key, version_id, if_none_match)
         except ObjectNotFound:
             raise ObjectNotFound(f"{path} does not exist") from None
-        except NotModified:
-            return Download(not_modified=True)
+        except NotModified as current:
+            return Download(not_modified=True, etag=current.etag)
         if opened.info.size > self._settings.max_inline_download_bytes:
             opened.close()
             header = content_disposition(disposition, path.rsplit("/", 1)[-1])
