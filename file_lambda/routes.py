@@ -184,6 +184,10 @@ async def download(
         "ETag": info.etag,
         "Last-Modified": format_datetime(info.last_modified, usegmt=True),
         "Cache-Control": "private, no-cache",
+        # Tenant files are untrusted content served from the API's origin:
+        # never sniffed into something else, never run as a page.
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
     }
     if result.redirect_url is not None:
         metrics.redirected(info.size)

@@ -316,6 +316,16 @@ def test_download_inline_with_headers(
     )
 
 
+def test_an_uploaded_html_page_is_never_run_from_the_api_origin(client: AlbClient) -> None:
+    upload(client, "page.html", b"<script>alert(document.domain)</script>", "text/html")
+
+    response = client.get("/files/download/page.html", params={"disposition": "inline"})
+
+    assert response.headers["content-type"] == "text/html"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "sandbox" in response.headers["content-security-policy"]
+
+
 def test_download_keeps_the_stored_content_type_exactly(client: AlbClient) -> None:
     # The bytes are Latin-1: the API must not claim a charset the file does not have.
     upload(client, "legacy.txt", "caf\xe9".encode("latin-1"), "text/plain")
