@@ -1,0 +1,44 @@
+# syntax=docker/dockerfile:1
+# The core service's image (ECS Fargate, port 8000). Only `.[core]` is
+# installed, non-editable: the file API's code and dependencies stay out.
+# Build: docker build -t snsd-core .
+
+FROM python:3.12-slim AS build
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PATH=/opt/venv/bin:$PATH
+WORKDIR /src
+RUN python -m venv /opt/venv
+COPY pyproject.toml ./
+COPY tenancy ./tenancy
+COPY core_service ./core_service
+# The project itself, not a registry name: its dependencies' bounds live in
+# pyproject.toml. Bytecode is compiled here: the task's root filesystem is read-only.
+# hadolint ignore=DL3013
+RUN pip install --no-cache-dir ".[core]" \
+    && python -m compileall -q /opt/venv
+
+
+FROM python:3.12-slim AS runtime
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PORT=8000
+RUN groupadd --system --gid 10001 app \
+    && useradd --system --uid 10001 --gid app --no-create-home \
+       --home-dir /nonexistent --shell /usr/sbin/nologin app
+COPY --from=build /opt/venv /opt/venv
+WORKDIR /app
+# For `python -m core_service.migrate` as a one-off task (run from /app).
+COPY supabase/migrations ./supabase/migrations
+USER 10001:10001
+EXPOSE 8000
+
+# No curl in slim: Python asks /health, which touches no dependency.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request as r; r.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORT', '8000'), timeout=4)"]
+
+# The ALB terminates TLS and sets X-Forwarded-*: trust it (only the ALB can
+# reach the task). Keep-alive outlasts the ALB's 60 s idle timeout, so the ALB
+# never reuses a connection uvicorn has just closed (502s).
+CMD ["sh", "-c", "exec uvicorn core_service.main:app --host 0.0.0.0 --port \"${PORT:-8000}\" --proxy-headers --forwarded-allow-ips='*' --no-server-header --timeout-keep-alive 75 --timeout-graceful-shutdown 25"]

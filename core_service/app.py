@@ -1,0 +1,87 @@
+"""The core service as an ASGI app, built from its settings (tests pass their own parts)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from core_service.auth_admin import AuthAdmin, SupabaseAuthAdmin
+from core_service.db import Database, create_pool
+from core_service.readiness import database_check, s3_client, storage_check
+from core_service.routes import router
+from core_service.settings import Settings
+from tenancy.problems import install_problem_handlers
+from tenancy.tokens import TokenVerifier
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    auth_admin: AuthAdmin | None = None,
+    storage_client: Any = None,
+    verifier: TokenVerifier | None = None,
+) -> FastAPI:
+    """The app; its lifespan opens the Postgres pool and the Supabase Auth admin client."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = create_pool(
+            settings.database_url,
+            min_size=settings.db_pool_min_size,
+            max_size=settings.db_pool_max_size,
+            timeout=settings.db_pool_timeout,
+        )
+        # Without waiting: the service starts, and /health answers, while
+        # Postgres is unreachable; /ready says so meanwhile.
+        await pool.open(wait=False)
+        admin = auth_admin or SupabaseAuthAdmin(
+            settings.supabase_url,
+            settings.service_role_key,
+            timeout=settings.auth_admin_timeout,
+        )
+        database = Database(pool)
+        s3 = storage_client or s3_client(
+            settings.region, settings.s3_endpoint_url, settings.ready_timeout
+        )
+        app.state.database = database
+        app.state.auth_admin = admin
+        app.state.readiness_checks = {
+            "database": database_check(database, settings.ready_timeout),
+            "storage": storage_check(s3, settings.bucket),
+        }
+        try:
+            yield
+        finally:
+            if auth_admin is None:
+                await admin.aclose()
+            await pool.close()
+
+    app = FastAPI(
+        title="SnSD API",
+        version="1.0.0",
+        summary="Tenants, memberships and files at api.snsdconsultant.com",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.token_verifier = verifier or TokenVerifier(
+        jwt_secret=settings.jwt_secret, supabase_url=settings.supabase_url
+    )
+    install_problem_handlers(app)
+    app.include_router(router)
+    if settings.cors_allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_allowed_origins),
+            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "X-Tenant-ID", "If-None-Match"],
+            expose_headers=["ETag", "Content-Disposition", "Location", "Retry-After"],
+            max_age=600,
+        )
+    return app

@@ -1,0 +1,119 @@
+"""Postgres access: a psycopg pool, and one transaction per request as the caller.
+
+Every request's SQL runs in one transaction that first does what PostgREST
+does: `set_config('role', 'authenticated', true)` and the token's claims in
+`request.jwt.claims`. Row-level security then judges every statement by the
+caller's own identity, so a wrong check in Python cannot leak or change
+another tenant's rows.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
+
+import psycopg
+from psycopg.rows import DictRow, dict_row
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from core_service.errors import DatabaseUnavailable, LastOwner
+from tenancy.principal import RoleForbidden
+
+log = logging.getLogger(__name__)
+
+Connection = psycopg.AsyncConnection[DictRow]
+
+
+def create_pool(
+    database_url: str, *, min_size: int = 1, max_size: int = 10, timeout: float = 5.0
+) -> AsyncConnectionPool[Connection]:
+    """A pool that is not open yet: the app's lifespan opens it without waiting,
+    so the service starts (and `/health` answers) while Postgres is away."""
+    return AsyncConnectionPool(
+        database_url,
+        min_size=min_size,
+        max_size=max_size,
+        timeout=timeout,
+        open=False,
+        connection_class=psycopg.AsyncConnection[DictRow],
+        kwargs={
+            "row_factory": dict_row,
+            "connect_timeout": max(2, int(timeout)),
+            # Supabase's transaction pooler (port 6543) cannot keep prepared
+            # statements across transactions; never prepare.
+            "prepare_threshold": None,
+            "application_name": "snsd-core",
+        },
+        check=AsyncConnectionPool.check_connection,
+        name="core",
+    )
+
+
+class Database:
+    def __init__(self, pool: AsyncConnectionPool[Connection]) -> None:
+        self.pool = pool
+
+    @asynccontextmanager
+    async def as_user(self, claims: Mapping[str, Any]) -> AsyncIterator[Connection]:
+        """One transaction acting as the token's caller (role `authenticated`)."""
+        async with self._connection() as conn, conn.transaction():
+            await conn.execute(
+                "select set_config('role', 'authenticated', true),"
+                " set_config('request.jwt.claims', %s, true)",
+                (json.dumps(dict(claims), separators=(",", ":")),),
+            )
+            yield conn
+
+    async def ping(self, wait_seconds: float) -> None:
+        """Raise unless a connection is had within `wait_seconds` and answers a query."""
+        try:
+            async with self.pool.connection(timeout=wait_seconds) as conn:
+                await conn.execute("select 1")
+        except (PoolTimeout, psycopg.OperationalError) as exc:
+            raise DatabaseUnavailable("The database does not answer") from exc
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[Connection]:
+        try:
+            async with self.pool.connection() as conn:
+                yield conn
+        except PoolTimeout as exc:
+            log.warning("no database connection: %s", exc)
+            raise DatabaseUnavailable("The database does not answer; try again") from exc
+        except psycopg.OperationalError as exc:
+            # A dropped connection mid-request; the pool replaces it.
+            log.warning("database connection failed: %s", exc)
+            raise DatabaseUnavailable("The database does not answer; try again") from exc
+
+
+# SQLSTATE that `private.keep_an_owner()` raises (supabase/migrations).
+LAST_OWNER_SQLSTATE = "SN001"
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """Turn the database's refusals into the API's problems."""
+    try:
+        yield
+    except psycopg.errors.InsufficientPrivilege as exc:
+        # Row-level security or a column grant said no: the Python check above
+        # should have caught it first, so say so in the log.
+        log.warning("refused by the database: %s", exc.diag.message_primary)
+        raise RoleForbidden("Your role in this tenant does not allow this") from None
+    except psycopg.DatabaseError as exc:
+        if exc.sqlstate == LAST_OWNER_SQLSTATE:
+            raise LastOwner(
+                "A tenant must keep at least one owner: make another member an owner first"
+            ) from None
+        raise
+
+
+def refused_unless_changed(rowcount: int) -> None:
+    """A row the caller can see but RLS's USING hides from their UPDATE or DELETE
+    changes silently: report it as the refusal it is."""
+    if rowcount == 0:
+        log.warning("row-level security left a permitted change without effect")
+        raise RoleForbidden("Your role in this tenant does not allow this")

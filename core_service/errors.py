@@ -1,0 +1,25 @@
+"""The core service's domain errors: each carries its status and stable `code`."""
+
+from __future__ import annotations
+
+from tenancy.problems import Conflict, NotFound, ServiceUnavailable
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    code = "database_unavailable"
+
+
+class TenantNotFound(NotFound):
+    code = "tenant_not_found"
+
+
+class MemberNotFound(NotFound):
+    code = "member_not_found"
+
+
+class MemberExists(Conflict):
+    code = "member_exists"
+
+
+class LastOwner(Conflict):
+    code = "last_owner"

@@ -1,0 +1,230 @@
+"""The core endpoints (API.md, "Core service"). Each reads the request, calls
+one service method inside the caller's transaction and shapes the response.
+
+No `from __future__ import annotations`: FastAPI resolves these annotations
+at run time.
+"""
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from core_service.auth_admin import AuthAdmin
+from core_service.db import Database
+from core_service.members import MemberService
+from core_service.readiness import run_checks
+from core_service.schemas import (
+    Health,
+    Me,
+    Member,
+    MemberAdded,
+    MemberCreate,
+    MemberList,
+    MemberUpdate,
+    Readiness,
+    Tenant,
+    TenantCreate,
+    TenantList,
+    TenantUpdate,
+)
+from core_service.settings import Settings
+from core_service.tenants import TenantService
+from tenancy.dependencies import CurrentPrincipal, VerifiedClaims
+from tenancy.principal import Principal, Role
+from tenancy.problems import ServiceUnavailable, problem_response, problem_responses
+
+router = APIRouter()
+
+AUTH_ERRORS = (401, 422, 503)
+TENANT_ERRORS = (*AUTH_ERRORS, 403, 404)
+
+
+@dataclass(frozen=True, slots=True)
+class CallerContext:
+    """The verified caller, and the transactions that run as them."""
+
+    principal: Principal
+    claims: dict[str, Any]
+    database: Database
+    auth_admin: AuthAdmin
+
+    @asynccontextmanager
+    async def tenants(self) -> AsyncIterator[TenantService]:
+        async with self.database.as_user(self.claims) as conn:
+            yield TenantService(conn, self.principal)
+
+    @asynccontextmanager
+    async def members(self) -> AsyncIterator[MemberService]:
+        async with self.database.as_user(self.claims) as conn:
+            yield MemberService(conn, self.principal, self.auth_admin)
+
+
+async def caller_context(
+    request: Request, principal: CurrentPrincipal, claims: VerifiedClaims
+) -> CallerContext:
+    state = request.app.state
+    return CallerContext(principal, claims, state.database, state.auth_admin)
+
+
+Caller = Annotated[CallerContext, Depends(caller_context)]
+
+
+# -- health -----------------------------------------------------------------------
+
+
+@router.get("/health", response_model=Health, tags=["health"])
+async def health() -> Health:
+    """Liveness for the load balancer; touches no dependency."""
+    return Health(status="ok")
+
+
+@router.get(
+    "/ready",
+    response_model=Readiness,
+    tags=["health"],
+    responses=problem_responses(503),
+)
+async def ready(request: Request) -> Any:
+    """Readiness: 200 when Postgres and S3 answer, else 503 naming what failed."""
+    settings: Settings = request.app.state.settings
+    checks = await run_checks(request.app.state.readiness_checks, settings.ready_timeout)
+    failed = [name for name, outcome in checks.items() if outcome != "ok"]
+    if failed:
+        return problem_response(
+            request,
+            503,
+            "not_ready",
+            f"Not ready: {', '.join(failed)} not answering",
+            {"Retry-After": str(ServiceUnavailable.retry_after_seconds)},
+            checks=checks,
+        )
+    return Readiness(status="ready", checks=checks)
+
+
+# -- me -----------------------------------------------------------------------------
+
+
+@router.get("/me", response_model=Me, tags=["me"], responses=problem_responses(*AUTH_ERRORS))
+async def me(caller: Caller) -> Me:
+    """The caller and their memberships."""
+    async with caller.tenants() as tenants:
+        memberships = await tenants.memberships()
+    return Me.model_validate(
+        {
+            "user_id": caller.principal.user_id,
+            "email": caller.principal.email,
+            "tenants": memberships,
+        }
+    )
+
+
+# -- tenants ------------------------------------------------------------------------
+
+
+@router.post(
+    "/tenants",
+    status_code=201,
+    response_model=Tenant,
+    tags=["tenants"],
+    responses=problem_responses(*AUTH_ERRORS),
+)
+async def create_tenant(caller: Caller, body: TenantCreate) -> Tenant:
+    """Create a tenant; the caller becomes its owner (in tokens from the next refresh)."""
+    async with caller.tenants() as tenants:
+        return await tenants.create(body.name)
+
+
+@router.get(
+    "/tenants",
+    response_model=TenantList,
+    tags=["tenants"],
+    responses=problem_responses(*AUTH_ERRORS),
+)
+async def list_tenants(caller: Caller) -> TenantList:
+    """The tenants the caller belongs to, with their role in each."""
+    async with caller.tenants() as tenants:
+        return TenantList(tenants=await tenants.mine())
+
+
+@router.get(
+    "/tenants/{tenant_id}",
+    response_model=Tenant,
+    tags=["tenants"],
+    responses=problem_responses(*TENANT_ERRORS),
+)
+async def get_tenant(caller: Caller, tenant_id: uuid.UUID) -> Tenant:
+    """One of the caller's tenants."""
+    async with caller.tenants() as tenants:
+        return await tenants.get(tenant_id)
+
+
+@router.patch(
+    "/tenants/{tenant_id}",
+    response_model=Tenant,
+    tags=["tenants"],
+    responses=problem_responses(*TENANT_ERRORS),
+)
+async def rename_tenant(caller: Caller, tenant_id: uuid.UUID, body: TenantUpdate) -> Tenant:
+    """Rename a tenant (owners only)."""
+    async with caller.tenants() as tenants:
+        return await tenants.rename(tenant_id, body.name)
+
+
+# -- members ------------------------------------------------------------------------
+
+
+@router.get(
+    "/tenants/{tenant_id}/members",
+    response_model=MemberList,
+    tags=["members"],
+    responses=problem_responses(*TENANT_ERRORS),
+)
+async def list_members(caller: Caller, tenant_id: uuid.UUID) -> MemberList:
+    """The tenant's members (any member may see them)."""
+    async with caller.members() as members:
+        return MemberList(members=await members.list(tenant_id))
+
+
+@router.post(
+    "/tenants/{tenant_id}/members",
+    status_code=201,
+    response_model=MemberAdded,
+    tags=["members"],
+    responses=problem_responses(*TENANT_ERRORS, 400, 409),
+)
+async def add_member(caller: Caller, tenant_id: uuid.UUID, body: MemberCreate) -> MemberAdded:
+    """Add a user by e-mail, inviting them when they have no account yet."""
+    async with caller.members() as members:
+        return await members.add(tenant_id, body.email, Role[body.role])
+
+
+@router.patch(
+    "/tenants/{tenant_id}/members/{user_id}",
+    response_model=Member,
+    tags=["members"],
+    responses=problem_responses(*TENANT_ERRORS, 409),
+)
+async def change_member_role(
+    caller: Caller, tenant_id: uuid.UUID, user_id: uuid.UUID, body: MemberUpdate
+) -> Member:
+    """Change a member's role; the last owner cannot be demoted."""
+    async with caller.members() as members:
+        return await members.change_role(tenant_id, user_id, Role[body.role])
+
+
+@router.delete(
+    "/tenants/{tenant_id}/members/{user_id}",
+    status_code=204,
+    response_class=Response,
+    tags=["members"],
+    responses=problem_responses(*TENANT_ERRORS, 409),
+)
+async def remove_member(caller: Caller, tenant_id: uuid.UUID, user_id: uuid.UUID) -> Response:
+    """Remove a member, or leave (any member may remove themselves); the last owner stays."""
+    async with caller.members() as members:
+        await members.remove(tenant_id, user_id)
+    return Response(status_code=204)

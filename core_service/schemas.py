@@ -1,0 +1,82 @@
+"""Request and response bodies of the core routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+RoleName = Literal["owner", "admin", "member", "viewer"]
+TenantName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready"]
+    checks: dict[str, str]
+
+
+class Me(BaseModel):
+    user_id: str
+    email: str | None
+    tenants: dict[str, RoleName] = Field(
+        description="The caller's memberships now (the token's copy updates on refresh)"
+    )
+
+
+class TenantCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: TenantName
+
+
+class TenantUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: TenantName
+
+
+class Tenant(BaseModel):
+    id: uuid.UUID
+    name: str
+    role: RoleName = Field(description="The caller's role in this tenant")
+    created_at: datetime
+    updated_at: datetime
+
+
+class TenantList(BaseModel):
+    tenants: list[Tenant]
+
+
+class MemberCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: Email
+    role: RoleName = "member"
+
+
+class MemberUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: RoleName
+
+
+class Member(BaseModel):
+    user_id: uuid.UUID
+    email: str | None
+    role: RoleName
+    created_at: datetime
+    updated_at: datetime
+
+
+class MemberAdded(Member):
+    invited: bool = Field(description="True when the user did not exist and was sent an invite")
+
+
+class MemberList(BaseModel):
+    members: list[Member]

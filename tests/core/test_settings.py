@@ -1,0 +1,96 @@
+"""Settings: read once, a missing one named in one line, placeholders refused outside local."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core_service.settings import ConfigError, Settings
+
+GOOD = {
+    "SUPABASE_DB_URL": "postgresql://postgres:s3cr3t-value@db.abcdefgh.supabase.co:5432/postgres",
+    "SUPABASE_URL": "https://abcdefgh.supabase.co",
+    "SUPABASE_SERVICE_ROLE_KEY": "sb_secret_4bd1f0e8a7c5",
+    "SUPABASE_JWT_SECRET": "a-real-looking-secret-of-sufficient-length-123",
+    "S3_BUCKET_NAME": "snsd-file-uploads-production",
+    "AWS_REGION": "us-east-1",
+    "CORS_ALLOWED_ORIGINS": "https://app.snsdconsultant.com, https://snsdconsultant.com",
+    "PORT": "8000",
+}
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_reads_every_setting() -> None:
+    settings = Settings.from_env(GOOD)
+    assert settings.bucket == "snsd-file-uploads-production"
+    assert settings.cors_allowed_origins == (
+        "https://app.snsdconsultant.com",
+        "https://snsdconsultant.com",
+    )
+    assert settings.port == 8000
+    assert not settings.local
+
+
+@pytest.mark.parametrize(
+    "name", ["SUPABASE_DB_URL", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "S3_BUCKET_NAME"]
+)
+def test_a_missing_setting_is_named(name: str) -> None:
+    env = {k: v for k, v in GOOD.items() if k != name}
+    with pytest.raises(ConfigError, match=f"missing required setting {name}$"):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SUPABASE_JWT_SECRET", "super-secret-jwt-token-with-at-least-32-characters-long"),
+        ("SUPABASE_SERVICE_ROLE_KEY", "your-service-role-key"),
+        ("SUPABASE_DB_URL", "postgresql://postgres:changeme@db:5432/postgres"),
+    ],
+)
+def test_placeholders_only_in_local_mode(name: str, value: str) -> None:
+    env = {**GOOD, name: value}
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env(env)
+    assert Settings.from_env({**env, "APP_ENV": "local"}).local
+
+
+def test_plain_http_supabase_only_in_local_mode() -> None:
+    env = {**GOOD, "SUPABASE_URL": "http://127.0.0.1:54321"}
+    with pytest.raises(ConfigError, match="SUPABASE_URL"):
+        Settings.from_env(env)
+    assert Settings.from_env({**env, "APP_ENV": "local"}).supabase_url == "http://127.0.0.1:54321"
+
+
+def test_start_up_stops_with_one_line_naming_the_missing_setting() -> None:
+    env = {k: v for k, v in GOOD.items() if k != "SUPABASE_SERVICE_ROLE_KEY"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import core_service.main"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=REPO,
+        env={"PATH": "/usr/bin:/bin", **env},
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "core service cannot start: missing required setting SUPABASE_SERVICE_ROLE_KEY"
+    ]
+
+
+def test_the_entry_point_builds_the_app_from_the_environment() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "from core_service.main import app; print(app.title)"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=REPO,
+        env={"PATH": "/usr/bin:/bin", **GOOD},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "SnSD API"
