@@ -1,0 +1,41 @@
+"""Print a committed event with a real token, for `sam local invoke ... -e -`.
+
+    .venv/bin/python -m tests.sam.render_event tests/events/files-list.json \
+      | sam local invoke FileApiFunction -e -
+
+The token is signed with SUPABASE_JWT_SECRET from the environment, else with
+`make dev`'s public development secret (samconfig.toml gives it to `sam
+local`), and names the event's X-Tenant-ID with the role given (member by
+default). Set SUPABASE_URL too when the function has one: the token's issuer
+must match it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from tests.sam.events import TENANT_ID, mint_token, render
+from tests.support.devstack import DEV_JWT_SECRET
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("event", type=Path, help="a file of tests/events/")
+    parser.add_argument("--role", default="member", choices=["viewer", "member", "admin", "owner"])
+    args = parser.parse_args(argv)
+    event = json.loads(args.event.read_text())
+    tenant = event.get("headers", {}).get("x-tenant-id", TENANT_ID)
+    token = mint_token(
+        os.environ.get("SUPABASE_JWT_SECRET") or DEV_JWT_SECRET,
+        tenant=tenant,
+        role=args.role,
+        supabase_url=os.environ.get("SUPABASE_URL") or None,
+    )
+    print(json.dumps(render(event, token), indent=2))
+
+
+if __name__ == "__main__":
+    main()
