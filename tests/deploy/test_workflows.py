@@ -1,0 +1,151 @@
+"""Static rules of the workflows that actionlint and checkov do not enforce.
+
+`make workflows-check` validates them against GitHub's schema, lints them
+(actionlint, with shellcheck on `run:` scripts) and scans them (checkov);
+these tests hold this repository's own rules: pinned actions with their
+source cited, time limits, least permissions, and CI running everything
+`make test` runs.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+(\.\d+)*\s*$")
+
+
+def _load(path: Path) -> dict[str, Any]:
+    loaded = yaml.safe_load(path.read_text())
+    # YAML 1.1 reads the key `on` as True.
+    loaded["on"] = loaded.pop(True, loaded.get("on"))
+    return dict(loaded)
+
+
+def _uses_lines(path: Path) -> list[str]:
+    return [line for line in path.read_text().splitlines() if re.match(r"^\s*(-\s+)?uses:", line)]
+
+
+def test_the_three_workflows_exist() -> None:
+    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "deploy.yml", "terraform.yml"}
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_actions_are_pinned_by_sha_with_their_version(path: Path) -> None:
+    for line in _uses_lines(path):
+        if "uses: ./" in line:
+            continue  # this repository's own reusable workflow
+        assert PINNED.match(line), f"{path.name}: not pinned by commit SHA: {line.strip()}"
+
+
+def test_every_pinned_sha_cites_where_it_was_seen() -> None:
+    readme = (ROOT / ".github" / "README.md").read_text()
+    for path in WORKFLOWS:
+        for line in _uses_lines(path):
+            found = PINNED.match(line)
+            if found:
+                action, sha = found.group(1), found.group(2)
+                assert f"{action}@{sha}" in readme, f"{action}@{sha} has no source in README"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_least_permissions_and_time_limits(path: Path) -> None:
+    workflow = _load(path)
+    top = workflow.get("permissions")
+    assert top is not None, f"{path.name}: no top-level permissions"
+    assert top in ({}, {"contents": "read"}), f"{path.name}: top-level permissions {top}"
+    for name, job in workflow["jobs"].items():
+        if "uses" in job:  # a called workflow sets its own limits
+            continue
+        assert isinstance(job.get("timeout-minutes"), int), f"{path.name}:{name} no timeout"
+        permissions = job.get("permissions", top)
+        steps = " ".join(str(step.get("uses", "")) for step in job["steps"])
+        if "configure-aws-credentials" in steps:
+            assert permissions.get("id-token") == "write", f"{path.name}:{name} needs OIDC"
+        else:
+            assert "id-token" not in permissions, f"{path.name}:{name} asks for an OIDC token"
+        writes = {k for k, v in permissions.items() if v == "write"} - {"id-token"}
+        assert not writes, f"{path.name}:{name} writes {writes}"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_checkouts_do_not_keep_the_token(path: Path) -> None:
+    for name, job in _load(path)["jobs"].items():
+        for step in job.get("steps", []):
+            if str(step.get("uses", "")).startswith("actions/checkout@"):
+                assert step.get("with", {}).get("persist-credentials") is False, name
+
+
+def test_deploy_tests_first_then_both_halves_in_parallel_then_smoke() -> None:
+    deploy = _load(ROOT / ".github" / "workflows" / "deploy.yml")
+    assert set(deploy["on"]) == {"push", "workflow_dispatch"}
+    assert deploy["on"]["push"]["branches"] == ["main"]
+    assert deploy["concurrency"]["cancel-in-progress"] is False
+    jobs = deploy["jobs"]
+    assert jobs["test"]["uses"] == "./.github/workflows/ci.yml"
+    assert jobs["core"]["needs"] == "test"
+    assert jobs["files"]["needs"] == "test"
+    assert sorted(jobs["smoke"]["needs"]) == ["core", "files"]
+    smoke = " ".join(step.get("run", "") for step in jobs["smoke"]["steps"])
+    assert "/health" in smoke
+    assert "/files/health" in smoke
+
+
+def test_names_default_to_the_platforms_names() -> None:
+    text = (ROOT / ".github" / "workflows" / "deploy.yml").read_text()
+    for variable, default in {
+        "ECR_REPOSITORY": "snsd-production",
+        "ECS_CLUSTER": "snsd-production-cluster",
+        "ECS_SERVICE": "snsd-production-service",
+        "LAMBDA_FUNCTION": "snsd-production-file-api",
+        "LAMBDA_ALIAS": "live",
+    }.items():
+        assert f"{variable}: ${{{{ vars.{variable} || '{default}' }}}}" in text, variable
+
+
+def test_rollback_steps_read_outputs_the_scripts_write() -> None:
+    scripts = ROOT / ".github" / "scripts"
+    written = set(
+        re.findall(r'set_output\("(\w+)"', "".join(p.read_text() for p in scripts.glob("*.py")))
+    )
+    text = (ROOT / ".github" / "workflows" / "deploy.yml").read_text()
+    read = set(re.findall(r"steps\.(?:ecs|release)\.outputs\.(\w+)", text))
+    assert read, "deploy.yml reads no script outputs"
+    assert read <= written, f"deploy.yml reads outputs no script writes: {read - written}"
+    deploy = _load(ROOT / ".github" / "workflows" / "deploy.yml")
+    for job in ("core", "files"):
+        rollbacks = [s for s in deploy["jobs"][job]["steps"] if "rollback" in s.get("run", "")]
+        assert len(rollbacks) == 1, job
+        assert rollbacks[0]["if"].startswith("failure() && steps."), job
+
+
+def test_terraform_plans_pull_requests_and_applies_main_behind_an_environment() -> None:
+    terraform = _load(ROOT / ".github" / "workflows" / "terraform.yml")
+    assert "terraform/**" in terraform["on"]["pull_request"]["paths"]
+    plan, apply = terraform["jobs"]["plan"], terraform["jobs"]["apply"]
+    assert "pull_request" in plan["if"]
+    assert any("plan_summary.py" in s.get("run", "") for s in plan["steps"])
+    assert "refs/heads/main" in apply["if"]
+    assert apply["environment"] == "production-infrastructure"
+    assert any(s.get("run", "") == "terraform apply tfplan" for s in apply["steps"])
+
+
+def _make_test_prerequisites() -> list[str]:
+    makefile = (ROOT / "Makefile").read_text()
+    found = re.search(r"^test:([^\n]*)$", makefile, re.MULTILINE)
+    assert found, "Makefile has no test target"
+    return found.group(1).split()
+
+
+def test_ci_runs_every_check_of_make_test() -> None:
+    ci = _load(ROOT / ".github" / "workflows" / "ci.yml")
+    run = [step.get("run", "") for job in ci["jobs"].values() for step in job["steps"]]
+    made = {target for line in run if line.startswith("make ") for target in line.split()[1:]}
+    missing = set(_make_test_prerequisites()) - made
+    assert not missing, f"make test runs {sorted(missing)}, which no ci.yml job runs"
