@@ -10,8 +10,9 @@ terraform {
   backend "s3" {
     bucket = "snsd-terraform-state"
     region = "us-east-1"
-    # The seed's lock table. Terraform 1.11 also offers S3-native locking
-    # (use_lockfile); switch once every operator runs >= 1.10.
+    # The seed's lock table. Newer Terraform releases also offer S3-native
+    # locking (use_lockfile); move to it once every operator's and CI's
+    # Terraform supports it.
     dynamodb_table = "snsd-terraform-locks"
     encrypt        = true
   }

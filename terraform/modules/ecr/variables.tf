@@ -9,7 +9,7 @@ variable "name" {
 }
 
 variable "image_tag_mutability" {
-  description = "MUTABLE or IMMUTABLE. The deploy flow re-pushes a moving tag (latest), which needs MUTABLE."
+  description = "MUTABLE or IMMUTABLE. CI pushes one tag per commit; MUTABLE keeps the seed's manual flow (re-pushing latest) working."
   type        = string
   default     = "MUTABLE"
 

@@ -8,6 +8,7 @@ data "aws_elb_service_account" "current" {}
 
 locals {
   logs_bucket_name = "${var.bucket_name}-logs"
+  s3_access_prefix = "s3-access/${var.bucket_name}/"
   account_id       = data.aws_caller_identity.current.account_id
 }
 
@@ -123,7 +124,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 resource "aws_s3_bucket_logging" "this" {
   bucket        = aws_s3_bucket.this.id
   target_bucket = aws_s3_bucket.logs.id
-  target_prefix = "s3-access/${var.bucket_name}/"
+  target_prefix = local.s3_access_prefix
 
   # Logs are delivered under the bucket policy below, not ACLs.
   depends_on = [aws_s3_bucket_policy.logs]
@@ -139,8 +140,9 @@ data "aws_iam_policy_document" "this" {
       "${aws_s3_bucket.this.arn}/*",
     ]
 
+    # {"AWS": "*"} is IAM's equivalent of "*" (anyone, signed or not).
     principals {
-      type        = "*"
+      type        = "AWS"
       identifiers = ["*"]
     }
 
@@ -257,8 +259,9 @@ data "aws_iam_policy_document" "logs" {
       "${aws_s3_bucket.logs.arn}/*",
     ]
 
+    # {"AWS": "*"} is IAM's equivalent of "*" (anyone, signed or not).
     principals {
-      type        = "*"
+      type        = "AWS"
       identifiers = ["*"]
     }
 
@@ -274,7 +277,7 @@ data "aws_iam_policy_document" "logs" {
   statement {
     sid       = "S3ServerAccessLogs"
     actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.logs.arn}/s3-access/*"]
+    resources = ["${aws_s3_bucket.logs.arn}/${local.s3_access_prefix}*"]
 
     principals {
       type        = "Service"

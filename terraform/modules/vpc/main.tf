@@ -19,6 +19,11 @@ resource "aws_vpc" "this" {
       condition     = length(var.public_subnets) == length(var.azs) && length(var.private_subnets) == length(var.azs)
       error_message = "Give exactly one public and one private subnet CIDR per availability zone."
     }
+
+    precondition {
+      condition     = alltrue([for az in var.azs : startswith(az, data.aws_region.current.name)])
+      error_message = "Every availability zone must belong to the provider's region."
+    }
   }
 }
 

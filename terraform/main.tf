@@ -1,0 +1,196 @@
+provider "aws" {
+  region = var.aws_region
+
+  default_tags {
+    tags = local.tags
+  }
+}
+
+locals {
+  # Every name of the platform derives from these two, e.g. snsd-production.
+  name = "${var.project}-${var.environment}"
+
+  tags = merge(
+    {
+      Project     = var.project
+      Environment = var.environment
+      ManagedBy   = "terraform"
+    },
+    var.tags,
+  )
+
+  # Plain settings shared by both deployables (API.md, Configuration).
+  app_environment = {
+    S3_BUCKET_NAME       = module.s3.bucket_id
+    CORS_ALLOWED_ORIGINS = join(",", var.cors_allowed_origins)
+  }
+}
+
+module "vpc" {
+  source = "./modules/vpc"
+
+  name               = local.name
+  cidr               = var.vpc_cidr
+  azs                = var.availability_zones
+  public_subnets     = var.public_subnet_cidrs
+  private_subnets    = var.private_subnet_cidrs
+  single_nat_gateway = var.single_nat_gateway
+  enable_s3_endpoint = true
+}
+
+module "ecr" {
+  source = "./modules/ecr"
+
+  name                       = local.name
+  scan_on_push               = true
+  tagged_images_to_keep      = 10
+  untagged_image_expiry_days = 7
+}
+
+module "s3" {
+  source = "./modules/s3"
+
+  bucket_name                = "${var.project}-file-uploads-${var.environment}"
+  cors_allowed_origins       = var.cors_allowed_origins
+  transition_to_ia_days      = 30
+  transition_to_glacier_days = 90
+  alb_access_logs_prefix     = "alb"
+}
+
+# The container only; values are put out of band (README), never in state.
+module "secrets" {
+  source = "./modules/secrets"
+
+  name                    = "${local.name}-secrets"
+  keys                    = var.secret_keys
+  recovery_window_in_days = var.secret_recovery_window_in_days
+}
+
+module "iam" {
+  source = "./modules/iam"
+
+  name                    = local.name
+  uploads_bucket_arn      = module.s3.bucket_arn
+  tenant_prefix           = "tenants/"
+  secret_arn              = module.secrets.secret_arn
+  ecr_repository_arn      = module.ecr.repository_arn
+  ecs_log_group_arn       = module.ecs.log_group_arn
+  ecs_service_arn         = module.ecs.service_arn
+  ecs_task_definition_arn = module.ecs.task_definition_arn
+  lambda_function_arn     = module.lambda.function_arn
+  lambda_log_group_arn    = module.lambda.log_group_arn
+  lambda_xray_tracing     = true
+
+  github_repository           = var.github_repository
+  github_oidc_subjects        = var.github_oidc_subjects
+  create_github_oidc_provider = var.create_github_oidc_provider
+  github_oidc_provider_arn    = var.github_oidc_provider_arn
+}
+
+module "lambda" {
+  source = "./modules/lambda"
+
+  function_name         = "${local.name}-file-api"
+  handler               = "file_lambda.handler.handler"
+  runtime               = "python3.12"
+  architecture          = var.lambda_architecture
+  memory_size           = var.lambda_memory_size
+  timeout               = var.lambda_timeout
+  package_path          = var.lambda_package_path
+  role_arn              = module.iam.lambda_role_arn
+  alias_name            = "live"
+  tracing_mode          = "Active"
+  log_retention_in_days = var.log_retention_in_days
+
+  # The secret's ARN, not its values: the function reads them once per
+  # container, so nothing secret sits in the Lambda configuration or in state.
+  environment = merge(local.app_environment, {
+    APP_SECRET_ARN               = module.secrets.secret_arn
+    POWERTOOLS_SERVICE_NAME      = "file-api"
+    POWERTOOLS_METRICS_NAMESPACE = "SnSD"
+    POWERTOOLS_LOG_LEVEL         = var.lambda_log_level
+  })
+}
+
+module "alb" {
+  source = "./modules/alb"
+
+  name                       = local.name
+  vpc_id                     = module.vpc.vpc_id
+  subnet_ids                 = module.vpc.public_subnet_ids
+  certificate_arn            = module.dns.certificate_arn
+  target_port                = var.container_port
+  target_security_group_id   = module.ecs.security_group_id
+  health_check_path          = "/health"
+  enable_deletion_protection = var.enable_deletion_protection
+
+  access_logs_bucket = module.s3.logs_bucket_id
+  access_logs_prefix = module.s3.alb_access_logs_prefix
+
+  lambda_function_name = module.lambda.function_name
+  lambda_alias_name    = module.lambda.alias_name
+  lambda_alias_arn     = module.lambda.alias_arn
+  lambda_path_patterns = ["/files/*"]
+}
+
+module "ecs" {
+  source = "./modules/ecs"
+
+  cluster_name   = "${local.name}-cluster"
+  service_name   = "${local.name}-service"
+  container_name = "app"
+  image          = "${module.ecr.repository_url}:${var.image_tag}"
+  cpu            = var.task_cpu
+  memory         = var.task_memory
+  container_port = var.container_port
+
+  # PORT arrives with the secret, as the seed specifies; it must be 8000.
+  environment = merge(local.app_environment, { AWS_REGION = var.aws_region })
+  secret_arn  = module.secrets.secret_arn
+  secret_keys = module.secrets.keys
+
+  execution_role_arn = module.iam.ecs_execution_role_arn
+  task_role_arn      = module.iam.ecs_task_role_arn
+
+  vpc_id                = module.vpc.vpc_id
+  subnet_ids            = module.vpc.private_subnet_ids
+  alb_security_group_id = module.alb.security_group_id
+  target_group_arn      = module.alb.ecs_target_group_arn
+
+  enable_autoscaling    = var.enable_autoscaling
+  min_capacity          = var.autoscaling_min_capacity
+  max_capacity          = var.autoscaling_max_capacity
+  cpu_target_percent    = 70
+  memory_target_percent = 80
+  scale_out_cooldown    = 60
+  scale_in_cooldown     = 300
+
+  log_group_name        = "/ecs/${local.name}"
+  log_retention_in_days = var.log_retention_in_days
+}
+
+module "dns" {
+  source = "./modules/dns"
+
+  zone_name                     = var.domain_name
+  record_name                   = var.api_subdomain
+  certificate_arn               = var.certificate_arn
+  certificate_domain_name       = "*.${var.domain_name}"
+  create_certificate_validation = var.create_certificate_validation
+  alb_dns_name                  = module.alb.dns_name
+  alb_zone_id                   = module.alb.zone_id
+}
+
+module "monitoring" {
+  source = "./modules/monitoring"
+
+  name                            = local.name
+  region                          = var.aws_region
+  alb_arn_suffix                  = module.alb.arn_suffix
+  ecs_target_group_arn_suffix     = module.alb.ecs_target_group_arn_suffix
+  ecs_cluster_name                = module.ecs.cluster_name
+  ecs_service_name                = module.ecs.service_name
+  lambda_function_name            = module.lambda.function_name
+  response_time_threshold_seconds = var.response_time_threshold_seconds
+  alarm_email_addresses           = var.alarm_email_addresses
+}

@@ -1,0 +1,221 @@
+data "aws_region" "current" {}
+
+locals {
+  # Autoscaling addresses the service by name, not ARN.
+  scaling_resource_id = "service/${aws_ecs_cluster.this.name}/${aws_ecs_service.this.name}"
+
+  scaling_policies = {
+    cpu = {
+      metric = "ECSServiceAverageCPUUtilization"
+      target = var.cpu_target_percent
+    }
+    memory = {
+      metric = "ECSServiceAverageMemoryUtilization"
+      target = var.memory_target_percent
+    }
+  }
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_158: Log data is encrypted by CloudWatch Logs by default; a customer-managed key adds cost and nothing secret is logged.
+  #checkov:skip=CKV_AWS_338: Retention is specified as 30 days for cost; raise log_retention_in_days if compliance needs a year.
+  name              = var.log_group_name
+  retention_in_days = var.log_retention_in_days
+  tags              = var.tags
+}
+
+resource "aws_ecs_cluster" "this" {
+  name = var.cluster_name
+
+  setting {
+    name  = "containerInsights"
+    value = var.container_insights ? "enabled" : "disabled"
+  }
+
+  tags = var.tags
+}
+
+resource "aws_ecs_task_definition" "this" {
+  family                   = var.service_name
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.cpu
+  memory                   = var.memory
+  execution_role_arn       = var.execution_role_arn
+  task_role_arn            = var.task_role_arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = var.cpu_architecture
+  }
+
+  # A read-only root filesystem, with a task-scoped scratch volume for the
+  # one place Python and its libraries expect to write.
+  volume {
+    name = "tmp"
+  }
+
+  container_definitions = jsonencode([
+    {
+      name      = var.container_name
+      image     = var.image
+      essential = true
+
+      portMappings = [
+        {
+          containerPort = var.container_port
+          protocol      = "tcp"
+        }
+      ]
+
+      environment = [for k, v in var.environment : { name = k, value = v }]
+
+      # Each key of the JSON secret becomes one variable; ECS resolves them
+      # with the execution role when the task starts.
+      secrets = [
+        for k in var.secret_keys : {
+          name      = k
+          valueFrom = "${var.secret_arn}:${k}::"
+        }
+      ]
+
+      readonlyRootFilesystem = true
+      mountPoints = [
+        {
+          sourceVolume  = "tmp"
+          containerPath = "/tmp"
+          readOnly      = false
+        }
+      ]
+
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = aws_cloudwatch_log_group.this.name
+          awslogs-region        = data.aws_region.current.name
+          awslogs-stream-prefix = "ecs"
+        }
+      }
+    }
+  ])
+
+  tags = var.tags
+}
+
+resource "aws_security_group" "this" {
+  name        = "${var.service_name}-tasks"
+  description = "Fargate tasks of ${var.service_name}: reachable from the load balancer only"
+  vpc_id      = var.vpc_id
+  tags        = merge(var.tags, { Name = "${var.service_name}-tasks" })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "from_alb" {
+  security_group_id            = aws_security_group.this.id
+  description                  = "App port from the load balancer"
+  referenced_security_group_id = var.alb_security_group_id
+  ip_protocol                  = "tcp"
+  from_port                    = var.container_port
+  to_port                      = var.container_port
+}
+
+# Outbound only where the service must go: HTTPS (ECR, Secrets Manager,
+# CloudWatch Logs, S3, Supabase APIs) and the Supabase Postgres ports.
+resource "aws_vpc_security_group_egress_rule" "this" {
+  for_each = toset([for p in var.egress_tcp_ports : tostring(p)])
+
+  security_group_id = aws_security_group.this.id
+  description       = "Outbound TCP ${each.value}"
+  cidr_ipv4         = "0.0.0.0/0"
+  ip_protocol       = "tcp"
+  from_port         = tonumber(each.value)
+  to_port           = tonumber(each.value)
+}
+
+resource "aws_ecs_service" "this" {
+  name             = var.service_name
+  cluster          = aws_ecs_cluster.this.id
+  task_definition  = aws_ecs_task_definition.this.arn
+  desired_count    = var.min_capacity
+  launch_type      = "FARGATE"
+  platform_version = "LATEST"
+
+  # Rolling deployment: never below the current capacity, roll back on its own
+  # when new tasks keep failing their health checks.
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
+  health_check_grace_period_seconds  = var.health_check_grace_period_seconds
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  network_configuration {
+    subnets          = var.subnet_ids
+    security_groups  = [aws_security_group.this.id]
+    assign_public_ip = false
+  }
+
+  load_balancer {
+    target_group_arn = var.target_group_arn
+    container_name   = var.container_name
+    container_port   = var.container_port
+  }
+
+  enable_ecs_managed_tags = true
+  propagate_tags          = "SERVICE"
+  tags                    = var.tags
+
+  lifecycle {
+    # Autoscaling owns the task count. CI owns the running revision: each
+    # deploy registers a copy of it with the new image and rolls the service
+    # (.github/scripts/ecs_deploy.py). See the README for rolling out a
+    # Terraform change to the task definition.
+    ignore_changes = [desired_count, task_definition]
+  }
+}
+
+resource "aws_appautoscaling_target" "this" {
+  count = var.enable_autoscaling ? 1 : 0
+
+  service_namespace  = "ecs"
+  resource_id        = local.scaling_resource_id
+  scalable_dimension = "ecs:service:DesiredCount"
+  min_capacity       = var.min_capacity
+  max_capacity       = var.max_capacity
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.min_capacity <= var.max_capacity
+      error_message = "min_capacity must not exceed max_capacity."
+    }
+  }
+}
+
+# Target tracking on both metrics: the service scales out when either one is
+# above its target and scales in only when both are below.
+resource "aws_appautoscaling_policy" "this" {
+  for_each = var.enable_autoscaling ? local.scaling_policies : {}
+
+  name               = "${var.service_name}-${each.key}"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.this[0].service_namespace
+  resource_id        = aws_appautoscaling_target.this[0].resource_id
+  scalable_dimension = aws_appautoscaling_target.this[0].scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = each.value.target
+    scale_out_cooldown = var.scale_out_cooldown
+    scale_in_cooldown  = var.scale_in_cooldown
+
+    predefined_metric_specification {
+      predefined_metric_type = each.value.metric
+    }
+  }
+}

@@ -1,0 +1,39 @@
+output "cluster_name" {
+  description = "Name of the ECS cluster."
+  value       = aws_ecs_cluster.this.name
+}
+
+output "cluster_arn" {
+  description = "ARN of the ECS cluster."
+  value       = aws_ecs_cluster.this.arn
+}
+
+output "service_name" {
+  description = "Name of the ECS service."
+  value       = aws_ecs_service.this.name
+}
+
+output "service_arn" {
+  description = "ARN of the ECS service."
+  value       = aws_ecs_service.this.id
+}
+
+output "task_definition_arn" {
+  description = "ARN of the task definition revision Terraform registered."
+  value       = aws_ecs_task_definition.this.arn
+}
+
+output "security_group_id" {
+  description = "Security group of the tasks."
+  value       = aws_security_group.this.id
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group of the containers."
+  value       = aws_cloudwatch_log_group.this.name
+}
+
+output "log_group_arn" {
+  description = "ARN of the containers' log group."
+  value       = aws_cloudwatch_log_group.this.arn
+}

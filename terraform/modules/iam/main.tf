@@ -1,0 +1,335 @@
+locals {
+  # Everything a tenant owns lives below this prefix; no role may touch the
+  # rest of the bucket.
+  tenant_objects_arn = "${var.uploads_bucket_arn}/${var.tenant_prefix}*"
+
+  # Every revision of the service's task definition family.
+  task_definition_family_arn = replace(var.ecs_task_definition_arn, "/:[0-9]+$/", ":*")
+
+  github_oidc_host         = "token.actions.githubusercontent.com"
+  github_oidc_provider_arn = var.create_github_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : var.github_oidc_provider_arn
+}
+
+data "aws_iam_policy_document" "assume_ecs_tasks" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+
+################################################################################
+# ECS task execution role: what ECS itself needs to start a task
+################################################################################
+
+resource "aws_iam_role" "ecs_execution" {
+  name               = "${var.name}-ecs-execution"
+  description        = "Pulls the image, writes container logs and reads the app secret when ECS starts a task"
+  assume_role_policy = data.aws_iam_policy_document.assume_ecs_tasks.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "ecs_execution" {
+  statement {
+    sid = "EcrAuth"
+    # GetAuthorizationToken has no resource-level permissions.
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "EcrPull"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:GetDownloadUrlForLayer",
+    ]
+    resources = [var.ecr_repository_arn]
+  }
+
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${var.ecs_log_group_arn}:*"]
+  }
+
+  statement {
+    sid       = "AppSecret"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [var.secret_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "ecs_execution" {
+  name   = "least-privilege"
+  role   = aws_iam_role.ecs_execution.id
+  policy = data.aws_iam_policy_document.ecs_execution.json
+}
+
+################################################################################
+# ECS task role: what the core service itself may do
+################################################################################
+
+# No CloudWatch Logs permissions here: the awslogs driver ships stdout with
+# the execution role, and the app writes nowhere else.
+resource "aws_iam_role" "ecs_task" {
+  name               = "${var.name}-ecs-task"
+  description        = "Core service: tenants' objects in the uploads bucket only"
+  assume_role_policy = data.aws_iam_policy_document.assume_ecs_tasks.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "ecs_task" {
+  statement {
+    sid = "TenantObjects"
+    actions = [
+      "s3:GetObject",
+      "s3:PutObject",
+      "s3:DeleteObject",
+    ]
+    resources = [local.tenant_objects_arn]
+  }
+
+  statement {
+    sid       = "ListTenantPrefixes"
+    actions   = ["s3:ListBucket"]
+    resources = [var.uploads_bucket_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.tenant_prefix}*"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "ecs_task" {
+  name   = "least-privilege"
+  role   = aws_iam_role.ecs_task.id
+  policy = data.aws_iam_policy_document.ecs_task.json
+}
+
+################################################################################
+# File Lambda role
+################################################################################
+
+data "aws_iam_policy_document" "assume_lambda" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "lambda" {
+  name               = "${var.name}-file-lambda"
+  description        = "File API: tenants' objects, the app secret and its own logs"
+  assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "lambda" {
+  # Presigned URLs are signed with these credentials, so this list is also
+  # the ceiling of what a browser can do with one.
+  statement {
+    sid = "TenantObjects"
+    actions = [
+      "s3:GetObject",
+      "s3:GetObjectVersion",
+      "s3:PutObject",
+      "s3:DeleteObject",
+      "s3:AbortMultipartUpload",
+      "s3:ListMultipartUploadParts",
+    ]
+    resources = [local.tenant_objects_arn]
+  }
+
+  statement {
+    sid       = "ListTenantPrefixes"
+    actions   = ["s3:ListBucket"]
+    resources = [var.uploads_bucket_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.tenant_prefix}*"]
+    }
+  }
+
+  statement {
+    sid       = "AppSecret"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [var.secret_arn]
+  }
+
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${var.lambda_log_group_arn}:*"]
+  }
+
+  dynamic "statement" {
+    for_each = var.lambda_xray_tracing ? [1] : []
+    content {
+      sid = "XRay"
+      # X-Ray has no resource-level permissions for writing traces.
+      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      resources = ["*"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "lambda" {
+  name   = "least-privilege"
+  role   = aws_iam_role.lambda.id
+  policy = data.aws_iam_policy_document.lambda.json
+}
+
+################################################################################
+# GitHub Actions: OIDC federation and the deploy role
+################################################################################
+
+# One provider per account and URL: set create_github_oidc_provider = false
+# and pass its ARN when another stack already made it. No thumbprint is
+# pinned: AWS validates token.actions.githubusercontent.com against its own
+# trusted CAs, and the provider accepts an empty list.
+resource "aws_iam_openid_connect_provider" "github" {
+  count = var.create_github_oidc_provider ? 1 : 0
+
+  url            = "https://${local.github_oidc_host}"
+  client_id_list = ["sts.amazonaws.com"]
+  tags           = var.tags
+}
+
+data "aws_iam_policy_document" "assume_github" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [local.github_oidc_provider_arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.github_oidc_host}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+
+    # Only the named repository, and only from the listed refs/environments.
+    condition {
+      test     = "StringLike"
+      variable = "${local.github_oidc_host}:sub"
+      values   = [for s in var.github_oidc_subjects : "repo:${var.github_repository}:${s}"]
+    }
+  }
+}
+
+resource "aws_iam_role" "github_deploy" {
+  name                 = "${var.name}-github-deploy"
+  description          = "Assumed by GitHub Actions of ${var.github_repository} to ship images and Lambda code"
+  assume_role_policy   = data.aws_iam_policy_document.assume_github.json
+  max_session_duration = 3600
+  tags                 = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.create_github_oidc_provider || var.github_oidc_provider_arn != null
+      error_message = "Pass github_oidc_provider_arn when create_github_oidc_provider is false."
+    }
+  }
+}
+
+# Deploys only: push the image, register a revision with it and roll the
+# service, publish Lambda code and move its alias. Infrastructure changes go
+# through terraform apply, not this role.
+data "aws_iam_policy_document" "github_deploy" {
+  statement {
+    sid       = "EcrAuth"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "EcrPush"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:CompleteLayerUpload",
+      "ecr:GetDownloadUrlForLayer",
+      "ecr:InitiateLayerUpload",
+      "ecr:PutImage",
+      "ecr:UploadLayerPart",
+    ]
+    resources = [var.ecr_repository_arn]
+  }
+
+  statement {
+    sid       = "EcsRollout"
+    actions   = ["ecs:UpdateService", "ecs:DescribeServices"]
+    resources = [var.ecs_service_arn]
+  }
+
+  statement {
+    sid = "EcsTaskDefinitions"
+    # Neither action supports resource-level permissions.
+    actions   = ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"]
+    resources = ["*"]
+  }
+
+  # A new revision keeps the tags of the one it copies.
+  statement {
+    sid       = "EcsTagNewRevisions"
+    actions   = ["ecs:TagResource"]
+    resources = [local.task_definition_family_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ecs:CreateAction"
+      values   = ["RegisterTaskDefinition"]
+    }
+  }
+
+  statement {
+    sid     = "PassTaskRoles"
+    actions = ["iam:PassRole"]
+    resources = [
+      aws_iam_role.ecs_execution.arn,
+      aws_iam_role.ecs_task.arn,
+    ]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid = "LambdaRelease"
+    actions = [
+      "lambda:GetAlias",
+      "lambda:GetFunction",
+      "lambda:GetFunctionConfiguration",
+      "lambda:PublishVersion",
+      "lambda:UpdateAlias",
+      "lambda:UpdateFunctionCode",
+    ]
+    resources = [
+      var.lambda_function_arn,
+      "${var.lambda_function_arn}:*",
+    ]
+  }
+}
+
+resource "aws_iam_role_policy" "github_deploy" {
+  name   = "deploy"
+  role   = aws_iam_role.github_deploy.id
+  policy = data.aws_iam_policy_document.github_deploy.json
+}

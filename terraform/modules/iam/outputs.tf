@@ -1,0 +1,24 @@
+output "ecs_execution_role_arn" {
+  description = "ARN of the ECS task execution role."
+  value       = aws_iam_role.ecs_execution.arn
+}
+
+output "ecs_task_role_arn" {
+  description = "ARN of the ECS task role."
+  value       = aws_iam_role.ecs_task.arn
+}
+
+output "lambda_role_arn" {
+  description = "ARN of the file Lambda's execution role."
+  value       = aws_iam_role.lambda.arn
+}
+
+output "github_deploy_role_arn" {
+  description = "ARN of the role GitHub Actions assumes (role-to-assume)."
+  value       = aws_iam_role.github_deploy.arn
+}
+
+output "github_oidc_provider_arn" {
+  description = "ARN of the GitHub Actions OIDC provider."
+  value       = local.github_oidc_provider_arn
+}

@@ -1,0 +1,116 @@
+variable "name" {
+  description = "Name prefix of the roles, e.g. snsd-production."
+  type        = string
+
+  validation {
+    # Leaves room for the longest suffix (-github-deploy) within 64 characters.
+    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,50}$", var.name))
+    error_message = "Use 1 to 50 characters valid in IAM role names."
+  }
+}
+
+variable "uploads_bucket_arn" {
+  description = "ARN of the uploads bucket."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9.-]+$", var.uploads_bucket_arn))
+    error_message = "Must be an S3 bucket ARN."
+  }
+}
+
+variable "tenant_prefix" {
+  description = "Key prefix under which all tenants' objects live; the app roles get nothing outside it."
+  type        = string
+  default     = "tenants/"
+
+  validation {
+    condition     = endswith(var.tenant_prefix, "/") && !startswith(var.tenant_prefix, "/") && length(var.tenant_prefix) > 1
+    error_message = "Must be a non-empty prefix ending in / without a leading /."
+  }
+}
+
+variable "secret_arn" {
+  description = "ARN of the app secret the task execution role and the Lambda may read."
+  type        = string
+}
+
+variable "ecr_repository_arn" {
+  description = "ARN of the image repository."
+  type        = string
+}
+
+variable "ecs_log_group_arn" {
+  description = "ARN of the containers' log group."
+  type        = string
+}
+
+variable "ecs_service_arn" {
+  description = "ARN of the ECS service the deploy role may roll."
+  type        = string
+}
+
+variable "ecs_task_definition_arn" {
+  description = "ARN of a revision of the service's task definition; the deploy role may register and tag revisions of its family."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:task-definition/[A-Za-z0-9_-]+:[0-9]+$", var.ecs_task_definition_arn))
+    error_message = "Must be a task definition revision ARN."
+  }
+}
+
+variable "lambda_function_arn" {
+  description = "Unqualified ARN of the file Lambda the deploy role may release."
+  type        = string
+}
+
+variable "lambda_log_group_arn" {
+  description = "ARN of the file Lambda's log group."
+  type        = string
+}
+
+variable "lambda_xray_tracing" {
+  description = "Let the Lambda write X-Ray traces (needed when its tracing mode is Active)."
+  type        = bool
+  default     = true
+}
+
+variable "github_repository" {
+  description = "GitHub repository (owner/name) whose workflows may assume the deploy role."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))
+    error_message = "Must be owner/name."
+  }
+}
+
+variable "github_oidc_subjects" {
+  description = "Token subjects allowed after repo:<owner/name>:, e.g. ref:refs/heads/main or environment:production."
+  type        = list(string)
+  default     = ["ref:refs/heads/main"]
+
+  validation {
+    condition     = length(var.github_oidc_subjects) > 0 && alltrue([for s in var.github_oidc_subjects : s != "*" && s != ""])
+    error_message = "Give at least one subject and never a bare wildcard."
+  }
+}
+
+variable "create_github_oidc_provider" {
+  description = "Create the account's GitHub Actions OIDC provider. Set false when it already exists and pass github_oidc_provider_arn."
+  type        = bool
+  default     = true
+}
+
+variable "github_oidc_provider_arn" {
+  description = "ARN of an existing GitHub Actions OIDC provider, used when create_github_oidc_provider is false."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,389 @@
+################################################################################
+# Naming and placement
+################################################################################
+
+variable "aws_region" {
+  description = "Region of the platform. The ACM certificate must be in the load balancer's region."
+  type        = string
+  default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.aws_region))
+    error_message = "Must be an AWS region name, e.g. us-east-1."
+  }
+}
+
+variable "project" {
+  description = "Project name, the first part of every resource name."
+  type        = string
+  default     = "snsd"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{1,11}$", var.project))
+    error_message = "Use 2 to 12 lowercase letters and digits, starting with a letter."
+  }
+}
+
+variable "environment" {
+  description = "Environment name, the second part of every resource name (snsd-production-cluster)."
+  type        = string
+  default     = "production"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{1,11}$", var.environment))
+    error_message = "Use 2 to 12 lowercase letters and digits, starting with a letter."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags for every resource (Project, Environment and ManagedBy are always set)."
+  type        = map(string)
+  default     = {}
+}
+
+################################################################################
+# Domain and TLS
+################################################################################
+
+variable "domain_name" {
+  description = "Registered domain with an existing public Route53 hosted zone."
+  type        = string
+  default     = "snsdconsultant.com"
+
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$", var.domain_name))
+    error_message = "Must be a lowercase domain name without trailing dot."
+  }
+}
+
+variable "api_subdomain" {
+  description = "Label of the API's A record in the zone (api gives api.snsdconsultant.com)."
+  type        = string
+  default     = "api"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", var.api_subdomain))
+    error_message = "Must be a single lowercase DNS label."
+  }
+}
+
+variable "certificate_arn" {
+  description = "ARN of an already issued ACM certificate for *.<domain_name> in aws_region; null requests one and validates it through Route53."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.certificate_arn == null ? true : can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$", var.certificate_arn))
+    error_message = "Must be an ACM certificate ARN."
+  }
+}
+
+variable "create_certificate_validation" {
+  description = "Validate the requested certificate through Route53 and wait until it is issued. Leave true; only emulators that cannot issue certificates need false."
+  type        = bool
+  default     = true
+}
+
+################################################################################
+# Network
+################################################################################
+
+variable "vpc_cidr" {
+  description = "CIDR block of the VPC."
+  type        = string
+  default     = "10.0.0.0/16"
+
+  validation {
+    condition     = can(cidrhost(var.vpc_cidr, 0))
+    error_message = "Must be a valid IPv4 CIDR block."
+  }
+}
+
+# Named, not looked up: the platform must not move or grow when AWS opens
+# another zone in the region.
+variable "availability_zones" {
+  description = "Availability zones of the platform, in aws_region; one public and one private subnet in each."
+  type        = list(string)
+  default     = ["us-east-1a", "us-east-1b"]
+
+  validation {
+    condition     = length(var.availability_zones) >= 2 && length(distinct(var.availability_zones)) == length(var.availability_zones)
+    error_message = "Give at least two distinct availability zones (an ALB needs two)."
+  }
+}
+
+variable "public_subnet_cidrs" {
+  description = "Public subnets (load balancer, NAT gateways), one per availability zone; their count sets how many zones are used."
+  type        = list(string)
+  default     = ["10.0.1.0/24", "10.0.2.0/24"]
+
+  validation {
+    condition     = length(var.public_subnet_cidrs) >= 2 && alltrue([for c in var.public_subnet_cidrs : can(cidrhost(c, 0))])
+    error_message = "Give at least two valid IPv4 CIDR blocks."
+  }
+}
+
+variable "private_subnet_cidrs" {
+  description = "Private subnets (Fargate tasks), one per availability zone, same count as public_subnet_cidrs."
+  type        = list(string)
+  default     = ["10.0.11.0/24", "10.0.12.0/24"]
+
+  validation {
+    condition     = length(var.private_subnet_cidrs) >= 2 && alltrue([for c in var.private_subnet_cidrs : can(cidrhost(c, 0))])
+    error_message = "Give at least two valid IPv4 CIDR blocks."
+  }
+}
+
+variable "single_nat_gateway" {
+  description = "Cost option: one NAT gateway instead of one per zone saves about $32/month, but the private subnets lose the internet when that zone fails."
+  type        = bool
+  default     = false
+}
+
+################################################################################
+# Core service (ECS Fargate)
+################################################################################
+
+variable "image_tag" {
+  description = "Tag of the core service image in the ECR repository. CI pushes this tag and forces a new deployment."
+  type        = string
+  default     = "latest"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))
+    error_message = "Must be a valid image tag."
+  }
+}
+
+variable "container_port" {
+  description = "Port the core service listens on (PORT in the secret must say the same)."
+  type        = number
+  default     = 8000
+
+  validation {
+    condition     = var.container_port >= 1024 && var.container_port <= 65535
+    error_message = "Must be an unprivileged TCP port (1024 to 65535)."
+  }
+}
+
+variable "task_cpu" {
+  description = "Fargate task CPU units (256 = 0.25 vCPU)."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096], var.task_cpu)
+    error_message = "Must be 256, 512, 1024, 2048 or 4096."
+  }
+}
+
+variable "task_memory" {
+  description = "Fargate task memory in MiB (a valid pairing with task_cpu)."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = var.task_memory >= 512 && var.task_memory <= 30720
+    error_message = "Must be between 512 and 30720 MiB."
+  }
+}
+
+variable "enable_autoscaling" {
+  description = "Autoscale the service on CPU and memory. Leave true: false exists only for the emulator test (moto lacks Application Auto Scaling tagging)."
+  type        = bool
+  default     = true
+}
+
+variable "autoscaling_min_capacity" {
+  description = "Fewest running tasks."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.autoscaling_min_capacity >= 1
+    error_message = "Keep at least one task running."
+  }
+}
+
+variable "autoscaling_max_capacity" {
+  description = "Most running tasks."
+  type        = number
+  default     = 4
+
+  validation {
+    condition     = var.autoscaling_max_capacity >= 1 && var.autoscaling_max_capacity <= 100
+    error_message = "Must be between 1 and 100."
+  }
+}
+
+variable "log_retention_in_days" {
+  description = "Days CloudWatch keeps the service's and the Lambda's logs (7 is the seed's cheaper option)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "Must be a retention period CloudWatch Logs accepts."
+  }
+}
+
+################################################################################
+# File API (Lambda)
+################################################################################
+
+variable "lambda_package_path" {
+  description = "Zip to create the file Lambda with; null uses the committed placeholder. CI deploys the real code afterwards, and Terraform ignores code changes."
+  type        = string
+  default     = null
+}
+
+variable "lambda_architecture" {
+  description = "Instruction set of the Lambda package CI builds: x86_64 or arm64."
+  type        = string
+  default     = "x86_64"
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.lambda_architecture)
+    error_message = "Must be x86_64 or arm64."
+  }
+}
+
+variable "lambda_memory_size" {
+  description = "Memory of the file Lambda in MB."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = var.lambda_memory_size >= 128 && var.lambda_memory_size <= 10240
+    error_message = "Must be between 128 and 10240 MB."
+  }
+}
+
+variable "lambda_timeout" {
+  description = "Seconds a file API request may run (kept under the load balancer's idle timeout)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.lambda_timeout >= 1 && var.lambda_timeout <= 59
+    error_message = "Must be between 1 and 59 seconds, below the 60 s idle timeout."
+  }
+}
+
+variable "lambda_log_level" {
+  description = "Powertools log level of the file Lambda."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], var.lambda_log_level)
+    error_message = "Must be DEBUG, INFO, WARNING, ERROR or CRITICAL."
+  }
+}
+
+################################################################################
+# Application settings
+################################################################################
+
+variable "cors_allowed_origins" {
+  description = "Browser origins (scheme://host[:port]) allowed to call the API and to post to the uploads bucket, e.g. the web app's origin."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.cors_allowed_origins) > 0 && alltrue([for o in var.cors_allowed_origins : can(regex("^https?://[^/*,\\s]+$", o))])
+    error_message = "Give at least one origin, each scheme://host[:port] without path, comma or wildcard."
+  }
+}
+
+variable "secret_keys" {
+  description = "JSON keys of the app secret; each reaches the core service as an environment variable. Values are put out of band."
+  type        = list(string)
+  default = [
+    "SUPABASE_URL",
+    "SUPABASE_ANON_KEY",
+    "SUPABASE_SERVICE_ROLE_KEY",
+    "SUPABASE_JWT_SECRET",
+    "SUPABASE_DB_URL",
+    "PORT",
+  ]
+
+  validation {
+    condition     = alltrue([for k in var.secret_keys : can(regex("^[A-Z][A-Z0-9_]*$", k))])
+    error_message = "Every key must be an UPPER_SNAKE_CASE environment variable name."
+  }
+}
+
+variable "secret_recovery_window_in_days" {
+  description = "Days a deleted app secret can be restored: 0 or 7 to 30."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.secret_recovery_window_in_days == 0 || (var.secret_recovery_window_in_days >= 7 && var.secret_recovery_window_in_days <= 30)
+    error_message = "Must be 0 or between 7 and 30."
+  }
+}
+
+################################################################################
+# CI/CD (GitHub Actions OIDC)
+################################################################################
+
+variable "github_repository" {
+  description = "GitHub repository (owner/name) whose workflows may assume the deploy role."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))
+    error_message = "Must be owner/name."
+  }
+}
+
+variable "github_oidc_subjects" {
+  description = "Token subjects, after repo:<owner/name>:, allowed to assume the deploy role. The deploy jobs run in the GitHub environment production."
+  type        = list(string)
+  default     = ["environment:production"]
+
+  validation {
+    condition     = length(var.github_oidc_subjects) > 0 && alltrue([for s in var.github_oidc_subjects : s != "" && s != "*"])
+    error_message = "Give at least one subject and never a bare wildcard."
+  }
+}
+
+variable "create_github_oidc_provider" {
+  description = "Create the account's GitHub OIDC provider; false when it exists already (then pass github_oidc_provider_arn)."
+  type        = bool
+  default     = true
+}
+
+variable "github_oidc_provider_arn" {
+  description = "ARN of an existing token.actions.githubusercontent.com provider, when create_github_oidc_provider is false."
+  type        = string
+  default     = null
+}
+
+################################################################################
+# Operations
+################################################################################
+
+variable "alarm_email_addresses" {
+  description = "Email addresses subscribed to the alarm topic."
+  type        = list(string)
+  default     = []
+}
+
+variable "response_time_threshold_seconds" {
+  description = "p95 target response time, in seconds, that raises the high-response-time alarm."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.response_time_threshold_seconds > 0
+    error_message = "Must be above 0."
+  }
+}
+
+variable "enable_deletion_protection" {
+  description = "Protect the load balancer from deletion. Turn off only to tear the platform down."
+  type        = bool
+  default     = true
+}
