@@ -40,8 +40,10 @@ def database_check(database: Database, timeout: float) -> Check:
 
 def storage_check(client: Any, bucket: str) -> Check:
     async def check() -> None:
-        # HeadBucket proves the endpoint answers and the task role reaches the bucket.
-        await asyncio.to_thread(client.head_bucket, Bucket=bucket)
+        # The smallest request the task role may make: its ListBucket permission
+        # holds only under the tenants/ prefix (terraform/modules/iam), so a
+        # HeadBucket would be denied in production.
+        await asyncio.to_thread(client.list_objects_v2, Bucket=bucket, Prefix="tenants/", MaxKeys=1)
 
     return check
 
