@@ -13,6 +13,7 @@ from file_lambda.routes import router
 from file_lambda.settings import Settings
 from file_lambda.storage.port import Storage
 from tenancy.problems import install_problem_handlers, problem_response
+from tenancy.security_headers import SecurityHeaders
 from tenancy.tokens import Verifier
 
 
@@ -85,4 +86,5 @@ def create_app(settings: Settings, storage: Storage, verifier: Verifier) -> Fast
             expose_headers=["ETag", "Content-Disposition", "Location", "Retry-After"],
             max_age=600,
         )
+    app.add_middleware(SecurityHeaders)  # outermost: on CORS answers too
     return app

@@ -17,6 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tenancy.security_headers import for_documents as security_headers
+
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
 
@@ -138,7 +140,10 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_crash(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", extra={"request_id": request_id(request)})
-    return problem_response(request, 500, "internal_error", "An unexpected error occurred")
+    # Starlette renders crashes outside the middleware stack: add its headers here.
+    return problem_response(
+        request, 500, "internal_error", "An unexpected error occurred", security_headers()
+    )
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -515,3 +515,45 @@ def test_storage_down_is_503_with_retry_after(
     assert int(response.headers["retry-after"]) > 0
     for text in ("127.0.0.1", "endpoint", "Could not connect"):
         assert text not in body["detail"]
+
+
+def test_security_headers_on_every_kind_of_response(client: AlbClient, lambda_module) -> None:
+    upload(client, "h.txt", b"x", "text/plain")
+    responses = {
+        "json": client.get("/files/list"),
+        "problem": client.get("/files/metadata/missing.txt"),
+        "unauthorized": AlbClient(lambda_module.handler).get("/files/list"),
+        "bytes": client.get("/files/download/h.txt"),
+        "preflight": client.request(
+            "OPTIONS",
+            "/files/list",
+            headers={
+                "origin": "https://app.snsdconsultant.com",
+                "access-control-request-method": "GET",
+            },
+        ),
+    }
+    for kind, response in responses.items():
+        assert response.headers["strict-transport-security"].startswith("max-age="), kind
+        assert response.headers["x-content-type-options"] == "nosniff", kind
+    for kind in ("json", "problem", "unauthorized"):
+        policy = responses[kind].headers["content-security-policy"]
+        assert policy == "default-src 'none'; frame-ancestors 'none'", kind
+    # A download keeps its own, stricter policy.
+    assert "sandbox" in responses["bytes"].headers["content-security-policy"]
+
+
+def test_a_crash_is_a_clean_problem(client: AlbClient, lambda_module, monkeypatch) -> None:
+    class Broken:
+        def __getattr__(self, name: str):
+            raise RuntimeError("internal detail tenants/secret")
+
+    monkeypatch.setitem(lambda_module.app.state._state, "storage", Broken())
+
+    response = client.get("/files/metadata/a.txt")
+
+    assert response.status == 500
+    assert response.json()["code"] == "internal_error"
+    assert b"internal detail" not in response.body
+    assert b"Traceback" not in response.body
+    assert response.headers["x-content-type-options"] == "nosniff"
