@@ -9,6 +9,9 @@ from dataclasses import dataclass
 # An ALB passes a Lambda at most 1 MB of request body and accepts at most 1 MB
 # of response JSON (headers and base64 body included). Stay under 10^6 bytes.
 ALB_BODY_LIMIT = 1_000_000
+# Below the ALB's limit, so that a body just over it meets the API's own 413
+# (problem+json naming presigned upload) rather than the ALB's bare one.
+DEFAULT_INLINE_UPLOAD = 900_000
 # Room kept in a response for its headers and the JSON envelope of the event.
 RESPONSE_HEADROOM = 16_384
 
@@ -29,7 +32,7 @@ class Settings:
     secret_arn: str | None = None
     cors_allowed_origins: tuple[str, ...] = ()
     # Largest request body taken inline; larger uploads go through presigned POST.
-    max_inline_upload_bytes: int = ALB_BODY_LIMIT
+    max_inline_upload_bytes: int = DEFAULT_INLINE_UPLOAD
     # Largest response the API returns; a download whose base64 form would not
     # fit is redirected to a presigned GET instead.
     max_response_bytes: int = ALB_BODY_LIMIT
@@ -88,7 +91,7 @@ class Settings:
                 for origin in env.get("CORS_ALLOWED_ORIGINS", "").split(",")
                 if origin.strip()
             ),
-            max_inline_upload_bytes=integer("MAX_INLINE_UPLOAD_BYTES", ALB_BODY_LIMIT),
+            max_inline_upload_bytes=integer("MAX_INLINE_UPLOAD_BYTES", DEFAULT_INLINE_UPLOAD),
             presign_default_expires=integer("PRESIGN_DEFAULT_EXPIRES", 3600),
             presign_max_expires=integer("PRESIGN_MAX_EXPIRES", 3600),
             redirect_expires=integer("PRESIGN_REDIRECT_EXPIRES", 300),
