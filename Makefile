@@ -8,11 +8,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install dev test lint typecheck unit clean
+.PHONY: help install dev token test lint typecheck unit chromium clean
 
 help:
-	@echo "make dev   - run the file API locally against a local S3 (SeaweedFS)"
+	@echo "make dev   - run the whole API locally on 127.0.0.1:8000 (S3, Postgres, auth, load balancer)"
+	@echo "make token - print an access token from the running make dev (USER=email picks the user)"
 	@echo "make test  - lint, type-check and run every test"
+	@echo "make bench - measure against the stack's own floor (QUICK=1: tiny counts); not part of test"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +25,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 dev: $(STAMP)
-	$(BIN)/python -m tests.support.devstack
+	$(BIN)/python -m tests.support.localstack
+
+# Only the token on stdout: `export TOKEN=$$(make -s token)`. The demo user unless USER= is given
+# on the command line (USER from the environment is the login name, not an e-mail address).
+token: $(STAMP)
+	@$(BIN)/python -m tests.support.localstack.token $(if $(filter command line,$(origin USER)),--email '$(USER)')
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -32,8 +39,18 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) chromium
 	$(BIN)/python -m pytest
+
+# The browser tests (tests/local) drive Debian's Chromium with Playwright, never `playwright install`.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "chromium: installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "chromium: WARNING: chromium is missing and apt-get cannot install it here (needs root); the browser tests will be skipped (they fail under CI=true)"; \
+	  fi; }
 
 # SAM CLI and cfn-lint live in their own environment: their pins fight the app's.
 SAM_CLI_VERSION := 1.170.0
@@ -110,6 +127,19 @@ workflows-check: $(WORKFLOWS_STAMP) $(CHECKOV_STAMP) $(STAMP)
 
 terraform-check: $(CHECKOV_STAMP)
 	$(CHECKOV_VENV)/bin/checkov -d terraform --framework terraform --skip-download --quiet --compact
+
+# Benchmarks: ratios to the stack's own floor, printed and written to .local/bench/ (tests/bench).
+# Not part of `test`: timings do not belong in tests (a test runs the quick mode once).
+.PHONY: bench
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "bench: installing Debian's wrk, the load generator"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else \
+	    echo "bench: wrk is missing and apt-get cannot install it here; an asyncio client stands in"; \
+	  fi; }
+	$(BIN)/python -m tests.bench $(if $(QUICK),--quick)
 
 test: lint typecheck sam-check workflows-check terraform-check unit
 

@@ -10,12 +10,14 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from core_service import openapi
 from core_service.auth_admin import AuthAdmin, SupabaseAuthAdmin
 from core_service.db import Database, create_pool
 from core_service.readiness import database_check, s3_client, storage_check
 from core_service.routes import router
 from core_service.settings import Settings
 from tenancy.problems import install_problem_handlers
+from tenancy.security_headers import SecurityHeaders
 from tenancy.tokens import TokenVerifier
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,8 @@ def create_app(
     )
     install_problem_handlers(app)
     app.include_router(router)
+    # One document for the domain: the file API's routes (served by the Lambda) included.
+    openapi.install(app)
     if settings.cors_allowed_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -84,4 +88,5 @@ def create_app(
             expose_headers=["ETag", "Content-Disposition", "Location", "Retry-After"],
             max_age=600,
         )
+    app.add_middleware(SecurityHeaders)  # outermost: on CORS answers too
     return app

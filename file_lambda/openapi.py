@@ -1,0 +1,37 @@
+"""`python -m file_lambda.openapi`: the file API's OpenAPI document, as JSON on stdout.
+
+The domain's one document is served by the core service, which never imports
+this package: `python -m core_service.openapi --update` runs this command and
+commits its output into the core (`core_service/file_api_openapi.py`), and a
+test fails when that copy is stale.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from file_lambda.app import create_app
+from file_lambda.settings import Settings
+from file_lambda.storage.s3 import S3Storage, make_client
+from tenancy.tokens import TokenVerifier
+
+
+def document() -> dict[str, Any]:
+    """The schema of the real app: its routes, models and problem responses."""
+    # Placeholder parts: building the schema touches neither S3 nor the tokens.
+    settings = Settings(bucket="openapi", region="us-east-1", supabase_url=None, jwt_secret=None)
+    storage = S3Storage(make_client(settings.region, "http://127.0.0.1:9"), settings.bucket)
+    app = create_app(settings, storage, TokenVerifier(jwt_secret=None, supabase_url=None))
+    return app.openapi()
+
+
+def main() -> int:
+    json.dump(document(), sys.stdout, indent=2, sort_keys=True)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
