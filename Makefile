@@ -44,7 +44,7 @@ unit: $(STAMP) chromium
 
 # The browser tests (tests/local) drive Debian's Chromium with Playwright, never `playwright install`.
 chromium:
-	@command -v chromium >/dev/null || { \
+	@[ -n "$$CHROMIUM_PATH" ] || command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "chromium: installing Debian's chromium for the browser tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \

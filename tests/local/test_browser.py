@@ -30,6 +30,9 @@ CHROMIUM_ARGS = [
 
 
 def chromium_path() -> str | None:
+    # CHROMIUM_PATH names another Chromium build (GitHub's runners ship Google Chrome).
+    if os.environ.get("CHROMIUM_PATH"):
+        return os.environ["CHROMIUM_PATH"]
     if os.path.exists("/usr/bin/chromium"):
         return "/usr/bin/chromium"
     return shutil.which("chromium")
