@@ -32,7 +32,7 @@ from file_lambda.schemas import (
     TransferRequest,
     UploadResult,
 )
-from file_lambda.service import FileService, Upload, content_disposition
+from file_lambda.service import FileService, Upload
 from file_lambda.settings import Settings
 from file_lambda.storage.port import Storage
 from tenancy.dependencies import tenant_with_role
@@ -196,7 +196,8 @@ async def download(
         )
     assert result.body is not None
     metrics.downloaded(len(result.body))
-    headers["Content-Disposition"] = content_disposition(disposition, path.rsplit("/", 1)[-1])
+    assert result.disposition is not None
+    headers["Content-Disposition"] = result.disposition
     # As a header, not `media_type`: Starlette would append "charset=utf-8" to text/*
     # types, claiming an encoding the stored bytes may not have.
     headers["Content-Type"] = info.content_type

@@ -82,9 +82,35 @@ class Download:
     redirect_url: str | None = None
     not_modified: bool = False
     etag: str | None = None  # of a "not modified" answer
+    disposition: str | None = None  # the Content-Disposition header to send
 
 
-def content_disposition(disposition: str, filename: str) -> str:
+# Types a browser shows without running anything in them (no HTML, no SVG, no
+# XML): only these are served `inline` when asked; anything else is an attachment.
+INLINE_SAFE_TYPES = frozenset(
+    {
+        "application/pdf",
+        "audio/mpeg",
+        "audio/ogg",
+        "audio/wav",
+        "image/avif",
+        "image/gif",
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "text/csv",
+        "text/plain",
+        "video/mp4",
+        "video/webm",
+    }
+)
+
+
+def content_disposition(requested: str, filename: str, content_type: str) -> str:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    disposition = (
+        "inline" if requested == "inline" and media_type in INLINE_SAFE_TYPES else "attachment"
+    )
     # RFC 6266: an ASCII fallback plus the exact UTF-8 name.
     fallback = "".join(
         ch if ch.isascii() and ch.isprintable() and ch not in '"\\' else "_" for ch in filename
@@ -233,14 +259,14 @@ class FileService:
             raise ObjectNotFound(f"{path} does not exist") from None
         except NotModified as current:
             return Download(not_modified=True, etag=current.etag)
+        header = content_disposition(disposition, path.rsplit("/", 1)[-1], opened.info.content_type)
         if opened.info.size > self._settings.max_inline_download_bytes:
             opened.close()
-            header = content_disposition(disposition, path.rsplit("/", 1)[-1])
             url = self._storage.presign_get(
                 key, self._settings.redirect_expires, version_id, header
             )
-            return Download(info=opened.info, redirect_url=url)
-        return Download(info=opened.info, body=opened.read())
+            return Download(info=opened.info, redirect_url=url, disposition=header)
+        return Download(info=opened.info, body=opened.read(), disposition=header)
 
     def metadata(self, path: str, version_id: str | None) -> FileMetadata:
         obj = self._head(path, version_id)

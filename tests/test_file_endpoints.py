@@ -324,6 +324,29 @@ def test_an_uploaded_html_page_is_never_run_from_the_api_origin(client: AlbClien
     assert response.headers["content-type"] == "text/html"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "sandbox" in response.headers["content-security-policy"]
+    # Asked inline, but HTML is not safe to render: an attachment all the same.
+    assert response.headers["content-disposition"].startswith("attachment;")
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "expected"),
+    [
+        ("photo.png", "image/png", "inline"),
+        ("paper.pdf", "application/pdf", "inline"),
+        ("notes.txt", "text/plain", "inline"),
+        ("drawing.svg", "image/svg+xml", "attachment"),
+        ("feed.xml", "application/xml", "attachment"),
+        ("app.js", "text/javascript", "attachment"),
+    ],
+)
+def test_inline_only_for_types_safe_to_render(
+    client: AlbClient, name: str, content_type: str, expected: str
+) -> None:
+    upload(client, name, b"content", content_type)
+
+    response = client.get(f"/files/download/{name}", params={"disposition": "inline"})
+
+    assert response.headers["content-disposition"].split(";")[0] == expected
 
 
 def test_download_keeps_the_stored_content_type_exactly(client: AlbClient) -> None:
