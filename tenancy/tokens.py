@@ -23,6 +23,8 @@ from tenancy.problems import ServiceUnavailable, Unauthorized
 AUDIENCE = "authenticated"
 LEEWAY_SECONDS = 30
 ASYMMETRIC_ALGORITHMS = frozenset({"ES256", "RS256"})
+# Tokens remembered as verified, per verifier (see `TokenVerifier.verify`).
+VERIFIED_CACHE_SIZE = 1024
 
 
 class AuthUnavailable(ServiceUnavailable):
@@ -105,6 +107,10 @@ class JwksCache:
         self._fetched_at = now
 
 
+# Claims, the key that verified them, its `kid` (None for HS256), valid until (epoch s).
+_Verified = tuple[dict[str, Any], Any, str | None, float]
+
+
 class Verifier(Protocol):
     def verify(self, token: str) -> dict[str, Any]: ...
 
@@ -117,20 +123,47 @@ class TokenVerifier:
         base = supabase_url.rstrip("/") if supabase_url else None
         self._issuer = f"{base}/auth/v1" if base else None
         self.jwks = JwksCache(f"{base}/auth/v1/.well-known/jwks.json") if base else None
+        self._verified: dict[str, _Verified] = {}
 
     def verify(self, token: str) -> dict[str, Any]:
+        """The token's claims; a token seen before skips the signature check.
+
+        A client sends the same token with every request until it refreshes it,
+        and decoding plus checking it costs more than the rest of a warm request
+        around a fast route. A hit is honoured only while the token has not
+        expired and, for a JWKS-signed token, while its `kid` still names the very
+        key that verified it, so a withdrawn key revokes its tokens as before.
+        """
+        hit = self._verified.get(token)
+        if hit is not None:
+            claims, key, kid, valid_until = hit
+            if time.time() < valid_until and (
+                kid is None or (self.jwks is not None and self.jwks.key(kid) is key)
+            ):
+                return dict(claims)
+            self._verified.pop(token, None)
+        claims, key, kid = self._verify(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        # PyJWT refuses a token once `exp <= now - leeway`.
+        self._verified[token] = (claims, key, kid, float(claims["exp"]) + LEEWAY_SECONDS)
+        return dict(claims)
+
+    def _verify(self, token: str) -> tuple[dict[str, Any], Any, str | None]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             raise Unauthorized("The bearer token is malformed") from None
         algorithm = header.get("alg")
         key: Any
+        kid: str | None = None
         if algorithm == "HS256" and self._secret:
             key = self._secret
         elif algorithm in ASYMMETRIC_ALGORITHMS and self.jwks is not None:
-            kid = header.get("kid")
-            if not isinstance(kid, str):
+            named = header.get("kid")
+            if not isinstance(named, str):
                 raise Unauthorized("The token names no signing key")
+            kid = named
             jwk = self.jwks.key(kid)
             if jwk.algorithm_name != algorithm:
                 raise Unauthorized("The token's algorithm does not match its key")
@@ -153,7 +186,7 @@ class TokenVerifier:
             raise Unauthorized("The token is not valid for this API") from None
         if not isinstance(claims.get("sub"), str) or not claims["sub"]:
             raise Unauthorized("The token names no user")
-        return claims
+        return claims, key, kid
 
 
 AuthSettings = tuple[str | None, str | None]  # (jwt_secret, supabase_url)

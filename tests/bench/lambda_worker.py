@@ -1,0 +1,363 @@
+"""The file API's measurements, in a process of their own: `python -m tests.bench.lambda_worker`.
+
+The handler is imported as a Lambda container imports it, with the bench's
+environment; its log lines go to the parent's /dev/null. Every S3 request
+the handler's client sends is counted with a botocore event hook registered
+on the default session before the handler creates its client.
+
+- warm: ALB event -> `GET /files/metadata/{path}` vs raw `head_object` on the
+  same object; ALB event -> `GET /files/health` vs Mangum + bare Starlette.
+- S3 calls: `DELETE /files/folder/delete` of N objects (DeleteObjects and
+  list pages counted), its time vs deleting the same number one by one, and
+  the calls of one listing page.
+- bytes: upload and download through the API of objects just under the
+  inline limits vs raw `put_object` / `get_object` of the same size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+import uuid
+import warnings
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+import httpx
+from botocore.config import Config
+from mangum import Mangum
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from tests.bench.env import BUCKET, JWT_SECRET
+from tests.bench.stats import Bar, Row, Spread, interleaved, ms, per_call, ratios
+from tests.support.alb import LambdaContext, build_event, parse_response
+from tests.support.tokens import claims, hs256
+
+CONTEXT = LambdaContext()
+
+
+class S3Requests:
+    """Counts the S3 requests sent by clients of boto3's default session, by operation."""
+
+    def __init__(self) -> None:
+        self.sent: Counter[str] = Counter()
+        boto3.setup_default_session()
+        assert boto3.DEFAULT_SESSION is not None
+        boto3.DEFAULT_SESSION.events.register("before-send.s3", self._count)
+
+    def _count(self, event_name: str, **_: Any) -> None:
+        self.sent[event_name.rsplit(".", 1)[-1]] += 1
+
+    def during(self, action: Any) -> tuple[Any, Counter[str]]:
+        self.sent.clear()
+        result = action()
+        return result, Counter(self.sent)
+
+
+def _bare_app() -> Mangum:
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    return Mangum(Starlette(routes=[Route("/files/health", health)]), lifespan="off")
+
+
+class Bench:
+    def __init__(self, endpoint: str) -> None:
+        self.requests = S3Requests()
+        # Imported only now: the hook above must see the handler's client created.
+        from file_lambda import handler
+
+        self.handler = handler
+        self.settings = handler.settings
+        self.tenant = str(uuid.uuid4())
+        self.root = f"tenants/{self.tenant}/"
+        token = hs256(claims(tenants={self.tenant: "admin"}), JWT_SECRET)
+        self.auth = {"authorization": f"Bearer {token}"}
+        # The floor's client: plain boto3, its own session (not counted), same server.
+        self.raw = boto3.session.Session().client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+        )
+
+    def call(self, method: str, path: str, expect: int, **kwargs: Any) -> dict[str, Any]:
+        headers = {**self.auth, **kwargs.pop("headers", {})}
+        event = build_event(method, path, headers=headers, **kwargs)
+        response: dict[str, Any] = self.handler.handler(event, CONTEXT)
+        if response["statusCode"] != expect:
+            raise RuntimeError(f"{method} {path}: {response['statusCode']} {response.get('body')}")
+        return response
+
+    def invoker(self, event: dict[str, Any], expect: int) -> Any:
+        handler = self.handler.handler
+
+        def invoke() -> None:
+            if handler(event, CONTEXT)["statusCode"] != expect:
+                raise RuntimeError(f"{event['path']} did not answer {expect}")
+
+        return invoke
+
+    # -- warm invocations -------------------------------------------------------------
+
+    def warm(self, rounds: int, calls: int) -> list[Row]:
+        self.raw.put_object(Bucket=BUCKET, Key=self.root + "warm/object.txt", Body=b"x" * 1024)
+        metadata = self.invoker(
+            build_event("GET", "/files/metadata/warm/object.txt", headers=self.auth), 200
+        )
+        health = self.invoker(build_event("GET", "/files/health"), 200)
+        bare = _bare_app()
+        health_event = build_event("GET", "/files/health")
+
+        def head() -> None:
+            self.raw.head_object(Bucket=BUCKET, Key=self.root + "warm/object.txt")
+
+        def bare_health() -> None:
+            if bare(health_event, CONTEXT)["statusCode"] != 200:
+                raise RuntimeError("bare app failed")
+
+        for warm_up in (metadata, head, health, bare_health):
+            per_call(warm_up, max(3, calls // 5))
+        samples = interleaved(
+            {
+                "metadata": lambda: per_call(metadata, calls),
+                "head_object": lambda: per_call(head, calls),
+                "health": lambda: per_call(health, calls),
+                "bare": lambda: per_call(bare_health, calls),
+            },
+            rounds,
+        )
+        medians = {name: Spread.of(values).median for name, values in samples.items()}
+        return [
+            Row(
+                "warm_metadata",
+                "Warm: ALB event -> GET /files/metadata / raw head_object",
+                ratios(samples["metadata"], samples["head_object"]),
+                Bar("<=", 1.25),
+                f"{ms(medians['metadata'])} vs {ms(medians['head_object'])} a call",
+                medians,
+            ),
+            Row(
+                "warm_no_s3",
+                "Warm: ALB event -> GET /files/health / Mangum + bare Starlette",
+                ratios(samples["health"], samples["bare"]),
+                Bar("<=", 2.5),
+                f"{ms(medians['health'])} vs {ms(medians['bare'])} a call",
+            ),
+        ]
+
+    # -- S3 calls -----------------------------------------------------------------------
+
+    def _fill(self, prefix: str, count: int) -> list[str]:
+        keys = [f"{self.root}{prefix}/{index:06d}.txt" for index in range(count)]
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda key: self.raw.put_object(Bucket=BUCKET, Key=key, Body=b"x"), keys))
+        return keys
+
+    def s3_calls(self, objects: int, rounds: int) -> list[Row]:
+        batches = math.ceil(objects / 1000)
+        api_times: list[float] = []
+        one_by_one: list[float] = []
+        raw_batches: list[float] = []
+        sent: Counter[str] = Counter()
+        for index in range(rounds):
+            folder = f"delete-{index}"
+            self._fill(folder, objects)
+            keys = self._fill(f"one-by-one-{index}", objects)
+            start = time.perf_counter()
+            response, sent = self.requests.during(
+                lambda folder=folder: self.call(
+                    "DELETE", "/files/folder/delete", 200, params={"path": folder}
+                )
+            )
+            api_times.append(time.perf_counter() - start)
+            if parse_response(response).json()["deleted_count"] != objects:
+                raise RuntimeError("the folder delete did not delete every object")
+            start = time.perf_counter()
+            for key in keys:
+                self.raw.delete_object(Bucket=BUCKET, Key=key)
+            one_by_one.append(time.perf_counter() - start)
+            self._fill(f"raw-batch-{index}", objects)
+            start = time.perf_counter()
+            self._raw_delete_prefix(f"{self.root}raw-batch-{index}/")
+            raw_batches.append(time.perf_counter() - start)
+        deletes = sent.pop("DeleteObjects", 0)
+        pages = sent.pop("ListObjectsV2", 0)
+        others = sum(sent.values())
+        listing = self._listing_calls(max(3, min(250, objects)))
+        return [
+            Row(
+                "delete_folder_calls",
+                f"S3: DeleteObjects (+ any other call) to delete a folder of {objects}",
+                Spread.of([float(deletes + others)]),
+                Bar("<=", batches),
+                f"{deletes} DeleteObjects, {pages} list pages, {others} other"
+                + (f" ({dict(sent)})" if others else ""),
+                {"delete_objects": deletes, "list_pages": pages, "other": dict(sent)},
+                unit="calls",
+            ),
+            Row(
+                "delete_folder_pages",
+                f"S3: list pages to delete a folder of {objects}",
+                Spread.of([float(pages)]),
+                Bar("<=", batches + 1),
+                "1000 keys a page",
+                unit="calls",
+            ),
+            Row(
+                "delete_folder_speed",
+                f"S3: delete one by one / delete folder ({objects} objects)",
+                ratios(one_by_one, api_times),
+                Bar(">=", 20),
+                f"{ms(Spread.of(one_by_one).median)} vs {ms(Spread.of(api_times).median)}",
+            ),
+            Row(
+                "delete_folder_floor",
+                "  delete folder / raw boto3 list + DeleteObjects loop (the server's floor)",
+                ratios(api_times, raw_batches),
+                None,
+                f"raw loop {ms(Spread.of(raw_batches).median)}",
+            ),
+            Row(
+                "list_page_calls",
+                "S3: calls per listing page (first page and a cursor page)",
+                Spread.of([float(count) for count in listing]),
+                Bar("<=", 1),
+                f"pages cost {listing} calls",
+                unit="calls",
+            ),
+        ]
+
+    def _raw_delete_prefix(self, prefix: str) -> None:
+        """What any client must do to empty a prefix: list 1000, DeleteObjects 1000, repeat."""
+        token: dict[str, str] = {}
+        while True:
+            page = self.raw.list_objects_v2(Bucket=BUCKET, Prefix=prefix, MaxKeys=1000, **token)
+            keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if keys:
+                self.raw.delete_objects(Bucket=BUCKET, Delete={"Objects": keys, "Quiet": True})
+            if not page.get("IsTruncated"):
+                return
+            token = {"ContinuationToken": page["NextContinuationToken"]}
+
+    def _listing_calls(self, objects: int) -> list[int]:
+        self._fill("listing", objects)
+        params = {"folder": "listing", "limit": str(max(1, objects // 3))}
+        first, sent = self.requests.during(
+            lambda: self.call("GET", "/files/list", 200, params=params)
+        )
+        cursor = parse_response(first).json()["next_cursor"]
+        _, sent_next = self.requests.during(
+            lambda: self.call(
+                "GET",
+                "/files/list",
+                200,
+                params={**params, "cursor": cursor},
+            )
+        )
+        return [sum(sent.values()), sum(sent_next.values())]
+
+    # -- bytes --------------------------------------------------------------------------
+
+    def transfers(self, rounds: int, calls: int) -> list[Row]:
+        # Just under the limit: the largest file whose multipart body still fits, less 1 KiB.
+        upload_size = _largest_file(self.settings.max_inline_upload_bytes) - 1024
+        data = bytes(range(256)) * (upload_size // 256 + 1)
+        payload = data[:upload_size]
+        form = httpx.Request("POST", "http://x", files={"file": ("up.bin", payload)})
+        body = form.read()
+        upload = self.invoker(
+            build_event(
+                "POST",
+                "/files/upload",
+                params={"folder": "bytes", "overwrite": "true"},
+                headers={**self.auth, "content-type": form.headers["content-type"]},
+                body=body,
+            ),
+            201,
+        )
+        down_size = self.settings.max_inline_download_bytes - 1024
+        self.raw.put_object(Bucket=BUCKET, Key=self.root + "bytes/down.bin", Body=data[:down_size])
+        download = self.invoker(
+            build_event("GET", "/files/download/bytes/down.bin", headers=self.auth), 200
+        )
+
+        def raw_put() -> None:
+            self.raw.put_object(Bucket=BUCKET, Key=self.root + "bytes/raw.bin", Body=payload)
+
+        def raw_get() -> None:
+            self.raw.get_object(Bucket=BUCKET, Key=self.root + "bytes/down.bin")["Body"].read()
+
+        for warm_up in (upload, raw_put, download, raw_get):
+            warm_up()
+        samples = interleaved(
+            {
+                "upload": lambda: per_call(upload, calls),
+                "put_object": lambda: per_call(raw_put, calls),
+                "download": lambda: per_call(download, calls),
+                "get_object": lambda: per_call(raw_get, calls),
+            },
+            rounds,
+        )
+        medians = {name: Spread.of(values).median for name, values in samples.items()}
+
+        def rate(size: int, seconds: float) -> str:
+            return f"{size / seconds / 1e6:.0f} MB/s"
+
+        return [
+            Row(
+                "bytes_upload",
+                f"Bytes: upload through the API / raw put_object ({upload_size} B)",
+                ratios(samples["put_object"], samples["upload"]),
+                Bar(">=", 0.8),
+                f"{rate(upload_size, medians['upload'])} vs "
+                f"{rate(upload_size, medians['put_object'])}",
+                medians,
+            ),
+            Row(
+                "bytes_download",
+                f"Bytes: download through the API / raw get_object ({down_size} B)",
+                ratios(samples["get_object"], samples["download"]),
+                Bar(">=", 0.8),
+                f"{rate(down_size, medians['download'])} vs "
+                f"{rate(down_size, medians['get_object'])}",
+                medians,
+            ),
+        ]
+
+
+def _largest_file(body_limit: int) -> int:
+    """The largest file whose multipart body still fits in `body_limit` bytes."""
+    envelope = len(httpx.Request("POST", "http://x", files={"file": ("up.bin", b"")}).read())
+    return body_limit - envelope
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--objects", type=int, default=5000)
+    parser.add_argument("--delete-rounds", type=int, default=2)
+    parser.add_argument("--transfers", type=int, default=8)
+    args = parser.parse_args()
+    # Powertools warns on every invocation that records no metric (health): not for the table.
+    warnings.filterwarnings("ignore", "No application metrics to publish")
+    bench = Bench(args.endpoint)
+    rows = bench.warm(args.rounds, args.calls)
+    rows += bench.s3_calls(args.objects, args.delete_rounds)
+    rows += bench.transfers(args.rounds, args.transfers)
+    with open(args.out, "w") as out:
+        json.dump([row.as_json() for row in rows], out)
+
+
+if __name__ == "__main__":
+    main()
