@@ -41,6 +41,8 @@ router = APIRouter()
 
 AUTH_ERRORS = (401, 422, 503)
 TENANT_ERRORS = (*AUTH_ERRORS, 403, 404)
+# A body that is not JSON at all is refused before validation, with a 400.
+BODY_ERRORS = (400,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +132,7 @@ async def me(caller: Caller) -> Me:
     status_code=201,
     response_model=Tenant,
     tags=["tenants"],
-    responses=problem_responses(*AUTH_ERRORS),
+    responses=problem_responses(*AUTH_ERRORS, *BODY_ERRORS),
 )
 async def create_tenant(caller: Caller, body: TenantCreate) -> Tenant:
     """Create a tenant; the caller becomes its owner (in tokens from the next refresh)."""
@@ -166,7 +168,7 @@ async def get_tenant(caller: Caller, tenant_id: uuid.UUID) -> Tenant:
     "/tenants/{tenant_id}",
     response_model=Tenant,
     tags=["tenants"],
-    responses=problem_responses(*TENANT_ERRORS),
+    responses=problem_responses(*TENANT_ERRORS, *BODY_ERRORS),
 )
 async def rename_tenant(caller: Caller, tenant_id: uuid.UUID, body: TenantUpdate) -> Tenant:
     """Rename a tenant (owners only)."""
@@ -194,7 +196,7 @@ async def list_members(caller: Caller, tenant_id: uuid.UUID) -> MemberList:
     status_code=201,
     response_model=MemberAdded,
     tags=["members"],
-    responses=problem_responses(*TENANT_ERRORS, 400, 409),
+    responses=problem_responses(*TENANT_ERRORS, *BODY_ERRORS, 409),
 )
 async def add_member(caller: Caller, tenant_id: uuid.UUID, body: MemberCreate) -> MemberAdded:
     """Add a user by e-mail, inviting them when they have no account yet."""
@@ -206,7 +208,7 @@ async def add_member(caller: Caller, tenant_id: uuid.UUID, body: MemberCreate) -
     "/tenants/{tenant_id}/members/{user_id}",
     response_model=Member,
     tags=["members"],
-    responses=problem_responses(*TENANT_ERRORS, 409),
+    responses=problem_responses(*TENANT_ERRORS, *BODY_ERRORS, 409),
 )
 async def change_member_role(
     caller: Caller, tenant_id: uuid.UUID, user_id: uuid.UUID, body: MemberUpdate

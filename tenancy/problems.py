@@ -106,6 +106,7 @@ def problem_response(
 
 
 _HTTP_CODES = {
+    400: "invalid_body",  # FastAPI's answer to a body it cannot decode
     404: "route_not_found",
     405: "method_not_allowed",
     413: "payload_too_large",

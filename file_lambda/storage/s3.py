@@ -66,8 +66,9 @@ def _translated(*, version_id: str | None = None) -> Iterator[None]:
         error = exc.response.get("Error", {})
         code = str(error.get("Code", ""))
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-        # AWS answers a malformed version id with InvalidArgument: no such version.
-        if code in _MISSING or (version_id and code == "InvalidArgument"):
+        # AWS answers a malformed version id with InvalidArgument (other stores with
+        # another 400, e.g. for a NUL in it): no such version, not a storage failure.
+        if code in _MISSING or (version_id and (code == "InvalidArgument" or status == 400)):
             raise ObjectNotFound("The file does not exist") from None
         if code == "304" or status == 304:
             headers = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
