@@ -62,10 +62,6 @@ class MoveIncomplete(ServiceUnavailable):
     code = "move_incomplete"
 
 
-class RootFolder(BadRequest):
-    code = "invalid_path"
-
-
 @dataclass(frozen=True, slots=True)
 class Upload:
     filename: str | None
@@ -370,7 +366,7 @@ class FileService:
         """The folder's path and how many objects were deleted under it."""
         folder = validate_path(path, allow_root=True)
         if not folder:
-            raise RootFolder("The tenant's root folder cannot be deleted")
+            raise InvalidPath("The tenant's root folder cannot be deleted")
         deleted = self._storage.delete_prefix(self._root.folder_prefix(folder))
         if deleted == 0:
             raise ObjectNotFound(f"{folder} does not exist")

@@ -48,12 +48,6 @@ async def current_principal(claims: VerifiedClaims) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-async def current_tenant(
-    principal: CurrentPrincipal, x_tenant_id: TenantHeader = None
-) -> TenantAccess:
-    return select_tenant(principal, x_tenant_id)
-
-
 def tenant_with_role(
     minimum: Role,
 ) -> Callable[..., Coroutine[Any, Any, TenantAccess]]:
@@ -73,9 +67,3 @@ def tenant_with_role(
         return access
 
     return dependency
-
-
-AsViewer = Annotated[TenantAccess, Depends(tenant_with_role(Role.viewer))]
-AsMember = Annotated[TenantAccess, Depends(tenant_with_role(Role.member))]
-AsAdmin = Annotated[TenantAccess, Depends(tenant_with_role(Role.admin))]
-AsOwner = Annotated[TenantAccess, Depends(tenant_with_role(Role.owner))]
