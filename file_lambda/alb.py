@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from itertools import islice
 from typing import Any
 
@@ -38,5 +39,17 @@ def _case_mutated_headers(multi_value_headers: dict[str, list[str]]) -> dict[str
 
 
 def speed_up_mangum() -> None:
-    """Swap Mangum's header casing for the equivalent above (once per container)."""
+    """Swap Mangum's header casing for the equivalent above, and build each
+    event's ASGI scope once (once per container).
+
+    Mangum's `ALB.scope` is a property that rebuilds the scope (every header
+    re-encoded) on each read, and Mangum reads it twice an invocation: once
+    to run the app, once to learn the event's header form. Caching it on the
+    handler object, which lives for one invocation, saves about 9 us.
+    """
     mangum_alb.case_mutated_headers = _case_mutated_headers
+    scope = mangum_alb.ALB.__dict__["scope"]
+    if isinstance(scope, property) and scope.fget is not None:
+        cached = cached_property(scope.fget)
+        cached.__set_name__(mangum_alb.ALB, "scope")
+        mangum_alb.ALB.scope = cached  # type: ignore[assignment,method-assign]

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 from mangum.handlers import alb as mangum_alb
 
 from file_lambda import alb
-from tests.support.alb import build_event
+from tests.support.alb import LambdaContext, build_event
 
 
 def _mangums_own(multi_value_headers):
@@ -37,3 +37,20 @@ def test_trace_id_from_either_header_form():
         assert alb.trace_id(event) == "Root=1-5c536348-3d683b8b04734faae651f476"
     assert alb.trace_id({"headers": {}}) is None
     assert alb.trace_id({"multiValueHeaders": {}}) is None
+
+
+def test_the_handler_builds_each_events_scope_once(lambda_module, monkeypatch):
+    built = []
+    transform = mangum_alb.transform_headers
+
+    def counted(event):
+        built.append(event["path"])
+        return transform(event)
+
+    monkeypatch.setattr(mangum_alb, "transform_headers", counted)
+    for multi_value in (False, True):
+        event = build_event("GET", "/files/health", multi_value=multi_value)
+        response = lambda_module.handler(event, LambdaContext())
+        assert response["statusCode"] == 200
+        assert ("multiValueHeaders" in response) is multi_value  # the form Mangum learns
+    assert built == ["/files/health", "/files/health"]
