@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 import pytest
+from botocore.awsrequest import AWSResponse
 
+from file_lambda.storage.port import StorageError
 from file_lambda.storage.s3 import S3Storage
 from tests.conftest import BUCKET, ClientFactory
 from tests.support.alb import AlbClient
@@ -302,9 +305,39 @@ def test_adapter_deletes_in_batches_of_1000(s3: Any, tenant: str, tenant_keys: K
         deleted = storage.delete_prefix(prefix)
 
     assert deleted == 2500
-    assert [len(call["Delete"]["Objects"]) for call in calls] == [1000, 1000, 500]
+    # The batches run side by side: their order is not fixed.
+    assert sorted(len(call["Delete"]["Objects"]) for call in calls) == [500, 1000, 1000]
     assert tenant_keys() == ["many-other/keep.txt"]
 
     with count_s3_calls(s3, "DeleteObjects") as calls:
         assert storage.delete_many([f"{prefix}gone-{i}" for i in range(2001)]) == []
     assert [len(call["Delete"]["Objects"]) for call in calls] == [1000, 1000, 1]
+
+
+def test_adapter_reports_a_failed_batch_after_the_others_ran(
+    s3: Any, tenant: str, tenant_keys: Keys
+) -> None:
+    storage = S3Storage(s3, BUCKET)
+    prefix = f"tenants/{tenant}/many/"
+    put_many(s3, BUCKET, [f"{prefix}{i:04}" for i in range(2500)])
+    failing = f"{prefix}1500"
+
+    def refuse_the_middle_batch(params: dict[str, Any], **_: Any) -> Any:
+        # `before-call` sees the serialised request: the keys are in its XML body.
+        keys = re.findall(r"<Key>([^<]*)</Key>", params["body"].decode())
+        if failing not in keys:
+            return None  # sent to the store
+        errors = [{"Key": key, "Code": "AccessDenied", "Message": "Access Denied"} for key in keys]
+        return AWSResponse("http://s3.invalid", 200, {}, None), {
+            "Errors": errors,
+            "ResponseMetadata": {"HTTPStatusCode": 200},
+        }
+
+    s3.meta.events.register("before-call.s3.DeleteObjects", refuse_the_middle_batch)
+    try:
+        with pytest.raises(StorageError, match="1000 files could not be deleted"):
+            storage.delete_prefix(prefix)
+    finally:
+        s3.meta.events.unregister("before-call.s3.DeleteObjects", refuse_the_middle_batch)
+    # The other batches were deleted; the refused one is still there, whole.
+    assert tenant_keys() == [f"many/{i:04}" for i in range(1000, 2000)]
