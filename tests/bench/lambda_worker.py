@@ -17,6 +17,7 @@ on the default session before the handler creates its client.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import math
 import time
@@ -333,7 +334,18 @@ class Bench:
         def raw_get() -> None:
             self.raw.get_object(Bucket=BUCKET, Key=self.root + "bytes/down.bin")["Body"].read()
 
-        for warm_up in (upload, raw_put, download, raw_get):
+        # The floor of any Lambda behind an ALB: the body crosses it base64-encoded.
+        encoded_form = base64.b64encode(body).decode()
+
+        def alb_put() -> None:
+            form = base64.b64decode(encoded_form)
+            self.raw.put_object(Bucket=BUCKET, Key=self.root + "bytes/raw.bin", Body=form)
+
+        def alb_get() -> None:
+            data = self.raw.get_object(Bucket=BUCKET, Key=self.root + "bytes/down.bin")["Body"]
+            base64.b64encode(data.read()).decode()
+
+        for warm_up in (upload, raw_put, download, raw_get, alb_put, alb_get):
             warm_up()
         samples = interleaved(
             {
@@ -341,6 +353,8 @@ class Bench:
                 "put_object": lambda: per_call(raw_put, calls),
                 "download": lambda: per_call(download, calls),
                 "get_object": lambda: per_call(raw_get, calls),
+                "alb_put": lambda: per_call(alb_put, calls),
+                "alb_get": lambda: per_call(alb_get, calls),
             },
             rounds,
         )
@@ -367,6 +381,20 @@ class Bench:
                 f"{rate(down_size, medians['download'])} vs "
                 f"{rate(down_size, medians['get_object'])}",
                 medians,
+            ),
+            Row(
+                "bytes_upload_alb_floor",
+                "  upload / raw put_object of a base64 body decoded first (the ALB's floor)",
+                ratios(samples["alb_put"], samples["upload"]),
+                None,
+                f"floor {rate(upload_size, medians['alb_put'])}",
+            ),
+            Row(
+                "bytes_download_alb_floor",
+                "  download / raw get_object then base64-encoded (the ALB's floor)",
+                ratios(samples["alb_get"], samples["download"]),
+                None,
+                f"floor {rate(down_size, medians['alb_get'])}",
             ),
         ]
 
