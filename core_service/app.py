@@ -70,6 +70,10 @@ def create_app(
         version="1.0.0",
         summary="Tenants, memberships and files at api.snsdconsultant.com",
         lifespan=lifespan,
+        # No OpenTelemetry SDK runs here (logs and metrics go through Powertools
+        # and CloudWatch): without this, FastAPI looks for providers on every
+        # request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.token_verifier = verifier or TokenVerifier(

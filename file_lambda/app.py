@@ -70,6 +70,10 @@ def create_app(settings: Settings, storage: Storage, verifier: Verifier) -> Fast
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        # No OpenTelemetry SDK runs here (logs and metrics go through Powertools
+        # and CloudWatch): without this, FastAPI looks for providers on every
+        # request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.storage = storage
