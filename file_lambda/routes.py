@@ -35,8 +35,8 @@ from file_lambda.schemas import (
 from file_lambda.service import FileService, Upload
 from file_lambda.settings import Settings
 from file_lambda.storage.port import Storage
-from tenancy.dependencies import tenant_with_role
-from tenancy.principal import Role, TenantAccess
+from tenancy.dependencies import BearerCredentials, TenantHeader, tenant_access
+from tenancy.principal import Role
 from tenancy.problems import problem_responses
 
 router = APIRouter(prefix="/files", tags=["files"])
@@ -46,9 +46,9 @@ def files_as(minimum: Role) -> Any:
     """A dependency: the file service of the request's tenant, for callers of at least `minimum`."""
 
     async def dependency(
-        request: Request,
-        access: Annotated[TenantAccess, Depends(tenant_with_role(minimum))],
+        request: Request, credentials: BearerCredentials, x_tenant_id: TenantHeader = None
     ) -> FileService:
+        access = tenant_access(request, credentials, x_tenant_id, minimum)
         storage: Storage = request.app.state.storage
         settings: Settings = request.app.state.settings
         return FileService(storage, settings, access)
