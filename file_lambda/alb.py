@@ -1,4 +1,4 @@
-"""What the ALB integration needs beyond Mangum."""
+"""What the ALB integration needs beyond Mangum: the trace id, and a leaner ALB handler."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from functools import cached_property
 from itertools import islice
 from typing import Any
 
+import pybase64
 from mangum.handlers import alb as mangum_alb
+from mangum.handlers.utils import handle_exclude_headers
+from mangum.types import Response, Scope
 
 
 def trace_id(event: dict[str, Any]) -> str | None:
@@ -38,18 +41,48 @@ def _case_mutated_headers(multi_value_headers: dict[str, list[str]]) -> dict[str
     return headers
 
 
-def speed_up_mangum() -> None:
-    """Swap Mangum's header casing for the equivalent above, and build each
-    event's ASGI scope once (once per container).
+class AlbHandler(mangum_alb.ALB):
+    """Mangum's ALB handler (`Mangum(app, custom_handlers=[AlbHandler])`), minus three costs.
 
-    Mangum's `ALB.scope` is a property that rebuilds the scope (every header
-    re-encoded) on each read, and Mangum reads it twice an invocation: once
-    to run the app, once to learn the event's header form. Caching it on the
-    handler object, which lives for one invocation, saves about 3 us.
+    - Mangum rebuilds the ASGI scope (every header re-encoded) on each read of
+      `scope` and reads it twice an invocation; here it is built once (the
+      handler object lives for one invocation).
+    - Header casings: `_case_mutated_headers` above.
+    - Base64, both ways, with pybase64 (SIMD): for a 900 KB upload 2.3 ms ->
+      0.3 ms, for a 740 KB download 0.8 ms -> 0.06 ms (make bench machine).
+
+    Every response body goes out base64-encoded, whatever its type: its size
+    across the ALB is then exactly 4/3 of the body's, which the handler's
+    1 MB response check relies on, and no text escaping applies.
     """
-    mangum_alb.case_mutated_headers = _case_mutated_headers
-    scope = mangum_alb.ALB.__dict__["scope"]
-    if isinstance(scope, property) and scope.fget is not None:
-        cached = cached_property(scope.fget)
-        cached.__set_name__(mangum_alb.ALB, "scope")
-        mangum_alb.ALB.scope = cached  # type: ignore[assignment,method-assign]
+
+    @cached_property
+    def scope(self) -> Scope:
+        scope: Scope = super().scope
+        return scope
+
+    @property
+    def body(self) -> bytes:
+        body = self.event.get("body") or b""
+        if self.event.get("isBase64Encoded", False):
+            return pybase64.b64decode(body)
+        return body.encode() if isinstance(body, str) else body
+
+    def __call__(self, response: Response) -> dict[str, Any]:
+        multi_value_headers: dict[str, list[str]] = {}
+        for key, value in response["headers"]:
+            multi_value_headers.setdefault(key.decode().lower(), []).append(value.decode())
+        body = response["body"]
+        out: dict[str, Any] = {
+            "statusCode": response["status"],
+            "body": pybase64.b64encode(body).decode() if body else "",
+            "isBase64Encoded": bool(body),
+        }
+        # The answer uses the header form the event came in (the target
+        # group's multi-value setting), as the ALB requires.
+        if "multiValueHeaders" in self.event:
+            out["multiValueHeaders"] = handle_exclude_headers(multi_value_headers, self.config)
+        else:
+            headers = _case_mutated_headers(multi_value_headers)
+            out["headers"] = handle_exclude_headers(headers, self.config)
+        return out

@@ -29,11 +29,10 @@ app = create_app(
     S3Storage(make_client(settings.region, settings.endpoint_url), settings.bucket),
     DeferredVerifier(supabase_settings_loader(settings)),
 )
-# Every body crosses the ALB base64-encoded (no "text" types), so a response's
+# Every body crosses the ALB base64-encoded (alb.AlbHandler), so a response's
 # size is exactly 4/3 of its body: the inline limits below stay exact, whatever
 # escaping the runtime would apply to text.
-_asgi = Mangum(app, lifespan="off", text_mime_types=["application/x-snsd-never-text"])
-alb.speed_up_mangum()
+_asgi = Mangum(app, lifespan="off", custom_handlers=[alb.AlbHandler])
 
 
 def _oversized(response: dict[str, Any]) -> bool:
