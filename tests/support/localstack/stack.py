@@ -211,6 +211,11 @@ class LocalStack:
                 lifespan="on",
                 log_level="info",
                 server_header=False,
+                # The ALB keeps an idle client connection 60 s (terraform's
+                # idle_timeout), not uvicorn's default 5 s: with 200 clients
+                # queued behind the one Lambda container, a pooled connection
+                # can sit 5 s and be closed just as a client reuses it.
+                timeout_keep_alive=60,
                 timeout_graceful_shutdown=5,
             )
         )
