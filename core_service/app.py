@@ -70,9 +70,8 @@ def create_app(
         version="1.0.0",
         summary="Tenants, memberships and files at api.snsdconsultant.com",
         lifespan=lifespan,
-        # No OpenTelemetry SDK runs here (logs and metrics go through Powertools
-        # and CloudWatch): without this, FastAPI looks for providers on every
-        # request.
+        # No OpenTelemetry SDK runs here (logs go to CloudWatch from stdout):
+        # without this, FastAPI looks for providers on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
