@@ -33,7 +33,7 @@ from core_service.schemas import (
 )
 from core_service.settings import Settings
 from core_service.tenants import TenantService
-from tenancy.dependencies import CurrentPrincipal, VerifiedClaims
+from tenancy.dependencies import BearerCredentials, verified_claims
 from tenancy.principal import Principal, Role
 from tenancy.problems import ServiceUnavailable, problem_response, problem_responses
 
@@ -65,11 +65,10 @@ class CallerContext:
             yield MemberService(conn, self.principal, self.auth_admin)
 
 
-async def caller_context(
-    request: Request, principal: CurrentPrincipal, claims: VerifiedClaims
-) -> CallerContext:
+async def caller_context(request: Request, credentials: BearerCredentials) -> CallerContext:
+    claims = verified_claims(request, credentials)
     state = request.app.state
-    return CallerContext(principal, claims, state.database, state.auth_admin)
+    return CallerContext(Principal.from_claims(claims), claims, state.database, state.auth_admin)
 
 
 Caller = Annotated[CallerContext, Depends(caller_context)]

@@ -1,7 +1,12 @@
-"""FastAPI dependencies: the verified caller and the tenant a request acts in.
+"""The verified caller and the tenant a request acts in, for FastAPI routes.
 
-An app that uses them sets `app.state.token_verifier` once at start-up.
-(No postponed annotations: FastAPI resolves them at run time.)
+The token and the tenant header are declared once (`BearerCredentials`,
+`TenantHeader`) in one flat dependency per app; the checks are plain
+functions it calls: each level of nested dependencies costs FastAPI tens of
+microseconds a request (it scans every level's path, query, header and
+cookie parameters). An app that uses them sets `app.state.token_verifier`
+once at start-up. (No postponed annotations: FastAPI resolves them at run
+time.)
 """
 
 from typing import Annotated, Any
@@ -24,26 +29,14 @@ TenantHeader = Annotated[
 ]
 
 
-def _verify(request: Request, credentials: HTTPAuthorizationCredentials | None) -> dict[str, Any]:
+def verified_claims(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> dict[str, Any]:
+    """The bearer token's verified claims, or 401."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized()
     verifier: Verifier = request.app.state.token_verifier
     return verifier.verify(credentials.credentials)
-
-
-async def verified_claims(request: Request, credentials: BearerCredentials) -> dict[str, Any]:
-    """The bearer token's verified claims (verified once per request: FastAPI caches it)."""
-    return _verify(request, credentials)
-
-
-VerifiedClaims = Annotated[dict[str, Any], Depends(verified_claims)]
-
-
-async def current_principal(claims: VerifiedClaims) -> Principal:
-    return Principal.from_claims(claims)
-
-
-CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
 def tenant_access(
@@ -52,15 +45,8 @@ def tenant_access(
     x_tenant_id: str | None,
     minimum: Role,
 ) -> TenantAccess:
-    """The request's tenant, refusing callers below `minimum`.
-
-    A plain function, called by one flat dependency that declares the token
-    and the header (file_lambda.routes.files_as): each level of nested
-    dependencies costs FastAPI tens of microseconds a request (it scans every
-    level's path, query, header and cookie parameters), and the file API runs
-    this on every warm invocation.
-    """
-    principal = Principal.from_claims(_verify(request, credentials))
+    """The request's tenant, refusing callers below `minimum`."""
+    principal = Principal.from_claims(verified_claims(request, credentials))
     access = select_tenant(principal, x_tenant_id)
     access.require(minimum)
     return access
