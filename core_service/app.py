@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -58,6 +59,11 @@ def create_app(
             "database": database_check(database, settings.ready_timeout),
             "storage": storage_check(s3, settings.bucket),
         }
+        # Everything built so far (modules, the app, the pool) lives as long as
+        # the process: keep it out of the collector's full passes, each of
+        # which walked ~100k objects for ~50 ms with the event loop stopped,
+        # the /me p99 tail (make bench: 69-88 ms -> 28-30 ms).
+        gc.freeze()
         try:
             yield
         finally:

@@ -10,6 +10,7 @@ responses, timings and where every loaded module came from. It imports
 nothing from this repository itself.
 """
 
+import gc
 import json
 import sys
 import time
@@ -39,6 +40,7 @@ def main() -> None:
     import file_lambda.handler as module  # the cold start being measured
 
     import_seconds = time.perf_counter() - started
+    frozen_at_init = gc.get_freeze_count()
     responses = []
     for event in events:
         started = time.perf_counter()
@@ -57,6 +59,7 @@ def main() -> None:
         "sys_path": sys.path,
         "stdlib": [sys.base_prefix, sys.prefix],
         "import_seconds": import_seconds,
+        "frozen_at_init": frozen_at_init,
         "responses": responses,
         "module_files": origins,
         "importable": {
