@@ -1,8 +1,11 @@
 """Cold start: a fresh process importing and initialising the handler, against the floor.
 
 The floor is what any handler on this stack must do: `import fastapi, boto3;
-boto3.client('s3')`. Each sample is the wall time of a whole `python -c`
-process; the subjects run in turn, round after round.
+boto3.client('s3')`. Each sample is the wall time from starting a `python -c`
+process to its signal that the import and init are done, as a Lambda's init
+phase ends; its exit is not timed (an interpreter's teardown is no part of a
+cold start, and `gc.freeze()` makes the handler's far cheaper, which would
+flatter it). The subjects run in turn, round after round.
 """
 
 from __future__ import annotations
@@ -20,11 +23,24 @@ MINIMAL = "import tests.bench.minimal_handler"
 BAR = Bar("<=", 1.15)
 
 
+_READY = b"ready"
+
+
 def _timed(code: str, env: dict[str, str]) -> Callable[[], float]:
+    signalled = f"{code}; import sys; sys.stdout.buffer.write({_READY!r}); sys.stdout.flush()"
+
     def run() -> float:
         start = time.perf_counter()
-        subprocess.run([PYTHON, "-c", code], env=env, cwd=ROOT, check=True)
-        return time.perf_counter() - start
+        with subprocess.Popen(
+            [PYTHON, "-c", signalled], env=env, cwd=ROOT, stdout=subprocess.PIPE
+        ) as process:
+            assert process.stdout is not None
+            ready = process.stdout.read(len(_READY))
+            elapsed = time.perf_counter() - start
+            process.stdout.read()
+        if process.returncode != 0 or ready != _READY:
+            raise RuntimeError(f"{code!r} failed (exit {process.returncode})")
+        return elapsed
 
     return run
 
