@@ -19,6 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tests.bench.bare import health
+
 _SECRET = os.environ["SUPABASE_JWT_SECRET"]
 _pool: AsyncConnectionPool = AsyncConnectionPool(
     os.environ["SUPABASE_DB_URL"],
@@ -27,10 +29,6 @@ _pool: AsyncConnectionPool = AsyncConnectionPool(
     open=False,
     kwargs={"row_factory": dict_row, "prepare_threshold": None},
 )
-
-
-async def health(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
 
 
 async def me(request: Request) -> JSONResponse:

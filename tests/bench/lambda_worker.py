@@ -73,6 +73,14 @@ def _bare_app(tuned: bool = False) -> Mangum:
     return Mangum(app, lifespan="off", custom_handlers=[AlbHandler] if tuned else None)
 
 
+def _invoker(handler: Any, event: dict[str, Any], expect: int) -> Any:
+    def invoke() -> None:
+        if handler(event, CONTEXT)["statusCode"] != expect:
+            raise RuntimeError(f"{event['path']} did not answer {expect}")
+
+    return invoke
+
+
 class Bench:
     def __init__(self, endpoint: str) -> None:
         self.requests = S3Requests()
@@ -102,13 +110,7 @@ class Bench:
         return response
 
     def invoker(self, event: dict[str, Any], expect: int) -> Any:
-        handler = self.handler.handler
-
-        def invoke() -> None:
-            if handler(event, CONTEXT)["statusCode"] != expect:
-                raise RuntimeError(f"{event['path']} did not answer {expect}")
-
-        return invoke
+        return _invoker(self.handler.handler, event, expect)
 
     # -- warm invocations -------------------------------------------------------------
 
@@ -117,22 +119,13 @@ class Bench:
         metadata = self.invoker(
             build_event("GET", "/files/metadata/warm/object.txt", headers=self.auth), 200
         )
-        health = self.invoker(build_event("GET", "/files/health"), 200)
-        bare = _bare_app()
         health_event = build_event("GET", "/files/health")
+        health = self.invoker(health_event, 200)
+        bare_health = _invoker(_bare_app(), health_event, 200)
+        tuned_bare_health = _invoker(_bare_app(tuned=True), health_event, 200)
 
         def head() -> None:
             self.raw.head_object(Bucket=BUCKET, Key=self.root + "warm/object.txt")
-
-        def bare_health() -> None:
-            if bare(health_event, CONTEXT)["statusCode"] != 200:
-                raise RuntimeError("bare app failed")
-
-        tuned_bare = _bare_app(tuned=True)
-
-        def tuned_bare_health() -> None:
-            if tuned_bare(health_event, CONTEXT)["statusCode"] != 200:
-                raise RuntimeError("bare app failed")
 
         for warm_up in (metadata, head, health, bare_health, tuned_bare_health):
             per_call(warm_up, max(3, calls // 5))
