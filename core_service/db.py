@@ -21,7 +21,7 @@ import psycopg
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from core_service.errors import DatabaseUnavailable, LastOwner
+from core_service.errors import DatabaseUnavailable, LastOwner, MemberExists
 from tenancy.principal import RoleForbidden
 
 log = logging.getLogger(__name__)
@@ -129,8 +129,11 @@ class Database:
             raise DatabaseUnavailable("The database does not answer; try again") from exc
 
 
-# SQLSTATE that `private.keep_an_owner()` raises (supabase/migrations).
+# SQLSTATEs of the project's own refusals (supabase/migrations): the last
+# owner stays (`private.keep_an_owner()`); an invitee who is already a member
+# (`private.accept_invitation()`).
 LAST_OWNER_SQLSTATE = "SN001"
+ALREADY_MEMBER_SQLSTATE = "SN002"
 
 
 @contextmanager
@@ -148,6 +151,8 @@ def refusals() -> Iterator[None]:
             raise LastOwner(
                 "A tenant must keep at least one owner: make another member an owner first"
             ) from None
+        if exc.sqlstate == ALREADY_MEMBER_SQLSTATE:
+            raise MemberExists("You are already a member of this tenant") from None
         raise
 
 

@@ -23,3 +23,11 @@ class MemberExists(Conflict):
 
 class LastOwner(Conflict):
     code = "last_owner"
+
+
+class InvitationNotFound(NotFound):
+    code = "invitation_not_found"
+
+
+class InvitationExists(Conflict):
+    code = "invitation_exists"

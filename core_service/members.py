@@ -2,19 +2,18 @@
 
 An admin manages members and viewers; an owner manages every role, owners
 included; anyone may leave. A tenant always keeps an owner: the database
-refuses the change that would remove its last one (`LastOwner`).
+refuses the change that would remove its last one (`LastOwner`). Nobody is
+added here: a membership starts as an invitation the invitee accepts
+(`invitations.py`).
 """
 
 from __future__ import annotations
 
 import uuid
 
-import psycopg
-
-from core_service.auth_admin import AuthAdmin
 from core_service.db import Connection, refusals, refused_unless_changed
-from core_service.errors import MemberExists, MemberNotFound
-from core_service.schemas import Member, MemberAdded
+from core_service.errors import MemberNotFound
+from core_service.schemas import Member
 from core_service.tenants import tenant_access
 from tenancy.principal import Principal, Role, RoleForbidden, TenantAccess
 
@@ -31,11 +30,17 @@ def may_manage(caller: Role, target: Role) -> bool:
     return caller == Role.owner or (caller == Role.admin and target <= Role.member)
 
 
+def require_manage(access: TenantAccess, target: Role) -> None:
+    """Refuse unless the caller may grant, change or remove the role `target`."""
+    access.require(Role.admin)
+    if not may_manage(access.role, target):
+        raise RoleForbidden(f"Managing {target.name}s needs the owner role in this tenant")
+
+
 class MemberService:
-    def __init__(self, conn: Connection, principal: Principal, auth_admin: AuthAdmin) -> None:
+    def __init__(self, conn: Connection, principal: Principal) -> None:
         self._conn = conn
         self._principal = principal
-        self._auth = auth_admin
 
     async def list(self, tenant_id: uuid.UUID) -> list[Member]:
         await tenant_access(self._conn, self._principal, tenant_id)
@@ -44,31 +49,11 @@ class MemberService:
         )
         return [Member.model_validate(row) for row in await cursor.fetchall()]
 
-    async def add(self, tenant_id: uuid.UUID, email: str, role: Role) -> MemberAdded:
-        """Add the user with `email`, inviting them when they have no account yet."""
-        access = await tenant_access(self._conn, self._principal, tenant_id)
-        self._require_manage(access, role)
-        user = await self._auth.find_user_by_email(email)
-        invited = user is None
-        if user is None:
-            user = await self._auth.invite_user(email)
-        try:
-            with refusals():
-                await self._conn.execute(
-                    "insert into public.tenant_members (tenant_id, user_id, role)"
-                    " values (%s, %s, %s)",
-                    (tenant_id, user.id, role.name),
-                )
-        except psycopg.errors.UniqueViolation:
-            raise MemberExists("That user is already a member of this tenant") from None
-        member = await self._read(tenant_id, uuid.UUID(user.id))
-        return MemberAdded(**member.model_dump(), invited=invited)
-
     async def change_role(self, tenant_id: uuid.UUID, user_id: uuid.UUID, role: Role) -> Member:
         access = await tenant_access(self._conn, self._principal, tenant_id)
         current = await self._read(tenant_id, user_id)
-        self._require_manage(access, Role[current.role])
-        self._require_manage(access, role)
+        require_manage(access, Role[current.role])
+        require_manage(access, role)
         with refusals():
             cursor = await self._conn.execute(
                 "update public.tenant_members set role = %s where tenant_id = %s and user_id = %s",
@@ -81,18 +66,13 @@ class MemberService:
         access = await tenant_access(self._conn, self._principal, tenant_id)
         current = await self._read(tenant_id, user_id)
         if str(user_id) != self._principal.user_id:  # leaving needs no role
-            self._require_manage(access, Role[current.role])
+            require_manage(access, Role[current.role])
         with refusals():
             cursor = await self._conn.execute(
                 "delete from public.tenant_members where tenant_id = %s and user_id = %s",
                 (tenant_id, user_id),
             )
         refused_unless_changed(cursor.rowcount)
-
-    def _require_manage(self, access: TenantAccess, target: Role) -> None:
-        access.require(Role.admin)
-        if not may_manage(access.role, target):
-            raise RoleForbidden(f"Managing {target.name}s needs the owner role in this tenant")
 
     async def _read(self, tenant_id: uuid.UUID, user_id: uuid.UUID) -> Member:
         cursor = await self._conn.execute(

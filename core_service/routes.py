@@ -13,19 +13,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from core_service.auth_admin import AuthAdmin
 from core_service.db import Database
+from core_service.invitations import InvitationService
 from core_service.members import MemberService
 from core_service.readiness import run_checks
 from core_service.schemas import (
     Health,
+    Invitation,
+    InvitationCreate,
+    InvitationList,
     Me,
     Member,
-    MemberAdded,
-    MemberCreate,
     MemberList,
     MemberUpdate,
     Readiness,
+    ReceivedInvitationList,
     Tenant,
     TenantCreate,
     TenantList,
@@ -52,7 +54,6 @@ class CallerContext:
     principal: Principal
     claims: dict[str, Any]
     database: Database
-    auth_admin: AuthAdmin
 
     @asynccontextmanager
     async def tenants(self) -> AsyncIterator[TenantService]:
@@ -62,13 +63,17 @@ class CallerContext:
     @asynccontextmanager
     async def members(self) -> AsyncIterator[MemberService]:
         async with self.database.as_user(self.claims) as conn:
-            yield MemberService(conn, self.principal, self.auth_admin)
+            yield MemberService(conn, self.principal)
+
+    @asynccontextmanager
+    async def invitations(self) -> AsyncIterator[InvitationService]:
+        async with self.database.as_user(self.claims) as conn:
+            yield InvitationService(conn, self.principal)
 
 
 async def caller_context(request: Request, credentials: BearerCredentials) -> CallerContext:
     claims = verified_claims(request, credentials)
-    state = request.app.state
-    return CallerContext(Principal.from_claims(claims), claims, state.database, state.auth_admin)
+    return CallerContext(Principal.from_claims(claims), claims, request.app.state.database)
 
 
 Caller = Annotated[CallerContext, Depends(caller_context)]
@@ -190,19 +195,6 @@ async def list_members(caller: Caller, tenant_id: uuid.UUID) -> MemberList:
         return MemberList(members=await members.list(tenant_id))
 
 
-@router.post(
-    "/tenants/{tenant_id}/members",
-    status_code=201,
-    response_model=MemberAdded,
-    tags=["members"],
-    responses=problem_responses(*TENANT_ERRORS, *BODY_ERRORS, 409),
-)
-async def add_member(caller: Caller, tenant_id: uuid.UUID, body: MemberCreate) -> MemberAdded:
-    """Add a user by e-mail, inviting them when they have no account yet."""
-    async with caller.members() as members:
-        return await members.add(tenant_id, body.email, Role[body.role])
-
-
 @router.patch(
     "/tenants/{tenant_id}/members/{user_id}",
     response_model=Member,
@@ -228,4 +220,88 @@ async def remove_member(caller: Caller, tenant_id: uuid.UUID, user_id: uuid.UUID
     """Remove a member, or leave (any member may remove themselves); the last owner stays."""
     async with caller.members() as members:
         await members.remove(tenant_id, user_id)
+    return Response(status_code=204)
+
+
+# -- invitations --------------------------------------------------------------------
+
+
+@router.post(
+    "/tenants/{tenant_id}/invitations",
+    status_code=201,
+    response_model=Invitation,
+    tags=["invitations"],
+    responses=problem_responses(*TENANT_ERRORS, *BODY_ERRORS, 409),
+)
+async def create_invitation(
+    caller: Caller, tenant_id: uuid.UUID, body: InvitationCreate
+) -> Invitation:
+    """Invite an e-mail address with a role; it grants nothing until the invitee accepts."""
+    async with caller.invitations() as invitations:
+        return await invitations.create(tenant_id, body.email, Role[body.role])
+
+
+@router.get(
+    "/tenants/{tenant_id}/invitations",
+    response_model=InvitationList,
+    tags=["invitations"],
+    responses=problem_responses(*TENANT_ERRORS),
+)
+async def list_invitations(caller: Caller, tenant_id: uuid.UUID) -> InvitationList:
+    """The tenant's pending invitations (admins and owners)."""
+    async with caller.invitations() as invitations:
+        return InvitationList(invitations=await invitations.pending(tenant_id))
+
+
+@router.delete(
+    "/tenants/{tenant_id}/invitations/{invitation_id}",
+    status_code=204,
+    response_class=Response,
+    tags=["invitations"],
+    responses=problem_responses(*TENANT_ERRORS),
+)
+async def revoke_invitation(
+    caller: Caller, tenant_id: uuid.UUID, invitation_id: uuid.UUID
+) -> Response:
+    """Revoke a pending invitation (by the roles that may grant its role)."""
+    async with caller.invitations() as invitations:
+        await invitations.revoke(tenant_id, invitation_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/invitations",
+    response_model=ReceivedInvitationList,
+    tags=["invitations"],
+    responses=problem_responses(*AUTH_ERRORS),
+)
+async def list_received_invitations(caller: Caller) -> ReceivedInvitationList:
+    """The caller's own open invitations, matched by their token's verified e-mail."""
+    async with caller.invitations() as invitations:
+        return ReceivedInvitationList(invitations=await invitations.received())
+
+
+@router.post(
+    "/invitations/{invitation_id}/accept",
+    response_model=Tenant,
+    tags=["invitations"],
+    responses=problem_responses(*AUTH_ERRORS, 404, 409),
+)
+async def accept_invitation(caller: Caller, invitation_id: uuid.UUID) -> Tenant:
+    """Accept one of the caller's open invitations: join its tenant with its role."""
+    async with caller.invitations() as invitations:
+        return await invitations.accept(invitation_id)
+
+
+@router.post(
+    "/invitations/{invitation_id}/decline",
+    status_code=204,
+    response_class=Response,
+    tags=["invitations"],
+    responses=problem_responses(*AUTH_ERRORS, 404),
+)
+async def decline_invitation(caller: Caller, invitation_id: uuid.UUID) -> Response:
+    """Decline one of the caller's open invitations."""
+    async with caller.invitations() as invitations:
+        await invitations.decline(invitation_id)
     return Response(status_code=204)

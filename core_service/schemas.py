@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 RoleName = Literal["owner", "admin", "member", "viewer"]
+InvitationStatus = Literal["pending", "accepted", "declined", "revoked", "expired"]
 # No control characters (Postgres text cannot even hold NUL): a 422, never a 500.
 TenantName = Annotated[
     str,
@@ -65,12 +66,6 @@ class TenantList(BaseModel):
     tenants: list[Tenant]
 
 
-class MemberCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    email: Email
-    role: RoleName = "member"
-
-
 class MemberUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: RoleName
@@ -84,9 +79,34 @@ class Member(BaseModel):
     updated_at: datetime
 
 
-class MemberAdded(Member):
-    invited: bool = Field(description="True when the user did not exist and was sent an invite")
-
-
 class MemberList(BaseModel):
     members: list[Member]
+
+
+class InvitationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: Email
+    role: RoleName = "member"
+
+
+class Invitation(BaseModel):
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    email: str = Field(description="The invited address, lower-cased")
+    role: RoleName = Field(description="The role the invitee gets on accepting")
+    status: InvitationStatus
+    invited_by: uuid.UUID
+    created_at: datetime
+    expires_at: datetime
+
+
+class InvitationList(BaseModel):
+    invitations: list[Invitation]
+
+
+class ReceivedInvitation(Invitation):
+    tenant_name: str = Field(description="The tenant the caller is invited to join")
+
+
+class ReceivedInvitationList(BaseModel):
+    invitations: list[ReceivedInvitation]

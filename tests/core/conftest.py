@@ -173,7 +173,7 @@ def token_for(db: psycopg.Connection[dict[str, Any]], issuer: str) -> Callable[.
     """An HS256 access token for `user`, its tenants written by the real hook."""
 
     def factory(user: User, **overrides: Any) -> str:
-        base = claims(sub=user.id, issuer=issuer, email=user.email, **overrides)
+        base = claims(sub=user.id, issuer=issuer, **{"email": user.email, **overrides})
         base["app_metadata"] = {"provider": "email", "providers": ["email"]}
         return hs256(hook_claims(db, base))
 

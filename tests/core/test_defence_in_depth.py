@@ -41,11 +41,30 @@ def test_the_database_refuses_what_python_let_through(
         403,
         "insufficient_role",
     )
+    invitations = f"/tenants/{tenant}/invitations"
+    for caller, role in [(viewer, "viewer"), (admin, "admin"), (admin, "owner")]:
+        assert_problem(
+            client.post(
+                invitations, json={"email": newcomer.email, "role": role}, headers=auth(caller)
+            ),
+            403,
+            "insufficient_role",
+        )
+    owners_invitation = db.execute(
+        "insert into public.tenant_invitations (tenant_id, email, role, invited_by)"
+        " values (%s, 'future-owner@example.com', 'owner', %s) returning id::text",
+        (tenant, owner.id),
+    ).fetchone()
+    assert owners_invitation is not None
     assert_problem(
-        client.post(url, json={"email": newcomer.email}, headers=auth(viewer)),
+        client.delete(f"{invitations}/{owners_invitation['id']}", headers=auth(admin)),
         403,
         "insufficient_role",
     )
+    # What RLS hides from a viewer is simply absent.
+    listed = client.get(invitations, headers=auth(viewer))
+    assert listed.status_code == 200
+    assert listed.json() == {"invitations": []}
     assert_problem(
         client.patch(f"{url}/{owner.id}", json={"role": "viewer"}, headers=auth(admin)),
         403,
@@ -72,3 +91,8 @@ def test_the_database_refuses_what_python_let_through(
     assert db.execute("select name from public.tenants where id = %s", (tenant,)).fetchone() == {
         "name": "Acme"
     }
+    invited = db.execute(
+        "select email, status::text from public.tenant_invitations where tenant_id = %s",
+        (tenant,),
+    ).fetchall()
+    assert invited == [{"email": "future-owner@example.com", "status": "pending"}]

@@ -25,7 +25,16 @@ def acting_as(db: Conn, user: User) -> Iterator[Conn]:
         db.execute(
             "select set_config('role', 'authenticated', true),"
             " set_config('request.jwt.claims', %s, true)",
-            (json.dumps({"sub": user.id, "role": "authenticated", "aud": "authenticated"}),),
+            (
+                json.dumps(
+                    {
+                        "sub": user.id,
+                        "email": user.email,
+                        "role": "authenticated",
+                        "aud": "authenticated",
+                    }
+                ),
+            ),
         )
         yield db
 
@@ -242,3 +251,184 @@ def test_the_sole_owner_cannot_be_deleted_from_auth(
         "select user_id::text from public.tenant_members where tenant_id = %s", (sole,)
     ).fetchall()
     assert rows == [{"user_id": co_owner.id}]
+
+
+# -- invitations -----------------------------------------------------------------------
+
+
+def invitation_to(db: Conn, tenant: str, email: str, inviter: User, role: str = "member") -> str:
+    row = db.execute(
+        "insert into public.tenant_invitations (tenant_id, email, role, invited_by)"
+        " values (%s, %s, %s, %s) returning id::text",
+        (tenant, email, role, inviter.id),
+    ).fetchone()
+    assert row is not None
+    return str(row["id"])
+
+
+def visible_invitations(db: Conn) -> set[str]:
+    return {r["id"] for r in db.execute("select id::text from public.tenant_invitations")}
+
+
+def test_invitations_are_seen_by_the_tenants_managers_and_the_invitee_only(
+    db: Conn, make_user: Callable[..., User], make_tenant: Callable[..., str]
+) -> None:
+    owner, admin, member, viewer, invitee, stranger = (make_user() for _ in range(6))
+    tenant = make_tenant(owner, {admin: "admin", member: "member", viewer: "viewer"})
+    invitation = invitation_to(db, tenant, invitee.email, owner)
+    for user in (owner, admin, invitee):
+        with acting_as(db, user):
+            assert visible_invitations(db) == {invitation}, user
+    for user in (member, viewer, stranger):
+        with acting_as(db, user):
+            assert visible_invitations(db) == set()
+            assert db.execute(
+                "select private.inviting_tenant_name(%s) as name", (tenant,)
+            ).fetchone() == {"name": None}
+    with acting_as(db, invitee):
+        assert db.execute(
+            "select private.inviting_tenant_name(%s) as name", (tenant,)
+        ).fetchone() == {"name": "Acme"}
+        # ...but nothing more of the tenant before accepting.
+        assert db.execute("select * from public.tenants where id = %s", (tenant,)).fetchall() == []
+
+
+def test_only_the_invitee_can_accept_or_decline(
+    db: Conn, make_user: Callable[..., User], make_tenant: Callable[..., str]
+) -> None:
+    owner, admin, invitee, stranger = (make_user() for _ in range(4))
+    tenant = make_tenant(owner, {admin: "admin"})
+    invitation = invitation_to(db, tenant, invitee.email, owner, "admin")
+    for user in (stranger, owner, admin):
+        with acting_as(db, user):
+            assert db.execute(
+                "select private.accept_invitation(%s) as t", (invitation,)
+            ).fetchone() == {"t": None}
+            assert db.execute(
+                "select private.decline_invitation(%s) as d", (invitation,)
+            ).fetchone() == {"d": False}
+    with acting_as(db, invitee):
+        accepted = db.execute("select private.accept_invitation(%s) as t", (invitation,)).fetchone()
+        assert accepted is not None
+        assert str(accepted["t"]) == tenant
+        assert db.execute("select private.tenant_role(%s)::text as role", (tenant,)).fetchone() == {
+            "role": "admin"
+        }
+
+
+def test_nobody_accepts_by_writing_the_tables(
+    db: Conn, make_user: Callable[..., User], make_tenant: Callable[..., str]
+) -> None:
+    owner, invitee = make_user(), make_user()
+    tenant = make_tenant(owner)
+    invitation = invitation_to(db, tenant, invitee.email, owner)
+    with acting_as(db, invitee):
+        changed = db.execute(
+            "update public.tenant_invitations set status = 'accepted' where id = %s",
+            (invitation,),
+        )
+        assert changed.rowcount == 0  # invitees have no update policy
+    with acting_as(db, invitee), pytest.raises(psycopg.errors.InsufficientPrivilege):
+        db.execute(
+            "insert into public.tenant_members (tenant_id, user_id, role)"
+            " values (%s, %s, 'member')",
+            (tenant, invitee.id),
+        )
+    with acting_as(db, owner), pytest.raises(psycopg.errors.InsufficientPrivilege):
+        # A manager revokes, and does nothing else.
+        db.execute(
+            "update public.tenant_invitations set status = 'accepted' where id = %s",
+            (invitation,),
+        )
+    for statement in (
+        "update public.tenant_invitations set expires_at = now() + interval '1 year' where id = %s",
+        "update public.tenant_invitations set email = 'me@example.com' where id = %s",
+    ):
+        with acting_as(db, owner), pytest.raises(psycopg.errors.InsufficientPrivilege):
+            db.execute(statement, (invitation,))
+    row = db.execute(
+        "select status::text from public.tenant_invitations where id = %s", (invitation,)
+    ).fetchone()
+    assert row == {"status": "pending"}
+
+
+def test_invitations_follow_the_membership_role_rules(
+    db: Conn, make_user: Callable[..., User], make_tenant: Callable[..., str]
+) -> None:
+    owner, admin, member = make_user(), make_user(), make_user()
+    tenant = make_tenant(owner, {admin: "admin", member: "member"})
+    insert = "insert into public.tenant_invitations (tenant_id, email, role) values (%s, %s, %s)"
+    with acting_as(db, admin):
+        db.execute(insert, (tenant, "viewer-to-be@example.com", "viewer"))
+    for user, role in [(admin, "admin"), (admin, "owner"), (member, "viewer")]:
+        with acting_as(db, user), pytest.raises(psycopg.errors.InsufficientPrivilege):
+            db.execute(insert, (tenant, "someone@example.com", role))
+    with acting_as(db, owner):
+        db.execute(insert, (tenant, "owner-to-be@example.com", "owner"))
+        # The inviter is the caller, never someone they name.
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            db.execute(
+                "insert into public.tenant_invitations (tenant_id, email, role, invited_by)"
+                " values (%s, 'x@example.com', 'member', %s)",
+                (tenant, admin.id),
+            )
+    owners_invitation = invitation_to(db, tenant, "future-owner@example.com", owner, "owner")
+    with acting_as(db, admin):
+        revoked = db.execute(
+            "update public.tenant_invitations set status = 'revoked' where id = %s",
+            (owners_invitation,),
+        )
+        assert revoked.rowcount == 0
+
+
+def test_a_closed_invitation_stays_closed(
+    db: Conn, make_user: Callable[..., User], make_tenant: Callable[..., str]
+) -> None:
+    owner, invitee = make_user(), make_user()
+    tenant = make_tenant(owner)
+    invitation = invitation_to(db, tenant, invitee.email, owner)
+    db.execute(
+        "update public.tenant_invitations set status = 'revoked' where id = %s", (invitation,)
+    )
+    with pytest.raises(psycopg.errors.RaiseException):
+        # Even the superuser cannot reopen it.
+        db.execute(
+            "update public.tenant_invitations set status = 'pending' where id = %s", (invitation,)
+        )
+    row = db.execute(
+        "select closed_at is not null as closed from public.tenant_invitations where id = %s",
+        (invitation,),
+    ).fetchone()
+    assert row == {"closed": True}
+
+
+def test_expired_invitations_cannot_be_accepted(
+    db: Conn, make_user: Callable[..., User], make_tenant: Callable[..., str]
+) -> None:
+    owner, invitee = make_user(), make_user()
+    tenant = make_tenant(owner)
+    invitation = invitation_to(db, tenant, invitee.email, owner)
+    db.execute(
+        "update public.tenant_invitations set expires_at = now() - interval '1 second'"
+        " where id = %s",
+        (invitation,),
+    )
+    with acting_as(db, invitee):
+        assert db.execute(
+            "select private.accept_invitation(%s) as t", (invitation,)
+        ).fetchone() == {"t": None}
+        assert db.execute("select private.tenant_role(%s)::text as role", (tenant,)).fetchone() == {
+            "role": None
+        }
+
+
+def test_the_token_hook_and_anon_cannot_read_invitations(
+    db: Conn, make_user: Callable[..., User], make_tenant: Callable[..., str]
+) -> None:
+    owner = make_user()
+    invitation_to(db, make_tenant(owner), "someone@example.com", owner)
+    for role in ("supabase_auth_admin", "anon"):
+        with db.transaction(force_rollback=True):
+            db.execute(f"set local role {role}")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                db.execute("select * from public.tenant_invitations")

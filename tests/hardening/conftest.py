@@ -170,6 +170,21 @@ class Domain:
         self.refresh(owner)
         return owner, str(created.json()["id"])
 
+    def join(self, user: User, tenant: str, inviter: User, role: str = "member") -> str:
+        """`inviter` invites `user` to `tenant` and `user` accepts (their token refreshed to
+        carry it); the invitation's id."""
+        with self.client(inviter.token) as api:
+            invited = api.post(
+                f"/tenants/{tenant}/invitations", json={"email": user.email, "role": role}
+            )
+            assert invited.status_code == 201, invited.text
+        invitation = str(invited.json()["id"])
+        with self.client(user.token) as api:
+            accepted = api.post(f"/invitations/{invitation}/accept")
+            assert accepted.status_code == 200, accepted.text
+        self.refresh(user)
+        return invitation
+
     def client(self, token: str | None, tenant: str | None = None, **kwargs: Any) -> httpx.Client:
         headers = {}
         if token:

@@ -1,12 +1,14 @@
 """The core service's tenant matrix over real HTTP: every core endpoint, called on one
 tenant by each role (viewer, member, admin, owner), by a user with no membership and by
 the owner of another tenant. Allowed and refused exactly as API.md says (an admin manages
-members and viewers; an owner manages admins, owners and the tenant itself; a tenant
-keeps one owner), and no response, body or header, ever names another tenant's id, its
-members' ids or their e-mail addresses.
+members and viewers and invites them; an owner manages admins, owners and the tenant
+itself; only its invitee accepts an invitation; a tenant keeps one owner), and no
+response, body or header, ever names another tenant's id, its members' ids, its
+invitations or their e-mail addresses.
 
-tests/core/test_routes.py checks single rules (who may add whom, the last owner, a
-stranger's 404s); this is the full cross product, through the load balancer.
+tests/core/test_routes.py and test_invitations.py check single rules (who may invite
+whom, the last owner, a stranger's 404s); this is the full cross product, through the
+load balancer.
 """
 
 from __future__ import annotations
@@ -44,16 +46,23 @@ class World:
     secrets_of: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, role: str) -> str:
-        """A new user (invited by e-mail) with `role` in the tenant: their id."""
-        email = f"target-{uuid.uuid4().hex[:10]}@example.com"
-        added = httpx.post(
-            f"{self.domain.api}/tenants/{self.tenant}/members",
+        """A new user who joined the tenant with `role` (invited, accepted): their id."""
+        user = self.domain.user("target")
+        self.secrets_of[self.tenant] |= {user.user_id, user.email}
+        self.domain.join(user, self.tenant, self.owner, role)
+        return user.user_id
+
+    def invite(self, role: str) -> str:
+        """A pending invitation (by the owner) of a fresh address with `role`: its id."""
+        email = f"invitee-{uuid.uuid4().hex[:10]}@example.com"
+        invited = httpx.post(
+            f"{self.domain.api}/tenants/{self.tenant}/invitations",
             json={"email": email, "role": role},
             headers={"Authorization": f"Bearer {self.owner.token}"},
         )
-        assert added.status_code == 201, added.text
-        self.secrets_of[self.tenant] |= {added.json()["user_id"], email}
-        return str(added.json()["user_id"])
+        assert invited.status_code == 201, invited.text
+        self.secrets_of[self.tenant] |= {invited.json()["id"], email}
+        return str(invited.json()["id"])
 
 
 @pytest.fixture(scope="module")
@@ -61,18 +70,12 @@ def world(domain: Domain) -> World:
     owner, tenant = domain.owner_of_new_tenant("Matrix")
     other_owner, other_tenant = domain.owner_of_new_tenant("Elsewhere")
     other_member = domain.user("other-member")
-    with domain.client(other_owner.token) as api:
-        added = api.post(f"/tenants/{other_tenant}/members", json={"email": other_member.email})
-        assert added.status_code == 201, added.text
+    domain.join(other_member, other_tenant, other_owner)
     callers = {role: domain.user(role) for role in ROLES}
     callers["no membership"] = domain.user("nobody")
     callers["other tenant's owner"] = other_owner
-    with domain.client(owner.token) as api:
-        for role in ROLES:  # the "owner" caller is a second owner: the first one stays
-            answer = api.post(
-                f"/tenants/{tenant}/members", json={"email": callers[role].email, "role": role}
-            )
-            assert answer.status_code == 201, answer.text
+    for role in ROLES:  # the "owner" caller is a second owner: the first one stays
+        domain.join(callers[role], tenant, owner, role)
     ours = [owner, *(callers[role] for role in ROLES)]
     theirs = [other_owner, other_member]
     world = World(domain, tenant, owner, callers, other_tenant, theirs)
@@ -162,13 +165,29 @@ def test_every_core_endpoint_by_every_kind_of_caller(calls: Calls) -> None:
     if not outsider:
         assert world.owner.user_id in {m["user_id"] for m in listed.json()["members"]}
 
+    invitations = f"{tenant}/invitations"
     for role in ROLES:
         email = f"new-{uuid.uuid4().hex[:10]}@example.com"
         world.secrets_of[world.tenant].add(email)
-        answer = calls("POST", f"{tenant}/members", json={"email": email, "role": role})
+        answer = calls("POST", invitations, json={"email": email, "role": role})
         expect(answer, may_manage(caller, role), 201, outsider)
         if answer.status_code == 201:
-            world.secrets_of[world.tenant].add(answer.json()["user_id"])
+            world.secrets_of[world.tenant].add(answer.json()["id"])
+            assert (answer.json()["email"], answer.json()["status"]) == (email, "pending")
+    pending = calls("GET", invitations)
+    expect(pending, caller in ("admin", "owner"), 200, outsider)
+    if pending.status_code == 200:
+        assert pending.json()["invitations"]
+    for role in ROLES:
+        invitation = world.invite(role)
+        answer = calls("DELETE", f"{invitations}/{invitation}")
+        expect(answer, may_manage(caller, role), 204, outsider)
+    # An invitation is its invitee's to accept or decline: to anyone else it does not exist.
+    invitation = world.invite("viewer")
+    for action in ("accept", "decline"):
+        answer = calls("POST", f"/invitations/{invitation}/{action}")
+        assert (answer.status_code, answer.json()["code"]) == (404, "invitation_not_found")
+    assert calls("GET", "/invitations").json() == {"invitations": []}
 
     for old, new in [
         ("viewer", "member"),
@@ -200,11 +219,7 @@ def test_every_core_endpoint_by_every_kind_of_caller(calls: Calls) -> None:
 def test_anyone_may_leave_but_the_last_owner_stays(world: World, role: str) -> None:
     domain = world.domain
     leaver = domain.user(f"leaver-{role}")
-    with domain.client(world.owner.token) as api:
-        answer = api.post(
-            f"/tenants/{world.tenant}/members", json={"email": leaver.email, "role": role}
-        )
-        assert answer.status_code == 201, answer.text
+    domain.join(leaver, world.tenant, world.owner, role)
     with domain.client(leaver.token) as api:
         assert api.delete(f"/tenants/{world.tenant}/members/{leaver.user_id}").status_code == 204
         assert api.get(f"/tenants/{world.tenant}").status_code == 404

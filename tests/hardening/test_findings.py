@@ -20,7 +20,7 @@ def test_a_nul_in_a_tenant_name_or_an_email_is_refused_not_a_500(domain: Domain)
         problem(api.post("/tenants", json={"name": "a\u0000b"}), 422, "validation_error")
         problem(api.patch(f"/tenants/{tenant}", json={"name": "\u0000"}), 422, "validation_error")
         problem(
-            api.post(f"/tenants/{tenant}/members", json={"email": "a\u0000@example.com"}),
+            api.post(f"/tenants/{tenant}/invitations", json={"email": "a\u0000@example.com"}),
             422,
             "validation_error",
         )
@@ -35,7 +35,7 @@ def test_a_body_that_is_not_json_is_a_declared_400(domain: Domain) -> None:
         for method, path, template in [
             ("POST", "/tenants", "/tenants"),
             ("PATCH", f"/tenants/{tenant}", "/tenants/{tenant_id}"),
-            ("POST", f"/tenants/{tenant}/members", "/tenants/{tenant_id}/members"),
+            ("POST", f"/tenants/{tenant}/invitations", "/tenants/{tenant_id}/invitations"),
             (
                 "PATCH",
                 f"/tenants/{tenant}/members/{owner.user_id}",

@@ -53,11 +53,22 @@ def test_no_secret_reaches_any_log_line(domain: Domain) -> None:
         assert api.patch(f"/tenants/{tenant}", json={"name": "Leaks 2"}).status_code == 200
         members = f"/tenants/{tenant}/members"
         assert api.get(members).status_code == 200
-        added = api.post(members, json={"email": colleague.email, "role": "member"})
-        assert added.status_code == 201, added.text
-        invited = api.post(members, json={"email": f"new-{uuid.uuid4().hex[:8]}@example.com"})
-        assert invited.status_code == 201, invited.text
-        assert invited.json()["invited"] is True
+        invitations = f"/tenants/{tenant}/invitations"
+        joining = api.post(invitations, json={"email": colleague.email, "role": "member"})
+        assert joining.status_code == 201, joining.text
+        declining = api.post(invitations, json={"email": stranger.email})
+        assert declining.status_code == 201, declining.text
+        revoked = api.post(invitations, json={"email": f"new-{uuid.uuid4().hex[:8]}@example.com"})
+        assert revoked.status_code == 201, revoked.text
+        assert api.get(invitations).status_code == 200
+        assert api.delete(f"{invitations}/{revoked.json()['id']}").status_code == 204
+        with domain.client(colleague.token) as invitee:
+            assert invitee.get("/invitations").status_code == 200
+            accepted = invitee.post(f"/invitations/{joining.json()['id']}/accept")
+            assert accepted.status_code == 200, accepted.text
+        with domain.client(stranger.token) as invitee:
+            declined = invitee.post(f"/invitations/{declining.json()['id']}/decline")
+            assert declined.status_code == 204, declined.text
         assert (
             api.patch(f"{members}/{colleague.user_id}", json={"role": "viewer"}).status_code == 200
         )
@@ -66,6 +77,8 @@ def test_no_secret_reaches_any_log_line(domain: Domain) -> None:
         assert api.get(f"/tenants/{other_tenant}").status_code == 404
         assert api.get("/tenants/not-a-uuid").status_code == 422
         assert api.delete(f"{members}/{owner.user_id}").status_code == 409
+        assert api.post(invitations, json={"email": owner.email}).status_code == 409
+        assert api.post(f"/invitations/{uuid.uuid4()}/accept").status_code == 404
         assert api.post("/tenants", content=b"\xc4\xb8T\xff{", headers={
             "content-type": "application/json"}).status_code == 400  # fmt: skip
         assert api.get("/nowhere").status_code == 404

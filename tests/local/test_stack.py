@@ -121,19 +121,37 @@ def test_health_ready_and_the_demo_tenant(stack: Stack) -> None:
     assert me.json()["tenants"] == {DEMO_TENANT: "owner"}
 
 
-def test_members_are_added_through_the_local_auth_admin_api(stack: Stack) -> None:
-    owner = stack.session(DEMO_EMAIL)["access_token"]
+def test_a_member_joins_by_accepting_an_invitation(stack: Stack) -> None:
+    owner = {"Authorization": f"Bearer {stack.session(DEMO_EMAIL)['access_token']}"}
     email = f"invited-{uuid.uuid4().hex[:8]}@example.com"
-    added = httpx.post(
-        f"{stack.api}/tenants/{DEMO_TENANT}/members",
+    invited = httpx.post(
+        f"{stack.api}/tenants/{DEMO_TENANT}/invitations",
         json={"email": email, "role": "viewer"},
-        headers={"Authorization": f"Bearer {owner}"},
+        headers=owner,
     )
-    assert added.status_code == 201, added.text
-    assert added.json()["invited"] is True
-    invited = stack.session(email)["access_token"]
-    assert claims_of(invited)["app_metadata"]["tenants"] == {DEMO_TENANT: "viewer"}
-    headers = {"Authorization": f"Bearer {invited}"}
+    assert invited.status_code == 201, invited.text
+    assert invited.json()["status"] == "pending"
+
+    # The invitee signs up with that address: invited, not yet a member.
+    session = stack.session(email)
+    headers = {"Authorization": f"Bearer {session['access_token']}"}
+    assert claims_of(session["access_token"])["app_metadata"]["tenants"] == {}
+    assert httpx.get(f"{stack.api}/files/list", headers=headers).status_code == 403
+    mine = httpx.get(f"{stack.api}/invitations", headers=headers).json()["invitations"]
+    assert [(i["id"], i["tenant_name"], i["role"]) for i in mine] == [
+        (invited.json()["id"], "Demo", "viewer")
+    ]
+
+    accepted = httpx.post(f"{stack.api}/invitations/{invited.json()['id']}/accept", headers=headers)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["role"] == "viewer"
+    refreshed = httpx.post(
+        f"{stack.auth}/auth/v1/token",
+        params={"grant_type": "refresh_token"},
+        json={"refresh_token": session["refresh_token"]},
+    ).json()["access_token"]
+    assert claims_of(refreshed)["app_metadata"]["tenants"] == {DEMO_TENANT: "viewer"}
+    headers = {"Authorization": f"Bearer {refreshed}"}
     assert httpx.get(f"{stack.api}/files/list", headers=headers).status_code == 200
     upload = httpx.post(
         f"{stack.api}/files/upload", files={"file": ("x.txt", b"x")}, headers=headers
