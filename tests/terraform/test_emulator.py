@@ -395,6 +395,26 @@ def test_files_rule_and_listeners(applied: Applied) -> None:
     assert targets[0]["Target"]["Id"].endswith(":function:snsd-production-file-api:live")
 
 
+def test_core_task_role_may_only_list_the_tenants_prefix(applied: Applied) -> None:
+    """As stored by the emulator (moto keeps IAM policies but does not enforce them)."""
+    iam = applied.client("iam")
+    role = "snsd-production-ecs-task"
+    assert iam.list_role_policies(RoleName=role)["PolicyNames"] == ["least-privilege"]
+    assert iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"] == []
+    document = iam.get_role_policy(RoleName=role, PolicyName="least-privilege")["PolicyDocument"]
+    if isinstance(document, str):
+        document = json.loads(document)
+    assert document["Statement"] == [
+        {
+            "Sid": "ReadinessList",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": f"arn:aws:s3:::{BUCKET}",
+            "Condition": {"StringEquals": {"s3:prefix": "tenants/"}},
+        }
+    ]
+
+
 def test_lambda_configuration(applied: Applied) -> None:
     lam = applied.client("lambda")
     function = lam.get_function_configuration(FunctionName="snsd-production-file-api")

@@ -15,6 +15,7 @@ import pytest
 
 from tests.terraform.support import (
     MODULES,
+    REPO,
     TF_ROOT,
     load,
     module,
@@ -471,19 +472,18 @@ def statements(document: str) -> dict[str, dict[str, Any]]:
     return {s["sid"]: s for s in body["statement"]}
 
 
-def test_app_roles_touch_only_tenant_objects() -> None:
+def test_lambda_role_touches_only_tenant_objects() -> None:
     iam = module("iam")
     assert iam.locals["tenant_objects_arn"] == "${var.uploads_bucket_arn}/${var.tenant_prefix}*"
     assert module_input("iam", "tenant_prefix") == "tenants/"
-    for document in ("lambda", "ecs_task"):
-        found = statements(document)
-        assert found["TenantObjects"]["resources"] == ["${local.tenant_objects_arn}"]
-        assert all(a.startswith("s3:") and "*" not in a for a in found["TenantObjects"]["actions"])
-        listing = found["ListTenantPrefixes"]
-        assert listing["actions"] == ["s3:ListBucket"]
-        condition = only(listing["condition"])
-        assert (condition["test"], condition["variable"]) == ("StringLike", "s3:prefix")
-        assert condition["values"] == ["${var.tenant_prefix}*"]
+    found = statements("lambda")
+    assert found["TenantObjects"]["resources"] == ["${local.tenant_objects_arn}"]
+    assert all(a.startswith("s3:") and "*" not in a for a in found["TenantObjects"]["actions"])
+    listing = found["ListTenantPrefixes"]
+    assert listing["actions"] == ["s3:ListBucket"]
+    condition = only(listing["condition"])
+    assert (condition["test"], condition["variable"]) == ("StringLike", "s3:prefix")
+    assert condition["values"] == ["${var.tenant_prefix}*"]
     assert statements("lambda")["AppSecret"] == {
         "sid": "AppSecret",
         "actions": ["secretsmanager:GetSecretValue"],
@@ -491,6 +491,42 @@ def test_app_roles_touch_only_tenant_objects() -> None:
     }
     assert "AppSecret" not in statements("ecs_task")  # the execution role reads it, not the app
     assert statements("ecs_execution")["AppSecret"]["resources"] == ["${var.secret_arn}"]
+
+
+def _readiness_prefix() -> str:
+    """The Prefix the core service's /ready probe lists (core_service/readiness.py)."""
+    source = (REPO / "core_service" / "readiness.py").read_text()
+    assert "list_objects_v2" in source, "the probe no longer lists: revisit the task role"
+    prefixes = re.findall(r"Prefix\s*=\s*[\"']([^\"']*)[\"']", source)
+    assert len(prefixes) == 1, f"expected one literal Prefix in readiness.py, found {prefixes}"
+    return str(prefixes[0])
+
+
+def test_core_task_role_only_lists_the_readiness_prefix() -> None:
+    """Files are the Lambda's: the core service may not read, write or delete any object."""
+    body = module("iam").data[("aws_iam_policy_document", "ecs_task")]
+    assert "dynamic" not in body, "no statements the static check cannot see"
+    statement = only(body["statement"])
+    assert statement.get("effect", "Allow") == "Allow"
+    assert statement["actions"] == ["s3:ListBucket"]
+    assert statement["resources"] == ["${var.uploads_bucket_arn}"]
+    assert "not_actions" not in statement
+    assert "not_resources" not in statement
+    condition = only(statement["condition"])
+    assert (condition["test"], condition["variable"]) == ("StringEquals", "s3:prefix")
+    assert module_value("iam", condition["values"]) == [_readiness_prefix()] == ["tenants/"]
+    # Nothing else reaches the role: one inline policy, no attachments.
+    iam = module("iam")
+    policies = [
+        body["policy"]
+        for body in iam.of_type("aws_iam_role_policy").values()
+        if body["role"] == "${aws_iam_role.ecs_task.id}"
+    ]
+    assert policies == ["${data.aws_iam_policy_document.ecs_task.json}"]
+    for kind in ("aws_iam_role_policy_attachment", "aws_iam_role_policies_exclusive"):
+        assert not [b for b in iam.of_type(kind).values() if "ecs_task" in str(b["role"])], kind
+    assert "managed_policy_arns" not in iam.resource("aws_iam_role", "ecs_task")
+    assert "inline_policy" not in iam.resource("aws_iam_role", "ecs_task")
 
 
 def test_no_wildcard_actions_in_allow_statements() -> None:

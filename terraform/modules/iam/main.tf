@@ -74,34 +74,32 @@ resource "aws_iam_role_policy" "ecs_execution" {
 ################################################################################
 
 # No CloudWatch Logs permissions here: the awslogs driver ships stdout with
-# the execution role, and the app writes nowhere else.
+# the execution role, and the app writes nowhere else. The core service keeps
+# its data in Supabase Postgres; its only S3 call is the /ready probe
+# (core_service/readiness.py: ListObjectsV2, Prefix "tenants/", MaxKeys 1).
+# Files are the file Lambda's job, so this role may list that one prefix and
+# never read, write or delete an object: a compromised task cannot take or
+# destroy tenants' files.
 resource "aws_iam_role" "ecs_task" {
   name               = "${var.name}-ecs-task"
-  description        = "Core service: tenants' objects in the uploads bucket only"
+  description        = "Core service: lists the ${var.tenant_prefix} prefix of the uploads bucket for readiness, nothing else"
   assume_role_policy = data.aws_iam_policy_document.assume_ecs_tasks.json
   tags               = var.tags
 }
 
 data "aws_iam_policy_document" "ecs_task" {
   statement {
-    sid = "TenantObjects"
-    actions = [
-      "s3:GetObject",
-      "s3:PutObject",
-      "s3:DeleteObject",
-    ]
-    resources = [local.tenant_objects_arn]
-  }
-
-  statement {
-    sid       = "ListTenantPrefixes"
+    sid       = "ReadinessList"
     actions   = ["s3:ListBucket"]
     resources = [var.uploads_bucket_arn]
 
+    # Exactly the prefix the probe sends (StringLike tenants/* would allow any
+    # deeper prefix too, which the probe never asks for). A listing shows key
+    # names, never contents.
     condition {
-      test     = "StringLike"
+      test     = "StringEquals"
       variable = "s3:prefix"
-      values   = ["${var.tenant_prefix}*"]
+      values   = [var.tenant_prefix]
     }
   }
 }
