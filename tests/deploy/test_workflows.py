@@ -3,13 +3,14 @@
 `make workflows-check` validates them against GitHub's schema, lints them
 (actionlint, with shellcheck on `run:` scripts) and scans them (checkov);
 these tests hold this repository's own rules: pinned actions with their
-source cited, time limits, least permissions, and CI running everything
-`make test` runs.
+source cited, time limits, least permissions, no AWS access keys where a pull
+request runs, and CI running everything `make test` runs.
 """
 
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,102 @@ def test_terraform_plans_pull_requests_and_applies_main_behind_an_environment() 
     assert "refs/heads/main" in apply["if"]
     assert apply["environment"] == "production-infrastructure"
     assert any(s.get("run", "") == "terraform apply tfplan" for s in apply["steps"])
+
+
+PULL_REQUEST_EVENTS = {"pull_request", "pull_request_target"}
+# Long-lived AWS credentials, by secret name or by the action inputs that take them.
+AWS_KEYS = re.compile(
+    r"secrets\s*(\.\s*|\[\s*['\"])AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)\b"
+    r"|aws-(access-key-id|secret-access-key|session-token)\b",
+    re.IGNORECASE,
+)
+EVENT_TEST = re.compile(r"github\.event_name\s*(==|!=)\s*'([\w-]+)'")
+
+
+def _triggers(workflow: dict[str, Any]) -> set[str]:
+    on = workflow["on"]
+    return {on} if isinstance(on, str) else set(on)
+
+
+def _pull_request_events(condition: str, events: set[str]) -> set[str]:
+    """The pull request events a job's `if` lets through (only plain && conditions narrow)."""
+    condition = condition.strip().removeprefix("${{").removesuffix("}}")
+    if "||" in condition:
+        return events
+    for part in condition.split("&&"):
+        test = EVENT_TEST.fullmatch(part.strip())
+        if test and test.group(1) == "==":
+            events = events & {test.group(2)}
+        elif test:
+            events = events - {test.group(2)}
+    return events
+
+
+def _jobs_run_on_pull_requests(workflow: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Jobs that a pull request can start, following `needs` (a skipped need skips them)."""
+    events = _triggers(workflow) & PULL_REQUEST_EVENTS
+    jobs: dict[str, dict[str, Any]] = workflow["jobs"]
+    reached: dict[str, set[str]] = {}
+
+    def reach(name: str) -> set[str]:
+        if name not in reached:
+            job = jobs[name]
+            found = _pull_request_events(str(job.get("if", "")), events)
+            needs = job.get("needs", [])
+            for need in [needs] if isinstance(needs, str) else needs:
+                if "always()" not in str(job.get("if", "")):
+                    found &= reach(need)
+            reached[name] = found
+        return reached[name]
+
+    return {name: job for name, job in jobs.items() if reach(name)}
+
+
+def _aws_key_references(path: Path) -> dict[str, list[str]]:
+    """For each job a pull request can start: every reference to AWS access keys."""
+    workflow = _load(path)
+    shared = yaml.safe_dump({"env": workflow.get("env", {})})
+    found: dict[str, list[str]] = {}
+    for name, job in _jobs_run_on_pull_requests(workflow).items():
+        text = shared + yaml.safe_dump(job)
+        if str(job.get("uses", "")).startswith("./"):
+            # A called workflow of this repository runs with the caller's event.
+            text += (ROOT / job["uses"]).read_text()
+        hits = [m.group(0) for m in AWS_KEYS.finditer(text)]
+        if job.get("secrets") == "inherit":
+            hits.append("secrets: inherit")  # hands every secret, keys included, to the callee
+        if hits:
+            found[name] = hits
+    return found
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_jobs_that_pull_requests_start_never_see_aws_keys(path: Path) -> None:
+    """Any branch can change what a plan runs: pull requests get the OIDC plan role, never keys."""
+    assert _aws_key_references(path) == {}, f"{path.name}: AWS keys reachable from a pull request"
+
+
+def test_the_aws_key_rule_sees_a_pull_request_job_with_keys(tmp_path: Path) -> None:
+    keyed_step = """
+        steps:
+          - uses: aws-actions/configure-aws-credentials@0
+            with:
+              aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}
+    """
+    jobs = {
+        "plan": "if: github.event_name == 'pull_request'",
+        "apply": "if: github.event_name != 'pull_request' && github.ref == 'refs/heads/main'",
+        "after-apply": "needs: apply",
+    }
+    text = "on: [pull_request, push]\njobs:\n" + "".join(
+        f"  {name}:\n    {guard}\n{textwrap.indent(textwrap.dedent(keyed_step), '    ')}"
+        for name, guard in jobs.items()
+    )
+    workflow = tmp_path / "w.yml"
+    workflow.write_text(text)
+    assert set(_aws_key_references(workflow)) == {"plan"}
+    workflow.write_text(text.replace("on: [pull_request, push]", "on: push"))
+    assert _aws_key_references(workflow) == {}
 
 
 def _make_test_prerequisites() -> list[str]:
