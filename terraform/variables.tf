@@ -296,7 +296,7 @@ variable "cors_allowed_origins" {
 }
 
 variable "secret_keys" {
-  description = "JSON keys of the app secret; each reaches the core service as an environment variable. Values are put out of band."
+  description = "JSON keys of the app secret; each reaches the core service as an environment variable, and the file Lambda reads SUPABASE_URL, SUPABASE_JWT_SECRET and SUPABASE_DB_URL from it by ARN. Values are put out of band."
   type        = list(string)
   default = [
     "SUPABASE_URL",
@@ -310,6 +310,13 @@ variable "secret_keys" {
   validation {
     condition     = alltrue([for k in var.secret_keys : can(regex("^[A-Z][A-Z0-9_]*$", k))])
     error_message = "Every key must be an UPPER_SNAKE_CASE environment variable name."
+  }
+
+  # Both deployables need the database: the core for its data, the file Lambda
+  # to check memberships (it fails closed with 503 without it).
+  validation {
+    condition     = contains(var.secret_keys, "SUPABASE_DB_URL")
+    error_message = "The secret must hold SUPABASE_DB_URL."
   }
 }
 

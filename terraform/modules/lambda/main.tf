@@ -16,7 +16,7 @@ resource "aws_cloudwatch_log_group" "this" {
 }
 
 resource "aws_lambda_function" "this" {
-  #checkov:skip=CKV_AWS_117: The function only calls S3 and Secrets Manager over their public endpoints; a VPC would add NAT cost and cold-start latency and protect nothing.
+  #checkov:skip=CKV_AWS_117: The function only calls S3, Secrets Manager and Supabase Postgres (external) over public endpoints; a VPC would add NAT cost and cold-start latency and protect nothing.
   #checkov:skip=CKV_AWS_116: The load balancer invokes synchronously; a dead-letter queue only applies to asynchronous invocations.
   #checkov:skip=CKV_AWS_173: The environment holds no secret (only the secret's ARN and plain settings), so the default Lambda key is enough.
   #checkov:skip=CKV_AWS_272: Code signing is not set up; the package is built and deployed by the CI role only.
