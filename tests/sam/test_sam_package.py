@@ -105,6 +105,10 @@ def _lambda_environment(
         "AWS_ENDPOINT_URL_S3": s3_endpoint,
         "SUPABASE_URL": supabase_url,
         "SUPABASE_JWT_SECRET": JWT_SECRET,
+        # No database yet: the committed file API ignores this variable. Once
+        # the membership check is in, these events need a Postgres holding the
+        # token's membership (and psycopg in the package) to answer 200.
+        "SUPABASE_DB_URL": "",
         "APP_SECRET_ARN": "",
         "CORS_ALLOWED_ORIGINS": "https://app.snsdconsultant.com",
         "POWERTOOLS_SERVICE_NAME": "file-api",

@@ -94,6 +94,23 @@ def test_jwt_secret_parameter_is_never_echoed(template: dict[str, Any]) -> None:
     assert template["Parameters"]["SupabaseJwtSecret"]["Default"] == ""
 
 
+def test_database_url_is_a_hidden_local_parameter(
+    template: dict[str, Any], function: dict[str, Any]
+) -> None:
+    """The membership check's database: for `sam local`; in AWS it comes from the secret."""
+    parameter = template["Parameters"]["SupabaseDbUrl"]
+    assert (parameter["Type"], parameter["NoEcho"], parameter["Default"]) == ("String", True, "")
+    assert function["Environment"]["Variables"]["SUPABASE_DB_URL"] == {"Ref": "SupabaseDbUrl"}
+
+
+def test_template_says_it_is_for_local_testing_only() -> None:
+    head = support.TEMPLATE.read_text().split("AWSTemplateFormatVersion")[0]
+    assert "local testing only" in head
+    assert "sam local invoke" in head
+    assert "Never" in head
+    assert "production stack's names" in head
+
+
 def test_s3_access_is_limited_to_the_tenants_prefix(function: dict[str, Any]) -> None:
     statements = [
         statement
