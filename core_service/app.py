@@ -12,7 +12,6 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from core_service import openapi
-from core_service.auth_admin import AuthAdmin, SupabaseAuthAdmin
 from core_service.db import Database, create_pool
 from core_service.readiness import database_check, s3_client, storage_check
 from core_service.routes import router
@@ -27,11 +26,10 @@ log = logging.getLogger(__name__)
 def create_app(
     settings: Settings,
     *,
-    auth_admin: AuthAdmin | None = None,
     storage_client: Any = None,
     verifier: TokenVerifier | None = None,
 ) -> FastAPI:
-    """The app; its lifespan opens the Postgres pool and the Supabase Auth admin client."""
+    """The app; its lifespan opens the Postgres pool."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -44,17 +42,11 @@ def create_app(
         # Without waiting: the service starts, and /health answers, while
         # Postgres is unreachable; /ready says so meanwhile.
         await pool.open(wait=False)
-        admin = auth_admin or SupabaseAuthAdmin(
-            settings.supabase_url,
-            settings.service_role_key,
-            timeout=settings.auth_admin_timeout,
-        )
         database = Database(pool)
         s3 = storage_client or s3_client(
             settings.region, settings.s3_endpoint_url, settings.ready_timeout
         )
         app.state.database = database
-        app.state.auth_admin = admin
         app.state.readiness_checks = {
             "database": database_check(database, settings.ready_timeout),
             "storage": storage_check(s3, settings.bucket),
@@ -67,8 +59,6 @@ def create_app(
         try:
             yield
         finally:
-            if auth_admin is None:
-                await admin.aclose()
             await pool.close()
 
     app = FastAPI(

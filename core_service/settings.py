@@ -27,14 +27,13 @@ _PLACEHOLDER_MARKERS = (
     "xxxx",
     "super-secret-jwt-token-with-at-least-32-characters-long",
 )
-_SECRETS = ("SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_JWT_SECRET", "SUPABASE_DB_URL")
+_SECRETS = ("SUPABASE_JWT_SECRET", "SUPABASE_DB_URL")
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
     supabase_url: str
-    service_role_key: str
     bucket: str
     jwt_secret: str | None = None
     region: str = "us-east-1"
@@ -48,7 +47,6 @@ class Settings:
     db_pool_timeout: float = 5.0
     # Seconds each dependency has to answer `GET /ready`.
     ready_timeout: float = 2.0
-    auth_admin_timeout: float = 5.0
 
     @property
     def local(self) -> bool:
@@ -85,7 +83,6 @@ class Settings:
         settings = cls(
             database_url=required("SUPABASE_DB_URL"),
             supabase_url=supabase_url,
-            service_role_key=required("SUPABASE_SERVICE_ROLE_KEY"),
             jwt_secret=optional("SUPABASE_JWT_SECRET"),
             bucket=required("S3_BUCKET_NAME"),
             region=optional("AWS_REGION") or optional("AWS_DEFAULT_REGION") or "us-east-1",

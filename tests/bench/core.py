@@ -119,7 +119,6 @@ def measure(env: dict[str, str], rounds: int, seconds: float) -> list[Row]:
             **env,
             "APP_ENV": "local",
             "SUPABASE_URL": supabase_url,
-            "SUPABASE_SERVICE_ROLE_KEY": "bench-service-role-key",
             "SUPABASE_DB_URL": pg.url(),
         }
         token = _caller(pg.url(), f"{supabase_url}/auth/v1")

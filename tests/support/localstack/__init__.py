@@ -15,7 +15,6 @@ from __future__ import annotations
 DEV_BUCKET = "snsd-file-uploads-local"
 # A documented, deliberately public development secret: never used outside local runs.
 DEV_JWT_SECRET = "snsd-local-development-secret-not-for-production"
-DEV_SERVICE_ROLE_KEY = "snsd-local-service-role-key-not-for-production"
 # The browser origin allowed by default (a web app's dev server); CORS_ALLOWED_ORIGINS overrides.
 DEV_ORIGIN = "http://localhost:3000"
 DEMO_TENANT = "00000000-0000-4000-8000-000000000001"

@@ -1,4 +1,4 @@
-"""A local stand-in for Supabase Auth: it issues access tokens and answers the admin API.
+"""A local stand-in for Supabase Auth: it issues access tokens.
 
 Tokens are what Supabase Auth issues: HS256 with `SUPABASE_JWT_SECRET`,
 `iss` = `{SUPABASE_URL}/auth/v1`, `aud` `authenticated`, and claims passed
@@ -14,10 +14,9 @@ Endpoints, as GoTrue shapes them (so `supabase-js` can sign in against it):
 - `POST /auth/v1/token?grant_type=refresh_token` `{refresh_token}`: a new
   session, with the memberships as they are now;
 - `POST /auth/v1/signup` `{email, password}`: a confirmed user and a session;
-- `GET /auth/v1/.well-known/jwks.json`: no keys (HS256 only);
-- `GET /auth/v1/admin/users`, `POST /auth/v1/invite`: the admin API the core
-  service uses to add members, answered by `tests/core/gotrue.py`'s logic
-  with the service role key.
+- `GET /auth/v1/.well-known/jwks.json`: no keys (HS256 only).
+
+The core service needs nothing else of Supabase Auth: no admin API.
 """
 
 from __future__ import annotations
@@ -36,8 +35,6 @@ import jwt
 import psycopg
 from psycopg.rows import dict_row
 
-from tests.core.gotrue import FakeGoTrue, _user_json
-
 TOKEN_LIFETIME = 3600
 
 
@@ -49,13 +46,36 @@ class AuthError(Exception):
         self.message = message
 
 
+def _user_json(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of `auth.users` as GoTrue returns a user."""
+
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": str(row["id"]),
+        "aud": row["aud"] or "authenticated",
+        "role": row["role"] or "authenticated",
+        "email": row["email"],
+        "email_confirmed_at": iso(row["email_confirmed_at"]),
+        "invited_at": iso(row["invited_at"]),
+        "phone": "",
+        "confirmation_sent_at": iso(row["confirmation_sent_at"]),
+        "app_metadata": row["raw_app_meta_data"] or {},
+        "user_metadata": row["raw_user_meta_data"] or {},
+        "identities": [],
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]),
+        "is_anonymous": False,
+    }
+
+
 class LocalAuth:
     """Issues Supabase-shaped access tokens for the users of the local `auth.users`."""
 
-    def __init__(self, database_url: str, jwt_secret: str, service_role_key: str) -> None:
+    def __init__(self, database_url: str, jwt_secret: str) -> None:
         self.database_url = database_url
         self.jwt_secret = jwt_secret
-        self.admin = FakeGoTrue(database_url, service_role_key)
         self.url = ""
         self._refresh: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -176,16 +196,6 @@ class LocalAuth:
                     raise AuthError(400, "bad_json", "Could not parse request body as JSON")
                 return body
 
-            def _admin(self) -> bool:
-                key = auth.admin.service_role_key
-                if (
-                    self.headers.get("apikey") != key
-                    or self.headers.get("Authorization") != f"Bearer {key}"
-                ):
-                    self._send(403, {"code": "not_admin", "message": "User not allowed"})
-                    return False
-                return True
-
             def do_OPTIONS(self) -> None:
                 self.send_response(204)
                 self.send_header("Access-Control-Allow-Origin", "*")
@@ -203,17 +213,6 @@ class LocalAuth:
                     self._send(200, {"keys": []})
                 elif url.path == "/auth/v1/health":
                     self._send(200, {"name": "GoTrue (SnSD local stand-in)"})
-                elif url.path == "/auth/v1/admin/users":
-                    if self._admin():
-                        query = parse_qs(url.query)
-                        page = max(1, int(query.get("page", ["1"])[0] or 1))
-                        per_page = min(1000, max(1, int(query.get("per_page", ["50"])[0] or 50)))
-                        users, total = auth.admin.list_users(page, per_page)
-                        self._send(
-                            200,
-                            {"users": users, "aud": "authenticated"},
-                            {"X-Total-Count": str(total)},
-                        )
                 else:
                     self._send(404, {"code": "not_found", "message": "Not found"})
 
@@ -228,12 +227,6 @@ class LocalAuth:
                         self._send(200, auth.refresh(str(body.get("refresh_token") or "")))
                     elif url.path == "/auth/v1/signup":
                         self._send(200, auth.sign_up(str(body.get("email") or "")))
-                    elif url.path == "/auth/v1/invite":
-                        if self._admin():
-                            status, answer = auth.admin.invite(
-                                str(body.get("email") or ""), body.get("data")
-                            )
-                            self._send(status, answer)
                     else:
                         self._send(404, {"code": "not_found", "message": "Not found"})
                 except AuthError as exc:

@@ -44,7 +44,6 @@ from tests.support.localstack import (
     DEV_BUCKET,
     DEV_JWT_SECRET,
     DEV_ORIGIN,
-    DEV_SERVICE_ROLE_KEY,
     STATE_FILE,
     postgres,
 )
@@ -121,7 +120,7 @@ class LocalStack:
         try:
             self._start_storage()
             database_url = self._start_database()
-            auth = LocalAuth(database_url, config.jwt_secret, DEV_SERVICE_ROLE_KEY)
+            auth = LocalAuth(database_url, config.jwt_secret)
             self.urls["auth"] = auth.serve(config.auth_port)
             self._exit.callback(auth.stop)
             self._configure_environment(database_url)
@@ -187,7 +186,6 @@ class LocalStack:
                 "AWS_EC2_METADATA_DISABLED": "true",
                 "SUPABASE_URL": self.urls["auth"],
                 "SUPABASE_JWT_SECRET": self.config.jwt_secret,
-                "SUPABASE_SERVICE_ROLE_KEY": DEV_SERVICE_ROLE_KEY,
                 "SUPABASE_DB_URL": database_url,
                 "CORS_ALLOWED_ORIGINS": ",".join(self.config.origins),
                 "PORT": str(self.config.port),
