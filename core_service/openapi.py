@@ -26,6 +26,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from core_service import file_api_openapi
+from tenancy.problems import validation_as_400
 
 MODULE = Path(__file__).with_name("file_api_openapi.py")
 _REF = "#/components/schemas/"
@@ -94,12 +95,14 @@ def install(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            core = get_openapi(
-                title=app.title,
-                version=app.version,
-                summary=app.summary,
-                description=app.description,
-                routes=app.routes,
+            core = validation_as_400(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    summary=app.summary,
+                    description=app.description,
+                    routes=app.routes,
+                )
             )
             app.openapi_schema = merge(core, file_api_document())
         return app.openapi_schema

@@ -11,9 +11,11 @@ from mangum.handlers import alb as mangum_alb
 from mangum.handlers.utils import handle_exclude_headers
 from mangum.types import Response, Scope
 
+from tenancy import problems
+
 
 def trace_id(event: dict[str, Any]) -> str | None:
-    """The ALB's `X-Amzn-Trace-Id`, from either header form of the event.
+    """The ALB's `X-Amzn-Trace-Id`, from either header form of the event, if well formed.
 
     Powertools' ALB correlation path reads only `headers`; production's
     target group sends `multiValueHeaders`.
@@ -23,7 +25,7 @@ def trace_id(event: dict[str, Any]) -> str | None:
         value = values[-1]
     else:
         value = (event.get("headers") or {}).get("x-amzn-trace-id")
-    return value if isinstance(value, str) else None
+    return problems.trace_id(value)
 
 
 def _case_mutated_headers(multi_value_headers: dict[str, list[str]]) -> dict[str, str]:

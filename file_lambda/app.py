@@ -9,6 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from file_lambda.cursors import Cursors
+from file_lambda.memberships import Memberships
 from file_lambda.routes import router
 from file_lambda.settings import Settings
 from file_lambda.storage.port import Storage
@@ -61,7 +63,13 @@ def _literal(scope: Scope) -> bool:
     return True
 
 
-def create_app(settings: Settings, storage: Storage, verifier: Verifier) -> FastAPI:
+def create_app(
+    settings: Settings,
+    storage: Storage,
+    verifier: Verifier,
+    memberships: Memberships,
+    cursors: Cursors,
+) -> FastAPI:
     app = FastAPI(
         title="SnSD file API",
         version="1.0.0",
@@ -78,6 +86,8 @@ def create_app(settings: Settings, storage: Storage, verifier: Verifier) -> Fast
     app.state.settings = settings
     app.state.storage = storage
     app.state.token_verifier = verifier
+    app.state.memberships = memberships
+    app.state.cursors = cursors
     install_problem_handlers(app)
     app.include_router(router)
     app.add_middleware(LiteralUrlGuard)

@@ -3,7 +3,8 @@
 Everything here runs once per container (cold start) and is reused by warm
 invocations. Nothing at import touches the network: the S3 client connects
 on first use, the Supabase settings (when only their secret's ARN is set) on
-the first token, the JWKS on the first asymmetric token.
+the first token, the JWKS on the first asymmetric token, Postgres on the
+first membership lookup.
 """
 
 from __future__ import annotations
@@ -18,17 +19,22 @@ from mangum import Mangum
 
 from file_lambda import alb, metrics
 from file_lambda.app import create_app
-from file_lambda.secrets import supabase_settings_loader
+from file_lambda.cursors import Cursors
+from file_lambda.memberships import Memberships, PostgresMemberships
+from file_lambda.secrets import SupabaseSecrets
 from file_lambda.settings import Settings
 from file_lambda.storage.s3 import S3Storage, make_client
 from tenancy.tokens import DeferredVerifier
 
 logger = Logger()
 settings = Settings.from_env()
+supabase = SupabaseSecrets(settings)
 app = create_app(
     settings,
     S3Storage(make_client(settings.region, settings.endpoint_url), settings.bucket),
-    DeferredVerifier(supabase_settings_loader(settings)),
+    DeferredVerifier(supabase.auth),
+    Memberships(PostgresMemberships(lambda: supabase.get().db_url), ttl=settings.membership_ttl),
+    Cursors(lambda: supabase.get().derived_key("file-api listing cursors v1")),
 )
 # Every body crosses the ALB base64-encoded (alb.AlbHandler), so a response's
 # size is exactly 4/3 of its body: the inline limits below stay exact, whatever

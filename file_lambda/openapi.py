@@ -13,6 +13,8 @@ import sys
 from typing import Any
 
 from file_lambda.app import create_app
+from file_lambda.cursors import Cursors
+from file_lambda.memberships import Memberships, PostgresMemberships
 from file_lambda.settings import Settings
 from file_lambda.storage.s3 import S3Storage, make_client
 from tenancy.tokens import TokenVerifier
@@ -23,7 +25,14 @@ def document() -> dict[str, Any]:
     # Placeholder parts: building the schema touches neither S3 nor the tokens.
     settings = Settings(bucket="openapi", region="us-east-1", supabase_url=None, jwt_secret=None)
     storage = S3Storage(make_client(settings.region, "http://127.0.0.1:9"), settings.bucket)
-    app = create_app(settings, storage, TokenVerifier(jwt_secret=None, supabase_url=None))
+    nowhere = PostgresMemberships(lambda: None)
+    app = create_app(
+        settings,
+        storage,
+        TokenVerifier(jwt_secret=None, supabase_url=None),
+        Memberships(nowhere, ttl=settings.membership_ttl),
+        Cursors(lambda: bytes(32)),
+    )
     return app.openapi()
 
 

@@ -14,6 +14,7 @@ from tenancy.problems import BadRequest
 
 MAX_KEY_BYTES = 1024
 TENANTS_ROOT = "tenants"
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Cf"})
 
 
 class InvalidPath(BadRequest):
@@ -37,9 +38,13 @@ def validate_path(raw: str, *, allow_root: bool = False) -> str:
         raise InvalidPath(f"The path {_describe(raw)} must not start with '/'")
     if "\\" in path:
         raise InvalidPath(f"The path {_describe(raw)} must not contain a backslash")
-    # Cc: control characters, NUL included; Cs: lone surrogates, which are not UTF-8.
-    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in path):
-        raise InvalidPath(f"The path {_describe(raw)} must not contain control characters")
+    # Cc: control characters, NUL included; Cs: lone surrogates, which are not UTF-8;
+    # Cf: invisible format characters (U+202E makes "invoice\u202egpj.exe" read as
+    # "invoiceexe.jpg"; zero-width characters make two names look alike).
+    if any(unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in path):
+        raise InvalidPath(
+            f"The path {_describe(raw)} must not contain control or invisible format characters"
+        )
     for segment in path.split("/"):
         if segment in ("", ".", ".."):
             raise InvalidPath(f"The path {_describe(raw)} has an empty, '.' or '..' segment")

@@ -1,4 +1,4 @@
-"""The 13 file endpoints (API.md). Each reads the request, calls one service
+"""The file endpoints (README, "The file API"). Each reads the request, calls one service
 method and shapes the response.
 
 Routes are `async def`: a Lambda container serves one invocation at a time,
@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, 
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from file_lambda import metrics
+from file_lambda.memberships import Memberships
 from file_lambda.schemas import (
     DeleteResult,
     FileInfo,
@@ -26,6 +27,7 @@ from file_lambda.schemas import (
     FolderRequest,
     FolderResult,
     Health,
+    PathRequest,
     PathsRequest,
     PresignedDownload,
     PresignedUpload,
@@ -33,25 +35,29 @@ from file_lambda.schemas import (
     UploadResult,
 )
 from file_lambda.service import FileService, Upload
-from file_lambda.settings import Settings
-from file_lambda.storage.port import Storage
-from tenancy.dependencies import BearerCredentials, TenantHeader, tenant_access
-from tenancy.principal import Role
+from tenancy.dependencies import BearerCredentials, TenantHeader, verified_claims
+from tenancy.principal import Principal, Role, select_tenant
 from tenancy.problems import problem_responses
 
 router = APIRouter(prefix="/files", tags=["files"])
 
 
 def files_as(minimum: Role) -> Any:
-    """A dependency: the file service of the request's tenant, for callers of at least `minimum`."""
+    """A dependency: the file service of the request's tenant, for callers of at least `minimum`.
+
+    The tenant and the role come from the caller's current memberships
+    (`memberships.py`), not from the token's copy of them.
+    """
 
     async def dependency(
         request: Request, credentials: BearerCredentials, x_tenant_id: TenantHeader = None
     ) -> FileService:
-        access = tenant_access(request, credentials, x_tenant_id, minimum)
-        storage: Storage = request.app.state.storage
-        settings: Settings = request.app.state.settings
-        return FileService(storage, settings, access)
+        state = request.app.state
+        principal = Principal.from_claims(verified_claims(request, credentials))
+        memberships: Memberships = state.memberships
+        access = select_tenant(memberships.current(principal, x_tenant_id), x_tenant_id)
+        access.require(minimum)
+        return FileService(state.storage, state.settings, access, state.cursors)
 
     return Depends(dependency)
 
@@ -65,7 +71,11 @@ FolderQuery = Annotated[
 ]
 OverwriteQuery = Annotated[bool, Query(description="Replace an existing file")]
 VersionQuery = Annotated[str | None, Query(description="A specific version of the file")]
-AUTH_ERRORS = (400, 401, 403, 422, 503)
+DispositionQuery = Annotated[
+    Literal["attachment", "inline"],
+    Query(description="inline is honoured only for types that run nothing in a browser"),
+]
+AUTH_ERRORS = (400, 401, 403, 503)
 
 
 def _sent_filename(item: UploadFile) -> str | None:
@@ -169,7 +179,7 @@ async def download(
     files: AsViewer,
     path: str,
     version_id: VersionQuery = None,
-    disposition: Literal["attachment", "inline"] = "attachment",
+    disposition: DispositionQuery = "attachment",
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Download a file: inline when it fits through the load balancer, else a redirect."""
@@ -213,6 +223,18 @@ async def download(
 async def delete(files: AsMember, path: str) -> Response:
     """Delete a file."""
     files.delete(path)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/delete-exact",
+    status_code=204,
+    response_class=Response,
+    responses=problem_responses(*AUTH_ERRORS, 404),
+)
+async def delete_exact(files: AsAdmin, request: PathRequest) -> Response:
+    """Delete the file stored at exactly this path, even one the path rules refuse."""
+    files.delete_exact(request.path)
     return Response(status_code=204)
 
 
@@ -302,9 +324,10 @@ async def presigned_url(
     expires_in: Annotated[
         int | None, Query(description="Seconds, 60 to the configured maximum")
     ] = None,
+    disposition: DispositionQuery = "attachment",
 ) -> PresignedDownload:
-    """A presigned GET URL for a file."""
-    return files.presign_download(path, expires_in)
+    """A presigned GET URL for a file, answered with the same headers as a download."""
+    return files.presign_download(path, expires_in, disposition)
 
 
 @router.post(

@@ -38,6 +38,10 @@ class PathsRequest(BaseModel):
     paths: list[str] = Field(min_length=1, max_length=1000)
 
 
+class PathRequest(BaseModel):
+    path: str = Field(description="A path exactly as stored (as a listing shows it)")
+
+
 class PathError(BaseModel):
     path: str
     code: str

@@ -2,13 +2,20 @@
 
 Terraform puts only the secret's ARN in the function's environment
 (`APP_SECRET_ARN`), so no secret value sits in the Lambda configuration or in
-Terraform state. The secret is read once per container, on first use.
+Terraform state. The secret is read once per container, on first use, and
+again only when asked for fresh values (a rotated JWT secret, see
+`tenancy.tokens.DeferredVerifier`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import boto3
 from botocore.config import Config
@@ -16,25 +23,72 @@ from botocore.config import Config
 from file_lambda.settings import Settings
 from tenancy.tokens import AuthSettings
 
+SecretFetcher = Callable[[Settings], dict[str, Any]]
 
-def supabase_settings_loader(settings: Settings) -> Callable[[], AuthSettings]:
+
+@dataclass(frozen=True, slots=True)
+class SupabaseSettings:
+    jwt_secret: str | None
+    supabase_url: str | None
+    db_url: str | None
+
+    @property
+    def auth(self) -> AuthSettings:
+        return self.jwt_secret, self.supabase_url
+
+    def derived_key(self, purpose: str) -> bytes:
+        """A 32-byte key for `purpose`, the same in every container.
+
+        Derived from the database URL (whose password only the platform knows)
+        rather than stored as one more secret an operator must create.
+        """
+        if not self.db_url:
+            raise RuntimeError("no SUPABASE_DB_URL to derive a key from")
+        return hmac.new(self.db_url.encode(), purpose.encode(), hashlib.sha256).digest()
+
+
+def read_secret(settings: Settings) -> dict[str, Any]:
+    client = boto3.client(
+        "secretsmanager",
+        region_name=settings.region,
+        config=Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard"}),
+    )
+    document = json.loads(client.get_secret_value(SecretId=settings.secret_arn)["SecretString"])
+    if not isinstance(document, dict):
+        raise ValueError("the secret is not a JSON object")
+    return document
+
+
+class SupabaseSecrets:
     """Plain environment values win; the secret fills in what they leave out."""
 
-    def load() -> AuthSettings:
-        jwt_secret, supabase_url = settings.jwt_secret, settings.supabase_url
-        if settings.secret_arn and (jwt_secret is None or supabase_url is None):
-            client = boto3.client(
-                "secretsmanager",
-                region_name=settings.region,
-                config=Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard"}),
-            )
-            document = json.loads(
-                client.get_secret_value(SecretId=settings.secret_arn)["SecretString"]
-            )
-            jwt_secret = jwt_secret or document.get("SUPABASE_JWT_SECRET") or None
-            supabase_url = supabase_url or document.get("SUPABASE_URL") or None
-        if jwt_secret is None and supabase_url is None:
-            raise RuntimeError("the secret holds neither SUPABASE_JWT_SECRET nor SUPABASE_URL")
-        return jwt_secret, supabase_url
+    def __init__(self, settings: Settings, fetch: SecretFetcher = read_secret) -> None:
+        self._settings = settings
+        self._fetch = fetch
+        self._loaded: SupabaseSettings | None = None
+        self._lock = threading.Lock()
 
-    return load
+    def get(self, *, fresh: bool = False) -> SupabaseSettings:
+        """The settings, read from the secret on first use or when `fresh`."""
+        with self._lock:
+            if self._loaded is None or fresh:
+                self._loaded = self._read()
+            return self._loaded
+
+    def auth(self, fresh: bool) -> AuthSettings:
+        """A `tenancy.tokens.AuthSettingsLoader`."""
+        return self.get(fresh=fresh).auth
+
+    def _read(self) -> SupabaseSettings:
+        plain = self._settings
+        values = SupabaseSettings(plain.jwt_secret, plain.supabase_url, plain.db_url)
+        if plain.secret_arn and None in (values.jwt_secret, values.supabase_url, values.db_url):
+            document = self._fetch(plain)
+            values = SupabaseSettings(
+                values.jwt_secret or document.get("SUPABASE_JWT_SECRET") or None,
+                values.supabase_url or document.get("SUPABASE_URL") or None,
+                values.db_url or document.get("SUPABASE_DB_URL") or None,
+            )
+        if values.jwt_secret is None and values.supabase_url is None:
+            raise RuntimeError("the secret holds neither SUPABASE_JWT_SECRET nor SUPABASE_URL")
+        return values

@@ -7,8 +7,6 @@ It raises domain problems only; it knows nothing of HTTP requests.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import mimetypes
 from collections.abc import Iterable
@@ -16,7 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
-from file_lambda.paths import InvalidPath, TenantRoot, join, validate_name, validate_path
+from file_lambda.cursors import Cursors
+from file_lambda.paths import (
+    MAX_KEY_BYTES,
+    InvalidPath,
+    TenantRoot,
+    join,
+    validate_name,
+    validate_path,
+)
 from file_lambda.schemas import (
     DeleteResult,
     FileInfo,
@@ -39,6 +45,9 @@ from file_lambda.storage.port import (
 )
 from tenancy.principal import TenantAccess
 from tenancy.problems import BadRequest, Problem, ServiceUnavailable
+
+# S3 substitutes this in a POST upload's key (see `presign_upload`).
+FILENAME_VARIABLE = "${filename}"
 
 
 class PayloadTooLarge(Problem):
@@ -102,10 +111,13 @@ INLINE_SAFE_TYPES = frozenset(
 )
 
 
+def safe_to_render(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() in INLINE_SAFE_TYPES
+
+
 def content_disposition(requested: str, filename: str, content_type: str) -> str:
-    media_type = content_type.split(";", 1)[0].strip().lower()
     disposition = (
-        "inline" if requested == "inline" and media_type in INLINE_SAFE_TYPES else "attachment"
+        "inline" if requested == "inline" and safe_to_render(content_type) else "attachment"
     )
     # RFC 6266: an ASCII fallback plus the exact UTF-8 name.
     fallback = "".join(
@@ -122,7 +134,9 @@ def _encoded_size(document: object) -> int:
 class _Cursor:
     """Where a listing resumes: S3's continuation token, or a key to start after.
 
-    Bound to its folder and mode, so a cursor cannot be replayed on another listing.
+    Bound to its folder and mode, so a cursor cannot be replayed on another
+    listing; sealed by `Cursors`, so it cannot be read, forged or replayed in
+    another tenant.
     """
 
     folder: str
@@ -130,31 +144,34 @@ class _Cursor:
     token: str | None = None
     after: str | None = None  # relative to the listed folder's prefix
 
-    def encode(self) -> str:
-        document = {"f": self.folder, "r": self.recursive, "t": self.token, "a": self.after}
-        raw = json.dumps(document, separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    def seal(self, cursors: Cursors, tenant_id: str) -> str:
+        position = {"f": self.folder, "r": self.recursive, "t": self.token, "a": self.after}
+        return cursors.seal(tenant_id, position)
 
     @classmethod
-    def decode(cls, cursor: str, folder: str, recursive: bool) -> _Cursor:
+    def open(
+        cls, cursors: Cursors, tenant_id: str, cursor: str, folder: str, recursive: bool
+    ) -> _Cursor:
+        position = cursors.open(tenant_id, cursor)
         try:
-            padded = cursor + "=" * (-len(cursor) % 4)
-            document = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-            decoded = cls(document["f"], document["r"], document["t"], document["a"])
-        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError):
-            raise InvalidContinuation("The cursor is malformed") from None
-        if decoded.folder != folder or decoded.recursive != recursive:
+            opened = cls(position["f"], position["r"], position["t"], position["a"])
+        except KeyError:
+            raise InvalidContinuation("The cursor is not valid for this listing") from None
+        if opened.folder != folder or opened.recursive != recursive:
             raise InvalidContinuation("The cursor belongs to another listing")
-        if not all(isinstance(v, str | None) for v in (decoded.token, decoded.after)):
-            raise InvalidContinuation("The cursor is malformed")
-        return decoded
+        if not all(isinstance(v, str | None) for v in (opened.token, opened.after)):
+            raise InvalidContinuation("The cursor is not valid for this listing")
+        return opened
 
 
 class FileService:
-    def __init__(self, storage: Storage, settings: Settings, access: TenantAccess) -> None:
+    def __init__(
+        self, storage: Storage, settings: Settings, access: TenantAccess, cursors: Cursors
+    ) -> None:
         self._storage = storage
         self._settings = settings
         self._access = access
+        self._cursors = cursors
         self._root = TenantRoot(access.tenant_id)
 
     # -- shaping ---------------------------------------------------------------
@@ -255,13 +272,13 @@ class FileService:
             raise ObjectNotFound(f"{path} does not exist") from None
         except NotModified as current:
             return Download(not_modified=True, etag=current.etag)
-        header = content_disposition(disposition, path.rsplit("/", 1)[-1], opened.info.content_type)
         if opened.info.size > self._settings.max_inline_download_bytes:
             opened.close()
-            url = self._storage.presign_get(
-                key, self._settings.redirect_expires, version_id, header
+            url = self._presigned_get(
+                opened.info, self._settings.redirect_expires, version_id, disposition
             )
-            return Download(info=opened.info, redirect_url=url, disposition=header)
+            return Download(info=opened.info, redirect_url=url)
+        header = content_disposition(disposition, path.rsplit("/", 1)[-1], opened.info.content_type)
         return Download(info=opened.info, body=opened.read(), disposition=header)
 
     def metadata(self, path: str, version_id: str | None) -> FileMetadata:
@@ -271,8 +288,11 @@ class FileService:
     def list_folder(self, folder: str, recursive: bool, limit: int, cursor: str | None) -> FileList:
         folder = validate_path(folder, allow_root=True)
         prefix = self._root.folder_prefix(folder)
+        tenant_id = self._access.tenant_id
         position = (
-            _Cursor.decode(cursor, folder, recursive) if cursor else _Cursor(folder, recursive)
+            _Cursor.open(self._cursors, tenant_id, cursor, folder, recursive)
+            if cursor
+            else _Cursor(folder, recursive)
         )
         page = self._storage.list_page(
             prefix,
@@ -318,7 +338,7 @@ class FileService:
             folder=folder,
             folders=folders,
             files=files,
-            next_cursor=resume.encode() if resume else None,
+            next_cursor=resume.seal(self._cursors, tenant_id) if resume else None,
         )
 
     # -- deletes ---------------------------------------------------------------
@@ -326,6 +346,27 @@ class FileService:
     def delete(self, path: str) -> None:
         self._head(path)
         self._storage.delete(self._root.key(path))
+
+    def delete_exact(self, path: str) -> None:
+        """Delete the object stored at exactly `path`, even one the path rules refuse.
+
+        Objects can reach the bucket without the API (an operator, an old
+        client): this is how a tenant removes one whose name the API would
+        never have accepted. The tenant's prefix still bounds the key: S3 keys
+        are flat, so no path can climb out of it.
+        """
+        key = self._root.prefix + path
+        try:
+            size = len(key.encode("utf-8"))
+        except UnicodeEncodeError:
+            raise InvalidPath("The path is not valid UTF-8") from None
+        if not path or size > MAX_KEY_BYTES:
+            raise InvalidPath(f"The path must hold 1 to {MAX_KEY_BYTES} bytes with its prefix")
+        try:
+            self._storage.head(key)
+        except ObjectNotFound:
+            raise ObjectNotFound("No file is stored at exactly that path") from None
+        self._storage.delete(key)
 
     def delete_many(self, paths: list[str]) -> DeleteResult:
         errors: list[PathError] = []
@@ -407,10 +448,22 @@ class FileService:
 
     # -- presigned URLs --------------------------------------------------------
 
-    def presign_download(self, path: str, expires_in: int | None) -> PresignedDownload:
+    def _presigned_get(
+        self, obj: ObjectInfo, seconds: int, version_id: str | None, disposition: str
+    ) -> str:
+        """A GET that storage answers with the headers an API download would carry:
+        from the bucket's origin too, an untrusted file is never rendered as a page."""
+        name = self._root.relative(obj.key).rsplit("/", 1)[-1]
+        header = content_disposition(disposition, name, obj.content_type)
+        served_type = None if safe_to_render(obj.content_type) else "application/octet-stream"
+        return self._storage.presign_get(obj.key, seconds, version_id, header, served_type)
+
+    def presign_download(
+        self, path: str, expires_in: int | None, disposition: str
+    ) -> PresignedDownload:
         seconds = self._expiry(expires_in)
         obj = self._head(path)
-        url = self._storage.presign_get(obj.key, seconds, None, None)
+        url = self._presigned_get(obj, seconds, None, disposition)
         expires_at = datetime.now(UTC) + timedelta(seconds=seconds)
         return PresignedDownload(url=url, path=validate_path(path), expires_at=expires_at)
 
@@ -423,6 +476,13 @@ class FileService:
         overwrite: bool,
     ) -> PresignedUpload:
         path = validate_path(path)
+        if FILENAME_VARIABLE in path:
+            # S3 replaces it in a POST's key with the uploaded file's name: the
+            # form would write wherever the uploader chose.
+            raise InvalidPath(
+                f"A presigned upload's path cannot contain {FILENAME_VARIABLE}; "
+                "upload through POST /files/upload or choose another name"
+            )
         key = self._root.key(path)
         seconds = self._expiry(expires_in)
         ceiling = self._settings.presign_upload_max_size

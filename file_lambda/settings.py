@@ -27,6 +27,8 @@ class Settings:
     supabase_url: str | None
     jwt_secret: str | None
     endpoint_url: str | None = None
+    # Supabase Postgres, where the callers' current memberships are read.
+    db_url: str | None = None
     # In AWS the Supabase settings live in Secrets Manager: the environment
     # carries only the secret's ARN, read on first use (see `secrets.py`).
     secret_arn: str | None = None
@@ -36,11 +38,15 @@ class Settings:
     # Largest response the API returns; a download whose base64 form would not
     # fit is redirected to a presigned GET instead.
     max_response_bytes: int = ALB_BODY_LIMIT
-    presign_default_expires: int = 3600
-    presign_max_expires: int = 3600
+    # Short: a presigned URL cannot be revoked, so a member removed after it was
+    # issued keeps it this long at most (SECURITY.md).
+    presign_default_expires: int = 300
+    presign_max_expires: int = 900
     # Lifetime of the presigned GET a too-large download redirects to.
     redirect_expires: int = 300
     presign_upload_max_size: int = 5 * 1024**3  # one POST carries at most 5 GB
+    # Seconds a container trusts the memberships it read (see `memberships.py`).
+    membership_ttl: int = 30
 
     @property
     def max_inline_download_bytes(self) -> int:
@@ -75,16 +81,20 @@ class Settings:
         supabase_url = optional("SUPABASE_URL")
         jwt_secret = optional("SUPABASE_JWT_SECRET")
         secret_arn = optional("APP_SECRET_ARN")
+        db_url = optional("SUPABASE_DB_URL")
         if supabase_url is None and jwt_secret is None and secret_arn is None:
             raise ConfigError(
                 "missing required setting SUPABASE_URL or SUPABASE_JWT_SECRET (or APP_SECRET_ARN)"
             )
+        if db_url is None and secret_arn is None:
+            raise ConfigError("missing required setting SUPABASE_DB_URL (or APP_SECRET_ARN)")
         settings = cls(
             bucket=required("S3_BUCKET_NAME"),
             region=optional("AWS_REGION") or optional("AWS_DEFAULT_REGION") or "us-east-1",
             supabase_url=supabase_url,
             jwt_secret=jwt_secret,
             endpoint_url=optional("AWS_ENDPOINT_URL_S3"),
+            db_url=db_url,
             secret_arn=secret_arn,
             cors_allowed_origins=tuple(
                 origin.strip()
@@ -92,13 +102,16 @@ class Settings:
                 if origin.strip()
             ),
             max_inline_upload_bytes=integer("MAX_INLINE_UPLOAD_BYTES", DEFAULT_INLINE_UPLOAD),
-            presign_default_expires=integer("PRESIGN_DEFAULT_EXPIRES", 3600),
-            presign_max_expires=integer("PRESIGN_MAX_EXPIRES", 3600),
+            presign_default_expires=integer("PRESIGN_DEFAULT_EXPIRES", 300),
+            presign_max_expires=integer("PRESIGN_MAX_EXPIRES", 900),
             redirect_expires=integer("PRESIGN_REDIRECT_EXPIRES", 300),
             presign_upload_max_size=integer("PRESIGN_UPLOAD_MAX_SIZE", 5 * 1024**3),
+            membership_ttl=integer("MEMBERSHIP_CACHE_SECONDS", 30),
         )
         if not 60 <= settings.presign_default_expires <= settings.presign_max_expires:
             raise ConfigError("PRESIGN_DEFAULT_EXPIRES must lie between 60 and PRESIGN_MAX_EXPIRES")
+        if settings.membership_ttl > 60:
+            raise ConfigError("MEMBERSHIP_CACHE_SECONDS cannot exceed 60 (SECURITY.md's promise)")
         if settings.max_inline_upload_bytes > ALB_BODY_LIMIT:
             raise ConfigError(f"MAX_INLINE_UPLOAD_BYTES cannot exceed the ALB's {ALB_BODY_LIMIT}")
         return settings

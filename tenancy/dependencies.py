@@ -14,7 +14,6 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from tenancy.principal import Principal, Role, TenantAccess, select_tenant
 from tenancy.problems import Unauthorized
 from tenancy.tokens import Verifier
 
@@ -37,16 +36,3 @@ def verified_claims(
         raise Unauthorized()
     verifier: Verifier = request.app.state.token_verifier
     return verifier.verify(credentials.credentials)
-
-
-def tenant_access(
-    request: Request,
-    credentials: HTTPAuthorizationCredentials | None,
-    x_tenant_id: str | None,
-    minimum: Role,
-) -> TenantAccess:
-    """The request's tenant, refusing callers below `minimum`."""
-    principal = Principal.from_claims(verified_claims(request, credentials))
-    access = select_tenant(principal, x_tenant_id)
-    access.require(minimum)
-    return access

@@ -51,7 +51,7 @@ class Principal:
         tenants: dict[str, Role] = {}
         if isinstance(raw, dict):
             for tenant_id, role in raw.items():
-                canonical = _canonical_uuid(tenant_id)
+                canonical = canonical_uuid(tenant_id)
                 # A malformed entry grants nothing rather than failing the token.
                 if canonical is not None and isinstance(role, str) and role in Role.__members__:
                     tenants[canonical] = Role[role]
@@ -79,7 +79,7 @@ class TenantAccess:
 def select_tenant(principal: Principal, requested: str | None) -> TenantAccess:
     """Pick the tenant of a request as API.md prescribes."""
     if requested is not None:
-        tenant_id = _canonical_uuid(requested)
+        tenant_id = canonical_uuid(requested)
         if tenant_id is None or tenant_id not in principal.tenants:
             raise TenantForbidden("You are not a member of the tenant named by X-Tenant-ID")
         return TenantAccess(principal, tenant_id, principal.tenants[tenant_id])
@@ -91,7 +91,7 @@ def select_tenant(principal: Principal, requested: str | None) -> TenantAccess:
     return TenantAccess(principal, tenant_id, role)
 
 
-def _canonical_uuid(value: object) -> str | None:
+def canonical_uuid(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     try:

@@ -8,6 +8,7 @@ way, so no stack trace or upstream error text ever reaches a client.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from http import HTTPStatus
 from typing import Any, ClassVar
@@ -72,6 +73,25 @@ class ServiceUnavailable(Problem):
         super().__init__(detail, headers={"Retry-After": str(self.retry_after_seconds)})
 
 
+# The ALB's X-Amzn-Trace-Id: `Root=1-{8 hex}-{24 hex}`, after a `Self=` entry
+# when the client sent one, followed by fields such as `Parent` and `Sampled`.
+_AMZN_ID = r"1-[0-9a-f]{8}-[0-9a-f]{24}"
+_TRACE_ID = re.compile(
+    rf"(?:Self={_AMZN_ID};)?Root={_AMZN_ID}(?:;[A-Za-z]{{1,16}}=[0-9A-Za-z-]{{1,64}}){{0,4}}"
+)
+
+
+def trace_id(value: object) -> str | None:
+    """`value` if it has the ALB's trace id format, else None.
+
+    A client may send its own header, which the ALB keeps: only the format
+    says it is safe to echo and to log as a correlation id.
+    """
+    if isinstance(value, str) and len(value) <= 256 and _TRACE_ID.fullmatch(value):
+        return value
+    return None
+
+
 def request_id(request: Request) -> str:
     """The id a client can quote to find a request in the logs.
 
@@ -80,7 +100,7 @@ def request_id(request: Request) -> str:
     """
     cached = getattr(request.state, "request_id", None)
     if cached is None:
-        cached = request.headers.get("x-amzn-trace-id") or str(uuid.uuid4())
+        cached = trace_id(request.headers.get("x-amzn-trace-id")) or str(uuid.uuid4())
         request.state.request_id = cached
     return str(cached)
 
@@ -128,7 +148,7 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
         for err in exc.errors()
     ]
     return problem_response(
-        request, 422, "validation_error", "The request is not valid", errors=errors
+        request, 400, "validation_error", "The request is not valid", errors=errors
     )
 
 
@@ -148,11 +168,32 @@ async def _on_crash(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Render every error of `app` as problem+json."""
+    """Render every error of `app` as problem+json, and say so in its OpenAPI."""
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(Exception, _on_crash)
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = validation_as_400(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def validation_as_400(document: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI declares a 422 on every route with parameters; ours answer 400."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.get("responses") if isinstance(operation, dict) else None
+            if isinstance(responses, dict) and responses.pop("422", None) is not None:
+                responses.setdefault("400", PROBLEM_SCHEMA)
+    schemas = document.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return document
 
 
 PROBLEM_SCHEMA: dict[str, Any] = {

@@ -31,6 +31,17 @@ class AuthUnavailable(ServiceUnavailable):
     code = "auth_unavailable"
 
 
+class BadSignature(Unauthorized):
+    """The token's signature does not match the key it was checked with.
+
+    With the HS256 secret that can mean the secret was rotated since it was
+    loaded: `DeferredVerifier` reloads it (rate-limited) and tries again.
+    """
+
+    def __init__(self, detail: str = "The token is not valid for this API") -> None:
+        super().__init__(detail)
+
+
 JwksFetcher = Callable[[str, float], dict[str, Any]]
 
 
@@ -118,8 +129,15 @@ class Verifier(Protocol):
 class TokenVerifier:
     """Turns a bearer token into its verified claims, or raises `Unauthorized`."""
 
-    def __init__(self, *, jwt_secret: str | None, supabase_url: str | None) -> None:
+    def __init__(
+        self,
+        *,
+        jwt_secret: str | None,
+        supabase_url: str | None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._secret = jwt_secret or None
+        self._clock = clock
         base = supabase_url.rstrip("/") if supabase_url else None
         self._issuer = f"{base}/auth/v1" if base else None
         self.jwks = JwksCache(f"{base}/auth/v1/.well-known/jwks.json") if base else None
@@ -137,16 +155,19 @@ class TokenVerifier:
         hit = self._verified.get(token)
         if hit is not None:
             claims, key, kid, valid_until = hit
-            if time.time() < valid_until and (
+            if self._clock() < valid_until and (
                 kid is None or (self.jwks is not None and self.jwks.key(kid) is key)
             ):
                 return dict(claims)
             self._verified.pop(token, None)
         claims, key, kid = self._verify(token)
+        valid_until = float(claims["exp"]) + LEEWAY_SECONDS
+        # PyJWT judges `exp` by the wall clock; this verifier's clock has the last word.
+        if self._clock() >= valid_until:
+            raise Unauthorized("The token has expired")
         if len(self._verified) >= VERIFIED_CACHE_SIZE:
             self._verified.clear()
-        # PyJWT refuses a token once `exp <= now - leeway`.
-        self._verified[token] = (claims, key, kid, float(claims["exp"]) + LEEWAY_SECONDS)
+        self._verified[token] = (claims, key, kid, valid_until)
         return dict(claims)
 
     def _verify(self, token: str) -> tuple[dict[str, Any], Any, str | None]:
@@ -182,6 +203,8 @@ class TokenVerifier:
             )
         except jwt.ExpiredSignatureError:
             raise Unauthorized("The token has expired") from None
+        except jwt.InvalidSignatureError:
+            raise BadSignature() from None
         except jwt.PyJWTError:
             raise Unauthorized("The token is not valid for this API") from None
         if not isinstance(claims.get("sub"), str) or not claims["sub"]:
@@ -190,6 +213,10 @@ class TokenVerifier:
 
 
 AuthSettings = tuple[str | None, str | None]  # (jwt_secret, supabase_url)
+# Loads the settings; `fresh=True` re-reads them from their store.
+AuthSettingsLoader = Callable[[bool], AuthSettings]
+# Seconds between two re-reads of the settings prompted by bad signatures.
+RELOAD_INTERVAL_SECONDS = 60.0
 
 
 class DeferredVerifier:
@@ -198,20 +225,68 @@ class DeferredVerifier:
     For settings held in a secret store: loading them at import would put a
     network call in every cold start. A failed load is retried on the next
     request and answers `503 auth_unavailable` meanwhile.
+
+    A rotated HS256 secret must reach warm containers too: a token whose
+    signature fails makes the verifier re-read the settings, at most once per
+    `reload_interval` (forged tokens cannot hammer the store), and the token
+    is checked again only when that produced a secret not tried yet.
     """
 
-    def __init__(self, load: Callable[[], AuthSettings]) -> None:
+    def __init__(
+        self,
+        load: AuthSettingsLoader,
+        *,
+        reload_interval: float = RELOAD_INTERVAL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._load = load
+        self._reload_interval = reload_interval
+        self._clock = clock
+        self._settings: AuthSettings | None = None
         self._verifier: TokenVerifier | None = None
+        self._loaded_at = 0.0
         self._lock = threading.Lock()
 
     def verify(self, token: str) -> dict[str, Any]:
-        if self._verifier is None:
-            with self._lock:
-                if self._verifier is None:
-                    try:
-                        jwt_secret, supabase_url = self._load()
-                    except Exception as exc:
-                        raise AuthUnavailable("Token settings could not be loaded") from exc
-                    self._verifier = TokenVerifier(jwt_secret=jwt_secret, supabase_url=supabase_url)
-        return self._verifier.verify(token)
+        verifier = self._verifier or self._first()
+        try:
+            return verifier.verify(token)
+        except BadSignature:
+            fresh = self._reloaded(verifier)
+            if fresh is None:
+                raise
+            return fresh.verify(token)
+
+    def _first(self) -> TokenVerifier:
+        with self._lock:
+            if self._verifier is None:
+                try:
+                    self._use(self._load(False))
+                except Exception as exc:
+                    raise AuthUnavailable("Token settings could not be loaded") from exc
+            assert self._verifier is not None
+            return self._verifier
+
+    def _reloaded(self, tried: TokenVerifier) -> TokenVerifier | None:
+        """A verifier with a key not tried yet, or None."""
+        with self._lock:
+            if self._verifier is not tried:
+                return self._verifier  # another request reloaded meanwhile
+            now = self._clock()
+            if now - self._loaded_at < self._reload_interval:
+                return None
+            self._loaded_at = now
+            try:
+                settings = self._load(True)
+            except Exception:
+                return None  # keep the settings we have; the store may be blipping
+            if settings == self._settings:
+                return None
+            self._use(settings)
+            return self._verifier
+
+    def _use(self, settings: AuthSettings) -> None:
+        jwt_secret, supabase_url = settings
+        self._settings = settings
+        self._verifier = TokenVerifier(jwt_secret=jwt_secret, supabase_url=supabase_url)
+        self._loaded_at = self._clock()

@@ -1,4 +1,4 @@
-"""Shared fixtures: a real S3 (SeaweedFS), a local JWKS, and the Lambda handler.
+"""Shared fixtures: a real S3 (SeaweedFS), a real Postgres, a local JWKS, and the Lambda handler.
 
 Tests can never reach AWS: fake credentials, no config files, loopback
 endpoints only, and a bucket name guard.
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +18,9 @@ from typing import Any
 
 import pytest
 
-from tests.support import seaweedfs
+from core_service import migrate
+from tests.core import postgres
+from tests.support import memberships, seaweedfs
 from tests.support.alb import AlbClient
 from tests.support.tokens import JWT_SECRET, Jwks, claims, hs256
 
@@ -55,6 +59,27 @@ def s3(seaweed: seaweedfs.SeaweedS3) -> Any:
 
 
 @pytest.fixture(scope="session")
+def pg() -> Iterator[postgres.LocalPostgres]:
+    """Postgres with the local bootstrap and every migration, once per session."""
+    # Not under pytest's basetemp: a concurrent pytest run on the same machine
+    # prunes old basetemps, data directory of a running server included.
+    base = Path(tempfile.mkdtemp(prefix="snsd-pg-"))
+    server = postgres.start(base)
+    try:
+        migrate.bootstrap(server.url())
+        migrate.apply(server.url())
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def db_url(pg: postgres.LocalPostgres) -> str:
+    return pg.url()
+
+
+@pytest.fixture(scope="session")
 def jwks() -> Iterator[Jwks]:
     keys = Jwks()
     keys.add_ec("ec-key-1")
@@ -65,7 +90,7 @@ def jwks() -> Iterator[Jwks]:
 
 
 @pytest.fixture(scope="session")
-def lambda_module(seaweed: seaweedfs.SeaweedS3, jwks: Jwks) -> ModuleType:
+def lambda_module(seaweed: seaweedfs.SeaweedS3, jwks: Jwks, db_url: str) -> ModuleType:
     """`file_lambda.handler`, imported once as a Lambda container would, with the test env."""
     os.environ.update(
         {
@@ -74,6 +99,7 @@ def lambda_module(seaweed: seaweedfs.SeaweedS3, jwks: Jwks) -> ModuleType:
             "AWS_ENDPOINT_URL_S3": seaweed.endpoint,
             "SUPABASE_URL": jwks.url,  # type: ignore[attr-defined]
             "SUPABASE_JWT_SECRET": JWT_SECRET,
+            "SUPABASE_DB_URL": db_url,
             "CORS_ALLOWED_ORIGINS": "https://app.snsdconsultant.com",
         }
     )
@@ -86,6 +112,12 @@ def issuer(jwks: Jwks) -> str:
 
 
 @pytest.fixture
+def user() -> str:
+    """A fresh user id per test: a container keeps each user's memberships for a while."""
+    return str(uuid.uuid4())
+
+
+@pytest.fixture
 def tenant() -> str:
     """A fresh tenant per test, so tests share the bucket without seeing each other."""
     return str(uuid.uuid4())
@@ -95,9 +127,13 @@ TokenFactory = Callable[..., str]
 
 
 @pytest.fixture
-def make_token(issuer: str) -> TokenFactory:
+def make_token(issuer: str, db_url: str) -> TokenFactory:
+    """A token whose memberships the database holds too (`tests/support/memberships.py`)."""
+
     def factory(tenants: dict[str, str] | None = None, **overrides: Any) -> str:
-        return hs256(claims(tenants=tenants, issuer=issuer, **overrides))
+        body = claims(tenants=tenants, issuer=issuer, **overrides)
+        memberships.register(db_url, body)
+        return hs256(body)
 
     return factory
 

@@ -65,7 +65,7 @@ def _rules_allow(path: str) -> bool:
         normal != ""
         and not normal.startswith("/")
         and "\\" not in normal
-        and not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in normal)
+        and not any(unicodedata.category(ch) in ("Cc", "Cs", "Cf") for ch in normal)
         and all(segment not in ("", ".", "..") for segment in segments)
         and len(f"tenants/{TENANT}/{normal}".encode("utf-8", "surrogatepass")) <= MAX_KEY_BYTES
     )

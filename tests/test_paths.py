@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from file_lambda.cursors import Cursors
 from file_lambda.paths import (
     MAX_KEY_BYTES,
     InvalidPath,
@@ -88,6 +89,12 @@ BAD = {
     "csi": "a\x9bb",
     "lone-high-surrogate": "a\ud800b",
     "lone-low-surrogate": "\udfff.txt",
+    # Unicode format characters (Cf): invisible, they disguise a name.
+    "right-to-left-override": "invoice\u202egpj.exe",
+    "zero-width-space": "a\u200bb.txt",
+    "zero-width-joiner": "a\u200db",
+    "byte-order-mark": "\ufeffreport.pdf",
+    "soft-hyphen": "pay\u00adroll.xlsx",
 }
 
 
@@ -228,7 +235,8 @@ class RefusingStorage:
 def service() -> FileService:
     settings = Settings(bucket=BUCKET, region="us-east-1", supabase_url=None, jwt_secret="x")
     principal = Principal("user", None, {TENANT: Role.owner})
-    return FileService(RefusingStorage(), settings, TenantAccess(principal, TENANT, Role.owner))  # type: ignore[arg-type]
+    access = TenantAccess(principal, TENANT, Role.owner)
+    return FileService(RefusingStorage(), settings, access, Cursors(lambda: bytes(32)))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("path", BAD.values(), ids=BAD.keys())
@@ -243,7 +251,7 @@ def test_service_refuses_bad_paths_before_touching_storage(path: str) -> None:
         lambda: files.move(path, "ok.txt", False),
         lambda: files.move("ok.txt", path, False),
         lambda: files.create_folder(path),
-        lambda: files.presign_download(path, None),
+        lambda: files.presign_download(path, None, "attachment"),
         lambda: files.presign_upload(path, None, None, None, False),
         lambda: files.upload(path or "/", Upload("ok.txt", "text/plain", b"x"), False),
         lambda: files.upload("", Upload(path, "text/plain", b"x"), False),

@@ -24,7 +24,6 @@ from tests.support.alb import AlbClient
 from tests.support.files import assert_problem
 
 Keys = Callable[[], list[str]]
-USER = "7c1e2f0a-51d4-4c55-9a55-7f0e3b7c9d21"
 MB = 1024 * 1024
 
 
@@ -132,8 +131,8 @@ def test_presigned_url_fetches_the_exact_bytes(
     body = response.json()
     assert set(body) == {"url", "method", "path", "expires_at"}
     assert (body["method"], body["path"]) == ("GET", "docs/a.bin")
-    assert expiry(body["url"]) == 3600
-    assert close_to(body["expires_at"], datetime.now(UTC) + timedelta(seconds=3600))
+    assert expiry(body["url"]) == 300
+    assert close_to(body["expires_at"], datetime.now(UTC) + timedelta(seconds=300))
     fetched = httpx.get(body["url"])
     assert fetched.status_code == 200
     assert fetched.content == data
@@ -148,7 +147,7 @@ def test_presigned_url_honours_expires_in(client: AlbClient, s3: Any, tenant: st
     assert close_to(body["expires_at"], datetime.now(UTC) + timedelta(seconds=60))
 
 
-@pytest.mark.parametrize("expires_in", [0, 59, 3601, -5])
+@pytest.mark.parametrize("expires_in", [0, 59, 901, -5])
 def test_presigned_url_refuses_expires_in_out_of_range(
     client: AlbClient, s3: Any, tenant: str, expires_in: int
 ) -> None:
@@ -156,7 +155,7 @@ def test_presigned_url_refuses_expires_in_out_of_range(
 
     response = client.get("/files/presigned-url/a.txt", params={"expires_in": expires_in})
 
-    assert "3600" in problem(response, 400, "invalid_expires_in")["detail"]
+    assert "900" in problem(response, 400, "invalid_expires_in")["detail"]
 
 
 def test_presigned_url_of_a_missing_file_is_404(client: AlbClient) -> None:
@@ -183,9 +182,9 @@ def post_form(
 
 
 def test_presigned_upload_lands_with_the_pinned_content_type(
-    client_for: ClientFactory, s3: Any, tenant: str
+    client_for: ClientFactory, user: str, s3: Any, tenant: str
 ) -> None:
-    client = client_for("member", sub=USER)
+    client = client_for("member", sub=user)
     data = os.urandom(1500) + bytes(range(256))
 
     response = presign(client, "photos/cat.png", content_type="image/png", max_size=4096)
@@ -196,7 +195,7 @@ def test_presigned_upload_lands_with_the_pinned_content_type(
     assert (grant["path"], grant["max_size"]) == ("photos/cat.png", 4096)
     assert grant["fields"]["key"] == f"tenants/{tenant}/photos/cat.png"
     assert grant["fields"]["Content-Type"] == "image/png"
-    assert close_to(grant["expires_at"], datetime.now(UTC) + timedelta(seconds=3600))
+    assert close_to(grant["expires_at"], datetime.now(UTC) + timedelta(seconds=300))
     policy = json.loads(base64.b64decode(grant["fields"]["policy"]))
     assert ["content-length-range", 0, 4096] in policy["conditions"]
 
@@ -205,7 +204,7 @@ def test_presigned_upload_lands_with_the_pinned_content_type(
     assert posted.status_code in (200, 201, 204), posted.text
     stored = head(s3, tenant, "photos/cat.png")
     assert stored["ContentType"] == "image/png"
-    assert stored["Metadata"] == {"uploaded-by": USER}
+    assert stored["Metadata"] == {"uploaded-by": user}
     assert read(s3, tenant, "photos/cat.png") == data
     assert client.get("/files/metadata/photos/cat.png").json()["size"] == len(data)
 
@@ -280,7 +279,7 @@ def test_presigned_upload_onto_an_existing_file(client: AlbClient, s3: Any, tena
         ({"file_path": "../x.png"}, "invalid_path"),
         ({"file_path": "dir/"}, "invalid_path"),
         ({"file_path": "x.png", "expires_in": 59}, "invalid_expires_in"),
-        ({"file_path": "x.png", "expires_in": 3601}, "invalid_expires_in"),
+        ({"file_path": "x.png", "expires_in": 901}, "invalid_expires_in"),
         ({"file_path": "x.png", "max_size": 0}, "invalid_max_size"),
         ({"file_path": "x.png", "max_size": 5 * 1024**3 + 1}, "invalid_max_size"),
     ],
@@ -301,3 +300,124 @@ def test_presigned_upload_caps_max_size_by_configuration(
     policy = json.loads(base64.b64decode(grant["fields"]["policy"]))
     assert ["content-length-range", 0, ceiling] in policy["conditions"]
     assert "Content-Type" not in grant["fields"]
+
+
+# -- what a presigned POST policy allows, exactly -----------------------------------------
+# SeaweedFS accepts form fields a policy does not list, so a missing condition
+# would pass the server tests above: these read every policy the API issues.
+
+
+def policy_conditions(grant: dict[str, Any]) -> list[Any]:
+    policy = json.loads(base64.b64decode(grant["fields"]["policy"]))
+    conditions: list[Any] = policy["conditions"]
+    return conditions
+
+
+def signing_conditions(grant: dict[str, Any]) -> list[Any]:
+    fields = grant["fields"]
+    return [
+        {"x-amz-algorithm": fields["x-amz-algorithm"]},
+        {"x-amz-credential": fields["x-amz-credential"]},
+        {"x-amz-date": fields["x-amz-date"]},
+    ]
+
+
+@pytest.mark.parametrize("content_type", [None, "image/png"])
+def test_every_presigned_post_policy_pins_exactly_what_the_api_meant(
+    client_for: ClientFactory, user: str, tenant: str, content_type: str | None
+) -> None:
+    params = {"max_size": 4096, **({"content_type": content_type} if content_type else {})}
+    grant = presign(client_for("member", sub=user), "photos/cat.png", **params).json()
+
+    expected = [
+        {"bucket": BUCKET},
+        {"key": f"tenants/{tenant}/photos/cat.png"},
+        ["content-length-range", 0, 4096],
+        *([{"Content-Type": content_type}] if content_type else []),
+        {"x-amz-meta-uploaded-by": user},
+        *signing_conditions(grant),
+    ]
+    conditions = policy_conditions(grant)
+    assert sorted(map(json.dumps, conditions)) == sorted(map(json.dumps, expected))
+    assert not any(isinstance(c, list) and c[0] == "starts-with" for c in conditions)
+
+
+@pytest.mark.parametrize("path", ["${filename}", "up/${filename}", "a${filename}.png"])
+def test_a_presigned_upload_never_lets_the_uploader_choose_the_key(
+    client: AlbClient, tenant_keys: Keys, path: str
+) -> None:
+    # botocore turns a key ending in ${filename} into a starts-with condition, and
+    # S3 substitutes the uploaded file's name into the key: a tenant-wide write.
+    body = problem(presign(client, path), 400, "invalid_path")
+
+    assert "${filename}" in body["detail"]
+    assert tenant_keys() == []
+
+
+def test_the_storage_adapter_refuses_a_key_s3_would_rewrite(lambda_module: ModuleType) -> None:
+    with pytest.raises(ValueError, match="filename"):
+        lambda_module.app.state.storage.presign_post("tenants/t/${filename}", 60, 10, None, {})
+
+
+# -- presigned GETs carry the download's headers ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "stored_type", "disposition", "served_type", "header"),
+    [
+        (
+            "page.html",
+            "text/html",
+            "inline",
+            "application/octet-stream",
+            "attachment; filename=\"page.html\"; filename*=UTF-8''page.html",
+        ),
+        (
+            "logo.svg",
+            "image/svg+xml",
+            None,
+            "application/octet-stream",
+            "attachment; filename=\"logo.svg\"; filename*=UTF-8''logo.svg",
+        ),
+        (
+            "cat.png",
+            "image/png",
+            "inline",
+            "image/png",
+            "inline; filename=\"cat.png\"; filename*=UTF-8''cat.png",
+        ),
+    ],
+)
+def test_presigned_url_serves_untrusted_types_as_attachments(
+    client: AlbClient,
+    s3: Any,
+    tenant: str,
+    path: str,
+    stored_type: str,
+    disposition: str | None,
+    served_type: str,
+    header: str,
+) -> None:
+    put(s3, tenant, path, b"<script>alert(document.domain)</script>", ContentType=stored_type)
+    params = {"disposition": disposition} if disposition else {}
+
+    url = client.get(f"/files/presigned-url/{path}", params=params).json()["url"]
+    fetched = httpx.get(url)
+
+    assert fetched.status_code == 200
+    assert fetched.headers["content-disposition"] == header
+    assert fetched.headers["content-type"] == served_type
+
+
+def test_a_large_html_download_redirects_to_an_attachment(
+    client: AlbClient, s3: Any, tenant: str
+) -> None:
+    put(s3, tenant, "big.html", b"<p>" * MB, ContentType="text/html")
+
+    location = client.get("/files/download/big.html", params={"disposition": "inline"}).headers[
+        "location"
+    ]
+    fetched = httpx.get(location)
+
+    assert fetched.headers["content-type"] == "application/octet-stream"
+    assert fetched.headers["content-disposition"].startswith("attachment;")

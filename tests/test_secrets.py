@@ -1,61 +1,114 @@
-"""Supabase settings read from Secrets Manager once per container (moto: no signing involved)."""
+"""Supabase settings read from Secrets Manager once per container, again when
+a rotated JWT secret may be waiting there (moto: no signing involved)."""
 
 import json
 
 import pytest
 from moto import mock_aws
 
-from file_lambda.secrets import supabase_settings_loader
+from file_lambda.secrets import SupabaseSecrets, SupabaseSettings
 from file_lambda.settings import ConfigError, Settings
-from tenancy.problems import ServiceUnavailable
+from tenancy.problems import ServiceUnavailable, Unauthorized
 from tenancy.tokens import DeferredVerifier
 from tests.support.tokens import claims, hs256
 
 ENV = {"S3_BUCKET_NAME": "test-bucket", "AWS_REGION": "us-east-1"}
+OLD = "from-the-secret-" + "x" * 32
+NEW = "rotated-secret-" + "y" * 32
 
 
 @pytest.fixture
-def secret_arn():
+def secrets_manager():
     with mock_aws():
         import boto3
 
-        client = boto3.client("secretsmanager", region_name="us-east-1")
-        arn = client.create_secret(
-            Name="snsd-production-secrets",
-            SecretString=json.dumps(
-                {"SUPABASE_JWT_SECRET": "from-the-secret-" + "x" * 32, "SUPABASE_URL": ""}
-            ),
-        )["ARN"]
-        yield arn
+        yield boto3.client("secretsmanager", region_name="us-east-1")
+
+
+@pytest.fixture
+def secret_arn(secrets_manager):
+    return secrets_manager.create_secret(
+        Name="snsd-production-secrets",
+        SecretString=json.dumps(
+            {"SUPABASE_JWT_SECRET": OLD, "SUPABASE_URL": "", "SUPABASE_DB_URL": "postgresql://db"}
+        ),
+    )["ARN"]
 
 
 def test_the_secret_fills_in_what_the_environment_leaves_out(secret_arn):
     settings = Settings.from_env({**ENV, "APP_SECRET_ARN": secret_arn})
-    assert supabase_settings_loader(settings)() == ("from-the-secret-" + "x" * 32, None)
+    assert SupabaseSecrets(settings).get() == SupabaseSettings(OLD, None, "postgresql://db")
 
 
 def test_plain_values_win_over_the_secret(secret_arn):
     settings = Settings.from_env(
         {**ENV, "APP_SECRET_ARN": secret_arn, "SUPABASE_JWT_SECRET": "plain"}
     )
-    assert supabase_settings_loader(settings)()[0] == "plain"
+    assert SupabaseSecrets(settings).get().jwt_secret == "plain"
 
 
 def test_the_secret_is_read_once_and_tokens_verify_with_it(secret_arn):
     settings = Settings.from_env({**ENV, "APP_SECRET_ARN": secret_arn})
     reads = []
-    load = supabase_settings_loader(settings)
-    verifier = DeferredVerifier(lambda: reads.append(1) or load())
-    token = hs256(claims("user-1"), "from-the-secret-" + "x" * 32)
+    secrets = SupabaseSecrets(settings)
+    verifier = DeferredVerifier(lambda fresh: reads.append(fresh) or secrets.auth(fresh))
+    token = hs256(claims("user-1"), OLD)
     for _ in range(3):
         assert verifier.verify(token)["sub"] == "user-1"
-    assert reads == [1]
+    assert reads == [False]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_rotated_jwt_secret_reaches_a_warm_container(secrets_manager, secret_arn):
+    settings = Settings.from_env({**ENV, "APP_SECRET_ARN": secret_arn})
+    secrets, clock = SupabaseSecrets(settings), Clock()
+    verifier = DeferredVerifier(secrets.auth, reload_interval=60, clock=clock)
+    assert verifier.verify(hs256(claims("user-1"), OLD))["sub"] == "user-1"
+
+    secrets_manager.put_secret_value(
+        SecretId=secret_arn,
+        SecretString=json.dumps({"SUPABASE_JWT_SECRET": NEW, "SUPABASE_DB_URL": "postgresql://db"}),
+    )
+    signed_with_new = hs256(claims("user-2"), NEW)
+    # Within the interval since the last read, a bad signature does not re-read.
+    clock.now += 59
+    with pytest.raises(Unauthorized):
+        verifier.verify(signed_with_new)
+    clock.now += 2
+    assert verifier.verify(signed_with_new)["sub"] == "user-2"
+    assert secrets.get().jwt_secret == NEW
+
+
+def test_forged_signatures_re_read_the_secret_at_most_once_per_interval(secret_arn):
+    settings = Settings.from_env({**ENV, "APP_SECRET_ARN": secret_arn})
+    secrets, clock, reads = SupabaseSecrets(settings), Clock(), []
+
+    def load(fresh: bool):
+        reads.append(fresh)
+        return secrets.auth(fresh)
+
+    verifier = DeferredVerifier(load, reload_interval=60, clock=clock)
+    forged = hs256(claims("attacker"), "not-the-secret-" + "z" * 32)
+    for step in range(10):
+        clock.now += 30
+        with pytest.raises(Unauthorized):
+            verifier.verify(forged)
+        assert reads.count(True) == step // 2
+    # The first read, then one re-read per 60 s of forged tokens; none verified.
+    assert reads[0] is False
 
 
 def test_an_unreadable_secret_fails_closed_and_is_retried():
     attempts = []
 
-    def load():
+    def load(fresh: bool):
         attempts.append(1)
         raise ConnectionError("secrets manager unreachable")
 
@@ -69,8 +122,26 @@ def test_an_unreadable_secret_fails_closed_and_is_retried():
 
 def test_start_up_names_what_is_missing():
     with pytest.raises(ConfigError, match="S3_BUCKET_NAME"):
-        Settings.from_env({"SUPABASE_JWT_SECRET": "x"})
+        Settings.from_env({"SUPABASE_JWT_SECRET": "x", "SUPABASE_DB_URL": "postgresql://db"})
     with pytest.raises(ConfigError, match="SUPABASE_URL or SUPABASE_JWT_SECRET"):
         Settings.from_env({"S3_BUCKET_NAME": "b"})
+    with pytest.raises(ConfigError, match="SUPABASE_DB_URL"):
+        Settings.from_env({**ENV, "SUPABASE_JWT_SECRET": "x"})
     with pytest.raises(ConfigError, match="PRESIGN_MAX_EXPIRES must be an integer"):
-        Settings.from_env({**ENV, "SUPABASE_JWT_SECRET": "x", "PRESIGN_MAX_EXPIRES": "soon"})
+        Settings.from_env(
+            {
+                **ENV,
+                "SUPABASE_JWT_SECRET": "x",
+                "SUPABASE_DB_URL": "postgresql://db",
+                "PRESIGN_MAX_EXPIRES": "soon",
+            }
+        )
+    with pytest.raises(ConfigError, match="MEMBERSHIP_CACHE_SECONDS"):
+        Settings.from_env(
+            {
+                **ENV,
+                "SUPABASE_JWT_SECRET": "x",
+                "SUPABASE_DB_URL": "postgresql://db",
+                "MEMBERSHIP_CACHE_SECONDS": "120",
+            }
+        )

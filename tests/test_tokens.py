@@ -26,6 +26,7 @@ from mangum import Mangum
 from file_lambda.app import create_app
 from tenancy.problems import Unauthorized
 from tenancy.tokens import AuthUnavailable, JwksCache, TokenVerifier
+from tests.support import memberships
 from tests.support.alb import AlbClient, AlbResponse
 from tests.support.tokens import JWT_SECRET, Jwks, claims, hs256
 
@@ -75,8 +76,9 @@ def assert_unauthorized(response: AlbResponse, token: str | None = None) -> None
 
 
 @pytest.fixture
-def good_claims(issuer: str, tenant: str) -> Callable[..., dict[str, Any]]:
-    """Claims that the handler accepts, with `overrides` applied (None removes a claim)."""
+def good_claims(issuer: str, tenant: str, db_url: str) -> Callable[..., dict[str, Any]]:
+    """Claims that the handler accepts, with `overrides` applied (None removes a claim);
+    the database holds their memberships."""
 
     def build(**overrides: Any) -> dict[str, Any]:
         # `claims()` takes `sub` as a parameter and fills in a fresh one when it is
@@ -87,6 +89,7 @@ def good_claims(issuer: str, tenant: str) -> Callable[..., dict[str, Any]]:
             del payload["sub"]
         elif sub != "keep":
             payload["sub"] = sub
+        memberships.register(db_url, payload)
         return payload
 
     return build
@@ -624,7 +627,10 @@ def test_slow_jwks_fails_in_bounded_time(jwks_state: Jwks, issuer: str) -> None:
 def fresh_client(lambda_module: ModuleType, jwks: Jwks) -> Callable[[str | None], AlbClient]:
     """A client of a fresh app whose verifier has fetched nothing yet."""
     verifier = TokenVerifier(jwt_secret=JWT_SECRET, supabase_url=jwks.url)  # type: ignore[attr-defined]
-    app = create_app(lambda_module.settings, lambda_module.app.state.storage, verifier)
+    state = lambda_module.app.state
+    app = create_app(
+        lambda_module.settings, state.storage, verifier, state.memberships, state.cursors
+    )
     handler = Mangum(app, lifespan="off")
 
     def build(token: str | None) -> AlbClient:

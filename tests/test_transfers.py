@@ -16,7 +16,6 @@ from tests.support.alb import AlbClient
 from tests.support.files import assert_problem, count_s3_calls
 
 Keys = Callable[[], list[str]]
-USER = "0d9a3c34-7a35-4ce2-8a51-6f1c1f0b2c11"
 MB = 1024 * 1024
 
 
@@ -44,9 +43,9 @@ def transfer(client: AlbClient, op: str, source: str, destination: str, **extra:
 
 
 @pytest.fixture
-def source(client_for: ClientFactory, s3: Any, tenant: str) -> bytes:
+def source(client_for: ClientFactory, user: str, s3: Any, tenant: str) -> bytes:
     data = b"%PDF-1.7 contract\n" + bytes(range(256))
-    client = client_for("member", sub=USER)
+    client = client_for("member", sub=user)
     files = {"file": ("contract.pdf", data, "application/pdf")}
     assert client.post("/files/upload", params={"folder": "in"}, files=files).status == 201
     return data
@@ -56,7 +55,7 @@ def source(client_for: ClientFactory, s3: Any, tenant: str) -> bytes:
 
 
 def test_copy_keeps_bytes_content_type_and_metadata(
-    client: AlbClient, s3: Any, tenant: str, source: bytes
+    client: AlbClient, user: str, s3: Any, tenant: str, source: bytes
 ) -> None:
     response = transfer(client, "copy", "in/contract.pdf", "out/copy.pdf")
 
@@ -69,7 +68,7 @@ def test_copy_keeps_bytes_content_type_and_metadata(
     assert info["version_id"] == head(s3, tenant, "out/copy.pdf")["VersionId"]
     copied = head(s3, tenant, "out/copy.pdf")
     assert copied["ContentType"] == "application/pdf"
-    assert copied["Metadata"] == {"uploaded-by": USER}
+    assert copied["Metadata"] == {"uploaded-by": user}
     assert read(s3, tenant, "out/copy.pdf") == source
     assert read(s3, tenant, "in/contract.pdf") == source
 
@@ -120,7 +119,7 @@ def test_transfer_with_a_bad_path_is_400(
 
 
 def test_move_removes_the_source(
-    client: AlbClient, s3: Any, tenant: str, tenant_keys: Keys, source: bytes
+    client: AlbClient, user: str, s3: Any, tenant: str, tenant_keys: Keys, source: bytes
 ) -> None:
     response = transfer(client, "move", "in/contract.pdf", "archive/2024/contract.pdf")
 
@@ -133,7 +132,7 @@ def test_move_removes_the_source(
     )
     assert tenant_keys() == ["archive/2024/contract.pdf"]
     assert read(s3, tenant, "archive/2024/contract.pdf") == source
-    assert head(s3, tenant, "archive/2024/contract.pdf")["Metadata"] == {"uploaded-by": USER}
+    assert head(s3, tenant, "archive/2024/contract.pdf")["Metadata"] == {"uploaded-by": user}
     problem(client.get("/files/metadata/in/contract.pdf"), 404, "file_not_found")
 
 

@@ -124,8 +124,15 @@ class Storage(Protocol):
     def copy(self, source: ObjectInfo, destination: str) -> ObjectInfo: ...
 
     def presign_get(
-        self, key: str, expires_in: int, version_id: str | None, disposition: str | None
-    ) -> str: ...
+        self,
+        key: str,
+        expires_in: int,
+        version_id: str | None,
+        disposition: str,
+        content_type: str | None,
+    ) -> str:
+        """A GET URL whose answer carries `disposition` and, when given, `content_type`."""
+        ...
 
     def presign_post(
         self,

@@ -300,12 +300,18 @@ class S3Storage:
         return self.head(destination)
 
     def presign_get(
-        self, key: str, expires_in: int, version_id: str | None, disposition: str | None
+        self,
+        key: str,
+        expires_in: int,
+        version_id: str | None,
+        disposition: str,
+        content_type: str | None,
     ) -> str:
         params: dict[str, Any] = {"Bucket": self._bucket, "Key": key}
         params.update(self._version_args(version_id))
-        if disposition:
-            params["ResponseContentDisposition"] = disposition
+        params["ResponseContentDisposition"] = disposition
+        if content_type:
+            params["ResponseContentType"] = content_type
         with _translated():
             return self._s3.generate_presigned_url(
                 "get_object", Params=params, ExpiresIn=expires_in
@@ -319,6 +325,10 @@ class S3Storage:
         content_type: str | None,
         metadata: dict[str, str],
     ) -> PresignedPost:
+        if "${filename}" in key:
+            # botocore would pin only the key's start, and S3 would substitute the
+            # uploader's file name: the form could write any key under that start.
+            raise ValueError("a presigned POST key must not contain ${filename}")
         fields: dict[str, str] = {}
         # boto3 pins the bucket and the exact key; we add the size range and,
         # when given, the content type and our metadata, each as exact matches.

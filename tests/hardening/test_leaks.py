@@ -75,7 +75,7 @@ def test_no_secret_reaches_any_log_line(domain: Domain) -> None:
         assert api.delete(f"{members}/{colleague.user_id}").status_code == 204
         # Core errors: not found, validation, conflict, another tenant, a malformed body.
         assert api.get(f"/tenants/{other_tenant}").status_code == 404
-        assert api.get("/tenants/not-a-uuid").status_code == 422
+        assert api.get("/tenants/not-a-uuid").status_code == 400
         assert api.delete(f"{members}/{owner.user_id}").status_code == 409
         assert api.post(invitations, json={"email": owner.email}).status_code == 409
         assert api.post(f"/invitations/{uuid.uuid4()}/accept").status_code == 404
