@@ -45,10 +45,18 @@ def validate_path(raw: str, *, allow_root: bool = False) -> str:
         raise InvalidPath(
             f"The path {_describe(raw)} must not contain control or invisible format characters"
         )
+    check_segments(path)
+    return path
+
+
+def check_segments(path: str) -> None:
+    """Refuse a path whose segments a store could resolve: some S3-compatible
+    servers normalise `a/../b` or `a//b` in keys, which would leave the tenant."""
+    if path.startswith("/"):
+        raise InvalidPath(f"The path {_describe(path)} must not start with '/'")
     for segment in path.split("/"):
         if segment in ("", ".", ".."):
-            raise InvalidPath(f"The path {_describe(raw)} has an empty, '.' or '..' segment")
-    return path
+            raise InvalidPath(f"The path {_describe(path)} has an empty, '.' or '..' segment")
 
 
 def validate_name(raw: str | None) -> str:

@@ -19,6 +19,7 @@ from file_lambda.paths import (
     MAX_KEY_BYTES,
     InvalidPath,
     TenantRoot,
+    check_segments,
     join,
     validate_name,
     validate_path,
@@ -352,16 +353,19 @@ class FileService:
 
         Objects can reach the bucket without the API (an operator, an old
         client): this is how a tenant removes one whose name the API would
-        never have accepted. The tenant's prefix still bounds the key: S3 keys
-        are flat, so no path can climb out of it.
+        never have accepted (control or format characters, a name not in NFC,
+        `${filename}`). Not normalised and not checked character by character;
+        only its segments must be sound, so that no store can resolve the key
+        out of the tenant's prefix.
         """
+        check_segments(path)
         key = self._root.prefix + path
         try:
             size = len(key.encode("utf-8"))
         except UnicodeEncodeError:
             raise InvalidPath("The path is not valid UTF-8") from None
-        if not path or size > MAX_KEY_BYTES:
-            raise InvalidPath(f"The path must hold 1 to {MAX_KEY_BYTES} bytes with its prefix")
+        if size > MAX_KEY_BYTES:
+            raise InvalidPath(f"The path is too long: a key may hold {MAX_KEY_BYTES} bytes")
         try:
             self._storage.head(key)
         except ObjectNotFound:
