@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 RoleName = Literal["owner", "admin", "member", "viewer"]
 InvitationStatus = Literal["pending", "accepted", "declined", "revoked", "expired"]
-# No control characters (Postgres text cannot even hold NUL): a 422, never a 500.
+# No control characters (Postgres text cannot even hold NUL): a 400, never a 500.
 TenantName = Annotated[
     str,
     StringConstraints(

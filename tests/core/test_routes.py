@@ -141,7 +141,7 @@ def test_a_bad_tenant_body_is_a_validation_problem(
     client: TestClient, auth: Headers, make_user: Callable[..., User], body: dict[str, Any]
 ) -> None:
     response = client.post("/tenants", json=body, headers=auth(make_user()))
-    assert_problem(response, 422, "validation_error")
+    assert_problem(response, 400, "validation_error")
 
 
 def test_another_tenant_is_not_found_and_cannot_be_renamed(
@@ -180,7 +180,7 @@ def test_a_malformed_tenant_id_is_a_validation_problem(
     client: TestClient, auth: Headers, make_user: Callable[..., User]
 ) -> None:
     assert_problem(
-        client.get("/tenants/not-a-uuid", headers=auth(make_user())), 422, "validation_error"
+        client.get("/tenants/not-a-uuid", headers=auth(make_user())), 400, "validation_error"
     )
 
 
@@ -243,7 +243,7 @@ def test_changing_roles_by_role(
     )
     assert_problem(
         client.patch(f"{url}/{member.id}", json={"role": "boss"}, headers=auth(owner)),
-        422,
+        400,
         "validation_error",
     )
 

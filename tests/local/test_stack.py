@@ -136,7 +136,7 @@ def test_a_member_joins_by_accepting_an_invitation(stack: Stack) -> None:
     session = stack.session(email)
     headers = {"Authorization": f"Bearer {session['access_token']}"}
     assert claims_of(session["access_token"])["app_metadata"]["tenants"] == {}
-    assert httpx.get(f"{stack.api}/files/list", headers=headers).status_code == 403
+    assert httpx.get(f"{stack.api}/tenants/{DEMO_TENANT}", headers=headers).status_code == 404
     mine = httpx.get(f"{stack.api}/invitations", headers=headers).json()["invitations"]
     assert [(i["id"], i["tenant_name"], i["role"]) for i in mine] == [
         (invited.json()["id"], "Demo", "viewer")
