@@ -338,6 +338,25 @@ def test_accepting_while_already_a_member_is_a_conflict_and_keeps_the_invitation
     assert client.post(f"/invitations/{row['id']}/decline", headers=auth(member)).status_code == 204
 
 
+def test_any_address_is_lower_cased_by_postgres_never_a_500(
+    client: TestClient,
+    auth: Headers,
+    db: Conn,
+    make_user: Callable[..., User],
+    make_tenant: Callable[..., str],
+) -> None:
+    owner = make_user()
+    tenant = make_tenant(owner)
+    for address in (
+        f"ÉMILE.İ-{uuid.uuid4().hex[:6]}@BÜRO.Example",
+        f"ǅ-{uuid.uuid4().hex[:6]}@x.io",
+    ):
+        invitation = invite(client, auth(owner), tenant, address)
+        row = db.execute("select lower(%s) as email", (address,)).fetchone()
+        assert row is not None
+        assert invitation["email"] == row["email"]
+
+
 @pytest.mark.parametrize(
     "body",
     [
