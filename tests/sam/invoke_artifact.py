@@ -64,7 +64,15 @@ def main() -> None:
         "module_files": origins,
         "importable": {
             name: importlib.util.find_spec(name) is not None
-            for name in ("core_service", "tests", "uvicorn", "psycopg", "moto", "pytest")
+            for name in (
+                "core_service",
+                "tests",
+                "uvicorn",
+                "psycopg_pool",
+                "supabase",
+                "moto",
+                "pytest",
+            )
         },
     }
     with open(result_path, "w") as stream:

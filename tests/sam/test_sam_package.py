@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 
 from tests.sam import support
 from tests.sam.events import EVENT_FILES, TENANT_ID, load, mint_token, render, to_multi_value
 from tests.sam.generate_events import UPLOADED_TEXT
-from tests.support import seaweedfs
+from tests.support import memberships, seaweedfs
 from tests.support.alb import ALB_BODY_LIMIT, AlbResponse, parse_response
 from tests.support.tokens import JWT_SECRET
 
@@ -60,8 +61,9 @@ def package_size(artifact: Path, tmp_path_factory: pytest.TempPathFactory) -> di
 
 def test_package_holds_the_lambda_extra_and_nothing_of_the_core(artifact: Path) -> None:
     top = {path.name for path in artifact.iterdir()}
-    assert {"file_lambda", "tenancy", "mangum", "fastapi", "boto3", "aws_lambda_powertools"} <= top
-    assert not top & {"core_service", "tests", "bin", "Makefile", "uvicorn", "psycopg", "moto"}
+    needed = {"file_lambda", "tenancy", "mangum", "fastapi", "boto3", "aws_lambda_powertools"}
+    assert needed | {"psycopg", "psycopg_binary"} <= top  # memberships are read from Postgres
+    assert not top & {"core_service", "tests", "bin", "Makefile", "uvicorn", "psycopg_pool", "moto"}
     assert not (artifact / "file_lambda" / "Makefile").exists()
     # The project's own wheel carried exactly the two packages the function needs.
     (record,) = artifact.glob("snsd_backend-*.dist-info/RECORD")
@@ -97,7 +99,7 @@ def test_package_size_is_well_under_lambdas_limits(package_size: dict[str, int])
 
 
 def _lambda_environment(
-    artifact: Path, bucket: str, s3_endpoint: str, supabase_url: str
+    artifact: Path, bucket: str, s3_endpoint: str, supabase_url: str, db_url: str
 ) -> dict[str, str]:
     """The function's environment: the template's variables, then what Lambda itself sets."""
     values = {
@@ -105,10 +107,8 @@ def _lambda_environment(
         "AWS_ENDPOINT_URL_S3": s3_endpoint,
         "SUPABASE_URL": supabase_url,
         "SUPABASE_JWT_SECRET": JWT_SECRET,
-        # No database yet: the committed file API ignores this variable. Once
-        # the membership check is in, these events need a Postgres holding the
-        # token's membership (and psycopg in the package) to answer 200.
-        "SUPABASE_DB_URL": "",
+        # The memberships the events' token claims are in this Postgres too.
+        "SUPABASE_DB_URL": db_url,
         "APP_SECRET_ARN": "",
         "CORS_ALLOWED_ORIGINS": "https://app.snsdconsultant.com",
         "POWERTOOLS_SERVICE_NAME": "file-api",
@@ -176,6 +176,7 @@ def test_built_package_answers_the_committed_events(
     seaweed: seaweedfs.SeaweedS3,
     s3: Any,
     issuer: str,
+    db_url: str,
     form: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -184,11 +185,12 @@ def test_built_package_answers_the_committed_events(
     seaweedfs.create_bucket(seaweed, bucket)
     supabase_url = issuer.removesuffix("/auth/v1")
     token = mint_token(JWT_SECRET, supabase_url=supabase_url)
+    memberships.register(db_url, jwt.decode(token, options={"verify_signature": False}))
     events = [render(load(name), token) for name in EVENT_FILES]
     if form == "multiValueHeaders":
         events = [to_multi_value(event) for event in events]
 
-    env = _lambda_environment(artifact, bucket, seaweed.endpoint, supabase_url)
+    env = _lambda_environment(artifact, bucket, seaweed.endpoint, supabase_url, db_url)
     result, output = _invoke(artifact, events, env, tmp_path)
 
     # Only the artifact and the standard library were importable, as on Lambda.
