@@ -321,6 +321,20 @@ DOCUMENT = r"""{
         "title": "PathError",
         "type": "object"
       },
+      "PathRequest": {
+        "properties": {
+          "path": {
+            "description": "A path exactly as stored (as a listing shows it)",
+            "title": "Path",
+            "type": "string"
+          }
+        },
+        "required": [
+          "path"
+        ],
+        "title": "PathRequest",
+        "type": "object"
+      },
       "PathsRequest": {
         "properties": {
           "paths": {
@@ -727,7 +741,209 @@ DOCUMENT = r"""{
             },
             "description": "An RFC 9457 problem"
           },
-          "422": {
+          "503": {
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "properties": {
+                    "code": {
+                      "type": "string"
+                    },
+                    "detail": {
+                      "type": "string"
+                    },
+                    "request_id": {
+                      "type": "string"
+                    },
+                    "status": {
+                      "type": "integer"
+                    },
+                    "title": {
+                      "type": "string"
+                    },
+                    "type": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "type",
+                    "title",
+                    "status",
+                    "detail",
+                    "code",
+                    "request_id"
+                  ],
+                  "type": "object"
+                }
+              }
+            },
+            "description": "An RFC 9457 problem"
+          }
+        },
+        "security": [
+          {
+            "HTTPBearer": []
+          }
+        ],
+        "summary": "Copy",
+        "tags": [
+          "files"
+        ]
+      }
+    },
+    "/files/delete-exact": {
+      "post": {
+        "description": "Delete the file stored at exactly this path, even one the path rules refuse.",
+        "operationId": "delete_exact_files_delete_exact_post",
+        "parameters": [
+          {
+            "description": "The tenant to act in; optional when the caller has exactly one",
+            "in": "header",
+            "name": "x-tenant-id",
+            "required": false,
+            "schema": {
+              "anyOf": [
+                {
+                  "type": "string"
+                },
+                {
+                  "type": "null"
+                }
+              ],
+              "description": "The tenant to act in; optional when the caller has exactly one",
+              "title": "X-Tenant-Id"
+            }
+          }
+        ],
+        "requestBody": {
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/PathRequest"
+              }
+            }
+          },
+          "required": true
+        },
+        "responses": {
+          "204": {
+            "description": "Successful Response"
+          },
+          "400": {
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "properties": {
+                    "code": {
+                      "type": "string"
+                    },
+                    "detail": {
+                      "type": "string"
+                    },
+                    "request_id": {
+                      "type": "string"
+                    },
+                    "status": {
+                      "type": "integer"
+                    },
+                    "title": {
+                      "type": "string"
+                    },
+                    "type": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "type",
+                    "title",
+                    "status",
+                    "detail",
+                    "code",
+                    "request_id"
+                  ],
+                  "type": "object"
+                }
+              }
+            },
+            "description": "An RFC 9457 problem"
+          },
+          "401": {
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "properties": {
+                    "code": {
+                      "type": "string"
+                    },
+                    "detail": {
+                      "type": "string"
+                    },
+                    "request_id": {
+                      "type": "string"
+                    },
+                    "status": {
+                      "type": "integer"
+                    },
+                    "title": {
+                      "type": "string"
+                    },
+                    "type": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "type",
+                    "title",
+                    "status",
+                    "detail",
+                    "code",
+                    "request_id"
+                  ],
+                  "type": "object"
+                }
+              }
+            },
+            "description": "An RFC 9457 problem"
+          },
+          "403": {
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "properties": {
+                    "code": {
+                      "type": "string"
+                    },
+                    "detail": {
+                      "type": "string"
+                    },
+                    "request_id": {
+                      "type": "string"
+                    },
+                    "status": {
+                      "type": "integer"
+                    },
+                    "title": {
+                      "type": "string"
+                    },
+                    "type": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "type",
+                    "title",
+                    "status",
+                    "detail",
+                    "code",
+                    "request_id"
+                  ],
+                  "type": "object"
+                }
+              }
+            },
+            "description": "An RFC 9457 problem"
+          },
+          "404": {
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -809,7 +1025,7 @@ DOCUMENT = r"""{
             "HTTPBearer": []
           }
         ],
-        "summary": "Copy",
+        "summary": "Delete Exact",
         "tags": [
           "files"
         ]
@@ -937,44 +1153,6 @@ DOCUMENT = r"""{
             "description": "An RFC 9457 problem"
           },
           "403": {
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "properties": {
-                    "code": {
-                      "type": "string"
-                    },
-                    "detail": {
-                      "type": "string"
-                    },
-                    "request_id": {
-                      "type": "string"
-                    },
-                    "status": {
-                      "type": "integer"
-                    },
-                    "title": {
-                      "type": "string"
-                    },
-                    "type": {
-                      "type": "string"
-                    }
-                  },
-                  "required": [
-                    "type",
-                    "title",
-                    "status",
-                    "detail",
-                    "code",
-                    "request_id"
-                  ],
-                  "type": "object"
-                }
-              }
-            },
-            "description": "An RFC 9457 problem"
-          },
-          "422": {
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -1251,44 +1429,6 @@ DOCUMENT = r"""{
             },
             "description": "An RFC 9457 problem"
           },
-          "422": {
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "properties": {
-                    "code": {
-                      "type": "string"
-                    },
-                    "detail": {
-                      "type": "string"
-                    },
-                    "request_id": {
-                      "type": "string"
-                    },
-                    "status": {
-                      "type": "integer"
-                    },
-                    "title": {
-                      "type": "string"
-                    },
-                    "type": {
-                      "type": "string"
-                    }
-                  },
-                  "required": [
-                    "type",
-                    "title",
-                    "status",
-                    "detail",
-                    "code",
-                    "request_id"
-                  ],
-                  "type": "object"
-                }
-              }
-            },
-            "description": "An RFC 9457 problem"
-          },
           "503": {
             "content": {
               "application/problem+json": {
@@ -1372,11 +1512,13 @@ DOCUMENT = r"""{
             }
           },
           {
+            "description": "inline is honoured only for types that run nothing in a browser",
             "in": "query",
             "name": "disposition",
             "required": false,
             "schema": {
               "default": "attachment",
+              "description": "inline is honoured only for types that run nothing in a browser",
               "enum": [
                 "attachment",
                 "inline"
@@ -1548,44 +1690,6 @@ DOCUMENT = r"""{
             "description": "An RFC 9457 problem"
           },
           "404": {
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "properties": {
-                    "code": {
-                      "type": "string"
-                    },
-                    "detail": {
-                      "type": "string"
-                    },
-                    "request_id": {
-                      "type": "string"
-                    },
-                    "status": {
-                      "type": "integer"
-                    },
-                    "title": {
-                      "type": "string"
-                    },
-                    "type": {
-                      "type": "string"
-                    }
-                  },
-                  "required": [
-                    "type",
-                    "title",
-                    "status",
-                    "detail",
-                    "code",
-                    "request_id"
-                  ],
-                  "type": "object"
-                }
-              }
-            },
-            "description": "An RFC 9457 problem"
-          },
-          "422": {
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -1842,44 +1946,6 @@ DOCUMENT = r"""{
             },
             "description": "An RFC 9457 problem"
           },
-          "422": {
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "properties": {
-                    "code": {
-                      "type": "string"
-                    },
-                    "detail": {
-                      "type": "string"
-                    },
-                    "request_id": {
-                      "type": "string"
-                    },
-                    "status": {
-                      "type": "integer"
-                    },
-                    "title": {
-                      "type": "string"
-                    },
-                    "type": {
-                      "type": "string"
-                    }
-                  },
-                  "required": [
-                    "type",
-                    "title",
-                    "status",
-                    "detail",
-                    "code",
-                    "request_id"
-                  ],
-                  "type": "object"
-                }
-              }
-            },
-            "description": "An RFC 9457 problem"
-          },
           "503": {
             "content": {
               "application/problem+json": {
@@ -2091,44 +2157,6 @@ DOCUMENT = r"""{
             "description": "An RFC 9457 problem"
           },
           "404": {
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "properties": {
-                    "code": {
-                      "type": "string"
-                    },
-                    "detail": {
-                      "type": "string"
-                    },
-                    "request_id": {
-                      "type": "string"
-                    },
-                    "status": {
-                      "type": "integer"
-                    },
-                    "title": {
-                      "type": "string"
-                    },
-                    "type": {
-                      "type": "string"
-                    }
-                  },
-                  "required": [
-                    "type",
-                    "title",
-                    "status",
-                    "detail",
-                    "code",
-                    "request_id"
-                  ],
-                  "type": "object"
-                }
-              }
-            },
-            "description": "An RFC 9457 problem"
-          },
-          "422": {
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -2442,44 +2470,6 @@ DOCUMENT = r"""{
             },
             "description": "An RFC 9457 problem"
           },
-          "422": {
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "properties": {
-                    "code": {
-                      "type": "string"
-                    },
-                    "detail": {
-                      "type": "string"
-                    },
-                    "request_id": {
-                      "type": "string"
-                    },
-                    "status": {
-                      "type": "integer"
-                    },
-                    "title": {
-                      "type": "string"
-                    },
-                    "type": {
-                      "type": "string"
-                    }
-                  },
-                  "required": [
-                    "type",
-                    "title",
-                    "status",
-                    "detail",
-                    "code",
-                    "request_id"
-                  ],
-                  "type": "object"
-                }
-              }
-            },
-            "description": "An RFC 9457 problem"
-          },
           "503": {
             "content": {
               "application/problem+json": {
@@ -2707,44 +2697,6 @@ DOCUMENT = r"""{
             "description": "An RFC 9457 problem"
           },
           "404": {
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "properties": {
-                    "code": {
-                      "type": "string"
-                    },
-                    "detail": {
-                      "type": "string"
-                    },
-                    "request_id": {
-                      "type": "string"
-                    },
-                    "status": {
-                      "type": "integer"
-                    },
-                    "title": {
-                      "type": "string"
-                    },
-                    "type": {
-                      "type": "string"
-                    }
-                  },
-                  "required": [
-                    "type",
-                    "title",
-                    "status",
-                    "detail",
-                    "code",
-                    "request_id"
-                  ],
-                  "type": "object"
-                }
-              }
-            },
-            "description": "An RFC 9457 problem"
-          },
-          "422": {
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -3030,44 +2982,6 @@ DOCUMENT = r"""{
             "description": "An RFC 9457 problem"
           },
           "409": {
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "properties": {
-                    "code": {
-                      "type": "string"
-                    },
-                    "detail": {
-                      "type": "string"
-                    },
-                    "request_id": {
-                      "type": "string"
-                    },
-                    "status": {
-                      "type": "integer"
-                    },
-                    "title": {
-                      "type": "string"
-                    },
-                    "type": {
-                      "type": "string"
-                    }
-                  },
-                  "required": [
-                    "type",
-                    "title",
-                    "status",
-                    "detail",
-                    "code",
-                    "request_id"
-                  ],
-                  "type": "object"
-                }
-              }
-            },
-            "description": "An RFC 9457 problem"
-          },
-          "422": {
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -3419,44 +3333,6 @@ DOCUMENT = r"""{
             },
             "description": "An RFC 9457 problem"
           },
-          "422": {
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "properties": {
-                    "code": {
-                      "type": "string"
-                    },
-                    "detail": {
-                      "type": "string"
-                    },
-                    "request_id": {
-                      "type": "string"
-                    },
-                    "status": {
-                      "type": "integer"
-                    },
-                    "title": {
-                      "type": "string"
-                    },
-                    "type": {
-                      "type": "string"
-                    }
-                  },
-                  "required": [
-                    "type",
-                    "title",
-                    "status",
-                    "detail",
-                    "code",
-                    "request_id"
-                  ],
-                  "type": "object"
-                }
-              }
-            },
-            "description": "An RFC 9457 problem"
-          },
           "503": {
             "content": {
               "application/problem+json": {
@@ -3509,7 +3385,7 @@ DOCUMENT = r"""{
     },
     "/files/presigned-url/{path}": {
       "get": {
-        "description": "A presigned GET URL for a file.",
+        "description": "A presigned GET URL for a file, answered with the same headers as a download.",
         "operationId": "presigned_url_files_presigned_url__path__get",
         "parameters": [
           {
@@ -3537,6 +3413,22 @@ DOCUMENT = r"""{
               ],
               "description": "Seconds, 60 to the configured maximum",
               "title": "Expires In"
+            }
+          },
+          {
+            "description": "inline is honoured only for types that run nothing in a browser",
+            "in": "query",
+            "name": "disposition",
+            "required": false,
+            "schema": {
+              "default": "attachment",
+              "description": "inline is honoured only for types that run nothing in a browser",
+              "enum": [
+                "attachment",
+                "inline"
+              ],
+              "title": "Disposition",
+              "type": "string"
             }
           },
           {
@@ -3684,44 +3576,6 @@ DOCUMENT = r"""{
             "description": "An RFC 9457 problem"
           },
           "404": {
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "properties": {
-                    "code": {
-                      "type": "string"
-                    },
-                    "detail": {
-                      "type": "string"
-                    },
-                    "request_id": {
-                      "type": "string"
-                    },
-                    "status": {
-                      "type": "integer"
-                    },
-                    "title": {
-                      "type": "string"
-                    },
-                    "type": {
-                      "type": "string"
-                    }
-                  },
-                  "required": [
-                    "type",
-                    "title",
-                    "status",
-                    "detail",
-                    "code",
-                    "request_id"
-                  ],
-                  "type": "object"
-                }
-              }
-            },
-            "description": "An RFC 9457 problem"
-          },
-          "422": {
             "content": {
               "application/problem+json": {
                 "schema": {
@@ -4068,44 +3922,6 @@ DOCUMENT = r"""{
             },
             "description": "An RFC 9457 problem"
           },
-          "422": {
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "properties": {
-                    "code": {
-                      "type": "string"
-                    },
-                    "detail": {
-                      "type": "string"
-                    },
-                    "request_id": {
-                      "type": "string"
-                    },
-                    "status": {
-                      "type": "integer"
-                    },
-                    "title": {
-                      "type": "string"
-                    },
-                    "type": {
-                      "type": "string"
-                    }
-                  },
-                  "required": [
-                    "type",
-                    "title",
-                    "status",
-                    "detail",
-                    "code",
-                    "request_id"
-                  ],
-                  "type": "object"
-                }
-              }
-            },
-            "description": "An RFC 9457 problem"
-          },
           "503": {
             "content": {
               "application/problem+json": {
@@ -4350,44 +4166,6 @@ DOCUMENT = r"""{
             "description": "An RFC 9457 problem"
           },
           "413": {
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "properties": {
-                    "code": {
-                      "type": "string"
-                    },
-                    "detail": {
-                      "type": "string"
-                    },
-                    "request_id": {
-                      "type": "string"
-                    },
-                    "status": {
-                      "type": "integer"
-                    },
-                    "title": {
-                      "type": "string"
-                    },
-                    "type": {
-                      "type": "string"
-                    }
-                  },
-                  "required": [
-                    "type",
-                    "title",
-                    "status",
-                    "detail",
-                    "code",
-                    "request_id"
-                  ],
-                  "type": "object"
-                }
-              }
-            },
-            "description": "An RFC 9457 problem"
-          },
-          "422": {
             "content": {
               "application/problem+json": {
                 "schema": {

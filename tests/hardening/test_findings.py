@@ -17,11 +17,11 @@ def problem(answer: httpx.Response, status: int, code: str) -> None:
 def test_a_nul_in_a_tenant_name_or_an_email_is_refused_not_a_500(domain: Domain) -> None:
     owner, tenant = domain.owner_of_new_tenant("Findings")
     with domain.client(owner.token) as api:
-        problem(api.post("/tenants", json={"name": "a\u0000b"}), 422, "validation_error")
-        problem(api.patch(f"/tenants/{tenant}", json={"name": "\u0000"}), 422, "validation_error")
+        problem(api.post("/tenants", json={"name": "a\u0000b"}), 400, "validation_error")
+        problem(api.patch(f"/tenants/{tenant}", json={"name": "\u0000"}), 400, "validation_error")
         problem(
             api.post(f"/tenants/{tenant}/invitations", json={"email": "a\u0000@example.com"}),
-            422,
+            400,
             "validation_error",
         )
         assert api.get(f"/tenants/{tenant}").json()["name"] == "Findings"

@@ -80,6 +80,29 @@ def test_the_domain_document_is_served_with_the_file_routes(stack: Stack) -> Non
     assert "/openapi.json" in docs.text
 
 
+def test_every_invalid_request_is_declared_as_a_400_problem(stack: Stack) -> None:
+    """The contract's one rule: schema-invalid requests answer 400 validation_error,
+    in both halves of the domain, and the document says so (never FastAPI's 422)."""
+    spec = httpx.get(f"{stack.api}/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            assert "422" not in operation["responses"], (method, path)
+            if operation.get("parameters") or operation.get("requestBody"):
+                assert "400" in operation["responses"], (method, path)
+    assert not {"HTTPValidationError", "ValidationError"} & set(spec["components"]["schemas"])
+
+    token, _tenant = stack.new_tenant("Rules")
+    headers = {"Authorization": f"Bearer {token}"}
+    for answer in (
+        httpx.get(f"{stack.api}/files/list", params={"limit": 0}, headers=headers),
+        httpx.post(f"{stack.api}/files/delete-multiple", json={"paths": []}, headers=headers),
+        httpx.get(f"{stack.api}/tenants/not-a-uuid", headers=headers),
+        httpx.post(f"{stack.api}/tenants", json={"name": ""}, headers=headers),
+    ):
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["code"] == "validation_error"
+
+
 def test_merge_refuses_a_path_served_twice() -> None:
     core = {"paths": {"/files/x": {}}, "components": {"schemas": {}}}
     with pytest.raises(ValueError, match="served by both"):
