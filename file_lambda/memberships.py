@@ -17,7 +17,6 @@ older than `ttl`, the request fails closed with `503 database_unavailable`.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import threading
 import time
@@ -128,17 +127,17 @@ class Memberships:
             age = now - read_at
             unknown = wanted not in tenants if wanted else not tenants
             if age < self._ttl and not (unknown and age >= self._miss_refresh):
-                return dataclasses.replace(principal, tenants=tenants)
+                return Principal(principal.user_id, principal.email, tenants)
         try:
             tenants = self._source.fetch(principal.user_id)
         except Exception as exc:
             log.warning("memberships could not be read", extra={"error_type": type(exc).__name__})
             if kept is not None and now - kept[1] < self._ttl:
-                return dataclasses.replace(principal, tenants=kept[0])
+                return Principal(principal.user_id, principal.email, kept[0])
             raise MembershipsUnavailable(
                 "Your tenant memberships could not be checked; try again shortly"
             ) from None
         if len(self._kept) >= MAX_USERS:
             self._kept.clear()
         self._kept[principal.user_id] = (tenants, now)
-        return dataclasses.replace(principal, tenants=tenants)
+        return Principal(principal.user_id, principal.email, tenants)

@@ -20,6 +20,8 @@ EXPECTED = {
     "cold_start",
     "warm_metadata",
     "warm_no_s3",
+    "membership_kept",
+    "membership_reread",
     "delete_folder_calls",
     "delete_folder_pages",
     "delete_folder_speed",

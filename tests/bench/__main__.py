@@ -84,15 +84,17 @@ def _row(entry: dict[str, Any]) -> Row:
 def measure(plan: Plan, quick: bool) -> list[Row]:
     data = Path(tempfile.mkdtemp(prefix="snsd-bench-s3-"))
     server = seaweedfs.start(data)
-    try:
-        seaweedfs.create_bucket(server, BUCKET)
-        env = base_env(server.endpoint)
-        rows = coldstart.measure(env, plan.cold_rounds)
-        rows += _lambda_rows(server.endpoint, env, plan)
-    finally:
-        server.stop()
-        shutil.rmtree(data, ignore_errors=True)
-    rows += core.measure(env, plan.core_rounds, plan.core_seconds)
+    # One Postgres: the core's data, and the memberships the file API checks.
+    with core.database() as database_url:
+        try:
+            seaweedfs.create_bucket(server, BUCKET)
+            env = base_env(server.endpoint) | {"SUPABASE_DB_URL": database_url}
+            rows = coldstart.measure(env, plan.cold_rounds)
+            rows += _lambda_rows(server.endpoint, env, plan)
+        finally:
+            server.stop()
+            shutil.rmtree(data, ignore_errors=True)
+        rows += core.measure(env, database_url, plan.core_rounds, plan.core_seconds)
     rows += sizes.measure(quick)
     return rows
 

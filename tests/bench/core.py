@@ -107,50 +107,56 @@ def _caller(database_url: str, issuer: str) -> str:
     return hs256(body, JWT_SECRET)
 
 
-def measure(env: dict[str, str], rounds: int, seconds: float) -> list[Row]:
+@contextmanager
+def database() -> Iterator[str]:
+    """A Postgres with the project's migrations, for the core and the file API's memberships."""
     base = Path(tempfile.mkdtemp(prefix="snsd-bench-pg-"))
-    logs = Path(tempfile.mkdtemp(prefix="snsd-bench-logs-"))
     pg = postgres.start(base)
     try:
         migrate.bootstrap(pg.url())
         migrate.apply(pg.url())
-        supabase_url = f"http://127.0.0.1:{_free_port()}"  # never called by /health or /me
-        core_env = {
-            **env,
-            "APP_ENV": "local",
-            "SUPABASE_URL": supabase_url,
-            "SUPABASE_DB_URL": pg.url(),
-        }
-        token = _caller(pg.url(), f"{supabase_url}/auth/v1")
-        with (
-            _server("tests.bench.bare:app", env, logs / "bare.log") as bare,
-            _server("core_service.main:app", core_env, logs / "core.log") as core,
-            _server("tests.bench.bare_me:app", core_env, logs / "bare_me.log") as floor,
-        ):
-            auth = {"Authorization": f"Bearer {token}"}
-            targets = {
-                "bare": (f"{bare}/health", {}),
-                "health": (f"{core}/health", {}),
-                "me": (f"{core}/me", auth),
-                "floor_me": (f"{floor}/me", auth),
-            }
-            for url, headers in targets.values():  # warm up: imports, pool, caches
-                loadgen.run(url, headers, min(1.0, seconds), CONNECTIONS)
-            loads: dict[str, list[loadgen.Load]] = {name: [] for name in targets}
-
-            def subject(name: str) -> float:
-                url, headers = targets[name]
-                load = loadgen.run(url, headers, seconds, CONNECTIONS)
-                if load.failures:
-                    raise RuntimeError(f"{url}: {load.failures} failed requests")
-                loads[name].append(load)
-                return load.rate
-
-            runs = {name: lambda name=name: subject(name) for name in targets}
-            samples = interleaved(runs, rounds)
+        yield pg.url()
     finally:
         pg.stop()
         shutil.rmtree(base, ignore_errors=True)
+
+
+def measure(env: dict[str, str], database_url: str, rounds: int, seconds: float) -> list[Row]:
+    logs = Path(tempfile.mkdtemp(prefix="snsd-bench-logs-"))
+    supabase_url = f"http://127.0.0.1:{_free_port()}"  # never called by /health or /me
+    core_env = {
+        **env,
+        "APP_ENV": "local",
+        "SUPABASE_URL": supabase_url,
+        "SUPABASE_DB_URL": database_url,
+    }
+    token = _caller(database_url, f"{supabase_url}/auth/v1")
+    with (
+        _server("tests.bench.bare:app", env, logs / "bare.log") as bare,
+        _server("core_service.main:app", core_env, logs / "core.log") as core,
+        _server("tests.bench.bare_me:app", core_env, logs / "bare_me.log") as floor,
+    ):
+        auth = {"Authorization": f"Bearer {token}"}
+        targets = {
+            "bare": (f"{bare}/health", {}),
+            "health": (f"{core}/health", {}),
+            "me": (f"{core}/me", auth),
+            "floor_me": (f"{floor}/me", auth),
+        }
+        for url, headers in targets.values():  # warm up: imports, pool, caches
+            loadgen.run(url, headers, min(1.0, seconds), CONNECTIONS)
+        loads: dict[str, list[loadgen.Load]] = {name: [] for name in targets}
+
+        def subject(name: str) -> float:
+            url, headers = targets[name]
+            load = loadgen.run(url, headers, seconds, CONNECTIONS)
+            if load.failures:
+                raise RuntimeError(f"{url}: {load.failures} failed requests")
+            loads[name].append(load)
+            return load.rate
+
+        runs = {name: lambda name=name: subject(name) for name in targets}
+        samples = interleaved(runs, rounds)
     p99 = {name: [load.p99 for load in values] for name, values in loads.items()}
     rate = {name: Spread.of(values).median for name, values in samples.items()}
     tool = loadgen.generator()

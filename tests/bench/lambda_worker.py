@@ -6,7 +6,11 @@ the handler's client sends is counted with a botocore event hook registered
 on the default session before the handler creates its client.
 
 - warm: ALB event -> `GET /files/metadata/{path}` vs raw `head_object` on the
-  same object; ALB event -> `GET /files/health` vs Mangum + bare Starlette.
+  same object (the membership check included, from the kept copy); ALB event
+  -> `GET /files/health` vs Mangum + bare Starlette.
+- memberships: the check from the kept copy, as a share of a warm metadata
+  call; a re-read (the copy older than its ttl) vs the same query on a raw
+  psycopg connection.
 - S3 calls: `DELETE /files/folder/delete` of N objects (DeleteObjects and
   list pages counted), its time vs deleting the same number one by one, and
   the calls of one listing page.
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import time
 import uuid
 import warnings
@@ -28,6 +33,7 @@ from typing import Any
 
 import boto3
 import httpx
+import psycopg
 import pybase64
 from botocore.config import Config
 from mangum import Mangum
@@ -37,8 +43,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from file_lambda.alb import AlbHandler
+from file_lambda.memberships import Memberships, PostgresMemberships
+from tenancy.principal import Principal
 from tests.bench.env import BUCKET, JWT_SECRET
 from tests.bench.stats import Bar, Row, Spread, interleaved, ms, per_call, ratios
+from tests.support import memberships
 from tests.support.alb import LambdaContext, build_event, parse_response
 from tests.support.tokens import claims, hs256
 
@@ -91,7 +100,10 @@ class Bench:
         self.settings = handler.settings
         self.tenant = str(uuid.uuid4())
         self.root = f"tenants/{self.tenant}/"
-        token = hs256(claims(tenants={self.tenant: "admin"}), JWT_SECRET)
+        self.database_url = os.environ["SUPABASE_DB_URL"]
+        self.claims = claims(tenants={self.tenant: "admin"})
+        memberships.register(self.database_url, self.claims)
+        token = hs256(self.claims, JWT_SECRET)
         self.auth = {"authorization": f"Bearer {token}"}
         # The floor's client: plain boto3, its own session (not counted), same server.
         self.raw = boto3.session.Session().client(
@@ -162,6 +174,59 @@ class Bench:
                 ratios(samples["health"], samples["tuned_bare"]),
                 None,
                 f"floor {ms(medians['tuned_bare'])} a call",
+            ),
+        ]
+
+    # -- memberships ----------------------------------------------------------------------
+
+    def memberships(self, rounds: int, calls: int, warm_metadata: float) -> list[Row]:
+        principal = Principal.from_claims(self.claims)
+        kept = self.handler.app.state.memberships
+        source = PostgresMemberships(lambda: self.database_url)
+        reread = Memberships(source, ttl=1e-9)  # every call finds its copy too old
+        raw = psycopg.connect(self.database_url, autocommit=True, prepare_threshold=None)
+
+        def kept_copy() -> None:
+            kept.current(principal, self.tenant)
+
+        def re_read() -> None:
+            reread.current(principal, self.tenant)
+
+        def raw_select() -> None:
+            raw.execute(PostgresMemberships.QUERY, (principal.user_id,)).fetchall()
+
+        try:
+            for warm_up in (kept_copy, re_read, raw_select):
+                per_call(warm_up, max(3, calls // 5))
+            samples = interleaved(
+                {
+                    "kept": lambda: per_call(kept_copy, calls),
+                    "reread": lambda: per_call(re_read, calls),
+                    "raw": lambda: per_call(raw_select, calls),
+                },
+                rounds,
+            )
+        finally:
+            raw.close()
+            source.close()
+        medians = {name: Spread.of(values).median for name, values in samples.items()}
+        return [
+            Row(
+                "membership_kept",
+                "Memberships: the check from the kept copy, on every authenticated call",
+                None,
+                None,
+                f"{medians['kept'] * 1e6:.1f} us a call = "
+                f"{medians['kept'] / warm_metadata:.1%} of a warm metadata call",
+                medians,
+            ),
+            Row(
+                "membership_reread",
+                "Memberships: re-read (copy older than its ttl) / raw psycopg select",
+                ratios(samples["reread"], samples["raw"]),
+                None,
+                f"{ms(medians['reread'])} vs {ms(medians['raw'])}; once per user, "
+                f"container and {self.settings.membership_ttl} s",
             ),
         ]
 
@@ -393,6 +458,8 @@ def main() -> None:
     warnings.filterwarnings("ignore", "No application metrics to publish")
     bench = Bench(args.endpoint)
     rows = bench.warm(args.rounds, args.calls)
+    warm_metadata = next(row for row in rows if row.key == "warm_metadata").absolute["metadata"]
+    rows += bench.memberships(args.rounds, args.calls, warm_metadata)
     rows += bench.s3_calls(args.objects, args.delete_rounds)
     rows += bench.transfers(args.rounds, args.transfers)
     with open(args.out, "w") as out:
