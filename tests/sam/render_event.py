@@ -7,7 +7,9 @@ The token is signed with SUPABASE_JWT_SECRET from the environment, else with
 `make dev`'s public development secret (samconfig.toml gives it to `sam
 local`), and names the event's X-Tenant-ID with the role given (member by
 default). Set SUPABASE_URL too when the function has one: the token's issuer
-must match it.
+must match it. The function judges the token by the memberships in its
+Postgres: with SUPABASE_DB_URL set (the one `make dev` prints), the token's
+membership is written there first.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ import json
 import os
 from pathlib import Path
 
+import jwt
+
 from tests.sam.events import TENANT_ID, mint_token, render
+from tests.support import memberships
 from tests.support.devstack import DEV_JWT_SECRET
 
 
@@ -34,6 +39,9 @@ def main(argv: list[str] | None = None) -> None:
         role=args.role,
         supabase_url=os.environ.get("SUPABASE_URL") or None,
     )
+    database_url = os.environ.get("SUPABASE_DB_URL")
+    if database_url:
+        memberships.register(database_url, jwt.decode(token, options={"verify_signature": False}))
     print(json.dumps(render(event, token), indent=2))
 
 
