@@ -29,17 +29,30 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _free_port_pair() -> int:
-    # SeaweedFS listens on port + 10000 for gRPC as well.
-    while True:
+def _free_ports(pairs: int, singles: int) -> tuple[list[int], list[int]]:
+    """Free ports, all distinct: `pairs` whose port + 10000 is free too (SeaweedFS
+    listens there for gRPC, and refuses any other port that falls on one), then
+    `singles`."""
+    taken: set[int] = set()
+    paired: list[int] = []
+    while len(paired) < pairs:
         port = free_port()
-        if port + 10000 < 65535:
-            with socket.socket() as sock:
-                try:
-                    sock.bind(("127.0.0.1", port + 10000))
-                except OSError:
-                    continue
-            return port
+        if port + 10000 >= 65535 or {port, port + 10000} & taken:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port + 10000))
+            except OSError:
+                continue
+        paired.append(port)
+        taken |= {port, port + 10000}
+    single: list[int] = []
+    while len(single) < singles:
+        port = free_port()
+        if port not in taken:
+            single.append(port)
+            taken.add(port)
+    return paired, single
 
 
 def weed_binary() -> str:
@@ -90,8 +103,9 @@ def start(data_dir: Path, *, cors_origins: str = "") -> SeaweedS3:
     }
     config_path = data_dir / "s3-identities.json"
     config_path.write_text(json.dumps(identities))
-    s3_port = _free_port_pair()
-    ports = {name: _free_port_pair() for name in ("master", "volume", "filer", "admin")}
+    paired, (iceberg, lance) = _free_ports(5, 2)
+    s3_port, *others = paired
+    ports = dict(zip(("master", "volume", "filer", "admin"), others, strict=True))
     command = [
         weed_binary(),
         "mini",
@@ -100,8 +114,8 @@ def start(data_dir: Path, *, cors_origins: str = "") -> SeaweedS3:
         "-ip.bind=127.0.0.1",
         f"-s3.config={config_path}",
         f"-s3.port={s3_port}",
-        f"-s3.port.iceberg={free_port()}",
-        f"-s3.port.lance={free_port()}",
+        f"-s3.port.iceberg={iceberg}",
+        f"-s3.port.lance={lance}",
         f"-master.port={ports['master']}",
         f"-volume.port={ports['volume']}",
         f"-filer.port={ports['filer']}",
