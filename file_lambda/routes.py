@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, 
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from file_lambda import metrics
+from file_lambda.history import History
 from file_lambda.memberships import Memberships
 from file_lambda.schemas import (
     DeleteResult,
@@ -25,14 +26,22 @@ from file_lambda.schemas import (
     FileMetadata,
     FolderDeleted,
     FolderRequest,
+    FolderRestored,
+    FolderRestoreRequest,
     FolderResult,
     Health,
     PathRequest,
     PathsRequest,
     PresignedDownload,
     PresignedUpload,
+    Purged,
+    ThawRequest,
+    ThawResult,
     TransferRequest,
+    TrashList,
     UploadResult,
+    VersionList,
+    VersionRequest,
 )
 from file_lambda.service import FileService, Upload
 from tenancy.dependencies import BearerCredentials, TenantHeader, verified_claims
@@ -42,8 +51,8 @@ from tenancy.problems import problem_responses
 router = APIRouter(prefix="/files", tags=["files"])
 
 
-def files_as(minimum: Role) -> Any:
-    """A dependency: the file service of the request's tenant, for callers of at least `minimum`.
+def tenant_service[S: FileService](service: type[S], minimum: Role) -> Any:
+    """A dependency: `service` of the request's tenant, for callers of at least `minimum`.
 
     The tenant and the role come from the caller's current memberships
     (`memberships.py`), not from the token's copy of them.
@@ -51,20 +60,23 @@ def files_as(minimum: Role) -> Any:
 
     async def dependency(
         request: Request, credentials: BearerCredentials, x_tenant_id: TenantHeader = None
-    ) -> FileService:
+    ) -> S:
         state = request.app.state
         principal = Principal.from_claims(verified_claims(request, credentials))
         memberships: Memberships = state.memberships
         access = select_tenant(memberships.current(principal, x_tenant_id), x_tenant_id)
         access.require(minimum)
-        return FileService(state.storage, state.settings, access, state.cursors)
+        return service(state.storage, state.settings, access, state.cursors)
 
     return Depends(dependency)
 
 
-AsViewer = Annotated[FileService, files_as(Role.viewer)]
-AsMember = Annotated[FileService, files_as(Role.member)]
-AsAdmin = Annotated[FileService, files_as(Role.admin)]
+AsViewer = Annotated[FileService, tenant_service(FileService, Role.viewer)]
+AsMember = Annotated[FileService, tenant_service(FileService, Role.member)]
+AsAdmin = Annotated[FileService, tenant_service(FileService, Role.admin)]
+HistoryAsViewer = Annotated[History, tenant_service(History, Role.viewer)]
+HistoryAsMember = Annotated[History, tenant_service(History, Role.member)]
+HistoryAsAdmin = Annotated[History, tenant_service(History, Role.admin)]
 
 FolderQuery = Annotated[
     str, Query(description="Folder relative to the tenant's root; empty is the root")
@@ -347,3 +359,115 @@ async def presigned_upload(
 ) -> PresignedUpload:
     """A presigned POST for a browser to upload straight to storage."""
     return files.presign_upload(file_path, content_type, max_size, expires_in, overwrite)
+
+
+# -- versions and trash (history.py) -------------------------------------------------------
+
+LimitQuery = Annotated[int, Query(ge=1, le=1000, description="Entries a page, 1 to 1000")]
+CursorQuery = Annotated[str | None, Query(description="next_cursor of the previous page")]
+
+
+@router.get(
+    "/versions/{path:path}",
+    response_model=VersionList,
+    tags=["versions"],
+    responses=problem_responses(*AUTH_ERRORS, 404),
+)
+async def list_versions(
+    history: HistoryAsViewer, path: str, limit: LimitQuery = 100, cursor: CursorQuery = None
+) -> VersionList:
+    """A file's versions and delete markers, newest first, one page at a time."""
+    return history.list_versions(path, limit, cursor)
+
+
+@router.post(
+    "/versions/restore",
+    status_code=201,
+    response_model=FileInfo,
+    tags=["versions"],
+    responses=problem_responses(*AUTH_ERRORS, 404, 409),
+)
+async def restore_version(history: HistoryAsMember, request: VersionRequest) -> FileInfo:
+    """Make an older version current again, as a new version."""
+    return history.restore_version(request.path, request.version_id)
+
+
+@router.post(
+    "/thaw",
+    status_code=202,
+    response_model=ThawResult,
+    tags=["versions"],
+    responses=problem_responses(
+        *AUTH_ERRORS,
+        404,
+        409,
+        extra={200: {"model": ThawResult, "description": "A readable copy exists already"}},
+    ),
+)
+async def thaw(history: HistoryAsMember, request: ThawRequest) -> Any:
+    """Ask storage for a readable copy of an archived file or version."""
+    result = history.thaw(request.path, request.version_id, request.days)
+    if result.status == "available":
+        return JSONResponse(result.model_dump(mode="json"), status_code=200)
+    return result
+
+
+@router.get(
+    "/trash",
+    response_model=TrashList,
+    tags=["trash"],
+    responses=problem_responses(*AUTH_ERRORS),
+)
+async def list_trash(
+    history: HistoryAsViewer,
+    folder: FolderQuery = "",
+    recursive: Annotated[bool, Query(description="Include every subfolder")] = False,
+    limit: LimitQuery = 100,
+    cursor: CursorQuery = None,
+) -> TrashList:
+    """Deleted files under a folder that can still be restored."""
+    return history.list_trash(folder, recursive, limit, cursor)
+
+
+@router.post(
+    "/trash/restore",
+    response_model=FileInfo,
+    tags=["trash"],
+    responses=problem_responses(*AUTH_ERRORS, 404, 409),
+)
+async def restore_deleted(history: HistoryAsMember, request: PathRequest) -> FileInfo:
+    """Take a file out of the trash."""
+    return history.restore_deleted(request.path)
+
+
+@router.post(
+    "/trash/restore-folder",
+    response_model=FolderRestored,
+    tags=["trash"],
+    responses=problem_responses(*AUTH_ERRORS),
+)
+async def restore_folder(history: HistoryAsMember, request: FolderRestoreRequest) -> FolderRestored:
+    """Take everything deleted under a folder (since a time) out of the trash."""
+    return history.restore_folder(request.folder, request.deleted_since)
+
+
+@router.post(
+    "/trash/purge",
+    response_model=Purged,
+    tags=["trash"],
+    responses=problem_responses(*AUTH_ERRORS, 404, 409),
+)
+async def purge(history: HistoryAsAdmin, request: PathRequest) -> Purged:
+    """Remove a trashed file for good: every version and delete marker."""
+    return history.purge(request.path)
+
+
+@router.post(
+    "/trash/purge-folder",
+    response_model=Purged,
+    tags=["trash"],
+    responses=problem_responses(*AUTH_ERRORS),
+)
+async def purge_folder(history: HistoryAsAdmin, request: FolderRequest) -> Purged:
+    """Remove everything in the trash under a folder for good."""
+    return history.purge_folder(request.path)

@@ -39,6 +39,7 @@ from file_lambda.settings import Settings
 from file_lambda.storage.port import (
     InvalidContinuation,
     NotModified,
+    ObjectArchived,
     ObjectExists,
     ObjectInfo,
     ObjectNotFound,
@@ -467,6 +468,8 @@ class FileService:
     ) -> PresignedDownload:
         seconds = self._expiry(expires_in)
         obj = self._head(path)
+        if obj.archived:
+            raise ObjectArchived(f"{path} is archived: ask POST /files/thaw for a readable copy")
         url = self._presigned_get(obj, seconds, None, disposition)
         expires_at = datetime.now(UTC) + timedelta(seconds=seconds)
         return PresignedDownload(url=url, path=validate_path(path), expires_at=expires_at)

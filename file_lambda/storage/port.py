@@ -14,6 +14,9 @@ from typing import Protocol
 
 from tenancy.problems import Conflict, NotFound, Problem, ServiceUnavailable
 
+# Storage classes whose objects must be restored before they can be read or copied.
+ARCHIVE_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
+
 
 @dataclass(frozen=True, slots=True)
 class ObjectInfo:
@@ -24,6 +27,38 @@ class ObjectInfo:
     last_modified: datetime
     version_id: str | None
     metadata: dict[str, str] = field(default_factory=dict)
+    storage_class: str | None = None
+    # S3's `x-amz-restore` of an archived object: a restore asked for, or done.
+    restore: str | None = None
+
+    @property
+    def archived(self) -> bool:
+        """Archived and not (yet) restored: it cannot be read or copied now."""
+        restored = self.restore is not None and 'ongoing-request="false"' in self.restore
+        return self.storage_class in ARCHIVE_CLASSES and not restored
+
+
+@dataclass(frozen=True, slots=True)
+class VersionEntry:
+    """One version of a key, or one of its delete markers, as a version listing shows it."""
+
+    key: str
+    version_id: str
+    size: int
+    etag: str
+    last_modified: datetime
+    is_latest: bool
+    is_delete_marker: bool
+    storage_class: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VersionPage:
+    """Entries in key order, each key's newest first; the markers resume after them."""
+
+    entries: list[VersionEntry]
+    next_key_marker: str | None
+    next_version_marker: str | None
 
 
 class ObjectBody(Protocol):
@@ -62,6 +97,17 @@ class ObjectNotFound(NotFound):
 
 class ObjectExists(Conflict):
     code = "file_exists"
+
+
+class VersionIsDeleteMarker(Problem):
+    status = 400
+    code = "version_is_delete_marker"
+
+
+class ObjectArchived(Conflict):
+    """The object (or version) sits in an archive storage class: restore it first."""
+
+    code = "file_archived"
 
 
 class NotModified(Exception):
@@ -142,3 +188,20 @@ class Storage(Protocol):
         content_type: str | None,
         metadata: dict[str, str],
     ) -> PresignedPost: ...
+
+    def list_versions(
+        self,
+        prefix: str,
+        delimiter: str | None,
+        limit: int,
+        key_marker: str | None = None,
+        version_marker: str | None = None,
+    ) -> VersionPage: ...
+
+    def delete_versions(self, versions: Sequence[tuple[str, str]]) -> list[DeleteFailure]:
+        """Delete exactly these (key, version id) pairs, delete markers included, for good."""
+        ...
+
+    def restore_archived(self, key: str, version_id: str | None, days: int) -> bool:
+        """Ask for a temporary copy of an archived object; False if one was already asked."""
+        ...

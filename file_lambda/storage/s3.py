@@ -24,18 +24,24 @@ from file_lambda.storage.port import (
     InvalidContinuation,
     ListPage,
     NotModified,
+    ObjectArchived,
     ObjectExists,
     ObjectInfo,
     ObjectNotFound,
     PresignedPost,
     StorageError,
     StorageUnavailable,
+    VersionEntry,
+    VersionIsDeleteMarker,
+    VersionPage,
 )
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 log = logging.getLogger(__name__)
+
+ARCHIVED_DETAIL = "The file is archived: ask POST /files/thaw for a readable copy first"
 
 DELETE_BATCH = 1000  # DeleteObjects takes at most 1000 keys a request
 # DeleteObjects batches of a folder in flight at once, beside the listing.
@@ -79,6 +85,11 @@ def _translated(*, version_id: str | None = None) -> Iterator[None]:
             raise NotModified(headers.get("etag")) from None
         if code in ("PreconditionFailed", "412") or status == 412:
             raise ObjectExists("The file already exists") from None
+        if code == "InvalidObjectState":
+            raise ObjectArchived(ARCHIVED_DETAIL) from None
+        if version_id and (code == "MethodNotAllowed" or status == 405):
+            # AWS's answer to a HEAD or GET of a delete marker's version id.
+            raise VersionIsDeleteMarker("That version is a delete marker") from None
         log.warning("s3 request failed", extra={"s3_code": code, "s3_status": status})
         if code in _UNAVAILABLE or status >= 500:
             raise StorageUnavailable("File storage is unavailable; try again shortly") from None
@@ -99,6 +110,8 @@ def _info(key: str, response: Any) -> ObjectInfo:
         last_modified=last_modified.astimezone(UTC),
         version_id=_version(response.get("VersionId")),
         metadata=dict(response.get("Metadata") or {}),
+        storage_class=response.get("StorageClass") or None,
+        restore=response.get("Restore") or None,
     )
 
 
@@ -186,13 +199,19 @@ class S3Storage:
             self._s3.delete_object(Bucket=self._bucket, Key=key)
 
     def delete_many(self, keys: Sequence[str]) -> list[DeleteFailure]:
+        return self._delete_batches([{"Key": key} for key in keys])
+
+    def delete_versions(self, versions: Sequence[tuple[str, str]]) -> list[DeleteFailure]:
+        return self._delete_batches([{"Key": key, "VersionId": vid} for key, vid in versions])
+
+    def _delete_batches(self, objects: list[dict[str, str]]) -> list[DeleteFailure]:
         failures: list[DeleteFailure] = []
-        for start in range(0, len(keys), DELETE_BATCH):
-            batch = keys[start : start + DELETE_BATCH]
+        for start in range(0, len(objects), DELETE_BATCH):
+            batch = objects[start : start + DELETE_BATCH]
             with _translated():
                 response = self._s3.delete_objects(
                     Bucket=self._bucket,
-                    Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True},
+                    Delete={"Objects": batch, "Quiet": True},  # type: ignore[typeddict-item]
                 )
             for error in response.get("Errors", []):
                 log.warning("s3 delete failed", extra={"s3_code": error.get("Code")})
@@ -237,6 +256,75 @@ class S3Storage:
         prefixes = [entry["Prefix"] for entry in response.get("CommonPrefixes", [])]
         next_token = response.get("NextContinuationToken") if response.get("IsTruncated") else None
         return ListPage(objects, prefixes, next_token)
+
+    def list_versions(
+        self,
+        prefix: str,
+        delimiter: str | None,
+        limit: int,
+        key_marker: str | None = None,
+        version_marker: str | None = None,
+    ) -> VersionPage:
+        args: dict[str, Any] = {"Bucket": self._bucket, "Prefix": prefix, "MaxKeys": limit}
+        if delimiter:
+            args["Delimiter"] = delimiter
+        if key_marker is not None:
+            args["KeyMarker"] = key_marker
+            if version_marker is not None:
+                args["VersionIdMarker"] = version_marker
+        try:
+            with _translated():
+                response = self._s3.list_object_versions(**args)
+        except StorageError:
+            if key_marker is not None:  # a position S3 does not recognise
+                raise InvalidContinuation("The cursor is not valid for this listing") from None
+            raise
+        entries = [
+            VersionEntry(
+                key=item["Key"],
+                version_id=item.get("VersionId") or "null",
+                size=int(item.get("Size", 0)),
+                etag=item.get("ETag", ""),
+                last_modified=item["LastModified"].astimezone(UTC),
+                is_latest=bool(item.get("IsLatest")),
+                is_delete_marker=marker,
+                storage_class=item.get("StorageClass") or None,
+            )
+            for marker, listed in ((False, "Versions"), (True, "DeleteMarkers"))
+            for item in response.get(listed, [])  # type: ignore[attr-defined]
+        ]
+        # S3 returns versions and markers in two lists; one key's entries are
+        # newest first across both.
+        # A stable sort keeps S3's own order among a key's versions that share a
+        # timestamp (listings may give seconds only); the latest always leads.
+        entries.sort(
+            key=lambda entry: (
+                entry.key.encode(),
+                not entry.is_latest,
+                -entry.last_modified.timestamp(),
+            )
+        )
+        truncated = response.get("IsTruncated")
+        return VersionPage(
+            entries,
+            response.get("NextKeyMarker") if truncated else None,
+            response.get("NextVersionIdMarker") if truncated else None,
+        )
+
+    def restore_archived(self, key: str, version_id: str | None, days: int) -> bool:
+        with _translated(version_id=version_id):
+            try:
+                self._s3.restore_object(
+                    Bucket=self._bucket,
+                    Key=key,
+                    RestoreRequest={"Days": days, "GlacierJobParameters": {"Tier": "Standard"}},
+                    **self._version_args(version_id),
+                )
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") == "RestoreAlreadyInProgress":
+                    return False
+                raise
+        return True
 
     def exists_under(self, prefix: str) -> bool:
         return bool(self.list_page(prefix, None, 1).objects)

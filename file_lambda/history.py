@@ -1,0 +1,353 @@
+"""Versions and trash: what the versioned bucket keeps of a tenant's files.
+
+The bucket keeps every version, and a delete leaves a delete marker on top of
+the file's versions instead of removing them. So:
+
+- a file's **versions** are its entries in `ListObjectVersions`, newest first;
+  restoring one copies it on top, as a new version (history is never
+  rewritten);
+- the **trash** is every file whose latest entry is a delete marker; restoring
+  from it removes the marker(s) on top, so the last content version is
+  current again; purging removes every version and marker for good;
+- an **archived** version (moved to Glacier by the lifecycle rules) must be
+  thawed (`RestoreObject`) before it can be read or copied.
+
+Listings follow `list`: one storage page per API page, sealed cursors.
+Whole-folder operations stream the folder's version pages and delete in
+batches of 1000, so they make ceil(N/1000) batch calls plus the listing pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from itertools import groupby
+
+from file_lambda.paths import validate_path
+from file_lambda.schemas import (
+    FileInfo,
+    FileVersion,
+    FolderRestored,
+    Purged,
+    ThawResult,
+    TrashedFile,
+    TrashList,
+    VersionList,
+)
+from file_lambda.service import FileService
+from file_lambda.storage.port import (
+    ARCHIVE_CLASSES,
+    InvalidContinuation,
+    ObjectArchived,
+    ObjectNotFound,
+    StorageError,
+    VersionEntry,
+    VersionIsDeleteMarker,
+    VersionPage,
+)
+from tenancy.problems import BadRequest, Conflict
+
+BATCH = 1000  # DeleteObjects takes at most 1000 keys a request
+PAGE = 1000  # version entries read a page when walking a whole folder
+HEADS_IN_FLIGHT = 8
+# Hours a Standard retrieval takes at most, by storage class (AWS's documented figures).
+THAW_HOURS = {"GLACIER": 5, "DEEP_ARCHIVE": 12}
+
+
+class FileNotDeleted(Conflict):
+    code = "file_not_deleted"
+
+
+class NotArchived(Conflict):
+    code = "file_not_archived"
+
+
+class InvalidDeletedSince(BadRequest):
+    code = "invalid_deleted_since"
+
+
+class History(FileService):
+    """One tenant's versions and trash, beside its files (`FileService`)."""
+
+    # -- versions --------------------------------------------------------------------
+
+    def list_versions(self, path: str, limit: int, cursor: str | None) -> VersionList:
+        path = validate_path(path)
+        key = self._root.key(path)
+        position = self._open("versions", path, cursor)
+        page = self._storage.list_versions(key, None, limit, *position)
+        entries = [entry for entry in page.entries if entry.key == key]
+        if cursor is None and not entries:
+            raise ObjectNotFound(f"{path} has no versions")
+        # Other keys start with this one's name (`a.txt.bak`): once they show,
+        # this key's versions are all listed.
+        done = len(entries) < len(page.entries) or page.next_key_marker != key
+        uploaders = self._uploaders(entries)
+        return VersionList(
+            path=path,
+            versions=[
+                FileVersion(
+                    version_id=entry.version_id,
+                    size=entry.size,
+                    etag=entry.etag or None,
+                    last_modified=entry.last_modified,
+                    is_current=entry.is_latest,
+                    is_delete_marker=entry.is_delete_marker,
+                    uploaded_by=uploaders.get(entry.version_id),
+                    archived=entry.storage_class in ARCHIVE_CLASSES,
+                )
+                for entry in entries
+            ],
+            next_cursor=None if done else self._seal("versions", path, page),
+        )
+
+    def _uploaders(self, entries: list[VersionEntry]) -> dict[str, str | None]:
+        """Who wrote each version: its `uploaded-by` metadata, which only HEAD returns."""
+        wanted = [entry for entry in entries if not entry.is_delete_marker]
+        if not wanted:
+            return {}
+        with ThreadPoolExecutor(min(HEADS_IN_FLIGHT, len(wanted))) as pool:
+            heads = pool.map(lambda entry: self._storage.head(entry.key, entry.version_id), wanted)
+            return {
+                entry.version_id: head.metadata.get("uploaded-by")
+                for entry, head in zip(wanted, heads, strict=True)
+            }
+
+    def restore_version(self, path: str, version_id: str) -> FileInfo:
+        """Make `version_id`'s content current again, as a new version."""
+        path = validate_path(path)
+        key = self._root.key(path)
+        try:
+            original = self._storage.head(key, version_id)
+        except (ObjectNotFound, VersionIsDeleteMarker):
+            if self._is_delete_marker(key, version_id):
+                raise VersionIsDeleteMarker(
+                    "That version is a delete marker: restore the file from the trash instead"
+                ) from None
+            raise ObjectNotFound(f"{path} has no version {version_id!r}") from None
+        if original.archived:
+            raise ObjectArchived(f"That version of {path} is archived: thaw it first")
+        return self._info(self._storage.copy(original, key))
+
+    def _is_delete_marker(self, key: str, version_id: str) -> bool:
+        # Only on the error path: AWS answers HEAD of a marker 405, other stores 404.
+        return any(
+            entry.version_id == version_id and entry.is_delete_marker
+            for entry in self._entries_of(key)
+        )
+
+    def thaw(self, path: str, version_id: str | None, days: int) -> ThawResult:
+        """Ask storage for a readable copy of an archived file or version."""
+        path = validate_path(path)
+        key = self._root.key(path)
+        obj = self._head(path, version_id)
+        hours = THAW_HOURS.get(obj.storage_class or "")
+        if hours is None:
+            raise NotArchived(f"{path} is not archived: it can be read as it is")
+        if not obj.archived:
+            status = "available"
+        else:
+            self._storage.restore_archived(key, version_id, days)
+            status = "restoring"
+        return ThawResult(
+            path=path,
+            version_id=obj.version_id,
+            status=status,
+            ready_within_hours=None if status == "available" else hours,
+            available_days=days,
+        )
+
+    # -- trash -----------------------------------------------------------------------
+
+    def list_trash(self, folder: str, recursive: bool, limit: int, cursor: str | None) -> TrashList:
+        folder = validate_path(folder, allow_root=True)
+        prefix = self._root.folder_prefix(folder)
+        scope = f"{int(recursive)}:{folder}"
+        position = self._open("trash", scope, cursor)
+        page = self._storage.list_versions(prefix, None if recursive else "/", limit, *position)
+        files: list[TrashedFile] = []
+        groups = [list(group) for _key, group in groupby(page.entries, key=lambda e: e.key)]
+        for index, group in enumerate(groups):
+            top = group[0]
+            # A group that starts mid-key continues the previous page, which listed it.
+            if not (top.is_latest and top.is_delete_marker) or top.key.endswith("/"):
+                continue
+            content = next((entry for entry in group if not entry.is_delete_marker), None)
+            cut_off = index == len(groups) - 1 and page.next_key_marker is not None
+            if content is None and cut_off:
+                content = self._next_content(top.key, group[-1].version_id)
+            if content is None:
+                continue  # markers over nothing: there is nothing to restore
+            path = self._root.relative(top.key)
+            files.append(
+                TrashedFile(
+                    path=path,
+                    name=path.rsplit("/", 1)[-1],
+                    deleted_at=top.last_modified,
+                    size=content.size,
+                    version_id=content.version_id,
+                )
+            )
+        return TrashList(
+            folder=folder,
+            files=files,
+            next_cursor=None if page.next_key_marker is None else self._seal("trash", scope, page),
+        )
+
+    def _next_content(self, key: str, after_version: str) -> VersionEntry | None:
+        """The newest content version of `key` after `after_version` (past a page's end)."""
+        for entry in self._entries_of(key, after_version):
+            if not entry.is_delete_marker:
+                return entry
+        return None
+
+    def restore_deleted(self, path: str) -> FileInfo:
+        """Take a file out of the trash: the markers on top go, its last version is current."""
+        path = validate_path(path)
+        key = self._root.key(path)
+        markers: list[tuple[str, str]] = []
+        for entry in self._entries_of(key):
+            if not entry.is_delete_marker:
+                break
+            markers.append((key, entry.version_id))
+        if not markers:
+            if self._exists(key):
+                raise FileNotDeleted(f"{path} is not in the trash")
+            raise ObjectNotFound(f"{path} is not in the trash")
+        self._delete_versions(markers)
+        return self._info(self._head(path))
+
+    def restore_folder(self, folder: str, deleted_since: datetime | None) -> FolderRestored:
+        """Take everything deleted under `folder` (at or after `deleted_since`) out of the trash."""
+        folder = validate_path(folder, allow_root=True)
+        if deleted_since is not None:
+            if deleted_since.tzinfo is None:
+                deleted_since = deleted_since.replace(tzinfo=UTC)
+            if deleted_since > datetime.now(UTC):
+                raise InvalidDeletedSince("deleted_since lies in the future")
+        restored = 0
+        batch: list[tuple[str, str]] = []
+        for group in self._groups(self._root.folder_prefix(folder)):
+            top = group[0]
+            if not (top.is_latest and top.is_delete_marker):
+                continue
+            if deleted_since is not None and top.last_modified < deleted_since:
+                continue
+            markers = []
+            for entry in group:
+                if not entry.is_delete_marker:
+                    break
+                markers.append((entry.key, entry.version_id))
+            if len(markers) == len(group):
+                continue  # markers over nothing
+            restored += 0 if top.key.endswith("/") else 1
+            batch += markers
+            if len(batch) >= BATCH:
+                self._delete_versions(batch[:BATCH])
+                batch = batch[BATCH:]
+        if batch:
+            self._delete_versions(batch)
+        return FolderRestored(folder=folder, restored_count=restored)
+
+    def purge(self, path: str) -> Purged:
+        """Remove a trashed file for good: every version and delete marker."""
+        path = validate_path(path)
+        key = self._root.key(path)
+        entries = list(self._entries_of(key))
+        if not entries:
+            raise ObjectNotFound(f"{path} is not in the trash")
+        if not entries[0].is_delete_marker:
+            raise FileNotDeleted(f"{path} is not in the trash: delete it first")
+        self._delete_versions([(key, entry.version_id) for entry in entries])
+        return Purged(path=path, purged_files=1, purged_versions=len(entries))
+
+    def purge_folder(self, folder: str) -> Purged:
+        """Remove everything in the trash under `folder` for good."""
+        folder = validate_path(folder, allow_root=True)
+        files = versions = 0
+        batch: list[tuple[str, str]] = []
+        for group in self._groups(self._root.folder_prefix(folder)):
+            if not (group[0].is_latest and group[0].is_delete_marker):
+                continue
+            files += 0 if group[0].key.endswith("/") else 1
+            versions += len(group)
+            batch += [(entry.key, entry.version_id) for entry in group]
+            while len(batch) >= BATCH:
+                self._delete_versions(batch[:BATCH])
+                batch = batch[BATCH:]
+        if batch:
+            self._delete_versions(batch)
+        return Purged(path=folder, purged_files=files, purged_versions=versions)
+
+    # -- walking versions ------------------------------------------------------------
+
+    def _entries_of(self, key: str, after_version: str | None = None) -> Iterator[VersionEntry]:
+        """`key`'s versions and markers, newest first, page after page."""
+        key_marker = key if after_version is not None else None
+        version_marker = after_version
+        while True:
+            page = self._storage.list_versions(key, None, PAGE, key_marker, version_marker)
+            for entry in page.entries:
+                if entry.key != key:
+                    return
+                yield entry
+            if page.next_key_marker is None:
+                return
+            key_marker, version_marker = page.next_key_marker, page.next_version_marker
+
+    def _groups(self, prefix: str) -> Iterator[list[VersionEntry]]:
+        """Every key under `prefix` with its versions, a key at a time, streaming pages."""
+
+        def entries() -> Iterator[VersionEntry]:
+            key_marker: str | None = None
+            version_marker: str | None = None
+            while True:
+                page = self._storage.list_versions(prefix, None, PAGE, key_marker, version_marker)
+                yield from page.entries
+                if page.next_key_marker is None:
+                    return
+                key_marker, version_marker = page.next_key_marker, page.next_version_marker
+
+        for _key, group in groupby(entries(), key=lambda entry: entry.key):
+            yield list(group)
+
+    def _delete_versions(self, versions: list[tuple[str, str]]) -> None:
+        failures = self._storage.delete_versions(versions)
+        if failures:
+            raise StorageError(f"{len(failures)} versions could not be removed")
+
+    def _exists(self, key: str) -> bool:
+        try:
+            self._storage.head(key)
+        except ObjectNotFound:
+            return False
+        return True
+
+    # -- cursors ---------------------------------------------------------------------
+
+    def _open(self, kind: str, scope: str, cursor: str | None) -> tuple[str | None, str | None]:
+        if cursor is None:
+            return None, None
+        position = self._cursors.open(self._access.tenant_id, cursor)
+        key, version = position.get("k"), position.get("v")
+        if position.get("kind") != kind or position.get("scope") != scope:
+            raise _bad_cursor()
+        if not isinstance(key, str) or not key.startswith(self._root.prefix):
+            raise _bad_cursor()
+        if not isinstance(version, str | None):
+            raise _bad_cursor()
+        return key, version
+
+    def _seal(self, kind: str, scope: str, page: VersionPage) -> str:
+        position = {
+            "kind": kind,
+            "scope": scope,
+            "k": page.next_key_marker,
+            "v": page.next_version_marker,
+        }
+        return self._cursors.seal(self._access.tenant_id, position)
+
+
+def _bad_cursor() -> InvalidContinuation:
+    return InvalidContinuation("The cursor belongs to another listing")
