@@ -14,6 +14,8 @@ on the default session before the handler creates its client.
 - S3 calls: `DELETE /files/folder/delete` of N objects (DeleteObjects and
   list pages counted), its time vs deleting the same number one by one, and
   the calls of one listing page.
+- versions and trash: the S3 calls of a page of each, and its time against a
+  raw `list_object_versions` of the same page.
 - bytes: upload and download through the API of objects just under the
   inline limits vs raw `put_object` / `get_object` of the same size.
 """
@@ -341,6 +343,87 @@ class Bench:
         )
         return [sum(sent.values()), sum(sent_next.values())]
 
+    # -- versions and trash -----------------------------------------------------------
+
+    def history(self, rounds: int, calls: int, versions: int) -> list[Row]:
+        """A page of a file's versions and a page of the trash, against a raw listing."""
+        key = self.root + "history/file.txt"
+        for index in range(versions):
+            self.raw.put_object(Bucket=BUCKET, Key=key, Body=f"{index}".encode())
+        trashed = self._fill("trash", versions)
+        for item in trashed:
+            self.raw.delete_object(Bucket=BUCKET, Key=item)
+        pages = {
+            "versions": ("/files/versions/history/file.txt", {"limit": str(versions)}),
+            "trash": ("/files/trash", {"folder": "trash", "limit": str(2 * versions)}),
+        }
+        sent = {
+            name: self.requests.during(lambda p=path, q=query: self.call("GET", p, 200, params=q))
+            for name, (path, query) in pages.items()
+        }
+        for name, (response, _) in sent.items():
+            listed = parse_response(response).json()
+            found = len(listed["versions" if name == "versions" else "files"])
+            if found != versions or listed["next_cursor"] is not None:
+                raise RuntimeError(f"{name}: {found} entries on one page, expected {versions}")
+
+        def api(name: str) -> Any:
+            path, query = pages[name]
+            return self.invoker(build_event("GET", path, params=query, headers=self.auth), 200)
+
+        def raw(prefix: str, limit: int) -> Any:
+            return lambda: self.raw.list_object_versions(
+                Bucket=BUCKET, Prefix=prefix, MaxKeys=limit
+            )
+
+        subjects = {
+            "versions": api("versions"),
+            "raw_versions": raw(key, versions),
+            "trash": api("trash"),
+            "raw_trash": raw(self.root + "trash/", 2 * versions),
+        }
+        for warm_up in subjects.values():
+            per_call(warm_up, 2)
+        page_calls = max(2, calls // 20)
+        samples = interleaved(
+            {name: lambda fn=fn: per_call(fn, page_calls) for name, fn in subjects.items()},
+            rounds,
+        )
+        medians = {name: Spread.of(values).median for name, values in samples.items()}
+        version_calls, trash_calls = sent["versions"][1], sent["trash"][1]
+        return [
+            Row(
+                "versions_page_calls",
+                f"S3: calls for a page of {versions} versions (1 listing + 1 HEAD a version)",
+                Spread.of([float(sum(version_calls.values()))]),
+                Bar("<=", versions + 1),
+                f"{dict(version_calls)}; HEAD is the only way to read who wrote a version",
+                unit="calls",
+            ),
+            Row(
+                "versions_page_time",
+                "  a page of versions / raw list_object_versions of the same page",
+                ratios(samples["versions"], samples["raw_versions"]),
+                None,
+                f"{ms(medians['versions'])} vs {ms(medians['raw_versions'])} (HEADs 8 at a time)",
+            ),
+            Row(
+                "trash_page_calls",
+                f"S3: calls for a trash page ({versions} deleted files)",
+                Spread.of([float(sum(trash_calls.values()))]),
+                Bar("<=", 2),
+                f"{dict(trash_calls)}; a second call only when a page ends inside a file",
+                unit="calls",
+            ),
+            Row(
+                "trash_page_time",
+                "Trash: a page / raw list_object_versions of the same page",
+                ratios(samples["trash"], samples["raw_trash"]),
+                Bar("<=", 1.5),
+                f"{ms(medians['trash'])} vs {ms(medians['raw_trash'])}",
+            ),
+        ]
+
     # -- bytes --------------------------------------------------------------------------
 
     def transfers(self, rounds: int, calls: int) -> list[Row]:
@@ -461,6 +544,7 @@ def main() -> None:
     warm_metadata = next(row for row in rows if row.key == "warm_metadata").absolute["metadata"]
     rows += bench.memberships(args.rounds, args.calls, warm_metadata)
     rows += bench.s3_calls(args.objects, args.delete_rounds)
+    rows += bench.history(args.rounds, args.calls, min(50, args.objects))
     rows += bench.transfers(args.rounds, args.transfers)
     with open(args.out, "w") as out:
         json.dump([row.as_json() for row in rows], out)
