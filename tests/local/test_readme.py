@@ -59,3 +59,6 @@ curl() {{ command curl --silent --show-error --fail-with-body "$@"; echo; }}
         assert (work / "hello-copy.txt").read_bytes() == (work / "hello.txt").read_bytes()
         assert (work / "big-copy.bin").read_bytes() == (work / "big.bin").read_bytes()
         assert '"path":"docs/hello.txt"' in result.stdout  # the listing
+        # Two versions listed, the trash showing the deleted file, the restore.
+        assert result.stdout.count('"uploaded_by"') == 2
+        assert '"files":[{"path":"docs/hello.txt"' in result.stdout
