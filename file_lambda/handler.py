@@ -17,7 +17,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from mangum import Mangum
 
-from file_lambda import alb, metrics
+from file_lambda import alb, metrics, snapstart
 from file_lambda.app import create_app
 from file_lambda.cursors import Cursors
 from file_lambda.memberships import Memberships, PostgresMemberships
@@ -29,11 +29,13 @@ from tenancy.tokens import DeferredVerifier
 logger = Logger()
 settings = Settings.from_env()
 supabase = SupabaseSecrets(settings)
+storage = S3Storage(make_client(settings.region, settings.endpoint_url), settings.bucket)
+memberships = PostgresMemberships(lambda: supabase.get().db_url)
 app = create_app(
     settings,
-    S3Storage(make_client(settings.region, settings.endpoint_url), settings.bucket),
+    storage,
     DeferredVerifier(supabase.auth),
-    Memberships(PostgresMemberships(lambda: supabase.get().db_url), ttl=settings.membership_ttl),
+    Memberships(memberships, ttl=settings.membership_ttl),
     Cursors(lambda: supabase.get().derived_key("file-api listing cursors v1")),
 )
 # Every body crosses the ALB base64-encoded (alb.AlbHandler), so a response's
@@ -92,6 +94,22 @@ def _too_large(event: dict[str, Any]) -> dict[str, Any]:
         }
     return {"statusCode": 500, "headers": headers, "body": body, "isBase64Encoded": False}
 
+
+def before_snapshot() -> None:
+    """SnapStart: what the snapshot should hold already (see `snapstart.py`)."""
+    import psycopg  # noqa: F401  (the memberships' driver: imported once, for every restore)
+
+    snapstart.warm_up(handler)
+
+
+def after_restore() -> None:
+    """SnapStart: what no two restored environments may share (see `snapstart.py`)."""
+    snapstart.reseed()
+    storage.reconnect(make_client(settings.region, settings.endpoint_url))
+    memberships.close()
+
+
+snapstart.register(before_snapshot, after_restore)
 
 # Last: everything above lives as long as the container. Keep it out of the
 # collector's full passes, which otherwise walk its ~110k objects (~50 ms on

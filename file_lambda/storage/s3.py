@@ -20,8 +20,10 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from file_lambda.storage.port import (
+    CompletedPart,
     DeleteFailure,
     InvalidContinuation,
+    InvalidParts,
     ListPage,
     NotModified,
     ObjectArchived,
@@ -31,6 +33,8 @@ from file_lambda.storage.port import (
     PresignedPost,
     StorageError,
     StorageUnavailable,
+    StoredPart,
+    UploadNotFound,
     VersionEntry,
     VersionIsDeleteMarker,
     VersionPage,
@@ -49,6 +53,8 @@ DELETE_WORKERS = 4
 COPY_PART_LIMIT = 5 * 1024**3  # CopyObject copies at most 5 GB; above, copy in parts
 COPY_PART_SIZE = 256 * 1024**2
 _MISSING = frozenset({"NoSuchKey", "NoSuchVersion", "404", "NotFound"})
+# What S3 answers a completion whose parts it will not assemble.
+_BAD_PARTS = frozenset({"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "InvalidRequest"})
 _UNAVAILABLE = frozenset(
     {"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "503", "500"}
 )
@@ -76,6 +82,8 @@ def _translated(*, version_id: str | None = None) -> Iterator[None]:
         error = exc.response.get("Error", {})
         code = str(error.get("Code", ""))
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+        if code == "NoSuchUpload":
+            raise UploadNotFound("The upload does not exist (completed, aborted or expired)") from None
         # AWS answers a malformed version id with InvalidArgument (other stores with
         # another 400, e.g. for a NUL in it): no such version, not a storage failure.
         if code in _MISSING or (version_id and (code == "InvalidArgument" or status == 400)):
@@ -112,6 +120,7 @@ def _info(key: str, response: Any) -> ObjectInfo:
         metadata=dict(response.get("Metadata") or {}),
         storage_class=response.get("StorageClass") or None,
         restore=response.get("Restore") or None,
+        checksum_sha256=response.get("ChecksumSHA256") or None,
     )
 
 
@@ -153,13 +162,21 @@ class S3Storage:
             multipart_threshold=copy_part_limit, multipart_chunksize=copy_part_size
         )
 
+    def reconnect(self, client: S3Client) -> None:
+        """Use a new client: its own connections and freshly resolved credentials."""
+        self._s3 = client
+
     def _version_args(self, version_id: str | None) -> dict[str, Any]:
         return {"VersionId": version_id} if version_id else {}
 
     def head(self, key: str, version_id: str | None = None) -> ObjectInfo:
         with _translated(version_id=version_id):
             response = self._s3.head_object(
-                Bucket=self._bucket, Key=key, **self._version_args(version_id)
+                Bucket=self._bucket,
+                Key=key,
+                # The object's SHA-256, where it was uploaded with one.
+                ChecksumMode="ENABLED",
+                **self._version_args(version_id),
             )
         return _info(key, response)
 
@@ -432,3 +449,101 @@ class S3Storage:
                 self._bucket, key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in
             )
         return PresignedPost(url=post["url"], fields=dict(post["fields"]))
+
+    # -- multipart uploads -----------------------------------------------------------
+
+    def create_multipart(
+        self, key: str, content_type: str, metadata: dict[str, str], checksum_sha256: bool
+    ) -> str:
+        extra: dict[str, Any] = {"ChecksumAlgorithm": "SHA256"} if checksum_sha256 else {}
+        with _translated():
+            response = self._s3.create_multipart_upload(
+                Bucket=self._bucket, Key=key, ContentType=content_type, Metadata=metadata, **extra
+            )
+        return response["UploadId"]
+
+    def presign_part(
+        self,
+        key: str,
+        upload_id: str,
+        part_number: int,
+        expires_in: int,
+        checksum_sha256: str | None,
+    ) -> str:
+        params: dict[str, Any] = {
+            "Bucket": self._bucket,
+            "Key": key,
+            "UploadId": upload_id,
+            "PartNumber": part_number,
+        }
+        if checksum_sha256:
+            # Signed as the header x-amz-checksum-sha256: the client must send exactly
+            # this value, and S3 refuses a body whose SHA-256 differs (BadDigest).
+            params["ChecksumSHA256"] = checksum_sha256
+        with _translated():
+            return self._s3.generate_presigned_url("upload_part", Params=params, ExpiresIn=expires_in)
+
+    def list_parts(self, key: str, upload_id: str) -> list[StoredPart]:
+        parts: list[StoredPart] = []
+        marker = 0
+        while True:  # 1000 parts a page: at most 10 calls for 10,000 parts
+            with _translated():
+                response = self._s3.list_parts(
+                    Bucket=self._bucket,
+                    Key=key,
+                    UploadId=upload_id,
+                    MaxParts=1000,
+                    PartNumberMarker=marker,
+                )
+            parts += [
+                StoredPart(
+                    number=int(item["PartNumber"]),
+                    size=int(item.get("Size", 0)),
+                    etag=item.get("ETag", ""),
+                    checksum_sha256=item.get("ChecksumSHA256") or None,
+                )
+                for item in response.get("Parts", [])
+            ]
+            following = int(response.get("NextPartNumberMarker") or 0)
+            if not response.get("IsTruncated") or following <= marker:
+                return parts
+            marker = following
+
+    def complete_multipart(
+        self, key: str, upload_id: str, parts: Sequence[CompletedPart], overwrite: bool
+    ) -> ObjectInfo:
+        listed: list[dict[str, Any]] = []
+        for part in parts:
+            entry: dict[str, Any] = {"PartNumber": part.number, "ETag": part.etag}
+            if part.checksum_sha256:
+                entry["ChecksumSHA256"] = part.checksum_sha256
+            listed.append(entry)
+        # If-None-Match: * makes "do not overwrite" atomic at completion, as for a PUT.
+        condition: dict[str, Any] = {} if overwrite else {"IfNoneMatch": "*"}
+        with _translated():
+            try:
+                self._s3.complete_multipart_upload(
+                    Bucket=self._bucket,
+                    Key=key,
+                    UploadId=upload_id,
+                    MultipartUpload={"Parts": listed},  # type: ignore[typeddict-item]
+                    **condition,
+                )
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code")
+                if code not in _BAD_PARTS:
+                    raise
+                log.info("s3 refused a completion", extra={"s3_code": code})
+                raise InvalidParts(
+                    "Storage refused these parts: each part but the last must hold at least "
+                    "5 MiB, in ascending order, with the ETags (and checksums) their "
+                    "uploads answered"
+                ) from None
+        return self.head(key)
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        try:
+            with _translated():
+                self._s3.abort_multipart_upload(Bucket=self._bucket, Key=key, UploadId=upload_id)
+        except UploadNotFound:
+            return  # aborted, completed or expired already: nothing is left

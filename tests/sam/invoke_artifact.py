@@ -1,6 +1,6 @@
 """Run by a bare Python 3.12 (`-I -S`): the built package is all it can import.
 
-    python3.12 -I -S tests/sam/invoke_artifact.py ARTIFACT_DIR EVENTS_JSON RESULT_JSON
+    python3.12 -I -S tests/sam/invoke_artifact.py ARTIFACT_DIR EVENTS_JSON RESULT_JSON [RUNTIME_DIR]
 
 Like Lambda (/var/task first, then the runtime), the import path is the
 artifact and the standard library, nothing else: no site-packages, no
@@ -8,6 +8,11 @@ PYTHONPATH (-I ignores it), not this folder. It imports the handler as a cold
 start would, answers each event in order as warm invocations, and writes the
 responses, timings and where every loaded module came from. It imports
 nothing from this repository itself.
+
+RUNTIME_DIR stands for what Lambda's managed runtime adds to the path
+(`snapshot_restore_py`): given it, SnapStart's hooks run after the import as
+Lambda runs them, every before-snapshot hook, then every after-restore hook,
+and only then the events.
 """
 
 import gc
@@ -16,7 +21,10 @@ import sys
 import time
 
 artifact, events_path, result_path = sys.argv[1:4]
+runtime = sys.argv[4] if len(sys.argv) > 4 else None
 sys.path.insert(0, artifact)
+if runtime:
+    sys.path.append(runtime)
 
 
 class LambdaContext:
@@ -41,6 +49,17 @@ def main() -> None:
 
     import_seconds = time.perf_counter() - started
     frozen_at_init = gc.get_freeze_count()
+    hooks_run = {"before_snapshot": 0, "after_restore": 0}
+    if runtime:
+        import snapshot_restore_py
+
+        for name, registry in (
+            ("before_snapshot", snapshot_restore_py.get_before_snapshot()),
+            ("after_restore", snapshot_restore_py.get_after_restore()),
+        ):
+            for func, args, kwargs in registry:
+                func(*args, **kwargs)
+                hooks_run[name] += 1
     responses = []
     for event in events:
         started = time.perf_counter()
@@ -60,6 +79,7 @@ def main() -> None:
         "stdlib": [sys.base_prefix, sys.prefix],
         "import_seconds": import_seconds,
         "frozen_at_init": frozen_at_init,
+        "snapstart_hooks": hooks_run,
         "responses": responses,
         "module_files": origins,
         "importable": {

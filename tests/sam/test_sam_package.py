@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import time
 import zipfile
@@ -21,6 +22,7 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+import snapshot_restore_py
 
 from tests.sam import support
 from tests.sam.events import EVENT_FILES, TENANT_ID, load, mint_token, render, to_multi_value
@@ -137,6 +139,14 @@ def _lambda_environment(
     }
 
 
+def _runtime_dir(workdir: Path) -> Path:
+    """What Lambda's managed runtime adds to the path for SnapStart: `snapshot_restore_py`."""
+    runtime = workdir / "runtime"
+    runtime.mkdir()
+    shutil.copy(snapshot_restore_py.__file__, runtime)
+    return runtime
+
+
 def _invoke(
     artifact: Path, events: list[dict[str, Any]], env: dict[str, str], workdir: Path
 ) -> tuple[dict[str, Any], str]:
@@ -153,6 +163,7 @@ def _invoke(
             str(artifact),
             str(events_path),
             str(result_path),
+            str(_runtime_dir(workdir)),
         ],
         env=env,
         cwd=workdir,
@@ -198,11 +209,16 @@ def test_built_package_answers_the_committed_events(
     assert result["flags"] == {"isolated": 1, "no_site": 1}
     stdlib = tuple(result["stdlib"])
     assert result["sys_path"][0] == str(artifact)
-    assert all(entry.startswith(stdlib) for entry in result["sys_path"][1:]), result["sys_path"]
+    runtime = str(tmp_path / "runtime")
+    assert all(entry.startswith(stdlib) or entry == runtime for entry in result["sys_path"][1:]), (
+        result["sys_path"]
+    )
+    # SnapStart: both hooks ran, in order, before the events were answered.
+    assert result["snapstart_hooks"] == {"before_snapshot": 1, "after_restore": 1}
     foreign = {
         name: path
         for name, path in result["module_files"].items()
-        if not path.startswith((str(artifact), *stdlib))
+        if not path.startswith((str(artifact), *stdlib, runtime))
     }
     assert not foreign, f"modules loaded from outside the package: {foreign}"
     assert "site-packages" not in " ".join(result["sys_path"])

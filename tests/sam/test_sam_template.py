@@ -124,13 +124,20 @@ def test_s3_access_is_limited_to_the_tenants_prefix(function: dict[str, Any]) ->
         assert statement["Effect"] == "Allow"
         assert not any("*" in action for action in _list(statement["Action"]))
         resource = statement["Resource"]["Fn::Sub"]
-        if _list(statement["Action"]) == ["s3:ListBucket"]:
+        if set(_list(statement["Action"])) <= {"s3:ListBucket", "s3:ListBucketVersions"}:
             assert resource == "arn:${AWS::Partition}:s3:::${UploadsBucketName}"
             assert statement["Condition"] == {"StringLike": {"s3:prefix": "tenants/*"}}
         else:
             assert resource == "arn:${AWS::Partition}:s3:::${UploadsBucketName}/tenants/*"
     actions = {a for s in s3 for a in _list(s["Action"])}
     assert not actions & {"s3:PutBucketPolicy", "s3:DeleteBucket", "s3:PutObjectAcl"}
+    # Versions and trash need these, and nothing broader.
+    assert {"s3:ListBucketVersions", "s3:DeleteObjectVersion", "s3:RestoreObject"} <= actions
+
+
+def test_published_versions_start_from_a_snapshot(function: dict[str, Any]) -> None:
+    assert function["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    assert function["AutoPublishAlias"] == "live"  # SnapStart applies to versions only
 
 
 def _list(value: str | list[str]) -> list[str]:
