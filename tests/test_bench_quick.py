@@ -85,3 +85,25 @@ def test_the_fast_response_size_check_is_exact(lambda_module: Any, multi_value: 
             response["headers"] = headers
         exact = len(json.dumps(response)) > limit
         assert lambda_module._oversized(response) is exact
+
+
+def test_the_capacity_load_test_runs_and_reports_each_step(tmp_path: Path) -> None:
+    out = tmp_path / "capacity.json"
+    command = [sys.executable, "-m", "tests.bench.capacity", "--seconds", "0.5"]
+    command += ["--max-connections", "2", "--json", str(out)]
+    result = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+
+    steps = json.loads(out.read_text())["steps"]
+    paths = {step["path"] for step in steps}
+    assert paths == {"/health", "/files/health", "/me", "/files/metadata/probe.txt"}
+    for step in steps:
+        assert step["failures"] == 0, step
+        assert step["rate"] > 0
+        assert step["p50_ms"] <= step["p99_ms"]
+        assert set(step["cpu_ms"]) == {"stack", "postgres", "seaweedfs"}
+    # The stack's process does work on every request; Postgres on /me's.
+    assert all(step["cpu_ms"]["stack"] > 0 for step in steps)
+    assert any(step["cpu_ms"]["postgres"] > 0 for step in steps if step["path"] == "/me")

@@ -94,7 +94,8 @@ def _wrk(url: str, headers: dict[str, str], seconds: float, connections: int) ->
 
 async def _python(url: str, headers: dict[str, str], seconds: float, connections: int) -> Load:
     parts = urlsplit(url)
-    head = f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    head = f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
     head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
     request = (head + "\r\n").encode()
     latencies: list[float] = []
