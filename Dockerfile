@@ -40,5 +40,8 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 
 # The ALB terminates TLS and sets X-Forwarded-*: trust it (only the ALB can
 # reach the task). Keep-alive outlasts the ALB's 60 s idle timeout, so the ALB
-# never reuses a connection uvicorn has just closed (502s).
-CMD ["sh", "-c", "exec uvicorn core_service.main:app --host 0.0.0.0 --port \"${PORT:-8000}\" --proxy-headers --forwarded-allow-ips='*' --no-server-header --timeout-keep-alive 75 --timeout-graceful-shutdown 25"]
+# never reuses a connection uvicorn has just closed (502s). No access log: the
+# load balancer already writes a line per request to S3 (with the trace id the
+# app returns as request_id), and formatting one was a large share of a
+# /health request (make bench, "Core: /health"); the app still logs errors.
+CMD ["sh", "-c", "exec uvicorn core_service.main:app --host 0.0.0.0 --port \"${PORT:-8000}\" --proxy-headers --forwarded-allow-ips='*' --no-server-header --no-access-log --timeout-keep-alive 75 --timeout-graceful-shutdown 25"]
