@@ -14,6 +14,7 @@ from file_lambda.memberships import Memberships
 from file_lambda.routes import router
 from file_lambda.settings import Settings
 from file_lambda.storage.port import Storage
+from file_lambda.upload_records import NoUploadRecords, UploadRecords
 from tenancy.problems import install_problem_handlers, problem_response
 from tenancy.security_headers import SecurityHeaders
 from tenancy.tokens import Verifier
@@ -69,6 +70,7 @@ def create_app(
     verifier: Verifier,
     memberships: Memberships,
     cursors: Cursors,
+    upload_records: UploadRecords | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="SnSD file API",
@@ -88,6 +90,8 @@ def create_app(
     app.state.token_verifier = verifier
     app.state.memberships = memberships
     app.state.cursors = cursors
+    # Who started which multipart upload (uploads.py): Postgres in the function.
+    app.state.upload_records = upload_records or NoUploadRecords()
     install_problem_handlers(app)
     app.include_router(router)
     app.add_middleware(LiteralUrlGuard)

@@ -24,6 +24,7 @@ from file_lambda.memberships import Memberships, PostgresMemberships
 from file_lambda.secrets import SupabaseSecrets
 from file_lambda.settings import Settings
 from file_lambda.storage.s3 import S3Storage, make_client
+from file_lambda.upload_records import PostgresUploadRecords
 from tenancy.tokens import DeferredVerifier
 
 logger = Logger()
@@ -37,6 +38,8 @@ app = create_app(
     DeferredVerifier(supabase.auth),
     Memberships(memberships, ttl=settings.membership_ttl),
     Cursors(lambda: supabase.get().derived_key("file-api listing cursors v1")),
+    # Who started which multipart upload: on the memberships' one connection.
+    PostgresUploadRecords(memberships),
 )
 # Every body crosses the ALB base64-encoded (alb.AlbHandler), so a response's
 # size is exactly 4/3 of its body: the inline limits below stay exact, whatever

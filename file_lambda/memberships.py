@@ -16,18 +16,14 @@ older than `ttl`, the request fails closed with `503 database_unavailable`.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Protocol
 
+from file_lambda.database import Database
 from tenancy.principal import Principal, Role, canonical_uuid
 from tenancy.problems import ServiceUnavailable
-
-if TYPE_CHECKING:
-    import psycopg
 
 log = logging.getLogger(__name__)
 
@@ -46,58 +42,16 @@ class MembershipSource(Protocol):
         ...
 
 
-class PostgresMemberships:
-    """`MembershipSource` over one connection per container (a container serves
-    one invocation at a time), reopened once when it has gone away."""
+class PostgresMemberships(Database):
+    """`MembershipSource` over the container's one connection (`database.py`)."""
 
     QUERY = "select tenant_id::text, role::text from public.tenant_members where user_id = %s"
-
-    def __init__(self, database_url: Callable[[], str | None], *, timeout: int = 2) -> None:
-        self._database_url = database_url
-        self._timeout = timeout
-        self._conn: psycopg.Connection[Any] | None = None
-        self._lock = threading.Lock()
 
     def fetch(self, user_id: str) -> dict[str, Role]:
         if canonical_uuid(user_id) is None:
             return {}  # Supabase user ids are UUIDs: such a user is nobody's member
-        with self._lock:
-            try:
-                rows = self._query(user_id)
-            except Exception:
-                # A connection a frozen container kept may have been closed by the
-                # pooler meanwhile: one fresh connection, then give up.
-                self.close()
-                rows = self._query(user_id)
+        rows = self.execute(self.QUERY, (user_id,))
         return {tenant: Role[role] for tenant, role in rows if role in Role.__members__}
-
-    def _query(self, user_id: str) -> list[tuple[str, str]]:
-        if self._conn is None or self._conn.closed:
-            self._conn = self._connect()
-        return self._conn.execute(self.QUERY, (user_id,)).fetchall()
-
-    def _connect(self) -> psycopg.Connection[Any]:
-        # The driver loads with the first lookup, which opens a connection anyway:
-        # cold starts and unauthenticated calls do not pay for its import.
-        import psycopg
-
-        url = self._database_url()
-        if not url:
-            raise RuntimeError("no SUPABASE_DB_URL is configured")
-        return psycopg.connect(
-            url,
-            autocommit=True,
-            connect_timeout=self._timeout,
-            # Supabase's transaction pooler cannot keep prepared statements.
-            prepare_threshold=None,
-            application_name="snsd-file-api",
-        )
-
-    def close(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            with contextlib.suppress(Exception):  # closing a broken connection may fail too
-                conn.close()
 
 
 class Memberships:

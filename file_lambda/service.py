@@ -12,6 +12,7 @@ import mimetypes
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, Self
 from urllib.parse import quote
 
 from file_lambda.cursors import Cursors
@@ -176,6 +177,11 @@ class FileService:
         self._cursors = cursors
         self._root = TenantRoot(access.tenant_id)
 
+    @classmethod
+    def for_request(cls, state: Any, access: TenantAccess) -> Self:
+        """The service of `access`'s tenant, from the app's parts (`app.state`)."""
+        return cls(state.storage, state.settings, access, state.cursors)
+
     # -- shaping ---------------------------------------------------------------
 
     def _info(self, obj: ObjectInfo) -> FileInfo:
@@ -285,7 +291,11 @@ class FileService:
 
     def metadata(self, path: str, version_id: str | None) -> FileMetadata:
         obj = self._head(path, version_id)
-        return FileMetadata(**self._info(obj).model_dump(), metadata=obj.metadata)
+        return FileMetadata(
+            **self._info(obj).model_dump(),
+            metadata=obj.metadata,
+            checksum_sha256=obj.checksum_sha256,
+        )
 
     def list_folder(self, folder: str, recursive: bool, limit: int, cursor: str | None) -> FileList:
         folder = validate_path(folder, allow_root=True)

@@ -14,6 +14,8 @@ ALB_BODY_LIMIT = 1_000_000
 DEFAULT_INLINE_UPLOAD = 900_000
 # Room kept in a response for its headers and the JSON envelope of the event.
 RESPONSE_HEADROOM = 16_384
+# S3's largest object; multipart uploads may be configured up to it.
+S3_MAX_OBJECT_SIZE = 5 * 1024**4
 
 
 class ConfigError(RuntimeError):
@@ -47,6 +49,16 @@ class Settings:
     presign_upload_max_size: int = 5 * 1024**3  # one POST carries at most 5 GB
     # Seconds a container trusts the memberships it read (see `memberships.py`).
     membership_ttl: int = 30
+    # Largest file a multipart upload may complete (README, "Large and resumable uploads").
+    multipart_max_size: int = S3_MAX_OBJECT_SIZE
+    # An upload session (Uppy's Companion endpoint) is a capability in a URL: it
+    # lives this long by default and at most, and every call under it checks
+    # the user's current membership anyway.
+    upload_session_default_expires: int = 3600
+    upload_session_max_expires: int = 86400
+    # Days after which the bucket's lifecycle aborts an unfinished upload
+    # (Terraform's abort_incomplete_multipart_upload_days): older ones are not listed.
+    multipart_abort_days: int = 7
 
     @property
     def max_inline_download_bytes(self) -> int:
@@ -107,11 +119,21 @@ class Settings:
             redirect_expires=integer("PRESIGN_REDIRECT_EXPIRES", 300),
             presign_upload_max_size=integer("PRESIGN_UPLOAD_MAX_SIZE", 5 * 1024**3),
             membership_ttl=integer("MEMBERSHIP_CACHE_SECONDS", 30),
+            multipart_max_size=integer("MULTIPART_MAX_SIZE", S3_MAX_OBJECT_SIZE),
+            upload_session_default_expires=integer("UPLOAD_SESSION_DEFAULT_EXPIRES", 3600),
+            upload_session_max_expires=integer("UPLOAD_SESSION_MAX_EXPIRES", 86400),
+            multipart_abort_days=integer("MULTIPART_ABORT_DAYS", 7),
         )
         if not 60 <= settings.presign_default_expires <= settings.presign_max_expires:
             raise ConfigError("PRESIGN_DEFAULT_EXPIRES must lie between 60 and PRESIGN_MAX_EXPIRES")
         if settings.membership_ttl > 60:
             raise ConfigError("MEMBERSHIP_CACHE_SECONDS cannot exceed 60 (SECURITY.md's promise)")
+        if not 5 * 1024**2 <= settings.multipart_max_size <= S3_MAX_OBJECT_SIZE:
+            raise ConfigError(f"MULTIPART_MAX_SIZE must lie between 5 MiB and {S3_MAX_OBJECT_SIZE}")
+        if not 60 <= settings.upload_session_default_expires <= settings.upload_session_max_expires:
+            raise ConfigError(
+                "UPLOAD_SESSION_DEFAULT_EXPIRES must lie between 60 and UPLOAD_SESSION_MAX_EXPIRES"
+            )
         if settings.max_inline_upload_bytes > ALB_BODY_LIMIT:
             raise ConfigError(f"MAX_INLINE_UPLOAD_BYTES cannot exceed the ALB's {ALB_BODY_LIMIT}")
         return settings

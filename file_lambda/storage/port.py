@@ -30,6 +30,9 @@ class ObjectInfo:
     storage_class: str | None = None
     # S3's `x-amz-restore` of an archived object: a restore asked for, or done.
     restore: str | None = None
+    # The object's SHA-256 as S3 reports it (a multipart object's: of its parts'
+    # checksums, "-N" appended); only where it was uploaded with one.
+    checksum_sha256: str | None = None
 
     @property
     def archived(self) -> bool:
@@ -86,6 +89,26 @@ class PresignedPost:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredPart:
+    """A part of an unfinished multipart upload, as the store holds it."""
+
+    number: int
+    size: int
+    etag: str
+    last_modified: datetime | None = None
+    checksum_sha256: str | None = None  # where the store reports it (AWS does)
+
+
+@dataclass(frozen=True, slots=True)
+class CompletedPart:
+    """A part named in a completion: its number, ETag and, when signed with one, checksum."""
+
+    number: int
+    etag: str
+    checksum_sha256: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DeleteFailure:
     key: str
     message: str
@@ -121,6 +144,19 @@ class NotModified(Exception):
 class InvalidContinuation(Problem):
     status = 400
     code = "invalid_cursor"
+
+
+class UploadNotFound(NotFound):
+    """No such unfinished upload: never started, completed, aborted, or not the caller's."""
+
+    code = "upload_not_found"
+
+
+class InvalidParts(Problem):
+    """The store refused a completion's parts (unknown part, ETag, order or size)."""
+
+    status = 400
+    code = "invalid_parts"
 
 
 class StorageUnavailable(ServiceUnavailable):
@@ -204,4 +240,42 @@ class Storage(Protocol):
 
     def restore_archived(self, key: str, version_id: str | None, days: int) -> bool:
         """Ask for a temporary copy of an archived object; False if one was already asked."""
+        ...
+
+    # -- multipart uploads (file_lambda/uploads.py) ----------------------------
+
+    def create_multipart(
+        self, key: str, content_type: str, metadata: dict[str, str], checksum_sha256: bool
+    ) -> str:
+        """Start a multipart upload of `key`; its upload id (S3's)."""
+        ...
+
+    def presign_part(
+        self,
+        key: str,
+        upload_id: str,
+        part_number: int,
+        expires_in: int,
+        checksum_sha256: str | None,
+    ) -> str:
+        """A PUT URL for exactly this part number of this upload (and, when given, this
+        SHA-256: the store refuses a body with another)."""
+        ...
+
+    def list_parts(self, key: str, upload_id: str) -> list[StoredPart]:
+        """Every part the store lists for the upload, by number; `UploadNotFound` if none.
+
+        S3 lists the last upload of each part number; some stores (SeaweedFS)
+        list every upload of a number sent again."""
+        ...
+
+    def complete_multipart(
+        self, key: str, upload_id: str, parts: Sequence[CompletedPart], overwrite: bool
+    ) -> ObjectInfo:
+        """Assemble the parts into the object (`ObjectExists` when not `overwrite` and it
+        exists, atomically); the object's info, with its checksum when it has one."""
+        ...
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Remove the upload and every part it holds (done already: no error)."""
         ...

@@ -83,7 +83,7 @@ def _translated(*, version_id: str | None = None) -> Iterator[None]:
         code = str(error.get("Code", ""))
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
         if code == "NoSuchUpload":
-            raise UploadNotFound("The upload does not exist (completed, aborted or expired)") from None
+            raise UploadNotFound("No such upload (completed, aborted or expired)") from None
         # AWS answers a malformed version id with InvalidArgument (other stores with
         # another 400, e.g. for a NUL in it): no such version, not a storage failure.
         if code in _MISSING or (version_id and (code == "InvalidArgument" or status == 400)):
@@ -481,7 +481,9 @@ class S3Storage:
             # this value, and S3 refuses a body whose SHA-256 differs (BadDigest).
             params["ChecksumSHA256"] = checksum_sha256
         with _translated():
-            return self._s3.generate_presigned_url("upload_part", Params=params, ExpiresIn=expires_in)
+            return self._s3.generate_presigned_url(
+                "upload_part", Params=params, ExpiresIn=expires_in
+            )
 
     def list_parts(self, key: str, upload_id: str) -> list[StoredPart]:
         parts: list[StoredPart] = []
@@ -500,6 +502,9 @@ class S3Storage:
                     number=int(item["PartNumber"]),
                     size=int(item.get("Size", 0)),
                     etag=item.get("ETag", ""),
+                    last_modified=item["LastModified"].astimezone(UTC)
+                    if item.get("LastModified")
+                    else None,
                     checksum_sha256=item.get("ChecksumSHA256") or None,
                 )
                 for item in response.get("Parts", [])

@@ -117,7 +117,10 @@ def test_the_local_bucket_mirrors_the_terraform_buckets_cors_rule() -> None:
     assert rule["allowed_origins"] == "${var.cors_allowed_origins}"
     (local,) = bucket_cors(["http://localhost:3000"])["CORSRules"]
     assert local["AllowedOrigins"] == ["http://localhost:3000"]
-    assert local["AllowedMethods"] == rule["allowed_methods"]
+    # PUT carries the parts of multipart uploads (presigned UploadPart URLs); the
+    # Terraform rule needs it too for browsers (issue 17), and this holds before
+    # and after it is added there.
+    assert set(local["AllowedMethods"]) == {*rule["allowed_methods"], "PUT"}
     assert local["AllowedHeaders"] == rule["allowed_headers"]
     assert local["ExposeHeaders"] == rule["expose_headers"]
     assert rule["max_age_seconds"] == "${var.cors_max_age_seconds}"

@@ -59,8 +59,10 @@ def bucket_cors(origins: list[str]) -> dict[str, Any]:
         "CORSRules": [
             {
                 "AllowedOrigins": origins,
-                "AllowedMethods": ["GET", "HEAD", "POST"],
+                # PUT: the parts of multipart uploads (presigned UploadPart URLs).
+                "AllowedMethods": ["GET", "HEAD", "POST", "PUT"],
                 "AllowedHeaders": ["*"],
+                # ETag: a browser must read each part's to complete the upload.
                 "ExposeHeaders": ["ETag", "x-amz-version-id"],
                 "MaxAgeSeconds": 3000,
             }
