@@ -107,12 +107,16 @@ class History(FileService):
         wanted = [entry for entry in entries if not entry.is_delete_marker]
         if not wanted:
             return {}
+
+        def uploader(entry: VersionEntry) -> str | None:
+            try:
+                return self._storage.head(entry.key, entry.version_id).metadata.get("uploaded-by")
+            except ObjectNotFound:
+                return None  # purged since the listing: the page still answers
+
         with ThreadPoolExecutor(min(HEADS_IN_FLIGHT, len(wanted))) as pool:
-            heads = pool.map(lambda entry: self._storage.head(entry.key, entry.version_id), wanted)
-            return {
-                entry.version_id: head.metadata.get("uploaded-by")
-                for entry, head in zip(wanted, heads, strict=True)
-            }
+            found = pool.map(uploader, wanted)
+            return {entry.version_id: who for entry, who in zip(wanted, found, strict=True)}
 
     def restore_version(self, path: str, version_id: str) -> FileInfo:
         """Make `version_id`'s content current again, as a new version."""
@@ -226,6 +230,9 @@ class History(FileService):
                 deleted_since = deleted_since.replace(tzinfo=UTC)
             if deleted_since > datetime.now(UTC):
                 raise InvalidDeletedSince("deleted_since lies in the future")
+            # Listings give delete times to the second (or less): what was deleted
+            # within the named second counts as at or after it.
+            deleted_since = deleted_since.replace(microsecond=0)
         restored = 0
         batch: list[tuple[str, str]] = []
         for group in self._groups(self._root.folder_prefix(folder)):
