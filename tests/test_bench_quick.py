@@ -31,6 +31,8 @@ EXPECTED = {
     "trash_page_time",
     "bytes_upload",
     "bytes_download",
+    "multipart_upload",
+    "multipart_calls",
     "core_health",
     "core_me",
     "core_me_p99",

@@ -32,10 +32,12 @@ class Plan:
     transfers: int
     core_rounds: int
     core_seconds: float
+    multipart_mib: int
+    multipart_rounds: int
 
 
-FULL = Plan(15, 9, 200, 5000, 2, 8, 5, 3.0)
-QUICK = Plan(2, 2, 5, 30, 1, 1, 1, 1.0)
+FULL = Plan(15, 9, 200, 5000, 2, 8, 5, 3.0, 1024, 3)
+QUICK = Plan(2, 2, 5, 30, 1, 1, 1, 1.0, 16, 1)
 
 
 def machine() -> dict[str, Any]:
@@ -63,6 +65,8 @@ def _lambda_rows(endpoint: str, env: dict[str, str], plan: Plan) -> list[Row]:
         command += ["--out", str(out), "--rounds", str(plan.rounds), "--calls", str(plan.calls)]
         command += ["--objects", str(plan.objects), "--delete-rounds", str(plan.delete_rounds)]
         command += ["--transfers", str(plan.transfers)]
+        command += ["--multipart-mib", str(plan.multipart_mib)]
+        command += ["--multipart-rounds", str(plan.multipart_rounds)]
         # The handler logs a line per invocation: not into the table.
         subprocess.run(command, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         return [_row(entry) for entry in json.loads(out.read_text())]

@@ -18,6 +18,9 @@ on the default session before the handler creates its client.
   raw `list_object_versions` of the same page.
 - bytes: upload and download through the API of objects just under the
   inline limits vs raw `put_object` / `get_object` of the same size.
+- multipart: a file uploaded through the API's presigned part URLs (create,
+  sign, 8 PUTs in flight, complete) vs raw boto3 multipart of the same file in
+  the same parts, 8 in flight, on the same S3; and the API calls it took.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import argparse
 import json
 import math
 import os
+import tempfile
 import time
 import uuid
 import warnings
@@ -520,6 +524,140 @@ class Bench:
             ),
         ]
 
+    # -- multipart ----------------------------------------------------------------------
+
+    def multipart(self, rounds: int, size_mib: int) -> list[Row]:
+        """The same file through the API's part URLs and through raw boto3 multipart."""
+        size = size_mib * 1024 * 1024
+        workers = 8
+        with tempfile.TemporaryDirectory(prefix="snsd-bench-multipart-") as scratch:
+            path = os.path.join(scratch, "file.bin")
+            block = os.urandom(1024 * 1024)
+            with open(path, "wb") as f:
+                for _ in range(size_mib):
+                    f.write(block)
+            fd = os.open(path, os.O_RDONLY)
+            limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
+            http = httpx.Client(timeout=120, limits=limits)
+            calls: list[str] = []
+            api_seconds: list[float] = []
+
+            def api(method: str, route: str, expect: int, body: Any = None) -> Any:
+                calls.append(route.rsplit("/", 1)[-1])
+                start = time.perf_counter()
+                headers = {"content-type": "application/json"} if body is not None else {}
+                raw = json.dumps(body).encode() if body is not None else b""
+                answer = parse_response(self.call(method, route, expect, headers=headers, body=raw))
+                api_seconds.append(time.perf_counter() - start)
+                return answer.json()
+
+            def read(number: int, part_size: int) -> bytes:
+                offset = (number - 1) * part_size
+                return os.pread(fd, min(part_size, size - offset), offset)
+
+            def through_the_api() -> None:
+                calls.clear()
+                api_seconds.clear()
+                created = api(
+                    "POST",
+                    "/files/multipart",
+                    201,
+                    {"path": "multipart/file.bin", "size": size, "overwrite": True},
+                )
+                upload_id, part_size = created["upload_id"], created["part_size"]
+                numbers = list(range(1, created["part_count"] + 1))
+                urls: dict[int, str] = {}
+                for start in range(0, len(numbers), 100):
+                    batch = [{"part_number": n} for n in numbers[start : start + 100]]
+                    signed = api(
+                        "POST", f"/files/multipart/{upload_id}/sign", 200, {"parts": batch}
+                    )
+                    urls.update({p["part_number"]: p["url"] for p in signed["parts"]})
+
+                def put(number: int) -> dict[str, Any]:
+                    answer = http.put(urls[number], content=read(number, part_size))
+                    answer.raise_for_status()
+                    return {"part_number": number, "etag": answer.headers["etag"]}
+
+                with ThreadPoolExecutor(workers) as pool:
+                    parts = list(pool.map(put, numbers))
+                api("POST", f"/files/multipart/{upload_id}/complete", 201, {"parts": parts})
+
+            part_size = 8 * 1024 * 1024  # what the API answers for files up to 78 GiB
+
+            def raw_boto3() -> None:
+                key = self.root + "multipart/raw.bin"
+                upload = self.raw.create_multipart_upload(Bucket=BUCKET, Key=key)
+                numbers = list(range(1, math.ceil(size / part_size) + 1))
+
+                def put(number: int) -> dict[str, Any]:
+                    answer = self.raw.upload_part(
+                        Bucket=BUCKET,
+                        Key=key,
+                        UploadId=upload["UploadId"],
+                        PartNumber=number,
+                        Body=read(number, part_size),
+                    )
+                    return {"PartNumber": number, "ETag": answer["ETag"]}
+
+                with ThreadPoolExecutor(workers) as pool:
+                    parts = list(pool.map(put, numbers))
+                self.raw.complete_multipart_upload(
+                    Bucket=BUCKET,
+                    Key=key,
+                    UploadId=upload["UploadId"],
+                    MultipartUpload={"Parts": parts},  # type: ignore[typeddict-item]
+                )
+
+            def timed(fn: Any) -> float:
+                start = time.perf_counter()
+                fn()
+                return time.perf_counter() - start
+
+            try:
+                through_the_api()  # warm: connections, the handler's routes
+                raw_boto3()
+                samples = interleaved(
+                    {"api": lambda: timed(through_the_api), "raw": lambda: timed(raw_boto3)},
+                    rounds,
+                )
+                _, s3_sent = self.requests.during(through_the_api)
+            finally:
+                http.close()
+                os.close(fd)
+        medians = {name: Spread.of(values).median for name, values in samples.items()}
+        gib = size / 1024**3
+        parts_count = math.ceil(size / part_size)
+        signs = calls.count("sign")
+        needed = 2 + math.ceil(parts_count / 100)  # create, a sign call per 100 parts, complete
+
+        def rate(seconds: float) -> str:
+            return f"{size / seconds / 1e6:.0f} MB/s"
+
+        return [
+            Row(
+                "multipart_upload",
+                f"Multipart: upload through presigned part URLs / raw boto3 multipart "
+                f"({size_mib} MiB, 8 MiB parts, {workers} in flight)",
+                ratios(samples["raw"], samples["api"]),
+                Bar(">=", 0.9),
+                f"{rate(medians['api'])} vs {rate(medians['raw'])}; the API's own calls "
+                f"took {ms(sum(api_seconds))} of {ms(medians['api'])}",
+                medians,
+            ),
+            Row(
+                "multipart_calls",
+                "Multipart: API calls per GiB uploaded (create, sign 100 parts a call, complete)",
+                Spread.of([len(calls) / gib]),
+                Bar("<=", needed / gib),
+                f"{len(calls)} calls for {size_mib} MiB ({signs} sign); "
+                f"a 6 GiB file: {2 + math.ceil(768 / 100)}; the handler's S3 requests: "
+                f"{dict(s3_sent)}",
+                {"calls": len(calls), "sign_calls": signs, "s3": dict(s3_sent)},
+                unit="calls",
+            ),
+        ]
+
 
 def _largest_file(body_limit: int) -> int:
     """The largest file whose multipart body still fits in `body_limit` bytes."""
@@ -536,6 +674,8 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=5000)
     parser.add_argument("--delete-rounds", type=int, default=2)
     parser.add_argument("--transfers", type=int, default=8)
+    parser.add_argument("--multipart-mib", type=int, default=1024)
+    parser.add_argument("--multipart-rounds", type=int, default=3)
     args = parser.parse_args()
     # Powertools warns on every invocation that records no metric (health): not for the table.
     warnings.filterwarnings("ignore", "No application metrics to publish")
@@ -546,6 +686,7 @@ def main() -> None:
     rows += bench.s3_calls(args.objects, args.delete_rounds)
     rows += bench.history(args.rounds, args.calls, min(50, args.objects))
     rows += bench.transfers(args.rounds, args.transfers)
+    rows += bench.multipart(args.multipart_rounds, args.multipart_mib)
     with open(args.out, "w") as out:
         json.dump([row.as_json() for row in rows], out)
 
