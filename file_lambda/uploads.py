@@ -31,6 +31,7 @@ import contextlib
 import dataclasses
 import math
 import mimetypes
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -77,6 +78,10 @@ class InvalidUploadSize(BadRequest):
     code = "invalid_size"
 
 
+class InvalidContentType(BadRequest):
+    code = "invalid_content_type"
+
+
 class UploadTooLarge(Problem):
     status = 413
     code = "upload_too_large"
@@ -104,6 +109,21 @@ class SessionExpired(Unauthorized):
 
 def _upload_scope(tenant_id: str) -> str:
     return f"{tenant_id} multipart upload"
+
+
+# RFC 9110 media type: type "/" subtype *( ";" parameter ), tokens of visible ASCII.
+_NAME = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_QUOTED = r'"[ \t!#-\[\]-~]*"'
+_MEDIA_TYPE = re.compile(rf"{_NAME}/{_NAME}(?:[ \t]*;[ \t]*{_NAME}=(?:{_NAME}|{_QUOTED}))*")
+
+
+def _content_type(value: str | None, path: str) -> str:
+    """The type to store: the client's when it is a media type, else guessed from the name."""
+    if value is None or value == "":
+        return mimetypes.guess_type(path)[0] or "application/octet-stream"
+    if len(value) > 255 or not _MEDIA_TYPE.fullmatch(value):
+        raise InvalidContentType("content_type must be a media type such as video/mp4")
+    return value
 
 
 def _same_etag(a: str, b: str) -> bool:
@@ -278,7 +298,7 @@ class Uploads(FileService):
             raise InvalidUploadSize(f"size must lie between 1 and {self._max_size} bytes")
         if not overwrite:
             self._ensure_absent(path)  # early; completion checks again, atomically
-        served_type = content_type or mimetypes.guess_type(path)[0] or "application/octet-stream"
+        served_type = _content_type(content_type, path)
         storage_id = self._storage.create_multipart(
             key, served_type, {"uploaded-by": self._user}, checksum_sha256=checksum == "sha256"
         )

@@ -226,6 +226,15 @@ def test_the_client_never_chooses_the_key(client_for: ClientFactory, s3: Any) ->
         problem(create(client, bad, 10), 400, "invalid_path")
 
 
+def test_a_content_type_must_be_a_media_type(client_for: ClientFactory, s3: Any) -> None:
+    client = client_for("member")
+    for bad in ("\x18kz6 ", "video", "video/mp4\nx-amz-acl: public-read", 'a/b; q="\u00e9"'):
+        problem(create(client, "a.bin", 10, content_type=bad), 400, "invalid_content_type")
+    fine = create(client, "a.bin", 10, content_type='text/plain; charset="utf-8"')
+    assert fine.json()["content_type"] == 'text/plain; charset="utf-8"'
+    assert create(client, "b.csv", 10).json()["content_type"] == "text/csv"
+
+
 def test_viewers_may_not_upload(client_for: ClientFactory) -> None:
     viewer = client_for("viewer")
     problem(create(viewer, "a.bin", 10), 403, "insufficient_role")
