@@ -1,19 +1,14 @@
-# Remote state, created once by hand (see README, "Bootstrap the state
-# backend"). This is a partial configuration: the state key comes from a
-# backend file at init time, so each environment keeps its own state without
-# copying this file:
+# Remote state in the bucket the bootstrap root creates (terraform/bootstrap),
+# locked by a lock object beside the state (S3-native locking, Terraform
+# >= 1.10; no DynamoDB table). Partial configuration: bucket, key and region
+# come from the backend file, so no bucket name is written here:
 #
 #   terraform init -backend-config=production.s3.tfbackend
 #
-# Tests run `terraform init -backend=false` and never touch it.
+# Tests run `terraform init -backend=false` or replace this with a local backend.
 terraform {
   backend "s3" {
-    bucket = "snsd-terraform-state"
-    region = "us-east-1"
-    # The seed's lock table. Newer Terraform releases also offer S3-native
-    # locking (use_lockfile); move to it once every operator's and CI's
-    # Terraform supports it.
-    dynamodb_table = "snsd-terraform-locks"
-    encrypt        = true
+    encrypt      = true
+    use_lockfile = true
   }
 }

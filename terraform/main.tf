@@ -6,6 +6,16 @@ provider "aws" {
   }
 }
 
+# The backup region of the tenants' files (enable_file_replication).
+provider "aws" {
+  alias  = "replica"
+  region = var.file_replica_region
+
+  default_tags {
+    tags = local.tags
+  }
+}
+
 locals {
   # Every name of the platform derives from these two, e.g. snsd-production.
   name = "${var.project}-${var.environment}"
@@ -24,6 +34,11 @@ locals {
     S3_BUCKET_NAME       = module.s3.bucket_id
     CORS_ALLOWED_ORIGINS = join(",", var.cors_allowed_origins)
   }
+}
+
+# Created by terraform/bootstrap before the first apply (one per account).
+data "aws_iam_openid_connect_provider" "github" {
+  url = "https://token.actions.githubusercontent.com"
 }
 
 module "vpc" {
@@ -45,6 +60,7 @@ module "ecr" {
   scan_on_push               = true
   tagged_images_to_keep      = 10
   untagged_image_expiry_days = 7
+  force_delete               = var.allow_destroy_with_data
 }
 
 module "s3" {
@@ -55,6 +71,24 @@ module "s3" {
   transition_to_ia_days      = 30
   transition_to_glacier_days = 90
   alb_access_logs_prefix     = "alb"
+  force_destroy              = var.allow_destroy_with_data
+
+  enable_replication = var.enable_file_replication
+  replica_bucket_arn = var.enable_file_replication ? module.file_replica[0].bucket_arn : null
+}
+
+# The backup of the tenants' files in a second region (modules/replica).
+module "file_replica" {
+  source = "./modules/replica"
+  count  = var.enable_file_replication ? 1 : 0
+
+  providers = {
+    aws = aws.replica
+  }
+
+  bucket_name                = "${var.project}-file-uploads-${var.environment}-replica"
+  transition_to_glacier_days = 90
+  force_destroy              = var.allow_destroy_with_data
 }
 
 # The container only; values are put out of band (README), never in state.
@@ -75,16 +109,16 @@ module "iam" {
   secret_arn              = module.secrets.secret_arn
   ecr_repository_arn      = module.ecr.repository_arn
   ecs_log_group_arn       = module.ecs.log_group_arn
+  ecs_cluster_arn         = module.ecs.cluster_arn
   ecs_service_arn         = module.ecs.service_arn
   ecs_task_definition_arn = module.ecs.task_definition_arn
   lambda_function_arn     = module.lambda.function_arn
   lambda_log_group_arn    = module.lambda.log_group_arn
   lambda_xray_tracing     = true
 
-  github_repository           = var.github_repository
-  github_oidc_subjects        = var.github_oidc_subjects
-  create_github_oidc_provider = var.create_github_oidc_provider
-  github_oidc_provider_arn    = var.github_oidc_provider_arn
+  github_repository        = var.github_repository
+  github_environment       = var.github_environment
+  github_oidc_provider_arn = data.aws_iam_openid_connect_provider.github.arn
 }
 
 module "lambda" {
@@ -110,6 +144,16 @@ module "lambda" {
     POWERTOOLS_METRICS_NAMESPACE = "SnSD"
     POWERTOOLS_LOG_LEVEL         = var.lambda_log_level
   })
+}
+
+module "waf" {
+  source = "./modules/waf"
+  count  = var.enable_waf ? 1 : 0
+
+  name                     = local.name
+  alb_arn                  = module.alb.arn
+  rate_limit_per_5_minutes = var.waf_rate_limit_per_5_minutes
+  upload_path_prefix       = "/files/upload"
 }
 
 module "alb" {
@@ -139,10 +183,13 @@ module "ecs" {
   cluster_name   = "${local.name}-cluster"
   service_name   = "${local.name}-service"
   container_name = "app"
-  image          = "${module.ecr.repository_url}:${var.image_tag}"
-  cpu            = var.task_cpu
-  memory         = var.task_memory
-  container_port = var.container_port
+  # Deploys replace this tag with the commit's image; the service runs the
+  # placeholder until the first deploy (modules/ecs).
+  image             = "${module.ecr.repository_url}:replaced-by-deploy"
+  health_check_path = "/health"
+  cpu               = var.task_cpu
+  memory            = var.task_memory
+  container_port    = var.container_port
 
   # PORT arrives with the secret, as the seed specifies; it must be 8000.
   environment = merge(local.app_environment, { AWS_REGION = var.aws_region })
@@ -184,13 +231,17 @@ module "dns" {
 module "monitoring" {
   source = "./modules/monitoring"
 
-  name                            = local.name
-  region                          = var.aws_region
-  alb_arn_suffix                  = module.alb.arn_suffix
-  ecs_target_group_arn_suffix     = module.alb.ecs_target_group_arn_suffix
-  ecs_cluster_name                = module.ecs.cluster_name
-  ecs_service_name                = module.ecs.service_name
-  lambda_function_name            = module.lambda.function_name
-  response_time_threshold_seconds = var.response_time_threshold_seconds
-  alarm_email_addresses           = var.alarm_email_addresses
+  name                                  = local.name
+  region                                = var.aws_region
+  alb_arn_suffix                        = module.alb.arn_suffix
+  ecs_target_group_arn_suffix           = module.alb.ecs_target_group_arn_suffix
+  lambda_target_group_arn_suffix        = module.alb.lambda_target_group_arn_suffix
+  ecs_cluster_name                      = module.ecs.cluster_name
+  ecs_service_name                      = module.ecs.service_name
+  lambda_function_name                  = module.lambda.function_name
+  response_time_threshold_seconds       = var.response_time_threshold_seconds
+  files_response_time_threshold_seconds = var.files_response_time_threshold_seconds
+  elb_5xx_threshold                     = var.elb_5xx_threshold
+  monthly_budget_usd                    = var.monthly_budget_usd
+  alarm_email_addresses                 = var.alarm_email_addresses
 }

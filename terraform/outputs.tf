@@ -77,3 +77,8 @@ output "nat_public_ips" {
   description = "Public addresses the tasks use on the internet (for allow-lists such as Supabase network restrictions)."
   value       = module.vpc.nat_public_ips
 }
+
+output "ecs_task_definition_family" {
+  description = "Task definition family whose latest revision each deploy re-images (ECS_FAMILY)."
+  value       = module.ecs.task_definition_family
+}

@@ -144,17 +144,6 @@ variable "single_nat_gateway" {
 # Core service (ECS Fargate)
 ################################################################################
 
-variable "image_tag" {
-  description = "Tag of the core service image in the ECR repository. CI pushes this tag and forces a new deployment."
-  type        = string
-  default     = "latest"
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))
-    error_message = "Must be a valid image tag."
-  }
-}
-
 variable "container_port" {
   description = "Port the core service listens on (PORT in the secret must say the same)."
   type        = number
@@ -178,13 +167,23 @@ variable "task_cpu" {
 }
 
 variable "task_memory" {
-  description = "Fargate task memory in MiB (a valid pairing with task_cpu)."
+  description = "Fargate task memory in MiB; must be a pair Fargate accepts with task_cpu (256 CPU: 512, 1024 or 2048)."
   type        = number
   default     = 512
 
+  # The CPU/memory combinations Fargate accepts (AWS, "Task CPU and memory").
   validation {
-    condition     = var.task_memory >= 512 && var.task_memory <= 30720
-    error_message = "Must be between 512 and 30720 MiB."
+    condition = (
+      var.task_cpu == 256 ? contains([512, 1024, 2048], var.task_memory) :
+      var.task_cpu == 512 ? var.task_memory >= 1024 && var.task_memory <= 4096 && var.task_memory % 1024 == 0 :
+      var.task_cpu == 1024 ? var.task_memory >= 2048 && var.task_memory <= 8192 && var.task_memory % 1024 == 0 :
+      var.task_cpu == 2048 ? var.task_memory >= 4096 && var.task_memory <= 16384 && var.task_memory % 1024 == 0 :
+      var.task_cpu == 4096 ? var.task_memory >= 8192 && var.task_memory <= 30720 && var.task_memory % 1024 == 0 :
+      var.task_cpu == 8192 ? var.task_memory >= 16384 && var.task_memory <= 61440 && var.task_memory % 4096 == 0 :
+      var.task_cpu == 16384 ? var.task_memory >= 32768 && var.task_memory <= 122880 && var.task_memory % 8192 == 0 :
+      false
+    )
+    error_message = "Not a Fargate CPU/memory pair: 256 takes 512, 1024 or 2048 MiB; 512 takes 1-4 GiB; 1024 takes 2-8 GiB; 2048 takes 4-16 GiB; 4096 takes 8-30 GiB (1 GiB steps)."
   }
 }
 
@@ -345,27 +344,15 @@ variable "github_repository" {
   }
 }
 
-variable "github_oidc_subjects" {
-  description = "Token subjects, after repo:<owner/name>:, allowed to assume the deploy role. The deploy jobs run in the GitHub environment production."
-  type        = list(string)
-  default     = ["environment:production"]
+variable "github_environment" {
+  description = "GitHub environment the deploy jobs run in (protected: main only); the deploy role trusts exactly this environment's token subject."
+  type        = string
+  default     = "production"
 
   validation {
-    condition     = length(var.github_oidc_subjects) > 0 && alltrue([for s in var.github_oidc_subjects : s != "" && s != "*"])
-    error_message = "Give at least one subject and never a bare wildcard."
+    condition     = can(regex("^[A-Za-z0-9_.-]+$", var.github_environment))
+    error_message = "Use letters, digits, dots, hyphens and underscores."
   }
-}
-
-variable "create_github_oidc_provider" {
-  description = "Create the account's GitHub OIDC provider; false when it exists already (then pass github_oidc_provider_arn)."
-  type        = bool
-  default     = true
-}
-
-variable "github_oidc_provider_arn" {
-  description = "ARN of an existing token.actions.githubusercontent.com provider, when create_github_oidc_provider is false."
-  type        = string
-  default     = null
 }
 
 ################################################################################
@@ -379,7 +366,7 @@ variable "alarm_email_addresses" {
 }
 
 variable "response_time_threshold_seconds" {
-  description = "p95 target response time, in seconds, that raises the high-response-time alarm."
+  description = "p95 response time of the core service's target group, in seconds, that raises its high-response-time alarm."
   type        = number
   default     = 1
 
@@ -387,6 +374,79 @@ variable "response_time_threshold_seconds" {
     condition     = var.response_time_threshold_seconds > 0
     error_message = "Must be above 0."
   }
+}
+
+variable "files_response_time_threshold_seconds" {
+  description = "p95 response time of the file API's target group (the Lambda, cold starts included), in seconds, that raises its own alarm."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.files_response_time_threshold_seconds > 0
+    error_message = "Must be above 0."
+  }
+}
+
+variable "elb_5xx_threshold" {
+  description = "5xx answers a minute from the load balancer itself (502 when the Lambda fails, 503 without healthy targets, 504 on timeouts) that raise the alarm."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.elb_5xx_threshold >= 0
+    error_message = "Must not be negative."
+  }
+}
+
+variable "monthly_budget_usd" {
+  description = "Monthly cost budget of the account in USD (the seed estimates about $105-115); AWS Budgets notifies the alarm topic at 80 % actual and 100 % forecast. null: no budget."
+  type        = number
+  default     = 150
+
+  validation {
+    condition     = var.monthly_budget_usd == null ? true : var.monthly_budget_usd > 0
+    error_message = "Must be above 0, or null."
+  }
+}
+
+variable "enable_waf" {
+  description = "Put AWS WAF in front of the load balancer: a rate limit per client IP and AWS managed rule groups, tuned for the file API's uploads and downloads (modules/waf)."
+  type        = bool
+  default     = true
+}
+
+variable "waf_rate_limit_per_5_minutes" {
+  description = "Requests a client IP may send in 5 minutes before WAF blocks it (file bytes go straight to S3 and do not count)."
+  type        = number
+  default     = 2000
+
+  validation {
+    condition     = var.waf_rate_limit_per_5_minutes >= 10
+    error_message = "AWS WAF's minimum is 10."
+  }
+}
+
+variable "enable_file_replication" {
+  description = "Back the tenants' files up by replicating them to a versioned bucket in file_replica_region (deletes are not replicated). Supabase's own backups cover the database, not these files."
+  type        = bool
+  default     = false
+}
+
+variable "file_replica_region" {
+  description = "Region of the files' backup bucket, other than aws_region."
+  type        = string
+  default     = "us-west-2"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.file_replica_region)) && var.file_replica_region != var.aws_region
+    error_message = "Must be an AWS region name other than aws_region, e.g. us-west-2."
+  }
+}
+
+variable "allow_destroy_with_data" {
+  description = "Let terraform destroy delete the buckets with every file in them and the image repository with its images. Off: a destroy stops at the first non-empty bucket. Turn on (and apply) only to tear the platform down on purpose."
+  type        = bool
+  default     = false
 }
 
 variable "enable_deletion_protection" {

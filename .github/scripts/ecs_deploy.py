@@ -1,16 +1,28 @@
-"""Roll the core service (ECS Fargate) onto a new image, and verify it landed.
+"""The core service's deploy, the parts AWS's own ECS actions do not do.
 
+    ecs_deploy.py render   --cluster C --service S --family F --container app --image URI
+                           --output task-definition.json
     ecs_deploy.py render   --task-definition described.json --container app --image URI
-    ecs_deploy.py deploy   --cluster C --service S --container app --image URI
     ecs_deploy.py rollback --cluster C --service S --task-definition ARN
 
-`deploy` takes the task definition the service runs now, changes the image of
-one container and nothing else, registers that as a new revision, points the
-service at it and waits until the new revision is the one serving. The
-service's deployment circuit breaker (Terraform enables it with rollback)
-returns a failing rollout to the previous revision on its own; this script
-notices that and fails, so the workflow run is red, not green over the old
-code. `rollback` points the service back at a given revision, for a smoke
+`render` takes the latest revision of the task definition family (the one
+Terraform registered, or the previous deploy's copy of it, which differs only
+in its image), changes the image of one container and nothing else, and
+writes the RegisterTaskDefinition request for
+`aws-actions/amazon-ecs-deploy-task-definition`. That action registers it,
+runs the migration as a one-off task of it, rolls the service and waits for
+stability (failing when the circuit breaker rolled back). For the workflow,
+`render` also writes as step outputs what the action needs and cannot find:
+the revision the service runs now (for `rollback`) and the service's subnets
+and security groups (for the migration task).
+
+Why not `amazon-ecs-render-task-definition` for the render: it does the same
+in principle, but it cannot be run by the tests here, and the test that the
+new revision is Terraform's with only the image changed is the point
+(tests/deploy/test_ecs_deploy.py, and tests/terraform against the revision
+Terraform itself wrote).
+
+`rollback` points the service back at a given revision and waits, for a smoke
 test that fails after a rollout ECS itself judged healthy.
 """
 
@@ -72,6 +84,8 @@ def render_task_definition(
         raise DeployError(f"expected one container named {container!r}, found {names}")
     if not image or any(ch.isspace() for ch in image):
         raise DeployError(f"not an image reference: {image!r}")
+    if image.endswith(":latest") or ("@" not in image and ":" not in image.rsplit("/", 1)[-1]):
+        raise DeployError(f"deploy an explicit tag or digest, not {image!r}")
     matches[0]["image"] = image
     tags = described.get("tags")
     if tags and "taskDefinition" in described:
@@ -80,9 +94,12 @@ def render_task_definition(
 
 
 @dataclass(frozen=True)
-class Rollout:
-    previous_task_definition: str
-    task_definition: str
+class Rendered:
+    request: dict[str, Any]
+    base_task_definition: str  # the family revision the request copies
+    previous_task_definition: str  # what the service runs now
+    subnets: list[str]
+    security_groups: list[str]
 
 
 def _service(ecs: Any, cluster: str, service: str) -> dict[str, Any]:
@@ -94,14 +111,24 @@ def _service(ecs: Any, cluster: str, service: str) -> dict[str, Any]:
     return found
 
 
-def start_rollout(ecs: Any, cluster: str, service: str, container: str, image: str) -> Rollout:
-    """Register the re-imaged task definition and point the service at it."""
-    current = _service(ecs, cluster, service)["taskDefinition"]
-    described = ecs.describe_task_definition(taskDefinition=current, include=["TAGS"])
-    request = render_task_definition(described, container, image)
-    registered = ecs.register_task_definition(**request)["taskDefinition"]["taskDefinitionArn"]
-    ecs.update_service(cluster=cluster, service=service, taskDefinition=registered)
-    return Rollout(previous_task_definition=current, task_definition=registered)
+def render_from_family(
+    ecs: Any, cluster: str, service: str, family: str, container: str, image: str
+) -> Rendered:
+    """The family's latest revision with the new image, and what the rollout needs to know."""
+    current = _service(ecs, cluster, service)
+    # A family name alone resolves to its latest ACTIVE revision.
+    described = ecs.describe_task_definition(taskDefinition=family, include=["TAGS"])
+    base = described["taskDefinition"]
+    if base.get("family") != family:
+        raise DeployError(f"{family} resolved to the family {base.get('family')}")
+    network = current.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
+    return Rendered(
+        request=render_task_definition(described, container, image),
+        base_task_definition=base["taskDefinitionArn"],
+        previous_task_definition=current["taskDefinition"],
+        subnets=list(network.get("subnets", [])),
+        security_groups=list(network.get("securityGroups", [])),
+    )
 
 
 def wait_for_rollout(
@@ -160,56 +187,68 @@ def _client(region: str | None) -> Any:
     return boto3.client("ecs", region_name=region)
 
 
+def _write(request: Mapping[str, Any], output: Path | None) -> None:
+    text = json.dumps(request, indent=2, sort_keys=True)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+
+
 def main(argv: Sequence[str] | None = None, ecs: Any = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--region", help="AWS region (default: the SDK's)")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    render = commands.add_parser("render", help="print the re-imaged task definition")
-    render.add_argument("--task-definition", type=Path, required=True)
+    render = commands.add_parser("render", help="write the family's latest revision re-imaged")
+    source = render.add_mutually_exclusive_group(required=True)
+    source.add_argument("--family", help="task definition family (its latest revision)")
+    source.add_argument("--task-definition", type=Path, help="DescribeTaskDefinition JSON")
+    render.add_argument("--cluster", help="with --family: the service's cluster")
+    render.add_argument("--service", help="with --family: the service")
     render.add_argument("--container", required=True)
     render.add_argument("--image", required=True)
     render.add_argument("--output", type=Path)
 
-    deploy = commands.add_parser("deploy", help="roll the service onto an image and wait")
     rollback_cmd = commands.add_parser("rollback", help="roll the service back and wait")
-    for command in (deploy, rollback_cmd):
-        command.add_argument("--cluster", required=True)
-        command.add_argument("--service", required=True)
-        command.add_argument("--timeout-seconds", type=float, default=1200)
-        command.add_argument("--poll-seconds", type=float, default=15)
-    deploy.add_argument("--container", required=True)
-    deploy.add_argument("--image", required=True)
+    rollback_cmd.add_argument("--cluster", required=True)
+    rollback_cmd.add_argument("--service", required=True)
     rollback_cmd.add_argument("--task-definition", required=True)
+    rollback_cmd.add_argument("--timeout-seconds", type=float, default=1200)
+    rollback_cmd.add_argument("--poll-seconds", type=float, default=15)
 
     args = parser.parse_args(argv)
     try:
-        if args.command == "render":
+        if args.command == "render" and args.task_definition is not None:
             described = json.loads(args.task_definition.read_text(encoding="utf-8"))
-            text = json.dumps(
-                render_task_definition(described, args.container, args.image), indent=2
-            )
-            if args.output:
-                args.output.write_text(text + "\n", encoding="utf-8")
-            else:
-                print(text)
+            _write(render_task_definition(described, args.container, args.image), args.output)
             return 0
 
         client = ecs if ecs is not None else _client(args.region)
-        wait = {"timeout_seconds": args.timeout_seconds, "poll_seconds": args.poll_seconds}
-        if args.command == "deploy":
-            rollout = start_rollout(client, args.cluster, args.service, args.container, args.image)
-            # Written before waiting, so a later rollback step knows where to go.
-            set_output("previous_task_definition", rollout.previous_task_definition)
-            set_output("task_definition", rollout.task_definition)
-            print(
-                f"{args.service}: {rollout.previous_task_definition} -> {rollout.task_definition}"
+        if args.command == "render":
+            if not (args.cluster and args.service):
+                parser.error("--family needs --cluster and --service")
+            rendered = render_from_family(
+                client, args.cluster, args.service, args.family, args.container, args.image
             )
-            wait_for_rollout(client, args.cluster, args.service, rollout.task_definition, **wait)
-            add_summary(f"- core: `{args.service}` runs `{rollout.task_definition}` ({args.image})")
-        else:
-            rollback(client, args.cluster, args.service, args.task_definition, **wait)
-            add_summary(f"- core: `{args.service}` rolled back to `{args.task_definition}`")
+            _write(rendered.request, args.output)
+            if args.output:
+                set_output("task_definition_file", str(args.output))
+            set_output("base_task_definition", rendered.base_task_definition)
+            set_output("previous_task_definition", rendered.previous_task_definition)
+            set_output("subnets", ",".join(rendered.subnets))
+            set_output("security_groups", ",".join(rendered.security_groups))
+            print(
+                f"{args.family}: {rendered.base_task_definition} with {args.image} "
+                f"(the service runs {rendered.previous_task_definition})",
+                file=sys.stderr,
+            )
+            add_summary(f"- core: `{rendered.base_task_definition}` re-imaged to `{args.image}`")
+            return 0
+
+        wait = {"timeout_seconds": args.timeout_seconds, "poll_seconds": args.poll_seconds}
+        rollback(client, args.cluster, args.service, args.task_definition, **wait)
+        add_summary(f"- core: `{args.service}` rolled back to `{args.task_definition}`")
     except DeployError as error:
         print(f"::error::{error}", file=sys.stderr)
         return 1

@@ -138,101 +138,176 @@ def test_render_command_writes_the_request(tmp_path: Path) -> None:
     assert json.loads(target.read_text())["containerDefinitions"][0]["image"] == NEW_IMAGE
 
 
-# -- against moto: the rendered request is one RegisterTaskDefinition accepts --
+# -- against moto: the new revision is the family's latest with only the image changed --
+
+CLUSTER = "snsd-production-cluster"
+SERVICE = "snsd-production-service"
+FAMILY = "snsd-production-service"
 
 
-def _service(ecs: Any) -> str:
-    ecs.create_cluster(clusterName="snsd-production-cluster")
-    request = {
-        k: v for k, v in DESCRIBED["taskDefinition"].items() if k not in ecs_deploy.READ_ONLY_FIELDS
+def _request(described: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: copy.deepcopy(v)
+        for k, v in described["taskDefinition"].items()
+        if k not in ecs_deploy.READ_ONLY_FIELDS
     }
-    arn = ecs.register_task_definition(**request, tags=DESCRIBED["tags"])["taskDefinition"][
-        "taskDefinitionArn"
+
+
+def _register(ecs: Any, request: dict[str, Any], tags: Any = None) -> str:
+    extra = {"tags": tags} if tags else {}
+    return str(
+        ecs.register_task_definition(**request, **extra)["taskDefinition"]["taskDefinitionArn"]
+    )
+
+
+def _platform(ecs: Any) -> dict[str, Any]:
+    """The family as Terraform and earlier deploys left it, and a service running a deploy's copy.
+
+    revision 1: Terraform's first revision (the image tag deploys replace);
+    revision 2: the previous deploy's copy of it, which the service runs;
+    revision 3: Terraform's revision after a change (a new variable, more memory).
+    """
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=cidr)["Subnet"]["SubnetId"]
+        for cidr in ("10.0.11.0/24", "10.0.12.0/24")
     ]
+    groups = [ec2.create_security_group(GroupName="tasks", Description="t", VpcId=vpc)["GroupId"]]
+    ecs.create_cluster(clusterName=CLUSTER)
+    terraform_first = _request(DESCRIBED)
+    terraform_first["containerDefinitions"][0]["image"] = "123.dkr.ecr/snsd:replaced-by-deploy"
+    first = _register(ecs, terraform_first, DESCRIBED["tags"])
+    deployed = copy.deepcopy(terraform_first)
+    deployed["containerDefinitions"][0]["image"] = OLD_IMAGE
+    running = _register(ecs, deployed, DESCRIBED["tags"])
+    changed = copy.deepcopy(terraform_first)
+    changed["memory"] = "1024"
+    changed["containerDefinitions"][0]["environment"].append({"name": "NEW", "value": "1"})
+    latest = _register(ecs, changed, DESCRIBED["tags"])
     ecs.create_service(
-        cluster="snsd-production-cluster",
-        serviceName="snsd-production-service",
-        taskDefinition=arn,
+        cluster=CLUSTER,
+        serviceName=SERVICE,
+        taskDefinition=running,
         desiredCount=1,
         launchType="FARGATE",
+        networkConfiguration={
+            "awsvpcConfiguration": {
+                "subnets": subnets,
+                "securityGroups": groups,
+                "assignPublicIp": "DISABLED",
+            }
+        },
     )
-    return str(arn)
+    return {
+        "first": first,
+        "running": running,
+        "latest": latest,
+        "subnets": subnets,
+        "security_groups": groups,
+    }
 
 
-@pytest.mark.usefixtures("aws")
-def test_start_rollout_registers_a_copy_and_points_the_service_at_it() -> None:
-    ecs = boto3.client("ecs", region_name=REGION)
-    old_arn = _service(ecs)
-
-    rollout = ecs_deploy.start_rollout(
-        ecs, "snsd-production-cluster", "snsd-production-service", "app", NEW_IMAGE
-    )
-
-    assert rollout.previous_task_definition == old_arn
-    assert rollout.task_definition.endswith("snsd-production-service:2")
-    service = ecs.describe_services(
-        cluster="snsd-production-cluster", services=["snsd-production-service"]
-    )["services"][0]
-    assert service["taskDefinition"] == rollout.task_definition
-    old = ecs.describe_task_definition(taskDefinition=old_arn, include=["TAGS"])
-    new = ecs.describe_task_definition(taskDefinition=rollout.task_definition, include=["TAGS"])
-    assert new["tags"] == old["tags"]
-    old_def, new_def = old["taskDefinition"], new["taskDefinition"]
-    assert new_def["containerDefinitions"][0]["image"] == NEW_IMAGE
-    new_def["containerDefinitions"][0]["image"] = OLD_IMAGE
+def _without_revision_fields(described: dict[str, Any]) -> dict[str, Any]:
+    definition = dict(described["taskDefinition"])
     for field in ("taskDefinitionArn", "revision", "registeredAt", "registeredBy"):
-        old_def.pop(field, None)
-        new_def.pop(field, None)
-    assert new_def == old_def
+        definition.pop(field, None)
+    return {"taskDefinition": definition, "tags": described.get("tags")}
 
 
 @pytest.mark.usefixtures("aws")
-def test_deploy_command_reports_both_revisions(github_files: tuple[Path, Path]) -> None:
+def test_render_builds_on_terraforms_latest_revision_changing_only_the_image() -> None:
     ecs = boto3.client("ecs", region_name=REGION)
-    old_arn = _service(ecs)
-    stable = _SettledEcs(ecs)
+    revisions = _platform(ecs)
+
+    rendered = ecs_deploy.render_from_family(ecs, CLUSTER, SERVICE, FAMILY, "app", NEW_IMAGE)
+
+    # Built on Terraform's newest revision, not on what the service runs.
+    assert rendered.base_task_definition == revisions["latest"]
+    assert rendered.previous_task_definition == revisions["running"]
+    assert rendered.subnets == revisions["subnets"]
+    assert rendered.security_groups == revisions["security_groups"]
+    assert rendered.request["memory"] == "1024"
+    assert {"name": "NEW", "value": "1"} in rendered.request["containerDefinitions"][0][
+        "environment"
+    ]
+
+    # Registered as the deploy action does: the new revision is Terraform's,
+    # field for field and tag for tag, but for the image.
+    new_arn = _register(
+        ecs, {k: v for k, v in rendered.request.items() if k != "tags"}, rendered.request["tags"]
+    )
+    terraform = ecs.describe_task_definition(taskDefinition=revisions["latest"], include=["TAGS"])
+    new = ecs.describe_task_definition(taskDefinition=new_arn, include=["TAGS"])
+    assert new["taskDefinition"]["containerDefinitions"][0]["image"] == NEW_IMAGE
+    new["taskDefinition"]["containerDefinitions"][0]["image"] = terraform["taskDefinition"][
+        "containerDefinitions"
+    ][0]["image"]
+    assert _without_revision_fields(new) == _without_revision_fields(terraform)
+
+
+@pytest.mark.usefixtures("aws")
+def test_render_command_writes_the_request_and_the_outputs_the_workflow_reads(
+    tmp_path: Path, github_files: tuple[Path, Path]
+) -> None:
+    ecs = boto3.client("ecs", region_name=REGION)
+    revisions = _platform(ecs)
+    target = tmp_path / "task-definition.json"
 
     code = ecs_deploy.main(
         [
-            "deploy",
+            "render",
             "--cluster",
-            "snsd-production-cluster",
+            CLUSTER,
             "--service",
-            "snsd-production-service",
+            SERVICE,
+            "--family",
+            FAMILY,
             "--container",
             "app",
             "--image",
             NEW_IMAGE,
-            "--poll-seconds",
-            "0",
+            "--output",
+            str(target),
         ],
-        ecs=stable,
+        ecs=ecs,
     )
 
     assert code == 0
-    outputs = read_outputs(github_files[0])
-    assert outputs["previous_task_definition"] == old_arn
-    assert outputs["task_definition"].endswith(":2")
-    assert "snsd-production-service" in github_files[1].read_text()
+    written = json.loads(target.read_text())
+    assert written["containerDefinitions"][0]["image"] == NEW_IMAGE
+    assert written["family"] == FAMILY
+    assert not set(written) & ecs_deploy.READ_ONLY_FIELDS
+    assert read_outputs(github_files[0]) == {
+        "task_definition_file": str(target),
+        "base_task_definition": revisions["latest"],
+        "previous_task_definition": revisions["running"],
+        "subnets": ",".join(revisions["subnets"]),
+        "security_groups": ",".join(revisions["security_groups"]),
+    }
+
+
+@pytest.mark.parametrize("image", ["repo/snsd-production:latest", "repo/snsd-production"])
+def test_render_refuses_latest_and_untagged_images(image: str) -> None:
+    with pytest.raises(ecs_deploy.DeployError, match="explicit tag"):
+        ecs_deploy.render_task_definition(DESCRIBED, "app", image)
 
 
 @pytest.mark.usefixtures("aws")
 def test_rollback_command_points_the_service_back() -> None:
     ecs = boto3.client("ecs", region_name=REGION)
-    old_arn = _service(ecs)
-    rollout = ecs_deploy.start_rollout(
-        ecs, "snsd-production-cluster", "snsd-production-service", "app", NEW_IMAGE
-    )
+    revisions = _platform(ecs)
+    ecs.update_service(cluster=CLUSTER, service=SERVICE, taskDefinition=revisions["latest"])
 
     code = ecs_deploy.main(
         [
             "rollback",
             "--cluster",
-            "snsd-production-cluster",
+            CLUSTER,
             "--service",
-            "snsd-production-service",
+            SERVICE,
             "--task-definition",
-            old_arn,
+            revisions["running"],
             "--poll-seconds",
             "0",
         ],
@@ -240,10 +315,8 @@ def test_rollback_command_points_the_service_back() -> None:
     )
 
     assert code == 0
-    service = ecs.describe_services(
-        cluster="snsd-production-cluster", services=["snsd-production-service"]
-    )["services"][0]
-    assert service["taskDefinition"] == old_arn != rollout.task_definition
+    service = ecs.describe_services(cluster=CLUSTER, services=[SERVICE])["services"][0]
+    assert service["taskDefinition"] == revisions["running"]
 
 
 class _SettledEcs:
@@ -358,45 +431,3 @@ def test_wait_without_rollout_state_trusts_settled_counts() -> None:
     )
     _wait(ecs)
     assert ecs.calls == 2
-
-
-def test_deploy_command_fails_on_a_rolled_back_rollout(
-    github_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    class Rolled(_ScriptedEcs):
-        def describe_services(self, **kwargs: Any) -> dict[str, Any]:
-            answer = super().describe_services(**kwargs)
-            answer["services"][0]["taskDefinition"] = OLD
-            return answer
-
-        def describe_task_definition(self, **_: Any) -> dict[str, Any]:
-            return copy.deepcopy(DESCRIBED)
-
-        def register_task_definition(self, **_: Any) -> dict[str, Any]:
-            return {"taskDefinition": {"taskDefinitionArn": NEW}}
-
-        def update_service(self, **_: Any) -> None:
-            return None
-
-    ecs = Rolled(
-        [_deployment(OLD, "PRIMARY", "IN_PROGRESS"), _deployment(NEW, "ACTIVE", "FAILED", 0)]
-    )
-    code = ecs_deploy.main(
-        [
-            "deploy",
-            "--cluster",
-            "c",
-            "--service",
-            "s",
-            "--container",
-            "app",
-            "--image",
-            NEW_IMAGE,
-            "--poll-seconds",
-            "0",
-        ],
-        ecs=ecs,
-    )
-    assert code == 1
-    # The rollback step still learns where the service was.
-    assert read_outputs(github_files[0])["previous_task_definition"] == OLD

@@ -46,3 +46,13 @@ def test_a_long_plan_is_cut_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None
 def test_backticks_in_the_plan_cannot_close_the_fence() -> None:
     markdown = plan_summary.render('  + description = "````"\nPlan: 1 to add\n')
     assert "\n`````hcl\n" in markdown
+
+
+def test_the_comment_file_fits_a_pull_request_comment(tmp_path: Path) -> None:
+    source, comment = tmp_path / "tfplan.txt", tmp_path / "plan-comment.md"
+    source.write_text("x" * 200_000 + "\nPlan: 3 to add, 0 to change, 0 to destroy.\n")
+    assert plan_summary.main([str(source), "--comment-file", str(comment)]) == 0
+    text = comment.read_text()
+    assert len(text) < 65_536
+    assert "**Plan: 3 to add, 0 to change, 0 to destroy.**" in text
+    assert f"cut at {plan_summary.MAX_COMMENT_PLAN_CHARS} characters" in text

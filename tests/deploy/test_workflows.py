@@ -9,6 +9,7 @@ request runs, and CI running everything `make test` runs.
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from pathlib import Path
@@ -72,6 +73,11 @@ def test_least_permissions_and_time_limits(path: Path) -> None:
         else:
             assert "id-token" not in permissions, f"{path.name}:{name} asks for an OIDC token"
         writes = {k for k, v in permissions.items() if v == "write"} - {"id-token"}
+        if writes == {"pull-requests"}:
+            # Only a job that comments: no checkout of the branch's code, no AWS.
+            assert not [x for x in job["steps"] if "checkout" in str(x.get("uses", ""))], name
+            assert "configure-aws-credentials" not in steps, name
+            continue
         assert not writes, f"{path.name}:{name} writes {writes}"
 
 
@@ -83,19 +89,188 @@ def test_checkouts_do_not_keep_the_token(path: Path) -> None:
                 assert step.get("with", {}).get("persist-credentials") is False, name
 
 
-def test_deploy_tests_first_then_both_halves_in_parallel_then_smoke() -> None:
-    deploy = _load(ROOT / ".github" / "workflows" / "deploy.yml")
-    assert set(deploy["on"]) == {"push", "workflow_dispatch"}
-    assert deploy["on"]["push"]["branches"] == ["main"]
-    assert deploy["concurrency"]["cancel-in-progress"] is False
+DEPLOY = ROOT / ".github" / "workflows" / "deploy.yml"
+TERRAFORM = ROOT / ".github" / "workflows" / "terraform.yml"
+
+
+def test_deploys_run_after_the_infrastructure_workflow_for_the_same_commit() -> None:
+    deploy, terraform = _load(DEPLOY), _load(TERRAFORM)
+    # Triggered by the Terraform workflow's completion on main (or by hand),
+    # never by a push of its own that could overtake the apply.
+    assert set(deploy["on"]) == {"workflow_run", "workflow_dispatch"}
+    run = deploy["on"]["workflow_run"]
+    assert run["workflows"] == [terraform["name"]]
+    assert run["types"] == ["completed"]
+    assert run["branches"] == ["main"]
+    # terraform.yml runs on every push to main, so no commit deploys without it.
+    assert terraform["on"]["push"] == {"branches": ["main"]}
+    assert deploy["concurrency"] == {"group": "deploy-production", "cancel-in-progress": False}
+
     jobs = deploy["jobs"]
+    gate = " ".join(str(jobs["gate"]["if"]).split())
+    for condition in (
+        "github.event.workflow_run.conclusion == 'success'",
+        "github.event.workflow_run.event == 'push'",
+        "github.event.workflow_run.head_branch == 'main'",
+        "github.event.workflow_run.head_repository.full_name == github.repository",
+        "github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main'",
+    ):
+        assert condition in gate, condition
+    assert "github.event.workflow_run.head_sha" in str(jobs["gate"]["steps"])
+    # Everything after the gate runs on the commit the infrastructure was applied for.
     assert jobs["test"]["uses"] == "./.github/workflows/ci.yml"
-    assert jobs["core"]["needs"] == "test"
-    assert jobs["files"]["needs"] == "test"
-    assert sorted(jobs["smoke"]["needs"]) == ["core", "files"]
-    smoke = " ".join(step.get("run", "") for step in jobs["smoke"]["steps"])
+    assert jobs["test"]["needs"] == "gate"
+    assert jobs["test"]["with"]["ref"] == "${{ needs.gate.outputs.sha }}"
+    for name in ("core", "files", "smoke"):
+        needs = jobs[name]["needs"]
+        assert "gate" in needs, name
+        checkouts = [x for x in jobs[name]["steps"] if "checkout@" in str(x.get("uses", ""))]
+        assert [c["with"]["ref"] for c in checkouts] == ["${{ needs.gate.outputs.sha }}"], name
+    assert set(jobs["core"]["needs"]) == set(jobs["files"]["needs"]) == {"gate", "test"}
+    assert set(jobs["smoke"]["needs"]) == {"gate", "core", "files"}
+    ci = _load(ROOT / ".github" / "workflows" / "ci.yml")
+    assert ci["on"]["workflow_call"]["inputs"]["ref"]["type"] == "string"
+    for job in ci["jobs"].values():
+        for step in job["steps"]:
+            if "checkout@" in str(step.get("uses", "")):
+                assert step["with"]["ref"] == "${{ inputs.ref }}"
+
+
+def test_deploy_role_jobs_run_in_the_protected_environment_with_oidc_only() -> None:
+    for name, job in _load(DEPLOY)["jobs"].items():
+        steps = [
+            x for x in job.get("steps", []) if "configure-aws-credentials" in str(x.get("uses"))
+        ]
+        if not steps:
+            continue
+        assert job["environment"] == "production", name  # the deploy role's one subject
+        assert [x["with"].get("role-to-assume") for x in steps] == [
+            "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+        ], name
+
+
+def test_no_workflow_uses_aws_access_keys() -> None:
+    """OIDC everywhere: the bootstrap makes the roles before the first run."""
+    for path in WORKFLOWS:
+        assert not AWS_KEYS.search(path.read_text()), path.name
+
+
+def _step(job: dict[str, Any], uses: str) -> dict[str, Any]:
+    found = [x for x in job["steps"] if str(x.get("uses", "")).startswith(uses + "@")]
+    assert len(found) == 1, uses
+    return found[0]
+
+
+def test_core_migrates_with_the_new_image_before_the_service_rolls() -> None:
+    core = _load(DEPLOY)["jobs"]["core"]
+    names = [str(x.get("id", "")) for x in core["steps"]]
+    assert names.index("image") < names.index("render") < names.index("ecs")
+    render = core["steps"][names.index("render")]["run"]
+    # Built on the family's latest revision (Terraform's), only the image changed.
+    assert "ecs_deploy.py render" in render
+    assert '--family "$ECS_FAMILY"' in render
+    assert "--image" in render
+    action = _step(core, "aws-actions/amazon-ecs-deploy-task-definition")
+    settings = action["with"]
+    assert settings["task-definition"] == "task-definition.json"
+    assert settings["wait-for-service-stability"] is True
+    # The migration: a one-off task of the new revision, waited for, its exit
+    # code checked by the action before it updates the service.
+    assert settings["run-task"] is True
+    assert settings["wait-for-task-stopped"] is True
+    assert settings["run-task-subnets"] == "${{ steps.render.outputs.subnets }}"
+    assert settings["run-task-security-groups"] == "${{ steps.render.outputs.security_groups }}"
+    overrides = json.loads(
+        settings["run-task-container-overrides"].replace("${{ env.ECS_CONTAINER }}", "app")
+    )
+    assert overrides == [
+        {
+            "name": "app",
+            "command": [
+                "sh",
+                "-c",
+                'exec python -m core_service.migrate --database-url "$SUPABASE_DB_URL"',
+            ],
+        }
+    ]
+    # The URL stays in the task: nothing in the workflow holds or prints it.
+    assert "SUPABASE_DB_URL" not in yaml.safe_dump(core.get("env", {}))
+    smoke = " ".join(x.get("run", "") for x in core["steps"])
+    assert "/ready" in smoke
     assert "/health" in smoke
-    assert "/files/health" in smoke
+    smoke_all = " ".join(x.get("run", "") for x in _load(DEPLOY)["jobs"]["smoke"]["steps"])
+    for path in ("/health", "/ready", "/files/health"):
+        assert path in smoke_all, path
+
+
+def test_an_approved_plan_is_the_plan_applied() -> None:
+    terraform = _load(TERRAFORM)
+    assert "terraform/**" in terraform["on"]["pull_request"]["paths"]
+    assert "TF_VAR_" not in TERRAFORM.read_text(), "inputs come from production.tfvars only"
+    jobs = terraform["jobs"]
+    plan, apply = jobs["plan"], jobs["apply"]
+
+    plan_runs = "\n".join(x.get("run", "") for x in plan["steps"])
+    assert "-var-file=production.tfvars" in plan_runs
+    assert "-out=tfplan" in plan_runs
+    assert "plan_summary.py" in plan_runs
+    assert "-detailed-exitcode" in plan_runs
+    assert plan["outputs"]["changes"] == "${{ steps.plan.outputs.changes }}"
+    assert plan["outputs"]["plan_sha256"] == "${{ steps.plan.outputs.plan_sha256 }}"
+    uploads = [
+        x for x in plan["steps"] if str(x.get("uses", "")).startswith("actions/upload-artifact@")
+    ]
+    plan_upload = next(x for x in uploads if "terraform/tfplan" in x["with"]["path"])
+    assert plan_upload["if"] == "github.event_name != 'pull_request'"
+
+    # A pull request's plan reaches the pull request as a comment.
+    comment = jobs["comment"]
+    assert comment["needs"] == "plan"
+    assert comment["if"] == "github.event_name == 'pull_request'"
+    assert "gh pr comment" in " ".join(x.get("run", "") for x in comment["steps"])
+
+    # Apply: after the plan, main only, in the protected environment, only
+    # when there is something to apply, and it applies that file, nothing else.
+    assert apply["needs"] == "plan"
+    for condition in (
+        "github.event_name != 'pull_request'",
+        "github.ref == 'refs/heads/main'",
+        "needs.plan.outputs.changes == 'true'",
+    ):
+        assert condition in apply["if"], condition
+    assert apply["environment"] == "production-infrastructure"
+    download = _step(apply, "actions/download-artifact")
+    assert download["with"]["name"] == plan_upload["with"]["name"]
+    runs = [x.get("run", "") for x in apply["steps"]]
+    assert not [r for r in runs if "terraform plan" in r], "apply must not plan again"
+    assert "terraform apply tfplan" in runs
+    check = next(r for r in runs if "sha256sum --check" in r)
+    assert runs.index(check) < runs.index("terraform apply tfplan")
+    order = [str(x.get("uses") or x.get("run")) for x in apply["steps"]]
+    assert order.index(next(o for o in order if "download-artifact" in o)) < order.index(
+        "terraform apply tfplan"
+    )
+    roles = [
+        x["with"]["role-to-assume"] for x in apply["steps"] if "configure-aws" in str(x.get("uses"))
+    ]
+    assert roles == ["${{ vars.AWS_TERRAFORM_ROLE_ARN }}"]
+    plan_roles = [
+        x["with"]["role-to-assume"] for x in plan["steps"] if "configure-aws" in str(x.get("uses"))
+    ]
+    assert plan_roles == ["${{ vars.AWS_TERRAFORM_PLAN_ROLE_ARN }}"]
+
+
+def test_the_policy_tests_see_a_broken_order(tmp_path: Path) -> None:
+    """The ordering rule fails for a deploy that runs on its own push."""
+    broken = DEPLOY.read_text().replace(
+        "  workflow_run:\n    workflows:\n      - Terraform\n    types:\n      - completed\n"
+        "    branches:\n      - main\n",
+        "  push:\n    branches:\n      - main\n",
+    )
+    assert broken != DEPLOY.read_text()
+    target = tmp_path / "deploy.yml"
+    target.write_text(broken)
+    assert set(_load(target)["on"]) == {"push", "workflow_dispatch"}
 
 
 def test_names_default_to_the_platforms_names() -> None:
@@ -116,7 +291,7 @@ def test_rollback_steps_read_outputs_the_scripts_write() -> None:
         re.findall(r'set_output\("(\w+)"', "".join(p.read_text() for p in scripts.glob("*.py")))
     )
     text = (ROOT / ".github" / "workflows" / "deploy.yml").read_text()
-    read = set(re.findall(r"steps\.(?:ecs|release)\.outputs\.(\w+)", text))
+    read = set(re.findall(r"steps\.(?:render|release)\.outputs\.(\w+)", text))
     assert read, "deploy.yml reads no script outputs"
     assert read <= written, f"deploy.yml reads outputs no script writes: {read - written}"
     deploy = _load(ROOT / ".github" / "workflows" / "deploy.yml")
@@ -124,17 +299,6 @@ def test_rollback_steps_read_outputs_the_scripts_write() -> None:
         rollbacks = [s for s in deploy["jobs"][job]["steps"] if "rollback" in s.get("run", "")]
         assert len(rollbacks) == 1, job
         assert rollbacks[0]["if"].startswith("failure() && steps."), job
-
-
-def test_terraform_plans_pull_requests_and_applies_main_behind_an_environment() -> None:
-    terraform = _load(ROOT / ".github" / "workflows" / "terraform.yml")
-    assert "terraform/**" in terraform["on"]["pull_request"]["paths"]
-    plan, apply = terraform["jobs"]["plan"], terraform["jobs"]["apply"]
-    assert "pull_request" in plan["if"]
-    assert any("plan_summary.py" in s.get("run", "") for s in plan["steps"])
-    assert "refs/heads/main" in apply["if"]
-    assert apply["environment"] == "production-infrastructure"
-    assert any(s.get("run", "") == "terraform apply tfplan" for s in apply["steps"])
 
 
 PULL_REQUEST_EVENTS = {"pull_request", "pull_request_target"}

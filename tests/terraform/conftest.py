@@ -102,6 +102,9 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
+        # AWS managed policies (ReadOnlyAccess, AdministratorAccess) exist in
+        # every account; moto loads them only when asked.
+        env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},
     )
     endpoint = f"http://127.0.0.1:{port}"
     try:

@@ -8,9 +8,11 @@ are substituted. Anything more complex stays as the raw expression text.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,7 +24,22 @@ from hcl2 import SerializationOptions
 
 REPO = Path(__file__).resolve().parents[2]
 TF_ROOT = REPO / "terraform"
-MODULES = ("vpc", "ecs", "alb", "ecr", "s3", "secrets", "iam", "lambda", "dns", "monitoring")
+MODULES = (
+    "vpc",
+    "ecs",
+    "alb",
+    "ecr",
+    "s3",
+    "secrets",
+    "iam",
+    "lambda",
+    "dns",
+    "monitoring",
+    "waf",
+    "replica",
+)
+# The root's name for a module's call, where it is not the module's own.
+CALLS = {"replica": "file_replica"}
 
 _OPTIONS = SerializationOptions(
     strip_string_quotes=True, with_comments=False, explicit_blocks=False
@@ -125,7 +142,7 @@ def module_value(module_name: str, value: Any) -> Any:
 
 def module_input(module_name: str, variable: str) -> Any:
     """The value a module variable takes in the root configuration."""
-    call = root().modules[module_name]
+    call = root().modules[CALLS.get(module_name, module_name)]
     if variable in call:
         return root_value(call[variable])
     return module_value(module_name, module(module_name).variables[variable].get("default"))
@@ -152,6 +169,7 @@ def _resolve(value: Any, lookup: Any) -> Any:
 EMULATED_SERVICES = (
     "acm",
     "appautoscaling",
+    "budgets",
     "cloudwatch",
     "ec2",
     "ecr",
@@ -165,6 +183,7 @@ EMULATED_SERVICES = (
     "secretsmanager",
     "sns",
     "sts",
+    "wafv2",
 )
 
 
@@ -176,6 +195,7 @@ class Terraform:
     def run(
         self, args: Sequence[str], cwd: Path, *, timeout: float = 300, ok: Sequence[int] = (0,)
     ) -> subprocess.CompletedProcess[str]:
+        started = time.monotonic()
         result = subprocess.run(
             [self.binary, *args],
             cwd=cwd,
@@ -185,6 +205,8 @@ class Terraform:
             timeout=timeout,
             check=False,
         )
+        if os.environ.get("SNSD_TF_TIMING"):
+            print(f"terraform {args[0]} in {cwd.name}: {time.monotonic() - started:.1f} s")
         if result.returncode not in ok:
             raise AssertionError(
                 f"terraform {' '.join(args)} exited {result.returncode}\n"
@@ -195,12 +217,10 @@ class Terraform:
 
 
 def copy_configuration(destination: Path) -> Path:
-    """A working copy of terraform/, without local state or plugin directories."""
+    """A working copy of terraform/ (bootstrap/ and lock files included), without state."""
     shutil.copytree(
         TF_ROOT,
         destination,
-        ignore=shutil.ignore_patterns(
-            ".terraform", ".terraform.lock.hcl", "*.tfstate*", "*.tfplan", "terraform.tfvars"
-        ),
+        ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", "*.tfplan", "terraform.tfvars"),
     )
     return destination

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -31,7 +32,8 @@ def test_fmt(terraform_bin: str, tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def initialised(terraform: Terraform, tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = copy_configuration(tmp_path_factory.mktemp("validate") / "terraform")
-    terraform.run(["init", "-backend=false", "-no-color"], work, timeout=120)
+    # -lockfile=readonly, as CI runs it: the committed lock file must match the mirror.
+    terraform.run(["init", "-backend=false", "-no-color", "-lockfile=readonly"], work, timeout=120)
     return work
 
 
@@ -40,8 +42,64 @@ def test_validate(terraform: Terraform, initialised: Path) -> None:
     assert "The configuration is valid" in result.stdout
 
 
+def test_validate_bootstrap(terraform: Terraform, initialised: Path) -> None:
+    bootstrap = initialised / "bootstrap"
+    # -lockfile=readonly: the committed lock file must already match the mirror.
+    terraform.run(["init", "-backend=false", "-no-color", "-lockfile=readonly"], bootstrap)
+    result = terraform.run(["validate", "-no-color"], bootstrap, timeout=120)
+    assert "The configuration is valid" in result.stdout
+
+
 def test_lock_file_pins_the_mirrored_5x_provider(initialised: Path) -> None:
     lock = (initialised / ".terraform.lock.hcl").read_text()
     assert 'provider "registry.terraform.io/hashicorp/aws"' in lock
     assert 'constraints = "~> 5.0"' in lock
     assert lock.count('provider "') == 1, "a provider other than hashicorp/aws was installed"
+
+
+@pytest.mark.parametrize(
+    ("cpu", "memory", "valid"),
+    [
+        (256, 512, True),
+        (256, 2048, True),
+        (1024, 8192, True),
+        (256, 4096, False),
+        (512, 512, False),
+        (1024, 1536, False),
+        (4096, 32768, False),
+    ],
+)
+def test_fargate_cpu_memory_pairs_are_validated(
+    terraform_bin: str, tmp_path: Path, cpu: int, memory: int, valid: bool
+) -> None:
+    """The root's own variables.tf and production.tfvars, without providers: validation only."""
+    shutil.copy(TF_ROOT / "variables.tf", tmp_path / "variables.tf")
+    shutil.copy(TF_ROOT / "production.tfvars", tmp_path / "production.tfvars")
+    result = subprocess.run(
+        [
+            terraform_bin,
+            "plan",
+            "-no-color",
+            "-input=false",
+            "-var-file=production.tfvars",
+            "-var",
+            f"task_cpu={cpu}",
+            "-var",
+            f"task_memory={memory}",
+        ],
+        cwd=tmp_path,
+        env={
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(tmp_path),
+            "CHECKPOINT_DISABLE": "1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if valid:
+        assert result.returncode == 0, result.stderr
+    else:
+        assert result.returncode == 1
+        assert "Not a Fargate CPU/memory pair" in result.stderr

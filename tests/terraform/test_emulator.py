@@ -1,15 +1,25 @@
-"""terraform plan and apply of the whole root against moto's server.
+"""The bootstrap root and the main root, applied and destroyed against moto's server in CI's order.
+
+1. terraform/bootstrap with its committed production.tfvars (state bucket,
+   GitHub OIDC provider, plan and apply roles);
+2. terraform/ with its committed production.tfvars: the production plan, a
+   plan of the seed's single-NAT option, the apply, a second plan that must
+   change nothing;
+3. what a deploy does afterwards (a Lambda release; the ECS render from the
+   revision Terraform wrote), and that the next plan leaves it alone;
+4. destroy, main root first, then the bootstrap.
 
 The emulator stands in for AWS: the provider's endpoints are pointed at it by
-an override file written into a temporary copy of terraform/, so the
-production configuration stays untouched. What moto cannot do is switched off
-by variables that exist for this purpose only (see terraform/README.md,
-"What the emulator test covers").
+an override file written into temporary copies, so the production
+configuration stays untouched. What moto cannot do is switched off by
+variables, on the command line, that exist for this purpose only (see
+terraform/README.md, "What the emulator test covers").
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,32 +27,44 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.terraform.support import EMULATED_SERVICES, Terraform, copy_configuration
+from tests.terraform.support import (
+    EMULATED_SERVICES,
+    REPO,
+    TF_ROOT,
+    Terraform,
+    copy_configuration,
+    parse,
+)
 
 REGION = "us-east-1"
 ZONE = "snsdconsultant.com"
 BUCKET = "snsd-file-uploads-production"
 LOGS_BUCKET = f"{BUCKET}-logs"
+TFVARS = parse(TF_ROOT / "production.tfvars")
+BOOTSTRAP_TFVARS = parse(TF_ROOT / "bootstrap" / "production.tfvars")
 
-INPUTS = {
-    "cors_allowed_origins": ["https://app.snsdconsultant.com"],
-    "github_repository": "snsd/snsd-backend",
-}
-# The only departure from production: moto lacks Application Auto Scaling
+# What DEPLOYMENT.md tells an operator to run, with the committed inputs.
+VAR_FILE = "-var-file=production.tfvars"
+# The only departures from production: moto lacks Application Auto Scaling
 # tagging (ListTagsForResource), which the provider reads after creating a
-# scalable target. The production plan above still includes autoscaling.
-EMULATOR_ONLY = ["-var", "enable_autoscaling=false"]
+# scalable target, and AWS Budgets tagging, which it reads after creating a
+# budget. The production plan still includes both.
+EMULATOR_ONLY = ["-var-file=emulator.tfvars.json"]
+EMULATOR_SETTINGS = {"enable_autoscaling": False, "monthly_budget_usd": None}
+# What DEPLOYMENT.md's tear-down sets before `terraform destroy`; applied from
+# the start here so that the destroy at the end needs no second apply (the
+# production plan shows both off).
+TEAR_DOWN = ["-var", "enable_deletion_protection=false", "-var", "allow_destroy_with_data=true"]
 
 
-def override(endpoint: str) -> str:
+def override(endpoint: str, backend: bool = True, aliases: tuple[str, ...] = ()) -> str:
     endpoints = "\n".join(f'    {service} = "{endpoint}"' for service in EMULATED_SERVICES)
-    return f"""# Written by tests/terraform: the emulator, not AWS.
-terraform {{
-  backend "local" {{}}
-}}
-
-provider "aws" {{
-  access_key                  = "test"
+    local_backend = 'terraform {\n  backend "local" {}\n}\n\n' if backend else ""
+    providers = []
+    for alias in ("", *aliases):
+        alias_line = f'  alias                       = "{alias}"\n' if alias else ""
+        providers.append(f"""provider "aws" {{
+{alias_line}  access_key                  = "test"
   secret_key                  = "test"
   skip_credentials_validation = true
   skip_requesting_account_id  = true
@@ -53,13 +75,20 @@ provider "aws" {{
 {endpoints}
   }}
 }}
-"""
+""")
+    return (
+        "# Written by tests/terraform: the emulator, not AWS.\n"
+        + local_backend
+        + "\n".join(providers)
+    )
 
 
 @dataclass
 class Applied:
     work: Path
+    bootstrap: Path
     endpoint: str
+    bootstrap_outputs: dict[str, Any]
     plan: dict[str, Any]
     single_nat_plan: dict[str, Any]
     outputs: dict[str, Any]
@@ -79,17 +108,29 @@ def planned(plan: dict[str, Any], action: str = "create") -> list[dict[str, Any]
     return [c for c in plan["resource_changes"] if action in c["change"]["actions"]]
 
 
+def changed(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        c for c in plan["resource_changes"] if c["change"]["actions"] not in (["no-op"], ["read"])
+    ]
+
+
 def show(terraform: Terraform, work: Path, plan_file: str) -> dict[str, Any]:
     return json.loads(terraform.run(["show", "-json", plan_file], work, timeout=120).stdout)  # type: ignore[no-any-return]
+
+
+COMMON = ["-no-color", "-parallelism=20"]
 
 
 @pytest.fixture(scope="module")
 def applied(
     terraform: Terraform, moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Applied:
-    work = copy_configuration(tmp_path_factory.mktemp("emulator") / "terraform")
-    (work / "zz_emulator_override.tf").write_text(override(moto_endpoint))
-    (work / "emulator.auto.tfvars.json").write_text(json.dumps(INPUTS))
+    base = tmp_path_factory.mktemp("emulator")
+    work = copy_configuration(base / "terraform")
+    bootstrap = work / "bootstrap"
+    (bootstrap / "zz_emulator_override.tf").write_text(override(moto_endpoint, backend=False))
+    (work / "zz_emulator_override.tf").write_text(override(moto_endpoint, aliases=("replica",)))
+    (work / "emulator.tfvars.json").write_text(json.dumps(EMULATOR_SETTINGS))
 
     # The domain's public zone exists before the platform (bought and hosted first).
     route53 = boto3.client(
@@ -101,18 +142,22 @@ def applied(
     )
     route53.create_hosted_zone(Name=ZONE, CallerReference="tests-terraform")
 
-    common = ["-no-color", "-parallelism=20"]
-    terraform.run(["init", "-no-color"], work, timeout=120)
+    # 1. Bootstrap, as DEPLOYMENT.md runs it (its state stays local).
+    terraform.run(["init", "-no-color"], bootstrap, timeout=120)
+    terraform.run(["apply", *COMMON, "-auto-approve", VAR_FILE], bootstrap, timeout=300)
+    bootstrap_outputs = json.loads(terraform.run(["output", "-json"], bootstrap).stdout)
 
-    # The production plan, everything on.
-    terraform.run(["plan", *common, "-out=production.tfplan"], work)
+    # 2. The main root with the committed inputs.
+    terraform.run(["init", "-no-color"], work, timeout=120)
+    terraform.run(["plan", *COMMON, VAR_FILE, "-out=production.tfplan"], work)
     plan = show(terraform, work, "production.tfplan")
 
     # The seed's cost option, for the network only.
     terraform.run(
         [
             "plan",
-            *common,
+            *COMMON,
+            VAR_FILE,
             "-target=module.vpc",
             "-var",
             "single_nat_gateway=true",
@@ -122,18 +167,103 @@ def applied(
     )
     single_nat_plan = show(terraform, work, "single-nat.tfplan")
 
-    terraform.run(["apply", *common, "-auto-approve", *EMULATOR_ONLY], work, timeout=400)
+    terraform.run(
+        ["apply", *COMMON, "-auto-approve", VAR_FILE, *EMULATOR_ONLY, *TEAR_DOWN], work, timeout=400
+    )
     outputs = json.loads(terraform.run(["output", "-json"], work).stdout)
 
-    # Applying again must change nothing (apart from a known emulator quirk).
+    # Applying again must change nothing (apart from known emulator quirks).
     terraform.run(
-        ["plan", *common, "-detailed-exitcode", *EMULATOR_ONLY, "-out=replan.tfplan"],
+        [
+            "plan",
+            *COMMON,
+            "-detailed-exitcode",
+            VAR_FILE,
+            *EMULATOR_ONLY,
+            *TEAR_DOWN,
+            "-out=replan.tfplan",
+        ],
         work,
         ok=(0, 2),
     )
     replan = show(terraform, work, "replan.tfplan")
 
-    return Applied(work, moto_endpoint, plan, single_nat_plan, outputs, replan)
+    return Applied(
+        work, bootstrap, moto_endpoint, bootstrap_outputs, plan, single_nat_plan, outputs, replan
+    )
+
+
+# --------------------------------------------------------------------------
+# The bootstrap
+# --------------------------------------------------------------------------
+
+
+def test_bootstrap_outputs_what_the_main_root_and_github_need(applied: Applied) -> None:
+    values = {k: v["value"] for k, v in applied.bootstrap_outputs.items()}
+    backend = (TF_ROOT / "production.s3.tfbackend").read_text()
+    assert values["state_bucket_name"] == "snsd-terraform-state"
+    # The committed backend file is exactly what the bootstrap prints.
+    settings = [line for line in backend.splitlines() if line and not line.startswith("#")]
+    assert [" ".join(line.split()) for line in settings] == [
+        " ".join(line.split()) for line in values["backend_config"].strip().splitlines()
+    ]
+    assert values["github_variables"]["AWS_TERRAFORM_PLAN_ROLE_ARN"] == values["plan_role_arn"]
+    assert values["github_variables"]["AWS_TERRAFORM_ROLE_ARN"] == values["apply_role_arn"]
+    assert values["github_oidc_provider_arn"].endswith(
+        ":oidc-provider/token.actions.githubusercontent.com"
+    )
+
+
+def test_state_bucket_is_versioned_encrypted_and_private(applied: Applied) -> None:
+    s3 = applied.client("s3")
+    bucket = "snsd-terraform-state"
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert all(block.values())
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    assert [s["Sid"] for s in policy["Statement"]] == ["DenyInsecureTransport"]
+    # S3-native locking: no DynamoDB table anywhere.
+    assert "dynamodb" not in EMULATED_SERVICES
+
+
+def _trust(iam: Any, role: str) -> dict[str, Any]:
+    document = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+    return json.loads(document) if isinstance(document, str) else dict(document)
+
+
+def test_plan_and_apply_roles_trust_only_their_subjects(applied: Applied) -> None:
+    iam = applied.client("iam")
+    repo = BOOTSTRAP_TFVARS["github_repository"]
+    assert repo == TFVARS["github_repository"], "both roots must name this repository"
+    subjects = {}
+    for role in ("snsd-production-terraform-plan", "snsd-production-terraform-apply"):
+        statement = _trust(iam, role)["Statement"][0]
+        assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+        condition = statement["Condition"]["StringEquals"]
+        assert condition["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
+        found = condition["token.actions.githubusercontent.com:sub"]
+        subjects[role] = sorted([found] if isinstance(found, str) else found)
+        assert "StringLike" not in statement["Condition"]
+    assert subjects == {
+        "snsd-production-terraform-plan": [
+            f"repo:{repo}:pull_request",
+            f"repo:{repo}:ref:refs/heads/main",
+        ],
+        "snsd-production-terraform-apply": [f"repo:{repo}:environment:production-infrastructure"],
+    }
+    attached = {
+        role: [
+            p["PolicyName"]
+            for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
+        ]
+        for role in subjects
+    }
+    assert attached == {
+        "snsd-production-terraform-plan": ["ReadOnlyAccess"],
+        "snsd-production-terraform-apply": ["AdministratorAccess"],
+    }
 
 
 # --------------------------------------------------------------------------
@@ -149,11 +279,20 @@ def test_production_plan_creates_the_whole_platform(applied: Applied) -> None:
         for c in applied.plan["resource_changes"]
         if c["change"]["actions"] not in (["create"], ["read"])
     ]
+    # The OIDC provider is the bootstrap's: the main root only looks it up.
+    assert "aws_iam_openid_connect_provider" not in types
+    # Destroying data or the load balancer is off in production.
+    after = {c["address"]: c["change"]["after"] for c in creates}
+    buckets = [c["change"]["after"] for c in creates if c["type"] == "aws_s3_bucket"]
+    assert len(buckets) == 3  # uploads, logs, replica
+    assert all(b["force_destroy"] is False for b in buckets)
+    assert after["module.ecr.aws_ecr_repository.this"]["force_delete"] is False
+    assert after["module.alb.aws_lb.this"]["enable_deletion_protection"] is True
     assert types.count("aws_nat_gateway") == 2
     assert types.count("aws_subnet") == 4
     assert types.count("aws_eip") == 2
     assert types.count("aws_appautoscaling_policy") == 2
-    assert types.count("aws_cloudwatch_metric_alarm") == 4
+    assert types.count("aws_cloudwatch_metric_alarm") == 6
     for expected in (
         "aws_vpc",
         "aws_internet_gateway",
@@ -170,8 +309,12 @@ def test_production_plan_creates_the_whole_platform(applied: Applied) -> None:
         "aws_lambda_function",
         "aws_lambda_alias",
         "aws_lambda_permission",
-        "aws_iam_openid_connect_provider",
         "aws_sns_topic",
+        "aws_sns_topic_policy",
+        "aws_budgets_budget",
+        "aws_wafv2_web_acl",
+        "aws_wafv2_web_acl_association",
+        "aws_s3_bucket_replication_configuration",
     ):
         assert expected in types, expected
 
@@ -223,6 +366,9 @@ KNOWN_EMULATOR_DRIFT = {
         "enable_ecs_managed_tags",
         "health_check_grace_period_seconds",
     },
+    # moto's GetBucketReplication answers every rule with Filter {Prefix: ""}
+    # and DeleteMarkerReplication Disabled, whatever was put.
+    "module.s3.aws_s3_bucket_replication_configuration.this[0]": {"rule"},
 }
 
 
@@ -230,11 +376,19 @@ def test_second_plan_changes_nothing(applied: Applied) -> None:
     changes = [c for c in applied.replan["resource_changes"] if c["change"]["actions"] != ["no-op"]]
     for change in changes:
         address = change["address"]
-        assert change["change"]["actions"] == ["update"], address
-        assert address in KNOWN_EMULATOR_DRIFT, f"{address} drifts after apply"
         before, after = change["change"]["before"], change["change"]["after"]
         differing = {k for k in after if before.get(k) != after.get(k)}
+        assert change["change"]["actions"] == ["update"], address
+        assert address in KNOWN_EMULATOR_DRIFT, (
+            f"{address} drifts after apply: "
+            + json.dumps({k: (before.get(k), after.get(k)) for k in differing})[:2000]
+        )
         assert differing <= KNOWN_EMULATOR_DRIFT[address], (address, differing)
+        if address.endswith("aws_s3_bucket_replication_configuration.this[0]"):
+            planned_rule, read_rule = after["rule"][0], before["rule"][0]
+            assert read_rule["filter"][0]["prefix"] == ""
+            read_rule["filter"][0]["prefix"] = planned_rule["filter"][0]["prefix"]
+            assert read_rule == planned_rule, "only the filter's prefix may differ"
         if "referenced_security_group_id" in differing:
             assert before["referenced_security_group_id"].endswith(
                 "/" + after["referenced_security_group_id"]
@@ -277,7 +431,7 @@ def test_buckets(applied: Applied) -> None:
         assert transitions == {(30, "STANDARD_IA"), (90, "GLACIER")}
 
     cors = s3.get_bucket_cors(Bucket=BUCKET)["CORSRules"]
-    assert cors[0]["AllowedOrigins"] == INPUTS["cors_allowed_origins"]
+    assert cors[0]["AllowedOrigins"] == TFVARS["cors_allowed_origins"]
     logging = s3.get_bucket_logging(Bucket=BUCKET)["LoggingEnabled"]
     assert logging["TargetBucket"] == LOGS_BUCKET
     policy = json.loads(s3.get_bucket_policy(Bucket=LOGS_BUCKET)["Policy"])
@@ -318,9 +472,25 @@ def test_ecs_service(applied: Applied) -> None:
     assert network["assignPublicIp"] == "DISABLED"
     assert service["loadBalancers"][0]["containerPort"] == 8000
 
-    task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+    # Until the first deploy the service runs the placeholder: a public image
+    # answering /health, needing neither an image in ECR nor the secret.
+    running = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])[
+        "taskDefinition"
+    ]
+    assert running["family"] == "snsd-production-service-placeholder"
+    stand_in = running["containerDefinitions"][0]
+    assert stand_in["name"] == "app"
+    assert stand_in["image"] == "public.ecr.aws/docker/library/python:3.12-slim"
+    assert stand_in["command"][:2] == ["python", "-c"]
+    assert '"/health"' in stand_in["command"][2]
+    assert "secrets" not in stand_in or not stand_in["secrets"]
+
+    # Terraform's revision of the application's family, which deploys re-image.
+    task = ecs.describe_task_definition(taskDefinition="snsd-production-service")["taskDefinition"]
     assert (task["cpu"], task["memory"]) == ("256", "512")
     container = task["containerDefinitions"][0]
+    assert container["image"].endswith("/snsd-production:replaced-by-deploy")
+    assert "command" not in container or not container["command"]
     assert container["portMappings"][0]["containerPort"] == 8000
     secret_names = {s["name"] for s in container["secrets"]}
     assert secret_names == {
@@ -422,7 +592,7 @@ def test_lambda_configuration(applied: Applied) -> None:
     assert function["Runtime"] == "python3.12"
     env = function["Environment"]["Variables"]
     assert env["S3_BUCKET_NAME"] == BUCKET
-    assert env["CORS_ALLOWED_ORIGINS"] == "https://app.snsdconsultant.com"
+    assert env["CORS_ALLOWED_ORIGINS"] == ",".join(TFVARS["cors_allowed_origins"])
     assert env["APP_SECRET_ARN"].split(":")[5] == "secret"
     assert not [k for k in env if k.startswith("SUPABASE_")], (
         "secret values must not be in the environment"
@@ -442,8 +612,28 @@ def test_dns_record(applied: Applied) -> None:
 
 def test_alarms_and_log_groups(applied: Applied) -> None:
     cloudwatch = applied.client("cloudwatch")
-    alarms = {a["MetricName"]: a for a in cloudwatch.describe_alarms()["MetricAlarms"]}
-    assert set(alarms) == {"TargetResponseTime", "UnHealthyHostCount", "Errors", "Throttles"}
+    alarms = {a["AlarmName"]: a for a in cloudwatch.describe_alarms()["MetricAlarms"]}
+    assert {name: a["MetricName"] for name, a in alarms.items()} == {
+        "snsd-production-high-response-time": "TargetResponseTime",
+        "snsd-production-files-high-response-time": "TargetResponseTime",
+        "snsd-production-load-balancer-5xx": "HTTPCode_ELB_5XX_Count",
+        "snsd-production-unhealthy-hosts": "UnHealthyHostCount",
+        "snsd-production-file-lambda-errors": "Errors",
+        "snsd-production-file-lambda-throttles": "Throttles",
+    }
+
+    def target_group(alarm: str) -> str:
+        dimensions = {d["Name"]: d["Value"] for d in alarms[alarm]["Dimensions"]}
+        assert dimensions["LoadBalancer"].startswith("app/snsd-production/")
+        return dimensions.get("TargetGroup", "")
+
+    assert target_group("snsd-production-high-response-time").startswith(
+        "targetgroup/snsd-production-ecs/"
+    )
+    assert target_group("snsd-production-files-high-response-time").startswith(
+        "targetgroup/snsd-production-files/"
+    )
+    assert target_group("snsd-production-load-balancer-5xx") == ""
     topic = applied.outputs["alarm_topic_arn"]["value"]
     assert all(a["AlarmActions"] == [topic] for a in alarms.values())
     logs = applied.client("logs")
@@ -459,3 +649,324 @@ def test_secret_exists_without_a_value(applied: Applied) -> None:
     state = (applied.work / "terraform.tfstate").read_text()
     assert "SecretString" not in state
     assert "secret_string" not in state
+
+
+def test_placeholder_server_answers_the_health_check(applied: Applied, tmp_path: Path) -> None:
+    """The placeholder's command, run here: 200 on /health, 503 elsewhere."""
+    import socket
+    import subprocess
+    import urllib.error
+    import urllib.request
+
+    ecs = applied.client("ecs")
+    task = ecs.describe_task_definition(taskDefinition="snsd-production-service-placeholder")
+    source = task["taskDefinition"]["containerDefinitions"][0]["command"][2]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    script = source.replace('("", 8000)', f'("127.0.0.1", {port})')
+    assert script != source
+    server = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path)
+    try:
+        status = {}
+        for path in ("/health", "/ready"):
+            for _ in range(50):
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as r:
+                        status[path] = r.status
+                    break
+                except urllib.error.HTTPError as error:
+                    status[path] = error.code
+                    break
+                except OSError:
+                    import time
+
+                    time.sleep(0.1)
+        assert status == {"/health": 200, "/ready": 503}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_deploy_role_trusts_only_the_production_environment(applied: Applied) -> None:
+    iam = applied.client("iam")
+    statement = _trust(iam, "snsd-production-github-deploy")["Statement"][0]
+    assert (
+        statement["Principal"]["Federated"]
+        == applied.bootstrap_outputs["github_oidc_provider_arn"]["value"]
+    )
+    condition = statement["Condition"]
+    assert set(condition) == {"StringEquals"}
+    assert condition["StringEquals"]["token.actions.githubusercontent.com:sub"] == (
+        f"repo:{TFVARS['github_repository']}:environment:production"
+    )
+    policy = iam.get_role_policy(RoleName="snsd-production-github-deploy", PolicyName="deploy")
+    document = policy["PolicyDocument"]
+    document = json.loads(document) if isinstance(document, str) else document
+    by_sid = {s["Sid"]: s for s in document["Statement"]}
+    run = by_sid["EcsRunMigration"]
+    assert run["Action"] == "ecs:RunTask"
+    assert run["Resource"].endswith(":task-definition/snsd-production-service:*")
+    assert run["Condition"]["ArnEquals"]["ecs:cluster"].endswith(":cluster/snsd-production-cluster")
+    assert by_sid["EcsWatchMigration"]["Action"] == "ecs:DescribeTasks"
+    assert by_sid["EcsWatchMigration"]["Resource"].endswith(":task/snsd-production-cluster/*")
+    assert sorted(r.rsplit("/", 1)[1] for r in by_sid["PassTaskRoles"]["Resource"]) == [
+        "snsd-production-ecs-execution",
+        "snsd-production-ecs-task",
+    ]
+
+
+# --------------------------------------------------------------------------
+# After a deploy: the next plan leaves the deploy alone, and Terraform's own
+# changes still reach the service and the alias
+# --------------------------------------------------------------------------
+
+
+def test_deploy_renders_terraforms_revision_with_only_the_image_changed(applied: Applied) -> None:
+    """The deploy script against the revision Terraform itself registered."""
+    scripts = str(REPO / ".github" / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    import ecs_deploy
+
+    ecs = applied.client("ecs")
+    image = applied.outputs["ecr_repository_url"]["value"] + ":" + "c" * 40
+    rendered = ecs_deploy.render_from_family(
+        ecs,
+        "snsd-production-cluster",
+        "snsd-production-service",
+        "snsd-production-service",
+        "app",
+        image,
+    )
+    state = json.loads((applied.work / "terraform.tfstate").read_text())
+    terraform_arn = next(
+        r["instances"][0]["attributes"]["arn"]
+        for r in state["resources"]
+        if r["type"] == "aws_ecs_task_definition" and r["name"] == "this"
+    )
+    assert rendered.base_task_definition == terraform_arn
+    terraform = ecs.describe_task_definition(taskDefinition=terraform_arn, include=["TAGS"])
+    expected = {
+        k: v for k, v in terraform["taskDefinition"].items() if k not in ecs_deploy.READ_ONLY_FIELDS
+    }
+    expected["containerDefinitions"][0]["image"] = image
+    request = dict(rendered.request)
+    assert request.pop("tags", None) == (terraform.get("tags") or None)
+    assert request == expected
+    # The migration task runs where the service runs.
+    network = ecs.describe_services(
+        cluster="snsd-production-cluster", services=["snsd-production-service"]
+    )["services"][0]["networkConfiguration"]["awsvpcConfiguration"]
+    assert rendered.subnets == network["subnets"]
+    assert rendered.security_groups == network["securityGroups"]
+
+
+def test_a_lambda_release_survives_the_next_plan_and_a_config_change_reaches_the_alias(
+    terraform: Terraform, applied: Applied
+) -> None:
+    lam = applied.client("lambda")
+    function = "snsd-production-file-api"
+    # What CI's release does: new code, a published version, the alias moved.
+    import io
+    import zipfile
+
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("file_lambda/handler.py", "def handler(event, context):\n    return {}\n")
+    code = lam.update_function_code(FunctionName=function, ZipFile=package.getvalue())
+    version = lam.publish_version(FunctionName=function, CodeSha256=code["CodeSha256"])["Version"]
+    lam.update_alias(FunctionName=function, Name="live", FunctionVersion=version)
+
+    target = ["-target=module.lambda", *EMULATOR_ONLY, *TEAR_DOWN]
+    # Exit 0 with -detailed-exitcode: no changes, so the release stays.
+    terraform.run(["plan", *COMMON, VAR_FILE, *target, "-detailed-exitcode"], applied.work)
+
+    terraform.run(
+        [
+            "plan",
+            *COMMON,
+            VAR_FILE,
+            *target,
+            "-var",
+            "lambda_log_level=DEBUG",
+            "-out=config-change.tfplan",
+        ],
+        applied.work,
+    )
+    config_change = {
+        c["address"]: c for c in changed(show(terraform, applied.work, "config-change.tfplan"))
+    }
+    assert set(config_change) == {
+        "module.lambda.aws_lambda_function.this",
+        "module.lambda.aws_lambda_alias.this",
+    }
+    alias = config_change["module.lambda.aws_lambda_alias.this"]["change"]
+    assert alias["before"]["function_version"] == version
+    assert alias["after_unknown"].get("function_version") is True  # the version Terraform publishes
+
+
+# --------------------------------------------------------------------------
+# Hardening: WAF's scope, the cost alert, the files' backup
+# --------------------------------------------------------------------------
+
+
+def _matches(statement: dict[str, Any], path: str) -> bool:
+    """Whether a WAF statement (as planned) matches a request for `path`; the kinds used here."""
+    if statement.get("not_statement"):
+        inner = statement["not_statement"][0]["statement"][0]
+        return not _matches(inner, path)
+    if statement.get("or_statement"):
+        return any(_matches(s, path) for s in statement["or_statement"][0]["statement"])
+    if statement.get("and_statement"):
+        return all(_matches(s, path) for s in statement["and_statement"][0]["statement"])
+    match = statement["byte_match_statement"][0]
+    assert match["field_to_match"][0]["uri_path"], "only URI path matches are modelled"
+    assert [t["type"] for t in match["text_transformation"]] == ["NONE"]
+    needle, how = match["search_string"], match["positional_constraint"]
+    return {
+        "STARTS_WITH": path.startswith(needle),
+        "EXACTLY": path == needle,
+        "CONTAINS": needle in path,
+        "ENDS_WITH": path.endswith(needle),
+    }[how]
+
+
+def _web_acl(plan: dict[str, Any]) -> dict[str, Any]:
+    acl = next(
+        c["change"]["after"]
+        for c in planned(plan)
+        if c["address"] == "module.waf[0].aws_wafv2_web_acl.this"
+    )
+    return acl  # type: ignore[no-any-return]
+
+
+def test_waf_rules_and_the_scope_of_the_common_rule_set(applied: Applied) -> None:
+    acl = _web_acl(applied.plan)
+    assert acl["scope"] == "REGIONAL"
+    assert acl["default_action"][0]["allow"]
+    rules = {r["name"]: r for r in acl["rule"]}
+    assert set(rules) == {
+        "rate-limit-per-ip",
+        "aws-common",
+        "aws-known-bad-inputs",
+        "aws-ip-reputation",
+    }
+    rate = rules["rate-limit-per-ip"]["statement"][0]["rate_based_statement"][0]
+    assert (rate["aggregate_key_type"], rate["limit"]) == ("IP", 2000)
+    assert rules["rate-limit-per-ip"]["action"][0]["block"]
+
+    common = rules["aws-common"]["statement"][0]["managed_rule_group_statement"][0]
+    assert (common["vendor_name"], common["name"]) == ("AWS", "AWSManagedRulesCommonRuleSet")
+    counted = {o["name"] for o in common["rule_action_override"] if o["action_to_use"][0]["count"]}
+    assert counted == {"SizeRestrictions_BODY", "RestrictedExtensions_URIPATH"}
+    scope = common["scope_down_statement"][0]
+    # Inline multipart uploads are not inspected by the common rules' body checks ...
+    for path in ("/files/upload", "/files/upload-multiple"):
+        assert not _matches(scope, path), path
+    # ... everything else is, downloads and presigned flows included (whose
+    # file names only count, never block, on RestrictedExtensions).
+    for path in (
+        "/files/download/tenants/report.pdf",
+        "/files/presigned-upload",
+        "/files/presigned-url/docs/a.ini",
+        "/files/list",
+        "/tenants",
+        "/health",
+        "/",
+    ):
+        assert _matches(scope, path), path
+    for name in ("aws-known-bad-inputs", "aws-ip-reputation"):
+        statement = rules[name]["statement"][0]["managed_rule_group_statement"][0]
+        assert not statement.get("scope_down_statement"), name  # every path
+        assert rules[name]["override_action"][0]["none"], name
+
+
+def test_waf_is_applied_to_the_load_balancer(applied: Applied) -> None:
+    wafv2 = applied.client("wafv2")
+    elbv2 = applied.client("elbv2")
+    lb = elbv2.describe_load_balancers(Names=["snsd-production"])["LoadBalancers"][0]
+    acl = wafv2.get_web_acl_for_resource(ResourceArn=lb["LoadBalancerArn"])["WebACL"]
+    assert acl["Name"] == "snsd-production"
+    assert {r["Name"] for r in acl["Rules"]} >= {"rate-limit-per-ip", "aws-common"}
+
+
+def test_monthly_budget_notifies_the_alarm_topic(applied: Applied) -> None:
+    budget = next(
+        c["change"]["after"]
+        for c in planned(applied.plan)
+        if c["address"] == "module.monitoring.aws_budgets_budget.monthly[0]"
+    )
+    assert (budget["budget_type"], budget["time_unit"], budget["limit_unit"]) == (
+        "COST",
+        "MONTHLY",
+        "USD",
+    )
+    assert float(budget["limit_amount"]) == TFVARS["monthly_budget_usd"] == 150
+    notices = {(n["notification_type"], n["threshold"]) for n in budget["notification"]}
+    assert notices == {("ACTUAL", 80), ("FORECASTED", 100)}
+    # The topic's ARN is known only after apply; the budget names it in config.
+    topic_policy = json.loads(
+        applied.client("sns").get_topic_attributes(
+            TopicArn=applied.outputs["alarm_topic_arn"]["value"]
+        )["Attributes"]["Policy"]
+    )
+    budgets = [s for s in topic_policy["Statement"] if s["Sid"] == "BudgetsPublish"]
+    assert budgets[0]["Principal"] == {"Service": "budgets.amazonaws.com"}
+
+
+def test_files_replicate_to_a_second_region_without_deletes(applied: Applied) -> None:
+    s3 = applied.client("s3")
+    replica = "snsd-file-uploads-production-replica"
+    location = s3.get_bucket_location(Bucket=replica)["LocationConstraint"]
+    assert location == TFVARS["file_replica_region"] == "us-west-2"
+    assert s3.get_bucket_versioning(Bucket=replica)["Status"] == "Enabled"
+    block = s3.get_public_access_block(Bucket=replica)["PublicAccessBlockConfiguration"]
+    assert all(block.values())
+    rules = s3.get_bucket_replication(Bucket=BUCKET)["ReplicationConfiguration"]["Rules"]
+    assert len(rules) == 1
+    rule = rules[0]
+    assert rule["Status"] == "Enabled"
+    assert rule["Destination"]["Bucket"] == f"arn:aws:s3:::{replica}"
+    assert rule["Destination"]["StorageClass"] == "STANDARD_IA"
+    # moto answers every rule with an empty prefix and delete markers off, so
+    # those two are read from what Terraform sent (the plan).
+    planned_rule = next(
+        c["change"]["after"]["rule"][0]
+        for c in planned(applied.plan)
+        if c["address"] == "module.s3.aws_s3_bucket_replication_configuration.this[0]"
+    )
+    assert planned_rule["filter"][0]["prefix"] == "tenants/"
+    assert planned_rule["delete_marker_replication"] == [{"status": "Disabled"}]
+
+
+# --------------------------------------------------------------------------
+# Last: the destroy
+# --------------------------------------------------------------------------
+
+
+def test_destroy_main_then_bootstrap(terraform: Terraform, applied: Applied) -> None:
+    """Last: tear down in the reverse of CI's order, as DEPLOYMENT.md does it."""
+    # With DEPLOYMENT.md's tear-down settings applied, the destroy empties the
+    # buckets (the logs bucket holds the access logs moto wrote; S3 and moto
+    # refuse BucketNotEmpty otherwise) and removes the load balancer.
+    state = json.loads((applied.work / "terraform.tfstate").read_text())
+    buckets = {
+        r["instances"][0]["attributes"]["bucket"]: r["instances"][0]["attributes"]["force_destroy"]
+        for r in state["resources"]
+        if r["type"] == "aws_s3_bucket"
+    }
+    assert buckets == dict.fromkeys([BUCKET, LOGS_BUCKET, f"{BUCKET}-replica"], True)
+    terraform.run(
+        ["destroy", *COMMON, "-auto-approve", VAR_FILE, *EMULATOR_ONLY, *TEAR_DOWN],
+        applied.work,
+        timeout=600,
+    )
+    state = json.loads((applied.work / "terraform.tfstate").read_text())
+    assert [r for r in state["resources"] if r["mode"] == "managed"] == []
+    terraform.run(["destroy", *COMMON, "-auto-approve", VAR_FILE], applied.bootstrap, timeout=300)
+    state = json.loads((applied.bootstrap / "terraform.tfstate").read_text())
+    assert [r for r in state["resources"] if r["mode"] == "managed"] == []
+    assert "snsd-terraform-state" not in [
+        b["Name"] for b in applied.client("s3").list_buckets()["Buckets"]
+    ]

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.terraform.support import (
+    CALLS,
     MODULES,
     REPO,
     TF_ROOT,
@@ -27,7 +28,8 @@ from tests.terraform.support import (
 )
 
 MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md")
-ALL_DIRS = [TF_ROOT, *(TF_ROOT / "modules" / m for m in MODULES)]
+BOOTSTRAP = TF_ROOT / "bootstrap"
+ALL_DIRS = [TF_ROOT, BOOTSTRAP, *(TF_ROOT / "modules" / m for m in MODULES)]
 
 
 def only(blocks: list[Any]) -> Any:
@@ -52,11 +54,23 @@ def test_root_has_the_expected_files() -> None:
         "outputs.tf",
         "versions.tf",
         "backend.tf",
-        "terraform.tfvars.example",
+        "production.tfvars",
         "production.s3.tfbackend",
+        ".terraform.lock.hcl",
         "README.md",
     ):
         assert (TF_ROOT / name).is_file(), name
+    for name in (
+        "main.tf",
+        "variables.tf",
+        "outputs.tf",
+        "versions.tf",
+        "production.tfvars",
+        ".terraform.lock.hcl",
+        "README.md",
+    ):
+        assert (BOOTSTRAP / name).is_file(), f"bootstrap/{name}"
+    assert not (TF_ROOT / "terraform.tfvars.example").exists(), "one source of inputs"
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -64,8 +78,9 @@ def test_module_layout(name: str) -> None:
     path = TF_ROOT / "modules" / name
     for filename in MODULE_FILES:
         assert (path / filename).is_file(), f"{name}/{filename}"
-    assert name in root().modules, f"module {name} is not used by the root"
-    assert root().modules[name]["source"] == f"./modules/{name}"
+    call = CALLS.get(name, name)
+    assert call in root().modules, f"module {name} is not used by the root"
+    assert root().modules[call]["source"] == f"./modules/{name}"
 
 
 @pytest.mark.parametrize("path", ALL_DIRS, ids=lambda p: p.name)
@@ -154,25 +169,66 @@ def test_variables_with_constrained_values_are_validated() -> None:
             assert variables[name].get("validation"), f"{path.name}: {name} is not validated"
 
 
-def test_backend_is_the_seed_state_bucket_and_lock_table() -> None:
+def test_backend_locks_in_s3_and_names_its_bucket_in_the_backend_file() -> None:
     terraform = only(parse(TF_ROOT / "backend.tf")["terraform"])
     backend = only(terraform["backend"])["s3"]
-    assert backend["bucket"] == "snsd-terraform-state"
-    assert backend["dynamodb_table"] == "snsd-terraform-locks"
-    assert backend["region"] == "us-east-1"
-    assert backend["encrypt"] is True
-    # Partial configuration: the key comes from the backend file at init.
-    assert "key" not in backend
-    key = (TF_ROOT / "production.s3.tfbackend").read_text()
-    assert re.search(r'^key\s*=\s*".+\.tfstate"', key, re.M)
+    # S3-native locking (Terraform >= 1.10); no DynamoDB table, no deprecated argument.
+    assert backend == {"encrypt": True, "use_lockfile": True}
+    settings = parse(TF_ROOT / "production.s3.tfbackend")
+    assert set(settings) == {"bucket", "key", "region"}
+    assert settings["region"] == "us-east-1"
+    assert settings["key"].endswith(".tfstate")
+    # The bucket the bootstrap creates, and the key it prints.
+    bootstrap = load(BOOTSTRAP).variables
+    assert settings["bucket"] == bootstrap["state_bucket_name"]["default"] == "snsd-terraform-state"
+    assert settings["key"] == bootstrap["state_key"]["default"]
+    assert "dynamodb" not in (TF_ROOT / "backend.tf").read_text()
+    assert not [t for t, _ in load(BOOTSTRAP).resources if t.startswith("aws_dynamodb")]
 
 
-def test_tfvars_example_sets_the_required_inputs() -> None:
-    example = parse(TF_ROOT / "terraform.tfvars.example")
+@pytest.mark.parametrize("path", [TF_ROOT, *ALL_DIRS[1:]], ids=lambda p: p.name)
+def test_one_terraform_version_for_operators_and_ci(path: Path) -> None:
+    terraform = only(parse(path / "versions.tf")["terraform"])
+    assert terraform["required_version"] == ">= 1.10", path.name
+    workflow = (REPO / ".github" / "workflows" / "terraform.yml").read_text()
+    pinned = re.search(r'TERRAFORM_VERSION: "(\d+)\.(\d+)\.(\d+)"', workflow)
+    assert pinned, "terraform.yml pins no TERRAFORM_VERSION"
+    assert (int(pinned.group(1)), int(pinned.group(2))) >= (1, 10)
+
+
+def test_production_tfvars_is_the_one_source_of_inputs() -> None:
+    values = parse(TF_ROOT / "production.tfvars")
     required = {n for n, v in root().variables.items() if "default" not in v}
     assert required == {"cors_allowed_origins", "github_repository"}
-    assert required <= set(example)
-    assert set(example) <= set(root().variables)
+    assert required <= set(values)
+    assert set(values) <= set(root().variables)
+    bootstrap = parse(BOOTSTRAP / "production.tfvars")
+    assert set(bootstrap) <= set(load(BOOTSTRAP).variables)
+    assert bootstrap["github_repository"] == values["github_repository"]
+    # The emulator-only switches are never committed.
+    assert "enable_autoscaling" not in values
+    assert "create_certificate_validation" not in values
+    assert values["allow_destroy_with_data"] is False
+    assert values["enable_deletion_protection"] is True
+
+
+@pytest.mark.parametrize("path", [TF_ROOT, BOOTSTRAP], ids=lambda p: p.name)
+def test_lock_file_is_committed_for_the_mirrored_provider(path: Path) -> None:
+    lock = (path / ".terraform.lock.hcl").read_text()
+    assert lock.count('provider "') == 1
+    assert 'provider "registry.terraform.io/hashicorp/aws"' in lock
+    assert 'version     = "5.100.0"' in lock
+    assert 'constraints = "~> 5.0"' in lock
+    assert re.search(r'"h1:[A-Za-z0-9+/=]{44}"', lock)
+
+
+def test_no_latest_tag_anywhere() -> None:
+    paths = [*TF_ROOT.rglob("*.tf"), *TF_ROOT.rglob("*.tfvars"), REPO / "template.yaml"]
+    paths += [*(REPO / ".github" / "workflows").glob("*.yml")]
+    for path in paths:
+        if ".terraform" in path.parts:
+            continue
+        assert not re.search(r":latest\b(?!\))", path.read_text().replace('":latest")', "")), path
 
 
 # --------------------------------------------------------------------------
@@ -401,20 +457,37 @@ def test_logs_and_alarms() -> None:
     assert module_input("ecs", "log_group_name") == "/ecs/snsd-production"
     assert module_input("ecs", "log_retention_in_days") == 30
     assert module_input("lambda", "log_retention_in_days") == 30
-    alarms = {
-        body["metric_name"]: (body["namespace"], body["alarm_actions"])
-        for body in module("monitoring").of_type("aws_cloudwatch_metric_alarm").values()
+    monitoring = module("monitoring")
+    alarms = monitoring.of_type("aws_cloudwatch_metric_alarm")
+    assert {name: body["metric_name"] for name, body in alarms.items()} == {
+        "response_time": "TargetResponseTime",
+        "files_response_time": "TargetResponseTime",
+        "elb_5xx": "HTTPCode_ELB_5XX_Count",
+        "unhealthy_hosts": "UnHealthyHostCount",
+        "lambda_errors": "Errors",
+        "lambda_throttles": "Throttles",
     }
-    assert alarms["TargetResponseTime"][0] == "AWS/ApplicationELB"
-    assert alarms["UnHealthyHostCount"][0] == "AWS/ApplicationELB"
-    assert alarms["Errors"][0] == "AWS/Lambda"
-    assert alarms["Throttles"][0] == "AWS/Lambda"
-    assert (
-        module("monitoring")
-        .locals["alarm_actions"]
-        .startswith("${concat([aws_sns_topic.alarms.arn]")
+    # Response time per target group: a Lambda cold start never pages as a
+    # slow core service.
+    assert alarms["response_time"]["dimensions"] == "${local.ecs_target_dimensions}"
+    assert alarms["files_response_time"]["dimensions"] == "${local.lambda_target_dimensions}"
+    assert monitoring.locals["ecs_target_dimensions"]["TargetGroup"] == (
+        "${var.ecs_target_group_arn_suffix}"
     )
-    assert all(actions == "${local.alarm_actions}" for _, actions in alarms.values())
+    assert monitoring.locals["lambda_target_dimensions"]["TargetGroup"] == (
+        "${var.lambda_target_group_arn_suffix}"
+    )
+    assert root().modules["monitoring"]["lambda_target_group_arn_suffix"] == (
+        "${module.alb.lambda_target_group_arn_suffix}"
+    )
+    # A failing Lambda shows as the load balancer's own 502s.
+    assert alarms["elb_5xx"]["dimensions"] == "${local.alb_dimensions}"
+    assert alarms["elb_5xx"]["statistic"] == "Sum"
+    for body in alarms.values():
+        namespace = "AWS/Lambda" if body["metric_name"] in ("Errors", "Throttles") else None
+        assert body["namespace"] == (namespace or "AWS/ApplicationELB")
+        assert body["alarm_actions"] == "${local.alarm_actions}"
+    assert monitoring.locals["alarm_actions"].startswith("${concat([aws_sns_topic.alarms.arn]")
 
 
 def test_lambda_function() -> None:
@@ -430,11 +503,12 @@ def test_lambda_function() -> None:
         "source_code_hash",
         "s3_key",
     } <= set(ignored)
+    # The alias follows the latest published version: CI's release, or the
+    # one Terraform publishes with a configuration change (tests/terraform
+    # test_emulator proves both against the provider).
     alias = module("lambda").resource("aws_lambda_alias")
-    assert only(alias["lifecycle"])["ignore_changes"] in (
-        ["function_version"],
-        ["${function_version}"],
-    )
+    assert alias["function_version"] == "${aws_lambda_function.this.version}"
+    assert "lifecycle" not in alias
 
 
 def test_lambda_environment_carries_no_secret_value() -> None:
@@ -540,17 +614,243 @@ def test_no_wildcard_actions_in_allow_statements() -> None:
                     assert not action.endswith(":*"), (name, action)
 
 
-def test_github_oidc_deploy_role() -> None:
+def test_github_oidc_provider_is_the_bootstraps_and_the_deploy_role_trusts_one_subject() -> None:
     iam = module("iam")
-    assert iam.locals["github_oidc_host"] == "token.actions.githubusercontent.com"
-    provider = iam.resource("aws_iam_openid_connect_provider", "github")
+    # One provider per account, created before the first CI apply: the
+    # bootstrap's. The main root only looks it up.
+    for path in ALL_DIRS:
+        if path != BOOTSTRAP:
+            assert not load(path).of_type("aws_iam_openid_connect_provider"), path
+    provider = load(BOOTSTRAP).resource("aws_iam_openid_connect_provider", "github")
     assert provider["url"] == "https://${local.github_oidc_host}"
     assert provider["client_id_list"] == ["sts.amazonaws.com"]
+    assert root().data[("aws_iam_openid_connect_provider", "github")]["url"] == (
+        "https://token.actions.githubusercontent.com"
+    )
+    assert root().modules["iam"]["github_oidc_provider_arn"] == (
+        "${data.aws_iam_openid_connect_provider.github.arn}"
+    )
+
+    assert iam.locals["github_oidc_host"] == "token.actions.githubusercontent.com"
     trust = iam.data[("aws_iam_policy_document", "assume_github")]
     statement = only(trust["statement"])
     assert statement["actions"] == ["sts:AssumeRoleWithWebIdentity"]
     conditions = {c["variable"]: c for c in statement["condition"]}
+    assert {c["test"] for c in statement["condition"]} == {"StringEquals"}
     assert conditions["${local.github_oidc_host}:aud"]["values"] == ["sts.amazonaws.com"]
     subject = conditions["${local.github_oidc_host}:sub"]["values"]
-    assert "repo:${var.github_repository}:${s}" in subject
+    assert subject == ["repo:${var.github_repository}:environment:${var.github_environment}"]
+    assert module_input("iam", "github_environment") == "production"
     assert root().modules["iam"]["github_repository"] == "${var.github_repository}"
+
+
+def test_bootstrap_roles_trust_exact_subjects() -> None:
+    bootstrap = load(BOOTSTRAP)
+    assert bootstrap.locals["plan_subjects"] == ["pull_request", "ref:refs/heads/main"]
+    assert bootstrap.locals["apply_subjects"] == ["environment:${var.apply_environment}"]
+    assert bootstrap.variables["apply_environment"]["default"] == "production-infrastructure"
+    for document in ("assume_plan", "assume_apply"):
+        statement = only(bootstrap.data[("aws_iam_policy_document", document)]["statement"])
+        assert {c["test"] for c in statement["condition"]} == {"StringEquals"}, document
+    # The plan role reads; it never reads tenants' files or secret values.
+    plan = {s["sid"]: s for s in bootstrap.data[("aws_iam_policy_document", "plan")]["statement"]}
+    assert plan["NoTenantData"]["effect"] == "Deny"
+    assert "s3:GetObject" in plan["NoTenantData"]["actions"]
+    assert plan["NoSecretValues"]["effect"] == "Deny"
+    assert "secretsmanager:GetSecretValue" in plan["NoSecretValues"]["actions"]
+    attachments = {
+        b["role"]: b["policy_arn"]
+        for b in bootstrap.of_type("aws_iam_role_policy_attachment").values()
+    }
+    assert attachments == {
+        "${aws_iam_role.plan.name}": "arn:${local.partition}:iam::aws:policy/ReadOnlyAccess",
+        "${aws_iam_role.apply.name}": "arn:${local.partition}:iam::aws:policy/AdministratorAccess",
+    }
+
+
+def test_security_groups_are_named_by_prefix_for_create_before_destroy() -> None:
+    for name in ("alb", "ecs"):
+        group = module(name).resource("aws_security_group")
+        assert "name" not in group, name
+        assert str(group["name_prefix"]).endswith("-"), name
+        assert only(group["lifecycle"])["create_before_destroy"] is True, name
+
+
+def test_service_starts_on_the_placeholder_and_deploys_own_the_revision() -> None:
+    ecs = module("ecs")
+    service = ecs.resource("aws_ecs_service")
+    assert service["task_definition"] == "${aws_ecs_task_definition.placeholder.arn}"
+    ignored = only(service["lifecycle"])["ignore_changes"]
+    assert {str(i).strip("${}") for i in ignored} == {"desired_count", "task_definition"}
+    placeholder = ecs.resource("aws_ecs_task_definition", "placeholder")
+    assert "task_role_arn" not in placeholder  # it touches nothing
+    assert "secrets" not in placeholder["container_definitions"]  # starts before values exist
+    assert module_input("ecs", "placeholder_image") == (
+        "public.ecr.aws/docker/library/python:3.12-slim"
+    )
+    assert module_input("ecs", "image").endswith(":replaced-by-deploy")
+    assert root().modules["ecs"]["image"] == "${module.ecr.repository_url}:replaced-by-deploy"
+    assert module_input("ecr", "image_tag_mutability") == "IMMUTABLE"
+    assert "image_tag" not in root().variables
+
+
+# --------------------------------------------------------------------------
+# Hardening: WAF, cost alert, backup, destroy on purpose
+# --------------------------------------------------------------------------
+
+
+def test_waf_on_the_load_balancer_spares_uploads_and_file_names() -> None:
+    assert root().variables["enable_waf"]["default"] is True
+    assert parse(TF_ROOT / "production.tfvars")["enable_waf"] is True
+    call = root().modules["waf"]
+    assert call["count"] == "${var.enable_waf ? 1 : 0}"
+    assert call["alb_arn"] == "${module.alb.arn}"
+    assert module_input("waf", "upload_path_prefix") == "/files/upload"
+    waf = module("waf")
+    acl = waf.resource("aws_wafv2_web_acl")
+    assert acl["scope"] == "REGIONAL"
+    rules = {r["name"]: r for r in acl["rule"]}
+    assert rules["rate-limit-per-ip"]["priority"] == 0
+    rate = only(only(rules["rate-limit-per-ip"]["statement"])["rate_based_statement"])
+    assert rate["aggregate_key_type"] == "IP"
+    common = only(only(rules["aws-common"]["statement"])["managed_rule_group_statement"])
+    assert common["name"] == "AWSManagedRulesCommonRuleSet"
+    match = only(
+        only(only(only(common["scope_down_statement"])["not_statement"])["statement"])[
+            "byte_match_statement"
+        ]
+    )
+    assert match["positional_constraint"] == "STARTS_WITH"
+    assert match["search_string"] == "${var.upload_path_prefix}"
+    assert module_value("waf", waf.variables["common_rules_counted"]["default"]) == [
+        "SizeRestrictions_BODY",
+        "RestrictedExtensions_URIPATH",
+    ]
+    association = waf.resource("aws_wafv2_web_acl_association")
+    assert association["resource_arn"] == "${var.alb_arn}"
+
+
+def test_monthly_cost_alert_goes_to_the_alarm_topic() -> None:
+    assert root().variables["monthly_budget_usd"]["default"] == 150
+    assert root().modules["monitoring"]["monthly_budget_usd"] == "${var.monthly_budget_usd}"
+    budget = module("monitoring").resource("aws_budgets_budget", "monthly")
+    assert budget["budget_type"] == "COST"
+    assert budget["time_unit"] == "MONTHLY"
+    for notification in budget["notification"]:
+        assert notification["subscriber_sns_topic_arns"] == ["${aws_sns_topic.alarms.arn}"]
+    topic_policy = module("monitoring").data[("aws_iam_policy_document", "alarms_topic")]
+    budgets = [s for s in topic_policy["statement"] if s["sid"] == "BudgetsPublish"]
+    assert only(only(budgets)["principals"])["identifiers"] == ["budgets.amazonaws.com"]
+
+
+def test_files_backup_replicates_to_a_second_region_and_never_deletes() -> None:
+    assert parse(TF_ROOT / "production.tfvars")["enable_file_replication"] is True
+    replica_call = root().modules["file_replica"]
+    assert replica_call["providers"] == {"aws": "${aws.replica}"}
+    replica_provider = [p for p in root().providers if "aws" in p and p["aws"].get("alias")]
+    assert only(replica_provider)["aws"]["region"] == "${var.file_replica_region}"
+    validation = str(root().variables["file_replica_region"]["validation"])
+    assert "var.file_replica_region != var.aws_region" in validation
+    s3 = module("s3")
+    rule = only(s3.resource("aws_s3_bucket_replication_configuration")["rule"])
+    assert only(rule["delete_marker_replication"])["status"] == "Disabled"
+    assert only(rule["filter"])["prefix"] == "${var.replication_prefix}"
+    assert module_input("s3", "replication_prefix") == "tenants/"
+    actions = {
+        a
+        for st in s3.data[("aws_iam_policy_document", "replication")]["statement"]
+        for a in st["actions"]
+    }
+    assert "s3:ReplicateDelete" not in actions
+    assert {"s3:ReplicateObject", "s3:GetObjectVersionForReplication"} <= actions
+    replica = module("replica")
+    versioning = replica.resource("aws_s3_bucket_versioning")
+    assert only(versioning["versioning_configuration"])["status"] == "Enabled"
+    block = replica.resource("aws_s3_bucket_public_access_block")
+    assert all(block[k] is True for k in ("block_public_acls", "restrict_public_buckets"))
+
+
+def test_destroying_buckets_with_data_is_a_decision() -> None:
+    assert root().variables["allow_destroy_with_data"]["default"] is False
+    assert root().modules["s3"]["force_destroy"] == "${var.allow_destroy_with_data}"
+    assert root().modules["ecr"]["force_delete"] == "${var.allow_destroy_with_data}"
+    assert root().modules["file_replica"]["force_destroy"] == "${var.allow_destroy_with_data}"
+    for name, call in root().modules.items():
+        for key in ("force_destroy", "force_delete"):
+            if key in call:
+                assert call[key] == "${var.allow_destroy_with_data}", name
+
+
+# --------------------------------------------------------------------------
+# DEPLOYMENT.md: the commands the tests run, the keys the code reads
+# --------------------------------------------------------------------------
+
+DEPLOYMENT = REPO / "DEPLOYMENT.md"
+
+
+def _deployment_commands() -> list[str]:
+    """Every shell command of DEPLOYMENT.md's bash blocks, continuation lines joined."""
+    blocks = re.findall(r"```bash\n(.*?)```", DEPLOYMENT.read_text(), re.S)
+    text = "\n".join(blocks).replace("\\\n", " ")
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def test_deployment_runs_terraform_as_the_tests_do() -> None:
+    commands = [c for c in _deployment_commands() if c.startswith("terraform ")]
+    order = [
+        "terraform -chdir=terraform/bootstrap init",
+        "terraform -chdir=terraform/bootstrap apply -var-file=production.tfvars",
+        "terraform -chdir=terraform init -backend-config=production.s3.tfbackend",
+        "terraform -chdir=terraform plan -var-file=production.tfvars -out=tfplan",
+        "terraform -chdir=terraform apply tfplan",
+        "terraform -chdir=terraform apply -var-file=production.tfvars",
+        "terraform -chdir=terraform destroy -var-file=production.tfvars",
+        "terraform -chdir=terraform/bootstrap destroy -var-file=production.tfvars",
+    ]
+    positions = [commands.index(c) for c in order]
+    assert positions == sorted(positions), "DEPLOYMENT.md runs them in another order"
+    for command in commands:
+        verb = command.split()[2]
+        if verb in ("plan", "apply", "destroy") and not command.endswith(" tfplan"):
+            # One source of inputs: the committed file, nothing else.
+            assert "-var-file=production.tfvars" in command, command
+            assert "-var " not in command, command
+        if verb == "init" and command.split()[1] == "-chdir=terraform":
+            assert "-backend-config=production.s3.tfbackend" in command, command
+    # The emulator test runs the same file (tests/terraform/test_emulator.py).
+    emulator = (REPO / "tests" / "terraform" / "test_emulator.py").read_text()
+    assert 'VAR_FILE = "-var-file=production.tfvars"' in emulator
+    for setting in ("enable_deletion_protection=false", "allow_destroy_with_data=true"):
+        assert setting in emulator
+        name, value = setting.split("=")
+        assert f"`{name} = {value}`" in DEPLOYMENT.read_text(), setting
+
+
+def test_deployment_secret_keys_are_the_ones_terraform_injects() -> None:
+    text = DEPLOYMENT.read_text()
+    secret = re.search(r"cat > /tmp/snsd-secret.json <<'JSON'\n(.*?)\nJSON", text, re.S)
+    assert secret, "DEPLOYMENT.md has no secret JSON"
+    keys = list(json.loads(secret.group(1)))
+    assert keys == root().variables["secret_keys"]["default"]
+    for key in keys:
+        assert f"| `{key}` |" in text, key
+
+
+def test_deployment_names_the_environments_and_variables_the_workflows_use() -> None:
+    text = DEPLOYMENT.read_text()
+    workflows = "".join(
+        p.read_text() for p in sorted((REPO / ".github" / "workflows").glob("*.yml"))
+    )
+    environments = set(re.findall(r"^\s+environment: ([\w-]+)$", workflows, re.M))
+    assert environments == {"production", "production-infrastructure"}
+    for environment in environments:
+        assert f"environments/{environment}" in text, environment
+    variables = {c.split()[3] for c in _deployment_commands() if c.startswith("gh variable set ")}
+    assert variables == {
+        "AWS_REGION",
+        "AWS_TERRAFORM_PLAN_ROLE_ARN",
+        "AWS_TERRAFORM_ROLE_ARN",
+        "AWS_DEPLOY_ROLE_ARN",
+    }
+    assert variables <= set(re.findall(r"vars\.(\w+)", workflows))
+    assert "AWS_ACCESS_KEY_ID" not in workflows

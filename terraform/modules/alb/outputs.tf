@@ -36,6 +36,11 @@ output "ecs_target_group_arn_suffix" {
   value       = aws_lb_target_group.ecs.arn_suffix
 }
 
+output "lambda_target_group_arn_suffix" {
+  description = "ARN suffix of the Lambda target group, the TargetGroup dimension of its metrics."
+  value       = aws_lb_target_group.lambda.arn_suffix
+}
+
 output "lambda_target_group_arn" {
   description = "ARN of the Lambda target group."
   value       = aws_lb_target_group.lambda.arn

@@ -1,5 +1,4 @@
 resource "aws_ecr_repository" "this" {
-  #checkov:skip=CKV_AWS_51: The seed's manual flow re-pushes latest; CI pushes one tag per commit, and ECS resolves tags to digests at deployment, so running tasks stay pinned.
   #checkov:skip=CKV_AWS_136: AES256 (AWS-owned key) encryption at rest is the specified level; a customer-managed KMS key adds cost without a consumer that needs it.
   name                 = var.name
   image_tag_mutability = var.image_tag_mutability

@@ -9,9 +9,9 @@ variable "name" {
 }
 
 variable "image_tag_mutability" {
-  description = "MUTABLE or IMMUTABLE. CI pushes one tag per commit; MUTABLE keeps the seed's manual flow (re-pushing latest) working."
+  description = "MUTABLE or IMMUTABLE. Deploys push one tag per commit and never move a tag, so a revision's image cannot change under it."
   type        = string
-  default     = "MUTABLE"
+  default     = "IMMUTABLE"
 
   validation {
     condition     = contains(["MUTABLE", "IMMUTABLE"], var.image_tag_mutability)

@@ -4,6 +4,21 @@ locals {
   # Autoscaling addresses the service by name, not ARN.
   scaling_resource_id = "service/${aws_ecs_cluster.this.name}/${aws_ecs_service.this.name}"
 
+  # The placeholder's whole server: 200 on the health check, 503 elsewhere.
+  placeholder_server = <<-PY
+    import http.server as h
+    class H(h.BaseHTTPRequestHandler):
+        def do_GET(self):
+            ok = self.path == "${var.health_check_path}"
+            body = b'{"status":"ok"}' if ok else b'{"status":"placeholder: nothing deployed yet"}'
+            self.send_response(200 if ok else 503)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+    h.HTTPServer(("", ${var.container_port}), H).serve_forever()
+  PY
+
   scaling_policies = {
     cpu = {
       metric = "ECSServiceAverageCPUUtilization"
@@ -35,6 +50,12 @@ resource "aws_ecs_cluster" "this" {
   tags = var.tags
 }
 
+# The application's task definition: everything but the image is Terraform's.
+# Its image is a tag that never exists (var.image): each deploy takes the
+# family's latest revision, changes that image and nothing else, and
+# registers the result (.github/scripts/ecs_deploy.py render). So a change
+# here (environment, secrets, CPU, memory) reaches the service with the deploy
+# that follows every apply.
 resource "aws_ecs_task_definition" "this" {
   family                   = var.service_name
   requires_compatibilities = ["FARGATE"]
@@ -102,8 +123,55 @@ resource "aws_ecs_task_definition" "this" {
   tags = var.tags
 }
 
+# What the service runs from the first apply until the first deploy: a public
+# Python image (no pull credentials, nothing in ECR yet) answering 200 on the
+# health check path and 503 elsewhere, without secrets (their values are put
+# after the first apply). A family of its own, so no deploy ever builds on it.
+resource "aws_ecs_task_definition" "placeholder" {
+  family                   = "${var.service_name}-placeholder"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.cpu
+  memory                   = var.memory
+  execution_role_arn       = var.execution_role_arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = var.cpu_architecture
+  }
+
+  container_definitions = jsonencode([
+    {
+      name      = var.container_name
+      image     = var.placeholder_image
+      essential = true
+      command   = ["python", "-c", local.placeholder_server]
+
+      portMappings = [
+        {
+          containerPort = var.container_port
+          protocol      = "tcp"
+        }
+      ]
+
+      readonlyRootFilesystem = true
+
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = aws_cloudwatch_log_group.this.name
+          awslogs-region        = data.aws_region.current.name
+          awslogs-stream-prefix = "placeholder"
+        }
+      }
+    }
+  ])
+
+  tags = var.tags
+}
+
 resource "aws_security_group" "this" {
-  name        = "${var.service_name}-tasks"
+  name_prefix = "${var.service_name}-tasks-"
   description = "Fargate tasks of ${var.service_name}: reachable from the load balancer only"
   vpc_id      = var.vpc_id
   tags        = merge(var.tags, { Name = "${var.service_name}-tasks" })
@@ -136,9 +204,11 @@ resource "aws_vpc_security_group_egress_rule" "this" {
 }
 
 resource "aws_ecs_service" "this" {
-  name             = var.service_name
-  cluster          = aws_ecs_cluster.this.id
-  task_definition  = aws_ecs_task_definition.this.arn
+  name    = var.service_name
+  cluster = aws_ecs_cluster.this.id
+  # Only at creation: the placeholder answers the health check until the
+  # first deploy; from then on deploys own the running revision.
+  task_definition  = aws_ecs_task_definition.placeholder.arn
   desired_count    = var.min_capacity
   launch_type      = "FARGATE"
   platform_version = "LATEST"
@@ -171,10 +241,9 @@ resource "aws_ecs_service" "this" {
   tags                    = var.tags
 
   lifecycle {
-    # Autoscaling owns the task count. CI owns the running revision: each
-    # deploy registers a copy of it with the new image and rolls the service
-    # (.github/scripts/ecs_deploy.py). See the README for rolling out a
-    # Terraform change to the task definition.
+    # Autoscaling owns the task count. Deploys own the running revision: each
+    # one registers the family's latest revision with the new image and rolls
+    # the service (.github/workflows/deploy.yml, after every apply).
     ignore_changes = [desired_count, task_definition]
   }
 }

@@ -37,3 +37,13 @@ output "log_group_arn" {
   description = "ARN of the containers' log group."
   value       = aws_cloudwatch_log_group.this.arn
 }
+
+output "task_definition_family" {
+  description = "Family of the application's task definition; deploys register its revisions."
+  value       = aws_ecs_task_definition.this.family
+}
+
+output "placeholder_task_definition_arn" {
+  description = "ARN of the placeholder revision the service is created with."
+  value       = aws_ecs_task_definition.placeholder.arn
+}

@@ -25,8 +25,35 @@ variable "container_name" {
 }
 
 variable "image" {
-  description = "Container image, repository URL and tag."
+  description = "Image of the application's task definition as Terraform writes it: a tag of the repository that deploys replace (never :latest)."
   type        = string
+
+  validation {
+    condition     = !endswith(var.image, ":latest") && can(regex(":[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image))
+    error_message = "Give repository:tag with an explicit tag other than latest."
+  }
+}
+
+variable "placeholder_image" {
+  description = "Public image with Python that the service runs until the first deploy (a stand-in answering the health check)."
+  type        = string
+  default     = "public.ecr.aws/docker/library/python:3.12-slim"
+
+  validation {
+    condition     = !endswith(var.placeholder_image, ":latest") && can(regex(":[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.placeholder_image))
+    error_message = "Give repository:tag with an explicit tag other than latest."
+  }
+}
+
+variable "health_check_path" {
+  description = "Path the load balancer checks; the placeholder answers 200 there."
+  type        = string
+  default     = "/health"
+
+  validation {
+    condition     = startswith(var.health_check_path, "/")
+    error_message = "Must start with /."
+  }
 }
 
 variable "cpu" {
@@ -45,9 +72,19 @@ variable "memory" {
   type        = number
   default     = 512
 
+  # The CPU/memory combinations Fargate accepts (AWS, "Task CPU and memory").
   validation {
-    condition     = var.memory >= 512 && var.memory <= 122880
-    error_message = "Must be between 512 and 122880 MiB."
+    condition = (
+      var.cpu == 256 ? contains([512, 1024, 2048], var.memory) :
+      var.cpu == 512 ? var.memory >= 1024 && var.memory <= 4096 && var.memory % 1024 == 0 :
+      var.cpu == 1024 ? var.memory >= 2048 && var.memory <= 8192 && var.memory % 1024 == 0 :
+      var.cpu == 2048 ? var.memory >= 4096 && var.memory <= 16384 && var.memory % 1024 == 0 :
+      var.cpu == 4096 ? var.memory >= 8192 && var.memory <= 30720 && var.memory % 1024 == 0 :
+      var.cpu == 8192 ? var.memory >= 16384 && var.memory <= 61440 && var.memory % 4096 == 0 :
+      var.cpu == 16384 ? var.memory >= 32768 && var.memory <= 122880 && var.memory % 8192 == 0 :
+      false
+    )
+    error_message = "Not a Fargate CPU/memory pair: 256 takes 512, 1024 or 2048 MiB; 512 takes 1-4 GiB; 1024 takes 2-8 GiB; 2048 takes 4-16 GiB; 4096 takes 8-30 GiB; 8192 takes 16-60 GiB (4 GiB steps); 16384 takes 32-120 GiB (8 GiB steps)."
   }
 }
 

@@ -6,8 +6,10 @@ locals {
   # Every revision of the service's task definition family.
   task_definition_family_arn = replace(var.ecs_task_definition_arn, "/:[0-9]+$/", ":*")
 
-  github_oidc_host         = "token.actions.githubusercontent.com"
-  github_oidc_provider_arn = var.create_github_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : var.github_oidc_provider_arn
+  # Tasks of the one cluster: arn:...:cluster/<name> -> arn:...:task/<name>/*
+  cluster_tasks_arn = "${replace(var.ecs_cluster_arn, ":cluster/", ":task/")}/*"
+
+  github_oidc_host = "token.actions.githubusercontent.com"
 }
 
 data "aws_iam_policy_document" "assume_ecs_tasks" {
@@ -193,17 +195,9 @@ resource "aws_iam_role_policy" "lambda" {
 # GitHub Actions: OIDC federation and the deploy role
 ################################################################################
 
-# One provider per account and URL: set create_github_oidc_provider = false
-# and pass its ARN when another stack already made it. No thumbprint is
-# pinned: AWS validates token.actions.githubusercontent.com against its own
-# trusted CAs, and the provider accepts an empty list.
-resource "aws_iam_openid_connect_provider" "github" {
-  count = var.create_github_oidc_provider ? 1 : 0
-
-  url            = "https://${local.github_oidc_host}"
-  client_id_list = ["sts.amazonaws.com"]
-  tags           = var.tags
-}
+# The account's GitHub OIDC provider is the bootstrap root's
+# (terraform/bootstrap): it must exist before the first CI apply, and one
+# account has one provider per URL. This module only trusts it.
 
 data "aws_iam_policy_document" "assume_github" {
   statement {
@@ -211,7 +205,7 @@ data "aws_iam_policy_document" "assume_github" {
 
     principals {
       type        = "Federated"
-      identifiers = [local.github_oidc_provider_arn]
+      identifiers = [var.github_oidc_provider_arn]
     }
 
     condition {
@@ -220,11 +214,13 @@ data "aws_iam_policy_document" "assume_github" {
       values   = ["sts.amazonaws.com"]
     }
 
-    # Only the named repository, and only from the listed refs/environments.
+    # Only jobs of the named repository that run in the protected deploy
+    # environment (its deployment branches: main only). Exact match, no
+    # wildcard, no branch subject.
     condition {
-      test     = "StringLike"
+      test     = "StringEquals"
       variable = "${local.github_oidc_host}:sub"
-      values   = [for s in var.github_oidc_subjects : "repo:${var.github_repository}:${s}"]
+      values   = ["repo:${var.github_repository}:environment:${var.github_environment}"]
     }
   }
 }
@@ -235,13 +231,6 @@ resource "aws_iam_role" "github_deploy" {
   assume_role_policy   = data.aws_iam_policy_document.assume_github.json
   max_session_duration = 3600
   tags                 = var.tags
-
-  lifecycle {
-    precondition {
-      condition     = var.create_github_oidc_provider || var.github_oidc_provider_arn != null
-      error_message = "Pass github_oidc_provider_arn when create_github_oidc_provider is false."
-    }
-  }
 }
 
 # Deploys only: push the image, register a revision with it and roll the
@@ -269,6 +258,12 @@ data "aws_iam_policy_document" "github_deploy" {
   }
 
   statement {
+    sid       = "EcrSkipBuiltImages"
+    actions   = ["ecr:DescribeImages"]
+    resources = [var.ecr_repository_arn]
+  }
+
+  statement {
     sid       = "EcsRollout"
     actions   = ["ecs:UpdateService", "ecs:DescribeServices"]
     resources = [var.ecs_service_arn]
@@ -292,6 +287,26 @@ data "aws_iam_policy_document" "github_deploy" {
       variable = "ecs:CreateAction"
       values   = ["RegisterTaskDefinition"]
     }
+  }
+
+  # The migration: a one-off task of the new revision, in this cluster only,
+  # before the service rolls; the deploy waits for it and reads its exit code.
+  statement {
+    sid       = "EcsRunMigration"
+    actions   = ["ecs:RunTask"]
+    resources = [local.task_definition_family_arn]
+
+    condition {
+      test     = "ArnEquals"
+      variable = "ecs:cluster"
+      values   = [var.ecs_cluster_arn]
+    }
+  }
+
+  statement {
+    sid       = "EcsWatchMigration"
+    actions   = ["ecs:DescribeTasks"]
+    resources = [local.cluster_tasks_arn]
   }
 
   statement {

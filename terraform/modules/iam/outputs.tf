@@ -20,5 +20,5 @@ output "github_deploy_role_arn" {
 
 output "github_oidc_provider_arn" {
   description = "ARN of the GitHub Actions OIDC provider."
-  value       = local.github_oidc_provider_arn
+  value       = var.github_oidc_provider_arn
 }

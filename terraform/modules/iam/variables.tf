@@ -45,6 +45,16 @@ variable "ecs_log_group_arn" {
   type        = string
 }
 
+variable "ecs_cluster_arn" {
+  description = "ARN of the ECS cluster the deploy role may run the migration task in."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/[A-Za-z0-9_-]+$", var.ecs_cluster_arn))
+    error_message = "Must be an ECS cluster ARN."
+  }
+}
+
 variable "ecs_service_arn" {
   description = "ARN of the ECS service the deploy role may roll."
   type        = string
@@ -86,27 +96,25 @@ variable "github_repository" {
   }
 }
 
-variable "github_oidc_subjects" {
-  description = "Token subjects allowed after repo:<owner/name>:, e.g. ref:refs/heads/main or environment:production."
-  type        = list(string)
-  default     = ["ref:refs/heads/main"]
+variable "github_environment" {
+  description = "GitHub environment of the deploy jobs; the deploy role trusts exactly repo:<github_repository>:environment:<this>."
+  type        = string
+  default     = "production"
 
   validation {
-    condition     = length(var.github_oidc_subjects) > 0 && alltrue([for s in var.github_oidc_subjects : s != "*" && s != ""])
-    error_message = "Give at least one subject and never a bare wildcard."
+    condition     = can(regex("^[A-Za-z0-9_.-]+$", var.github_environment))
+    error_message = "Use letters, digits, dots, hyphens and underscores."
   }
 }
 
-variable "create_github_oidc_provider" {
-  description = "Create the account's GitHub Actions OIDC provider. Set false when it already exists and pass github_oidc_provider_arn."
-  type        = bool
-  default     = true
-}
-
 variable "github_oidc_provider_arn" {
-  description = "ARN of an existing GitHub Actions OIDC provider, used when create_github_oidc_provider is false."
+  description = "ARN of the account's GitHub Actions OIDC provider (created by terraform/bootstrap)."
   type        = string
-  default     = null
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$", var.github_oidc_provider_arn))
+    error_message = "Must be the ARN of the token.actions.githubusercontent.com OIDC provider."
+  }
 }
 
 variable "tags" {

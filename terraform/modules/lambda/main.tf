@@ -57,12 +57,13 @@ resource "aws_lambda_function" "this" {
 
 resource "aws_lambda_alias" "this" {
   name             = var.alias_name
-  description      = "Version the load balancer invokes; CI moves it on deploy."
+  description      = "Version the load balancer invokes: the latest published one (CI's release or Terraform's configuration change)."
   function_name    = aws_lambda_function.this.function_name
   function_version = aws_lambda_function.this.version
 
-  lifecycle {
-    # Deploys move the alias; Terraform only sets its first version.
-    ignore_changes = [function_version]
-  }
+  # The function's `version` is read back as its latest published version:
+  # the one CI's release just published (so a plan does not move the alias
+  # back), or the one Terraform publishes when it changes the configuration
+  # (publish = true), which carries CI's current code. So a Terraform change
+  # of the configuration reaches the alias in the same apply.
 }

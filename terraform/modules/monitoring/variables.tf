@@ -23,6 +23,11 @@ variable "ecs_target_group_arn_suffix" {
   type        = string
 }
 
+variable "lambda_target_group_arn_suffix" {
+  description = "ARN suffix of the Lambda target group (TargetGroup dimension)."
+  type        = string
+}
+
 variable "ecs_cluster_name" {
   description = "Name of the ECS cluster."
   type        = string
@@ -46,6 +51,28 @@ variable "response_time_threshold_seconds" {
   validation {
     condition     = var.response_time_threshold_seconds > 0
     error_message = "Must be above 0."
+  }
+}
+
+variable "files_response_time_threshold_seconds" {
+  description = "p95 target response time of the file API's target group, in seconds, above which its alarm fires (cold starts included)."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.files_response_time_threshold_seconds > 0
+    error_message = "Must be above 0."
+  }
+}
+
+variable "elb_5xx_threshold" {
+  description = "5xx responses a minute that the load balancer itself answers (502/503/504) above which the alarm fires."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.elb_5xx_threshold >= 0
+    error_message = "Must not be negative."
   }
 }
 
@@ -79,6 +106,28 @@ variable "alarm_email_addresses" {
   validation {
     condition     = alltrue([for e in var.alarm_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
     error_message = "Every entry must be an email address."
+  }
+}
+
+variable "monthly_budget_usd" {
+  description = "Monthly cost budget of the account in USD; AWS Budgets notifies the alarm topic. null: no budget."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.monthly_budget_usd == null ? true : var.monthly_budget_usd > 0
+    error_message = "Must be above 0, or null."
+  }
+}
+
+variable "budget_warning_percent" {
+  description = "Share of the monthly budget, in percent, whose actual spend notifies the topic (a forecast above 100 % always does)."
+  type        = number
+  default     = 80
+
+  validation {
+    condition     = var.budget_warning_percent > 0 && var.budget_warning_percent <= 100
+    error_message = "Must be between 0 and 100."
   }
 }
 

@@ -17,7 +17,7 @@ locals {
 ################################################################################
 
 resource "aws_s3_bucket" "this" {
-  #checkov:skip=CKV_AWS_144: Cross-region replication is not part of the specified platform; versioning covers accidental deletes.
+  #checkov:skip=CKV_AWS_144: Replication to a second region is switched by enable_replication (the root's enable_file_replication, on in production.tfvars); checkov cannot follow the count.
   #checkov:skip=CKV2_AWS_62: Nothing consumes object events yet.
   #checkov:skip=CKV_AWS_145: SSE-S3 (AES256) is the specified encryption; presigned browser uploads and downloads would also need kms permissions for a KMS key.
   bucket        = var.bucket_name
@@ -315,4 +315,94 @@ resource "aws_s3_bucket_policy" "logs" {
   policy = data.aws_iam_policy_document.logs.json
 
   depends_on = [aws_s3_bucket_public_access_block.logs]
+}
+
+################################################################################
+# Backup: replication of tenants' files to a bucket in a second region
+################################################################################
+
+data "aws_iam_policy_document" "assume_s3" {
+  count = var.enable_replication ? 1 : 0
+
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["s3.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "replication" {
+  count = var.enable_replication ? 1 : 0
+
+  name               = "${var.bucket_name}-replication"
+  description        = "S3 replicates ${var.bucket_name}/${var.replication_prefix} to its backup in a second region"
+  assume_role_policy = data.aws_iam_policy_document.assume_s3[0].json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "replication" {
+  count = var.enable_replication ? 1 : 0
+
+  statement {
+    sid       = "ReadReplicationConfiguration"
+    actions   = ["s3:GetReplicationConfiguration", "s3:ListBucket"]
+    resources = [aws_s3_bucket.this.arn]
+  }
+
+  statement {
+    sid = "ReadSourceVersions"
+    actions = [
+      "s3:GetObjectVersionForReplication",
+      "s3:GetObjectVersionAcl",
+      "s3:GetObjectVersionTagging",
+    ]
+    resources = ["${aws_s3_bucket.this.arn}/${var.replication_prefix}*"]
+  }
+
+  # No s3:ReplicateDelete: deletes stay in the primary.
+  statement {
+    sid       = "WriteReplicas"
+    actions   = ["s3:ReplicateObject", "s3:ReplicateTags"]
+    resources = ["${var.replica_bucket_arn}/${var.replication_prefix}*"]
+  }
+}
+
+resource "aws_iam_role_policy" "replication" {
+  count = var.enable_replication ? 1 : 0
+
+  name   = "replicate-to-backup"
+  role   = aws_iam_role.replication[0].id
+  policy = data.aws_iam_policy_document.replication[0].json
+}
+
+resource "aws_s3_bucket_replication_configuration" "this" {
+  count = var.enable_replication ? 1 : 0
+
+  bucket = aws_s3_bucket.this.id
+  role   = aws_iam_role.replication[0].arn
+
+  rule {
+    id     = "backup-tenants"
+    status = "Enabled"
+
+    filter {
+      prefix = var.replication_prefix
+    }
+
+    # A delete in the primary leaves the replica's copy: the backup survives
+    # a mistaken or malicious delete, and versions survive overwrites.
+    delete_marker_replication {
+      status = "Disabled"
+    }
+
+    destination {
+      bucket        = var.replica_bucket_arn
+      storage_class = "STANDARD_IA"
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.this]
 }

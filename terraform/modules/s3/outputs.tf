@@ -25,3 +25,8 @@ output "alb_access_logs_prefix" {
   description = "Prefix the load balancer must use for its access logs (the bucket policy allows only this one)."
   value       = var.alb_access_logs_prefix
 }
+
+output "replication_role_arn" {
+  description = "Role S3 replicates with, or null without replication."
+  value       = one(aws_iam_role.replication[*].arn)
+}

@@ -92,6 +92,34 @@ variable "force_destroy" {
   default     = false
 }
 
+variable "enable_replication" {
+  description = "Replicate new files under replication_prefix to replica_bucket_arn (a versioned bucket in another region), as a backup."
+  type        = bool
+  default     = false
+}
+
+variable "replica_bucket_arn" {
+  description = "ARN of the backup bucket, when enable_replication is true."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.replica_bucket_arn == null ? true : can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9.-]+$", var.replica_bucket_arn))
+    error_message = "Must be an S3 bucket ARN."
+  }
+}
+
+variable "replication_prefix" {
+  description = "Key prefix that is replicated: the tenants' files."
+  type        = string
+  default     = "tenants/"
+
+  validation {
+    condition     = endswith(var.replication_prefix, "/")
+    error_message = "Must end with /."
+  }
+}
+
 variable "tags" {
   description = "Tags added to every resource."
   type        = map(string)

@@ -1,0 +1,13 @@
+terraform {
+  # S3-native state locking (use_lockfile) needs 1.10; CI pins the same
+  # version (.github/workflows/terraform.yml, TERRAFORM_VERSION).
+  required_version = ">= 1.10"
+
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+      # Written and tested against 5.x (5.100.0); 6.0 is a breaking release.
+      version = "~> 5.0"
+    }
+  }
+}

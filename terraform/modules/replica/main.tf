@@ -1,0 +1,107 @@
+# The backup copy of the tenants' files: a versioned, private bucket in a
+# second region that the uploads bucket replicates into (modules/s3). A
+# delete in the primary is not replicated, so a file deleted or overwritten
+# by mistake, or lost with the primary region, is still here.
+resource "aws_s3_bucket" "this" {
+  #checkov:skip=CKV_AWS_144: This is the replication target; replicating it again would be a third copy.
+  #checkov:skip=CKV_AWS_145: SSE-S3 (AES256), as the primary bucket.
+  #checkov:skip=CKV2_AWS_62: Nothing consumes events of the replica.
+  #checkov:skip=CKV_AWS_18: Access to the replica is by the replication role only; CloudTrail records API calls.
+  bucket        = var.bucket_name
+  force_destroy = var.force_destroy
+  tags          = var.tags
+}
+
+resource "aws_s3_bucket_ownership_controls" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  rule {
+    id     = "tiering"
+    status = "Enabled"
+
+    filter {}
+
+    transition {
+      days          = var.transition_to_glacier_days
+      storage_class = "GLACIER"
+    }
+
+    dynamic "noncurrent_version_expiration" {
+      for_each = var.noncurrent_version_expiration_days == null ? [] : [var.noncurrent_version_expiration_days]
+      content {
+        noncurrent_days = noncurrent_version_expiration.value
+      }
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.this]
+}
+
+data "aws_iam_policy_document" "this" {
+  statement {
+    sid     = "DenyInsecureTransport"
+    effect  = "Deny"
+    actions = ["s3:*"]
+    resources = [
+      aws_s3_bucket.this.arn,
+      "${aws_s3_bucket.this.arn}/*",
+    ]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "this" {
+  bucket = aws_s3_bucket.this.id
+  policy = data.aws_iam_policy_document.this.json
+
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}

@@ -1,0 +1,48 @@
+variable "name" {
+  description = "Name of the web ACL and prefix of its metrics, e.g. snsd-production."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,100}$", var.name))
+    error_message = "Use 1 to 100 letters, digits, hyphens and underscores."
+  }
+}
+
+variable "alb_arn" {
+  description = "ARN of the load balancer the web ACL protects."
+  type        = string
+}
+
+variable "rate_limit_per_5_minutes" {
+  description = "Requests one client IP may send in any 5 minutes before its further requests are blocked (AWS WAF's minimum is 10). Browsers upload and download files straight to and from S3 with presigned URLs, so file bytes do not count here."
+  type        = number
+  default     = 2000
+
+  validation {
+    condition     = var.rate_limit_per_5_minutes >= 10 && var.rate_limit_per_5_minutes <= 2000000000
+    error_message = "Must be between 10 and 2,000,000,000."
+  }
+}
+
+variable "upload_path_prefix" {
+  description = "Path prefix of the inline upload routes (/files/upload, /files/upload-multiple): multipart bodies of any file's bytes, which the common rule set's body rules would misread, so it does not inspect them."
+  type        = string
+  default     = "/files/upload"
+
+  validation {
+    condition     = startswith(var.upload_path_prefix, "/")
+    error_message = "Must start with /."
+  }
+}
+
+variable "common_rules_counted" {
+  description = "Rules of AWSManagedRulesCommonRuleSet that only count instead of blocking: bodies above 8 KB are normal here (JSON lists of keys, inline uploads up to the Lambda's 1 MB), and tenants' file names may end in .ini, .log or .bak."
+  type        = list(string)
+  default     = ["SizeRestrictions_BODY", "RestrictedExtensions_URIPATH"]
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
