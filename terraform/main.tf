@@ -73,6 +73,9 @@ module "s3" {
   alb_access_logs_prefix     = "alb"
   force_destroy              = var.allow_destroy_with_data
 
+  noncurrent_version_expiration_days     = var.trash_retention_days
+  abort_incomplete_multipart_upload_days = var.multipart_abort_days
+
   enable_replication = var.enable_file_replication
   replica_bucket_arn = var.enable_file_replication ? module.file_replica[0].bucket_arn : null
 }
@@ -134,6 +137,7 @@ module "lambda" {
   role_arn              = module.iam.lambda_role_arn
   alias_name            = "live"
   tracing_mode          = "Active"
+  snap_start            = var.lambda_snap_start
   log_retention_in_days = var.log_retention_in_days
 
   # The secret's ARN, not its values: the function reads them once per
@@ -143,6 +147,7 @@ module "lambda" {
     POWERTOOLS_SERVICE_NAME      = "file-api"
     POWERTOOLS_METRICS_NAMESPACE = "SnSD"
     POWERTOOLS_LOG_LEVEL         = var.lambda_log_level
+    MULTIPART_ABORT_DAYS         = tostring(var.multipart_abort_days)
   })
 }
 

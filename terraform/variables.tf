@@ -294,6 +294,34 @@ variable "cors_allowed_origins" {
   }
 }
 
+variable "lambda_snap_start" {
+  description = "Lambda SnapStart for the file API's published versions (cold starts resume a snapshot of the initialised function)."
+  type        = bool
+  default     = true
+}
+
+variable "trash_retention_days" {
+  description = "Days the file API's trash and old versions are kept after a file is deleted or replaced; then S3 removes them for good. Old versions tier to IA and Glacier only when kept longer than 30 and 90 days."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.trash_retention_days >= 1
+    error_message = "At least 1 day."
+  }
+}
+
+variable "multipart_abort_days" {
+  description = "Days after which an unfinished multipart upload is aborted and its parts removed (the bucket's lifecycle rule and the file API's MULTIPART_ABORT_DAYS)."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.multipart_abort_days >= 1
+    error_message = "At least 1 day."
+  }
+}
+
 variable "secret_keys" {
   description = "JSON keys of the app secret; each reaches the core service as an environment variable, and the file Lambda reads SUPABASE_URL, SUPABASE_JWT_SECRET and SUPABASE_DB_URL from it by ARN. Values are put out of band."
   type        = list(string)

@@ -50,7 +50,13 @@ VAR_FILE = "-var-file=production.tfvars"
 # scalable target, and AWS Budgets tagging, which it reads after creating a
 # budget. The production plan still includes both.
 EMULATOR_ONLY = ["-var-file=emulator.tfvars.json"]
-EMULATOR_SETTINGS = {"enable_autoscaling": False, "monthly_budget_usd": None}
+# moto keeps no SnapStart setting (ApplyOn "None" whatever was put), so every
+# plan would put it back: off here; test_static.py checks it in production.
+EMULATOR_SETTINGS = {
+    "enable_autoscaling": False,
+    "monthly_budget_usd": None,
+    "lambda_snap_start": False,
+}
 # What DEPLOYMENT.md's tear-down sets before `terraform destroy`; applied from
 # the start here so that the destroy at the end needs no second apply (the
 # production plan shows both off).

@@ -546,6 +546,18 @@ def statements(document: str) -> dict[str, dict[str, Any]]:
     return {s["sid"]: s for s in body["statement"]}
 
 
+def test_published_versions_of_the_file_api_start_from_a_snapshot() -> None:
+    function = module_resource("lambda", "aws_lambda_function")
+    snap_start = only(function["dynamic"])["snap_start"]
+    assert snap_start["for_each"] == "${var.snap_start ? [1] : []}"
+    assert only(snap_start["content"])["apply_on"] == "PublishedVersions"
+    assert module("lambda").variables["snap_start"]["default"] is True
+    assert root().modules["lambda"]["snap_start"] == "${var.lambda_snap_start}"
+    assert root().variables["lambda_snap_start"]["default"] is True
+    assert "lambda_snap_start" not in (REPO / "terraform" / "production.tfvars").read_text()
+    assert function["publish"] is True  # SnapStart applies to published versions only
+
+
 def test_lambda_role_touches_only_tenant_objects() -> None:
     iam = module("iam")
     assert iam.locals["tenant_objects_arn"] == "${var.uploads_bucket_arn}/${var.tenant_prefix}*"
@@ -553,8 +565,10 @@ def test_lambda_role_touches_only_tenant_objects() -> None:
     found = statements("lambda")
     assert found["TenantObjects"]["resources"] == ["${local.tenant_objects_arn}"]
     assert all(a.startswith("s3:") and "*" not in a for a in found["TenantObjects"]["actions"])
+    # Versions and trash read and remove versions under tenants/ too.
+    assert {"s3:DeleteObjectVersion", "s3:RestoreObject"} <= set(found["TenantObjects"]["actions"])
     listing = found["ListTenantPrefixes"]
-    assert listing["actions"] == ["s3:ListBucket"]
+    assert listing["actions"] == ["s3:ListBucket", "s3:ListBucketVersions"]
     condition = only(listing["condition"])
     assert (condition["test"], condition["variable"]) == ("StringLike", "s3:prefix")
     assert condition["values"] == ["${var.tenant_prefix}*"]

@@ -146,13 +146,17 @@ data "aws_iam_policy_document" "lambda" {
       "s3:DeleteObject",
       "s3:AbortMultipartUpload",
       "s3:ListMultipartUploadParts",
+      # Versions and trash (file_lambda/history.py): remove a delete marker or
+      # purge a version for good, thaw an archived version.
+      "s3:DeleteObjectVersion",
+      "s3:RestoreObject",
     ]
     resources = [local.tenant_objects_arn]
   }
 
   statement {
     sid       = "ListTenantPrefixes"
-    actions   = ["s3:ListBucket"]
+    actions   = ["s3:ListBucket", "s3:ListBucketVersions"]
     resources = [var.uploads_bucket_arn]
 
     condition {

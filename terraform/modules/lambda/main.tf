@@ -45,6 +45,15 @@ resource "aws_lambda_function" "this" {
     mode = var.tracing_mode
   }
 
+  # Each published version's init runs once and is snapshotted; cold starts
+  # resume it (file_lambda/snapstart.py holds the runtime hooks).
+  dynamic "snap_start" {
+    for_each = var.snap_start ? [1] : []
+    content {
+      apply_on = "PublishedVersions"
+    }
+  }
+
   tags = var.tags
 
   lifecycle {

@@ -130,3 +130,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "snap_start" {
+  description = "Start published versions from a snapshot of their initialised environment (Lambda SnapStart; the alias invokes versions, never $LATEST)."
+  type        = bool
+  default     = true
+}

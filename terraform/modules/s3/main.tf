@@ -67,11 +67,23 @@ resource "aws_s3_bucket_cors_configuration" "this" {
 
   cors_rule {
     allowed_origins = var.cors_allowed_origins
-    allowed_methods = ["GET", "HEAD", "POST"]
+    # PUT: browsers send multipart parts to presigned part URLs; ETag is
+    # exposed so they can read each part's (file_lambda/multipart).
+    allowed_methods = ["GET", "HEAD", "POST", "PUT"]
     allowed_headers = ["*"]
     expose_headers  = ["ETag", "x-amz-version-id"]
     max_age_seconds = var.cors_max_age_seconds
   }
+}
+
+locals {
+  noncurrent_transitions = [
+    for transition in [
+      { days = var.transition_to_ia_days, storage_class = "STANDARD_IA" },
+      { days = var.transition_to_glacier_days, storage_class = "GLACIER" },
+    ] : transition
+    if var.noncurrent_version_expiration_days == null ? true : transition.days < var.noncurrent_version_expiration_days
+  ]
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
@@ -93,16 +105,15 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
       storage_class = "GLACIER"
     }
 
-    # Replaced and deleted files stay recoverable, but not forever at
-    # Standard prices.
-    noncurrent_version_transition {
-      noncurrent_days = var.transition_to_ia_days
-      storage_class   = "STANDARD_IA"
-    }
-
-    noncurrent_version_transition {
-      noncurrent_days = var.transition_to_glacier_days
-      storage_class   = "GLACIER"
+    # Replaced and deleted files (old versions and the trash of the file API)
+    # tier down only while they are kept: a transition must come before the
+    # expiration, and IA needs 30 days.
+    dynamic "noncurrent_version_transition" {
+      for_each = local.noncurrent_transitions
+      content {
+        noncurrent_days = noncurrent_version_transition.value.days
+        storage_class   = noncurrent_version_transition.value.storage_class
+      }
     }
 
     dynamic "noncurrent_version_expiration" {
@@ -112,9 +123,16 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
       }
     }
 
-    # Browser uploads that never complete would otherwise be billed forever.
+    # A delete marker left with no version under it is trash with nothing to
+    # restore: S3 removes it.
+    expiration {
+      expired_object_delete_marker = true
+    }
+
+    # Uploads that never complete would otherwise be billed forever; the file
+    # API's MULTIPART_ABORT_DAYS says the same to clients.
     abort_incomplete_multipart_upload {
-      days_after_initiation = 7
+      days_after_initiation = var.abort_incomplete_multipart_upload_days
     }
   }
 

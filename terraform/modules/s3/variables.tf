@@ -54,7 +54,7 @@ variable "transition_to_glacier_days" {
 }
 
 variable "noncurrent_version_expiration_days" {
-  description = "Days after which replaced or deleted versions of uploads are removed for good; null keeps them."
+  description = "Days after which replaced or deleted versions of uploads (old versions and the file API's trash) are removed for good; null keeps them."
   type        = number
   default     = null
 
@@ -124,4 +124,15 @@ variable "tags" {
   description = "Tags added to every resource."
   type        = map(string)
   default     = {}
+}
+
+variable "abort_incomplete_multipart_upload_days" {
+  description = "Days after which S3 aborts an unfinished multipart upload and removes its parts; the file API's MULTIPART_ABORT_DAYS must match."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.abort_incomplete_multipart_upload_days >= 1
+    error_message = "At least 1 day."
+  }
 }
