@@ -380,6 +380,33 @@ def test_download_refuses_an_unknown_disposition(client: AlbClient) -> None:
     problem(response, 400, "validation_error")
 
 
+def test_a_quote_in_a_name_cannot_break_out_of_content_disposition(
+    client: AlbClient, s3: Any, tenant: str
+) -> None:
+    """The ASCII fallback replaces '"' (and '\\'): a name cannot close the quoted
+    filename early and add parameters of its own."""
+    s3.put_object(Bucket=BUCKET, Key=f'tenants/{tenant}/say "hi".txt', Body=b"hi")
+
+    response = client.get('/files/download/say "hi".txt')
+
+    assert response.status == 200, response.body
+    assert response.headers["content-disposition"] == (
+        "attachment; filename=\"say _hi_.txt\"; filename*=UTF-8''say%20%22hi%22.txt"
+    )
+
+
+def test_validation_errors_name_the_field_never_its_value(client: AlbClient) -> None:
+    """What a client sent in a bad field is not echoed: it could be a token or a huge body."""
+    sent = "eyJhbGciOiJIUzI1NiJ9.not-a-number"
+
+    response = client.get("/files/list", params={"limit": sent})
+
+    body = problem(response, 400, "validation_error")
+    assert [error["loc"] for error in body["errors"]] == [["query", "limit"]]
+    assert all(set(error) == {"loc", "msg"} for error in body["errors"])
+    assert sent not in response.body.decode()
+
+
 def test_binary_bytes_round_trip_exactly(client: AlbClient, s3: Any, tenant: str) -> None:
     data = bytes(range(256)) * 64 + bytes(reversed(range(256)))
 

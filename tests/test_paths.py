@@ -111,6 +111,9 @@ def test_bad_paths_are_refused(path: str) -> None:
     assert (raised.value.status, raised.value.code) == (400, "invalid_path")
     with pytest.raises(InvalidPath):
         TenantRoot(TENANT).key(path)
+    if path:  # "" is the root's folder prefix
+        with pytest.raises(InvalidPath):
+            TenantRoot(TENANT).folder_prefix(path)
     # The detail is safe to render: printable, UTF-8 encodable, bounded.
     detail = raised.value.detail
     assert detail.isprintable()
@@ -291,14 +294,19 @@ def send_raw(
     query: dict[str, str] | None = None,
     body: bytes = b"",
     content_type: str | None = None,
+    multi_value: bool = False,
 ) -> AlbResponse:
-    """An ALB event with the path and query exactly as given (the ALB decodes neither)."""
+    """An ALB event with the path and query exactly as given (the ALB decodes neither),
+    in the target group's single- or multi-value form."""
     headers = {"authorization": f"Bearer {token}"}
     if content_type:
         headers["content-type"] = content_type
-    event = build_event(method, "/", headers=headers, body=body)
+    event = build_event(method, "/", headers=headers, body=body, multi_value=multi_value)
     event["path"] = raw_path
-    event["queryStringParameters"] = dict(query or {})
+    if multi_value:
+        event["multiValueQueryStringParameters"] = {k: [v] for k, v in (query or {}).items()}
+    else:
+        event["queryStringParameters"] = dict(query or {})
     return parse_response(handler(event, LambdaContext()))
 
 
@@ -506,6 +514,7 @@ def test_percent_encoded_query_paths_are_refused(
     tenant: str,
     tenant_keys: Callable[[], list[str]],
     bucket_guard: set[str],
+    header_form: bool,
     method: str,
     route: str,
     parameter: str,
@@ -524,6 +533,7 @@ def test_percent_encoded_query_paths_are_refused(
             query={parameter: raw},
             body=body if route == "/files/upload" else b"",
             content_type=content_type if route == "/files/upload" else None,
+            multi_value=header_form,
         )
         problem = invalid_path(response)
         if problem is not None:

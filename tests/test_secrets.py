@@ -105,6 +105,60 @@ def test_forged_signatures_re_read_the_secret_at_most_once_per_interval(secret_a
     assert reads[0] is False
 
 
+def test_by_default_forged_signatures_re_read_the_secret_at_most_once_a_minute():
+    clock, reads = Clock(), []
+
+    def load(fresh: bool):
+        reads.append(fresh)
+        return OLD, None
+
+    verifier = DeferredVerifier(load, clock=clock)  # the interval the handler uses
+    assert verifier.verify(hs256(claims("user-1"), OLD))["sub"] == "user-1"
+    forged = hs256(claims("attacker"), NEW)
+
+    clock.now += 59
+    with pytest.raises(Unauthorized):
+        verifier.verify(forged)
+    assert reads == [False]
+    clock.now += 1
+    with pytest.raises(Unauthorized):
+        verifier.verify(forged)
+    assert reads == [False, True]
+
+
+def test_a_re_read_that_fails_refuses_the_token_and_keeps_the_settings():
+    clock = Clock()
+
+    def load(fresh: bool):
+        if fresh:
+            raise ConnectionError("secrets manager unreachable")
+        return OLD, None
+
+    verifier = DeferredVerifier(load, reload_interval=60, clock=clock)
+    assert verifier.verify(hs256(claims("user-1"), OLD))["sub"] == "user-1"
+    clock.now += 61
+
+    with pytest.raises(Unauthorized):  # the token's answer, not the store's error
+        verifier.verify(hs256(claims("attacker"), NEW))
+    assert verifier.verify(hs256(claims("user-2"), OLD))["sub"] == "user-2"
+
+
+def test_a_re_read_that_finds_the_same_settings_keeps_the_verifier(jwks, issuer):
+    """Nothing new in the store: the verifier is kept, with the signing keys it fetched,
+    so a forged token cannot make the next JWKS-signed token fetch them again."""
+    clock = Clock()
+    verifier = DeferredVerifier(lambda fresh: (OLD, jwks.url), reload_interval=60, clock=clock)
+    verifier.verify(jwks.sign(claims(issuer=issuer), "ec-key-1"))
+    fetched = jwks.requests
+    clock.now += 61
+
+    with pytest.raises(Unauthorized):
+        verifier.verify(hs256(claims("attacker"), NEW))  # re-reads the settings: the same
+    verifier.verify(jwks.sign(claims(issuer=issuer), "rsa-key-1"))
+
+    assert jwks.requests == fetched
+
+
 def test_an_unreadable_secret_fails_closed_and_is_retried():
     attempts = []
 
@@ -145,3 +199,24 @@ def test_start_up_names_what_is_missing():
                 "MEMBERSHIP_CACHE_SECONDS": "120",
             }
         )
+
+
+def test_the_membership_window_is_30_seconds_by_default():
+    """SECURITY.md: a removal or demotion reaches the file API within 30 s."""
+    settings = Settings.from_env(
+        {**ENV, "SUPABASE_JWT_SECRET": "x", "SUPABASE_DB_URL": "postgresql://db"}
+    )
+    assert settings.membership_ttl == 30
+
+
+def test_derived_keys_depend_on_the_secret_and_on_the_purpose():
+    """The cursor key comes from the database URL's password: alike in every container
+    of one deployment, unknowable without that password."""
+    purpose = "file-api listing cursors v1"
+    one = SupabaseSettings(OLD, None, "postgresql://app:first-password@db:5432/postgres")
+    other = SupabaseSettings(OLD, None, "postgresql://app:other-password@db:5432/postgres")
+
+    assert len(one.derived_key(purpose)) == 32
+    assert one.derived_key(purpose) == one.derived_key(purpose)
+    assert one.derived_key(purpose) != other.derived_key(purpose)
+    assert one.derived_key(purpose) != one.derived_key("another purpose")

@@ -194,6 +194,7 @@ def test_exactly_one_tenant_needs_no_header(recording: ClientFactory, tenant: st
         {"tenants": {"TENANT": "Owner"}},
         {"tenants": {"TENANT": None}},
         {"tenants": {"TENANT": 40}},
+        {"tenants": {"TENANT": ["owner"]}},  # not even hashable: still grants nothing
         {"tenants": {"not-a-uuid": "owner"}},
         "owner",
     ],

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from mangum import Mangum
 
 from file_lambda.app import create_app
+from tenancy import tokens
 from tenancy.problems import Unauthorized
 from tenancy.tokens import AuthUnavailable, JwksCache, TokenVerifier
 from tests.support import memberships
@@ -263,6 +264,17 @@ def test_other_asymmetric_algorithms_are_refused(
     token = jwt.encode(
         good_claims(), jwks.keys["rsa-key-1"], algorithm="PS256", headers={"kid": "rsa-key-1"}
     )
+    assert_unauthorized(list_files(lambda_module, token), token)
+
+
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+@pytest.mark.parametrize("alg", ["HS384", "HS512"])
+def test_the_project_secret_verifies_hs256_only(
+    lambda_module: ModuleType, good_claims: Callable[..., dict[str, Any]], alg: str
+) -> None:
+    """HS256 is one accepted algorithm, not a family: the same secret under another
+    HMAC is refused."""
+    token = jwt.encode(good_claims(), JWT_SECRET, algorithm=alg)
     assert_unauthorized(list_files(lambda_module, token), token)
 
 
@@ -573,6 +585,47 @@ def test_verifier_without_supabase_url_refuses_asymmetric_tokens(keys: Jwks) -> 
     assert verifier.verify(hs256(claims()))["aud"] == "authenticated"  # no issuer check
     with pytest.raises(Unauthorized):
         verifier.verify(keys.sign(claims(), "k1"))
+
+
+def test_a_remembered_token_is_refused_once_its_kid_names_another_key(clock: FakeClock) -> None:
+    """A verified token is remembered with the very key that verified it: a new key
+    published under the same kid revokes it, as it would a token never seen before."""
+    keys = Jwks()
+    keys.add_ec("k1")
+    verifier = TokenVerifier(jwt_secret=None, supabase_url="https://project.supabase.co")
+    verifier.jwks = JwksCache(URL, fetch=FakeFetch(keys), clock=clock)
+    token = keys.sign(claims(issuer="https://project.supabase.co/auth/v1"), "k1")
+    assert verifier.verify(token)["aud"] == "authenticated"  # verified, now remembered
+
+    keys.add_ec("k1")  # another key pair under the same kid
+    clock.now += 601  # the JWKS is read again
+
+    with pytest.raises(Unauthorized):
+        verifier.verify(token)
+
+
+def test_the_verified_token_cache_starts_over_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At most VERIFIED_CACHE_SIZE tokens are remembered, however many a container
+    sees: past that the cache starts over and tokens are decoded again."""
+    monkeypatch.setattr(tokens, "VERIFIED_CACHE_SIZE", 2)
+    decoded: list[str] = []
+    decode = jwt.decode
+
+    def counting_decode(token: str, *args: Any, **kwargs: Any) -> Any:
+        decoded.append(token)
+        return decode(token, *args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting_decode)
+    verifier = TokenVerifier(jwt_secret=JWT_SECRET, supabase_url=None)
+    first, second, third = (hs256(claims()) for _ in range(3))
+
+    for token in (first, second, first):  # the second look at `first` is a hit
+        verifier.verify(token)
+    assert decoded == [first, second]
+    verifier.verify(third)  # two remembered: the cache starts over with `third`
+    verifier.verify(first)
+
+    assert decoded == [first, second, third, first]
 
 
 # -- the JWKS over real HTTP ----------------------------------------------------------

@@ -191,6 +191,43 @@ def test_move_whose_delete_fails_keeps_both_and_is_503(
     assert read(s3, tenant, "out/moved.pdf") == source
 
 
+class _CopyLandsShort:
+    """The real storage, except that a copy lands with other bytes than its source's."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.deletes: list[str] = []
+
+    def copy(self, source: ObjectInfo, destination: str) -> ObjectInfo:
+        return self._inner.put(destination, b"truncat", source.content_type, {}, True)
+
+    def delete(self, key: str) -> None:
+        self.deletes.append(key)
+        self._inner.delete(key)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def test_move_whose_copy_does_not_match_keeps_the_source_and_is_503(
+    client: AlbClient,
+    s3: Any,
+    tenant: str,
+    source: bytes,
+    lambda_module: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    short = _CopyLandsShort(lambda_module.app.state.storage)
+    monkeypatch.setitem(lambda_module.app.state._state, "storage", short)
+
+    response = transfer(client, "move", "in/contract.pdf", "out/moved.pdf")
+
+    body = problem(response, 503, "move_incomplete")
+    assert "is kept" in body["detail"]
+    assert short.deletes == []
+    assert read(s3, tenant, "in/contract.pdf") == source
+
+
 # -- multipart copy (the adapter) ---------------------------------------------------------
 
 

@@ -8,6 +8,8 @@ change the database behind a token's back, as the core's member routes do.
 from __future__ import annotations
 
 import base64
+import hashlib
+import importlib.util
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,6 +20,7 @@ import jwt
 import psycopg
 import pytest
 
+from file_lambda.cursors import NONCE_BYTES, Cursors
 from file_lambda.memberships import Memberships, MembershipsUnavailable, PostgresMemberships
 from tenancy.principal import Principal, Role
 from tenancy.problems import Unauthorized
@@ -132,6 +135,37 @@ def test_a_user_never_read_fails_closed_when_the_database_is_away() -> None:
 
     with pytest.raises(MembershipsUnavailable):
         Memberships(source, ttl=30).current(principal({TENANT_A: Role.owner}), None)
+
+
+def test_by_default_unknown_tenants_read_the_database_at_most_every_5_seconds() -> None:
+    source, clock = Source({TENANT_A: Role.member}), Clock()
+    memberships = Memberships(source, ttl=30, clock=clock)  # the handler's miss_refresh
+    memberships.current(principal(), TENANT_A)
+
+    for _ in range(4):
+        clock.now += 1
+        for _ in range(5):
+            memberships.current(principal(), str(uuid.uuid4()))
+    assert source.reads == 1
+    clock.now += 1
+    memberships.current(principal(), str(uuid.uuid4()))
+    assert source.reads == 2
+
+
+def test_kept_copies_start_over_past_max_users(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A container keeps at most MAX_USERS users' memberships, however many call it."""
+    monkeypatch.setattr("file_lambda.memberships.MAX_USERS", 2)
+    source, clock = Source({TENANT_A: Role.member}), Clock()
+    memberships = Memberships(source, ttl=30, clock=clock)
+    first, second, third = (Principal(str(uuid.uuid4()), None, {}) for _ in range(3))
+
+    for caller in (first, second, first):  # the second call of `first` is answered by its copy
+        memberships.current(caller, TENANT_A)
+    assert source.reads == 2
+    memberships.current(third, TENANT_A)  # two kept: the copies start over with `third`
+    memberships.current(first, TENANT_A)
+
+    assert source.reads == 4
 
 
 # -- against Postgres ---------------------------------------------------------------------
@@ -252,6 +286,36 @@ def test_a_tenant_joined_after_the_token_was_issued_works_at_once(
     assert wait_until(lambda: joined.get("/files/list").status == 200, 1)
 
 
+@pytest.fixture
+def handler_keeping_memberships_1s(
+    lambda_module: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> ModuleType:
+    """`file_lambda.handler` imported again, as a container whose MEMBERSHIP_CACHE_SECONDS
+    is 1 would import it (the session's copy keeps them the default 30 s)."""
+    monkeypatch.setenv("MEMBERSHIP_CACHE_SECONDS", "1")
+    spec = importlib.util.spec_from_file_location("handler_1s", lambda_module.__file__)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_handler_keeps_memberships_for_membership_cache_seconds(
+    handler_keeping_memberships_1s: ModuleType,
+    client_for: ClientFactory,
+    db: psycopg.Connection[Any],
+    user: str,
+) -> None:
+    token = client_for("member", sub=user).token
+    client = AlbClient(handler_keeping_memberships_1s.handler, token=token)
+    assert client.get("/files/list").status == 200
+
+    db.execute("delete from public.tenant_members where user_id = %s", (user,))
+
+    assert wait_until(lambda: client.get("/files/list").status == 403, 3)
+
+
 def test_a_stranger_naming_a_tenant_is_refused(client_for: ClientFactory) -> None:
     other = str(uuid.uuid4())
     client = client_for("owner")
@@ -334,6 +398,32 @@ def test_a_cursor_the_client_made_up_is_refused(client: AlbClient) -> None:
     assert_problem(client.get("/files/list", params={"cursor": forged}), 400, "invalid_cursor")
 
 
+def test_a_cursor_sealed_under_a_key_anyone_could_derive_is_refused(
+    client: AlbClient, tenant: str
+) -> None:
+    """Knowing the code is not enough to forge a cursor: its key is the deployment's secret."""
+    public = hashlib.sha256(b"file-api listing cursors v1").digest()
+    for key in (bytes(32), public):
+        position = {"f": "", "r": False, "t": None, "a": None}
+        forged = Cursors(lambda key=key: key).seal(tenant, position)
+
+        response = client.get("/files/list", params={"cursor": forged})
+
+        assert_problem(response, 400, "invalid_cursor")
+
+
+def test_no_two_cursors_share_a_nonce() -> None:
+    """AES-GCM must never see a nonce twice under one key (that would give away the
+    key that authenticates cursors): each seal draws a fresh one, same position or not."""
+    cursors = Cursors(lambda: bytes(range(32)))
+    position = {"f": "", "r": False, "t": "token", "a": None}
+
+    sealed = [cursors.seal(TENANT_A, position) for _ in range(50)]
+
+    nonces = {base64.urlsafe_b64decode(c + "=" * (-len(c) % 4))[:NONCE_BYTES] for c in sealed}
+    assert len(nonces) == 50
+
+
 # -- request ids: the ALB's trace id format only -------------------------------------------
 
 GOOD_TRACE = "Root=1-67891233-abcdef012345678912345678"
@@ -346,6 +436,9 @@ GOOD_TRACE = "Root=1-67891233-abcdef012345678912345678"
         GOOD_TRACE + '\n{"level":"ERROR"}',
         "Root=1-67891233-abcdef012345678912345678;" + "X=" + "a" * 300,
         "<script>alert(1)</script>",
+        GOOD_TRACE + ";Sampled=<script>alert(1)</script>",
+        # well formed field by field, yet over 256 characters in all
+        GOOD_TRACE + "".join(f";{name}={'a' * 64}" for name in ("Parent", "Sampled", "Lin", "X")),
     ],
 )
 def test_a_client_chosen_request_id_is_replaced(client_for: ClientFactory, sent: str) -> None:
@@ -408,6 +501,23 @@ def test_delete_exact_stays_inside_the_tenant(
         admin.post("/files/delete-exact", json_body={"path": "ghost.txt"}), 404, "file_not_found"
     )
     assert s3.head_object(Bucket=BUCKET, Key=f"tenants/{victim}/keep.txt")["ContentLength"] == 4
+
+
+def test_delete_exact_refuses_what_no_stored_key_can_be(
+    client_for: ClientFactory, tenant: str
+) -> None:
+    """Not checked character by character, yet still a key: UTF-8, at most 1024 bytes."""
+    admin = client_for("admin")
+    too_long = "a" * (1024 - len(f"tenants/{tenant}/") + 1)
+
+    refused = admin.post("/files/delete-exact", json_body={"path": too_long})
+    assert_problem(refused, 400, "invalid_path")
+    surrogate = admin.post(
+        "/files/delete-exact",
+        body=b'{"path": "a\\ud800b"}',
+        headers={"content-type": "application/json"},
+    )
+    assert_problem(surrogate, 400, "invalid_path")
 
 
 def test_unsigned_tokens_never_verify() -> None:

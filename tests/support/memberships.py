@@ -45,7 +45,9 @@ def register(database_url: str, claims: dict[str, Any]) -> None:
     tenants = {
         tenant: role
         for key, role in (raw.items() if isinstance(raw, dict) else [])
-        if (tenant := canonical_uuid(key)) is not None and role in Role.__members__
+        if (tenant := canonical_uuid(key)) is not None
+        and isinstance(role, str)
+        and role in Role.__members__
     }
     with psycopg.connect(database_url, autocommit=True) as conn, conn.transaction():
         conn.execute(_USER, (TENANT_CREATOR, "tenant-creator@example.com"))
