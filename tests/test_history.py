@@ -395,6 +395,26 @@ def test_roles_on_versions_and_trash(
             assert_problem(response, 403, "insufficient_role")
 
 
+def test_restoring_from_the_trash_or_thawing_needs_a_member_and_purging_an_admin(
+    client_for: ClientFactory, deleted_file: str
+) -> None:
+    trashed = {"path": "r/file.txt"}
+    thaw = {"path": "r/file.txt", "version_id": deleted_file, "days": 1}
+    viewer, member = client_for("viewer"), client_for("member")
+
+    for refused in (
+        viewer.post("/files/trash/restore", json_body=trashed),
+        viewer.post("/files/thaw", json_body=thaw),
+        member.post("/files/trash/purge", json_body=trashed),
+    ):
+        assert_problem(refused, 403, "insufficient_role")
+
+    # Nothing was restored or purged: both versions and the delete marker are still there.
+    purged = client_for("admin").post("/files/trash/purge", json_body=trashed)
+    assert purged.status == 200, purged.body
+    assert purged.json()["purged_versions"] == 3
+
+
 def test_a_tenant_sees_nothing_of_anothers_history(
     client_for: ClientFactory, s3: Any, tenant: str
 ) -> None:

@@ -242,6 +242,21 @@ def test_viewers_may_not_upload(client_for: ClientFactory) -> None:
     problem(viewer.get("/files/multipart"), 403, "insufficient_role")
 
 
+def test_viewers_may_not_touch_an_upload_in_progress(client_for: ClientFactory) -> None:
+    created = create(client_for("member"), "a.bin", 10)
+    assert created.status == 201, created.body
+    upload_id = created.json()["upload_id"]
+    viewer = client_for("viewer")
+
+    for refused in (
+        sign(viewer, upload_id, 1),
+        viewer.get(f"/files/multipart/{upload_id}/parts"),
+        complete(viewer, upload_id, {1: '"etag"'}),
+        viewer.delete(f"/files/multipart/{upload_id}"),
+    ):
+        problem(refused, 403, "insufficient_role")
+
+
 # -- part URLs ------------------------------------------------------------------------
 
 
