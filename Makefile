@@ -35,12 +35,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 dev: $(STAMP)
-	$(BIN)/python -m tests.support.localstack
+	$(BIN)/python -m dev
 
 # Only the token on stdout: `export TOKEN=$$(make -s token)`. The demo user unless USER= is given
 # on the command line (USER from the environment is the login name, not an e-mail address).
 token: $(STAMP)
-	@$(BIN)/python -m tests.support.localstack.token $(if $(filter command line,$(origin USER)),--email '$(USER)')
+	@$(BIN)/python -m dev.token $(if $(filter command line,$(origin USER)),--email '$(USER)')
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -117,7 +117,7 @@ workflows-check: $(WORKFLOWS_STAMP) $(CHECKOV_STAMP) $(STAMP)
 	$(WORKFLOWS_VENV)/bin/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
 	$(WORKFLOWS_VENV)/bin/actionlint $(WORKFLOW_FILES)
 	$(CHECKOV_VENV)/bin/checkov --directory .github --framework github_actions --quiet --compact --skip-download
-	$(BIN)/mypy --strict .github/scripts
+	$(BIN)/mypy --strict scripts
 
 # Terraform: checkov over terraform/ (its environment is the shared one above).
 # fmt, validate, plan and apply against an emulator run in `unit` (tests/terraform).
@@ -126,7 +126,7 @@ workflows-check: $(WORKFLOWS_STAMP) $(CHECKOV_STAMP) $(STAMP)
 terraform-check: $(CHECKOV_STAMP)
 	$(CHECKOV_VENV)/bin/checkov -d terraform --framework terraform --skip-download --quiet --compact
 
-# Benchmarks: ratios to the stack's own floor, printed and written to .local/bench/ (tests/bench).
+# Benchmarks: ratios to the stack's own floor, printed and written to .local/bench/ (bench/).
 # Not part of `test`: timings do not belong in tests (a test runs the quick mode once).
 .PHONY: bench
 bench: $(STAMP)
@@ -137,7 +137,7 @@ bench: $(STAMP)
 	  else \
 	    echo "bench: wrk is missing and apt-get cannot install it here; an asyncio client stands in"; \
 	  fi; }
-	$(BIN)/python -m tests.bench $(if $(QUICK),--quick)
+	$(BIN)/python -m bench $(if $(QUICK),--quick)
 
 test: lint typecheck sam-check workflows-check terraform-check unit
 

@@ -19,9 +19,8 @@ from typing import Any
 import pytest
 
 from core_service import migrate
-from tests.core import postgres
-from tests.support import memberships, seaweedfs
-from tests.support.alb import AlbClient
+from dev import memberships, postgres_server, seaweedfs
+from dev.alb import AlbClient
 from tests.support.tokens import JWT_SECRET, Jwks, claims, hs256
 
 for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
@@ -59,12 +58,12 @@ def s3(seaweed: seaweedfs.SeaweedS3) -> Any:
 
 
 @pytest.fixture(scope="session")
-def pg() -> Iterator[postgres.LocalPostgres]:
+def pg() -> Iterator[postgres_server.LocalPostgres]:
     """Postgres with the local bootstrap and every migration, once per session."""
     # Not under pytest's basetemp: a concurrent pytest run on the same machine
     # prunes old basetemps, data directory of a running server included.
     base = Path(tempfile.mkdtemp(prefix="snsd-pg-"))
-    server = postgres.start(base)
+    server = postgres_server.start(base)
     try:
         migrate.bootstrap(server.url())
         migrate.apply(server.url())
@@ -75,7 +74,7 @@ def pg() -> Iterator[postgres.LocalPostgres]:
 
 
 @pytest.fixture(scope="session")
-def db_url(pg: postgres.LocalPostgres) -> str:
+def db_url(pg: postgres_server.LocalPostgres) -> str:
     return pg.url()
 
 
@@ -128,7 +127,7 @@ TokenFactory = Callable[..., str]
 
 @pytest.fixture
 def make_token(issuer: str, db_url: str) -> TokenFactory:
-    """A token whose memberships the database holds too (`tests/support/memberships.py`)."""
+    """A token whose memberships the database holds too (`dev/memberships.py`)."""
 
     def factory(tenants: dict[str, str] | None = None, **overrides: Any) -> str:
         body = claims(tenants=tenants, issuer=issuer, **overrides)

@@ -45,7 +45,7 @@ EXPECTED = {
 def test_quick_bench_prints_the_table_and_writes_the_json(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     result = subprocess.run(
-        [sys.executable, "-m", "tests.bench", "--quick", "--json", str(out)],
+        [sys.executable, "-m", "bench", "--quick", "--json", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -91,7 +91,7 @@ def test_the_fast_response_size_check_is_exact(lambda_module: Any, multi_value: 
 
 def test_the_capacity_load_test_runs_and_reports_each_step(tmp_path: Path) -> None:
     out = tmp_path / "capacity.json"
-    command = [sys.executable, "-m", "tests.bench.capacity", "--seconds", "0.5"]
+    command = [sys.executable, "-m", "bench.capacity", "--seconds", "0.5"]
     command += ["--max-connections", "2", "--json", str(out)]
     result = subprocess.run(
         command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False

@@ -23,7 +23,7 @@ from psycopg.rows import dict_row
 
 from core_service.app import create_app
 from core_service.settings import Settings
-from tests.core import postgres
+from dev import postgres_server
 from tests.support.tokens import JWT_SECRET, claims, hs256
 
 with warnings.catch_warnings():
@@ -43,7 +43,7 @@ def db(db_url: str) -> Iterator[psycopg.Connection[dict[str, Any]]]:
 
 
 def closed_port_url() -> str:
-    return f"http://127.0.0.1:{postgres.free_port()}"
+    return f"http://127.0.0.1:{postgres_server.free_port()}"
 
 
 @pytest.fixture(scope="session")

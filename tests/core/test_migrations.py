@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from core_service import migrate
-from tests.core import postgres
+from dev import postgres_server
 
 
 def test_every_migration_is_recorded_once(db: psycopg.Connection[dict[str, Any]]) -> None:
@@ -40,7 +40,7 @@ def test_running_again_applies_nothing_and_changes_nothing(
 
 
 def test_cli_bootstraps_and_migrates_a_bare_database(
-    pg: postgres.LocalPostgres, db: psycopg.Connection[dict[str, Any]]
+    pg: postgres_server.LocalPostgres, db: psycopg.Connection[dict[str, Any]]
 ) -> None:
     db.execute("drop database if exists cli_check")
     db.execute("create database cli_check")
@@ -68,7 +68,7 @@ def test_cli_bootstraps_and_migrates_a_bare_database(
 
 
 def test_a_failing_migration_rolls_back_whole_and_is_not_recorded(
-    pg: postgres.LocalPostgres, db: psycopg.Connection[dict[str, Any]], tmp_path: Path
+    pg: postgres_server.LocalPostgres, db: psycopg.Connection[dict[str, Any]], tmp_path: Path
 ) -> None:
     db.execute("drop database if exists broken_check")
     db.execute("create database broken_check")

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from psycopg_pool import AsyncConnectionPool
 
 from core_service.settings import Settings
-from tests.core import postgres
+from dev import postgres_server
 from tests.core.conftest import BUCKET, User
 from tests.core.test_routes import assert_problem
 
@@ -20,7 +20,9 @@ AppFactory = Callable[..., TestClient]
 
 
 def unreachable_database() -> str:
-    return f"postgresql://postgres@127.0.0.1:{postgres.free_port()}/postgres?connect_timeout=1"
+    return (
+        f"postgresql://postgres@127.0.0.1:{postgres_server.free_port()}/postgres?connect_timeout=1"
+    )
 
 
 @pytest.mark.seaweedfs
@@ -47,7 +49,7 @@ def test_ready_names_storage_when_s3_does_not_answer(client: TestClient) -> None
 def test_unreachable_postgres_is_503_but_health_stays_up(
     settings: Settings,
     app_with: AppFactory,
-    pg: postgres.LocalPostgres,
+    pg: postgres_server.LocalPostgres,
     auth: Headers,
     make_user: Callable[..., User],
 ) -> None:
@@ -65,7 +67,10 @@ def test_unreachable_postgres_is_503_but_health_stays_up(
 
 
 def test_a_stopped_postgres_is_reported_and_recovered_from(
-    client: TestClient, pg: postgres.LocalPostgres, auth: Headers, make_user: Callable[..., User]
+    client: TestClient,
+    pg: postgres_server.LocalPostgres,
+    auth: Headers,
+    make_user: Callable[..., User],
 ) -> None:
     headers = auth(make_user())
     assert client.get("/me", headers=headers).status_code == 200  # the pool holds a connection

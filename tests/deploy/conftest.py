@@ -1,21 +1,15 @@
-"""The deploy scripts live in .github/scripts (run as plain files by the workflows).
+"""Tests of the deploy scripts (`scripts/`, run as `python -m scripts.x`).
 
-They import each other by module name, as `python .github/scripts/x.py` does,
-so the folder goes on sys.path here. AWS calls go to moto, never to AWS.
+AWS calls go to moto, never to AWS.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from moto import mock_aws
-
-SCRIPTS = Path(__file__).resolve().parents[2] / ".github" / "scripts"
-if str(SCRIPTS) not in sys.path:
-    sys.path.insert(0, str(SCRIPTS))
 
 REGION = "us-east-1"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import ecs_deploy
 import pytest
 
+from scripts import ecs_deploy
 from tests.deploy.conftest import REGION, read_outputs
 
 OLD_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/snsd-production:aaaaaaa"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-import lambda_package
 import pytest
+
+from scripts import lambda_package
 
 
 def _build(root: Path, name: str = "FileApiFunction") -> Path:

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import lambda_release
 import pytest
 
+from scripts import lambda_release
 from tests.deploy.conftest import REGION, read_outputs
 
 FUNCTION = "snsd-production-file-api"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import plan_summary
 import pytest
+
+from scripts import plan_summary
 
 PLAN = """
 Terraform will perform the following actions:

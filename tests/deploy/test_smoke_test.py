@@ -9,7 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import smoke_test
+
+from scripts import smoke_test
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -167,7 +167,7 @@ def test_core_migrates_with_the_new_image_before_the_service_rolls() -> None:
     assert names.index("image") < names.index("render") < names.index("ecs")
     render = core["steps"][names.index("render")]["run"]
     # Built on the family's latest revision (Terraform's), only the image changed.
-    assert "ecs_deploy.py render" in render
+    assert "scripts.ecs_deploy render" in render
     assert '--family "$ECS_FAMILY"' in render
     assert "--image" in render
     action = _step(core, "aws-actions/amazon-ecs-deploy-task-definition")
@@ -213,7 +213,7 @@ def test_an_approved_plan_is_the_plan_applied() -> None:
     plan_runs = "\n".join(x.get("run", "") for x in plan["steps"])
     assert "-var-file=production.tfvars" in plan_runs
     assert "-out=tfplan" in plan_runs
-    assert "plan_summary.py" in plan_runs
+    assert "python3 -m scripts.plan_summary" in plan_runs
     assert "-detailed-exitcode" in plan_runs
     assert plan["outputs"]["changes"] == "${{ steps.plan.outputs.changes }}"
     assert plan["outputs"]["plan_sha256"] == "${{ steps.plan.outputs.plan_sha256 }}"
@@ -286,7 +286,7 @@ def test_names_default_to_the_platforms_names() -> None:
 
 
 def test_rollback_steps_read_outputs_the_scripts_write() -> None:
-    scripts = ROOT / ".github" / "scripts"
+    scripts = ROOT / "scripts"
     written = set(
         re.findall(r'set_output\("(\w+)"', "".join(p.read_text() for p in scripts.glob("*.py")))
     )

@@ -26,10 +26,9 @@ from typing import Any
 import httpx
 import pytest
 
+from dev import DEV_JWT_SECRET, STATE_FILE, seaweedfs
+from dev.seaweedfs import free_port
 from tests.local.conftest import Stack, descendants
-from tests.support import seaweedfs
-from tests.support.localstack import DEV_JWT_SECRET, STATE_FILE
-from tests.support.seaweedfs import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # What the stack is configured with and must never log.

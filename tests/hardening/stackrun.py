@@ -1,6 +1,6 @@
 """`make dev` as the hardening tests run it: the same stack, logging at production levels.
 
-`tests.support.localstack` pins the Lambda's Powertools logger to WARNING to
+`dev` pins the Lambda's Powertools logger to WARNING to
 keep a developer's terminal quiet; production runs it at INFO (template.yaml's
 `LogLevel` default). The leak tests must see every line production would
 write, so this entry point starts the very same stack with Powertools at INFO
@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
-from tests.support.localstack import stack as local
+from dev import stack as local
 
 
 class HardeningStack(local.LocalStack):

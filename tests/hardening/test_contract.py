@@ -53,7 +53,7 @@ def errors_are_problems(ctx: Any, response: schemathesis.Response, case: schemat
 
 # SeaweedFS's filer takes names (path segments) of at most 255 bytes and answers longer
 # ones with errors S3 itself never gives (it has no such limit): such cases would test the
-# emulator, not the API (tests/test_list_budget.py keeps to the same limit).
+# emulator, not the API (tests/files/test_list_budget.py keeps to the same limit).
 LOCAL_S3_SEGMENT_BYTES = 200
 
 

@@ -22,13 +22,12 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
+from dev import DEV_BUCKET, seaweedfs
 from file_lambda.storage.port import ObjectInfo, StorageUnavailable
 from file_lambda.storage.s3 import S3Storage
 from tests.conftest import BUCKET
 from tests.hardening.conftest import PROBLEM, Domain, start, stop
 from tests.local.conftest import still_running
-from tests.support import seaweedfs
-from tests.support.localstack import DEV_BUCKET
 
 RECOVERY_TIMEOUT = 90
 

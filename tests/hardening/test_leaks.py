@@ -13,9 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import jwt
 
+from dev import DEV_JWT_SECRET, seaweedfs
 from tests.hardening.conftest import CONFIGURED_SECRETS, PROBLEM, Domain, find_leaks, logged
-from tests.support import seaweedfs
-from tests.support.localstack import DEV_JWT_SECRET
 
 
 def presigned_secrets(url: str) -> set[str]:

@@ -40,10 +40,9 @@ import httpx
 import pytest
 from botocore.config import Config
 
+from dev import DEV_BUCKET, seaweedfs
+from dev.alb import ALB_BODY_LIMIT
 from tests.hardening.conftest import Domain
-from tests.support import seaweedfs
-from tests.support.alb import ALB_BODY_LIMIT
-from tests.support.localstack import DEV_BUCKET
 
 CLIENTS = 200
 DURATION_SECONDS = 20.0

@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.localstack import STATE_FILE
-from tests.support.seaweedfs import free_port
+from dev import STATE_FILE
+from dev.seaweedfs import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 120

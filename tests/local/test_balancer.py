@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from tests.support.localstack.balancer import LoadBalancer
-from tests.support.localstack.stack import bucket_cors
+from dev.balancer import LoadBalancer
+from dev.stack import bucket_cors
 from tests.terraform.support import load
 
 with warnings.catch_warnings():

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 
+from dev import STATE_FILE
 from tests.local.conftest import PageServer, start_stack
-from tests.support.localstack import STATE_FILE
 
 
 def test_a_second_run_keeps_the_first_runs_data_and_nothing_outlives_either(

@@ -14,10 +14,9 @@ import boto3
 import httpx
 import jwt
 
+from dev import DEMO_EMAIL, DEMO_TENANT, DEV_BUCKET, seaweedfs
+from dev.stack import bucket_cors
 from tests.local.conftest import Stack
-from tests.support import seaweedfs
-from tests.support.localstack import DEMO_EMAIL, DEMO_TENANT, DEV_BUCKET
-from tests.support.localstack.stack import bucket_cors
 
 ROOT = Path(__file__).resolve().parents[2]
 

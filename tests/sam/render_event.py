@@ -21,9 +21,8 @@ from pathlib import Path
 
 import jwt
 
+from dev import DEV_JWT_SECRET, memberships
 from tests.sam.events import TENANT_ID, mint_token, render
-from tests.support import memberships
-from tests.support.devstack import DEV_JWT_SECRET
 
 
 def main(argv: list[str] | None = None) -> None:

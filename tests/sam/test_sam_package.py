@@ -24,11 +24,11 @@ import jwt
 import pytest
 import snapshot_restore_py
 
+from dev import memberships, seaweedfs
+from dev.alb import ALB_BODY_LIMIT, AlbResponse, parse_response
 from tests.sam import support
 from tests.sam.events import EVENT_FILES, TENANT_ID, load, mint_token, render, to_multi_value
 from tests.sam.generate_events import UPLOADED_TEXT
-from tests.support import memberships, seaweedfs
-from tests.support.alb import ALB_BODY_LIMIT, AlbResponse, parse_response
 from tests.support.tokens import JWT_SECRET
 
 DRIVER = Path(__file__).with_name("invoke_artifact.py")

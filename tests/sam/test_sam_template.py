@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from dev import DEV_BUCKET, DEV_JWT_SECRET, DEV_ORIGIN
 from tests.sam import support
 from tests.sam.events import EVENT_FILES, EVENTS_DIR, PLACEHOLDER, TENANT_ID, load
 from tests.sam.generate_events import SPECS, generate
-from tests.support.devstack import DEV_BUCKET, DEV_JWT_SECRET, DEV_ORIGIN
 
 INSPECT = Path(__file__).with_name("inspect_template.py")
 # API.md, Configuration: the names the file API reads. AWS_REGION is among

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.alb import AlbResponse
+from dev.alb import AlbResponse
 
 # Text that must never reach a client in an error (API.md "Errors").
 LEAKS = ("tenants/", "botocore", "boto3", "Traceback", "ClientError", "amazonaws")

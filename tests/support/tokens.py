@@ -5,41 +5,15 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-JWT_SECRET = "test-jwt-secret-with-at-least-32-characters!"
+from dev.claims import JWT_SECRET, claims, hs256
 
-
-def claims(
-    sub: str | None = None,
-    tenants: dict[str, str] | None = None,
-    *,
-    issuer: str | None = None,
-    **overrides: Any,
-) -> dict[str, Any]:
-    now = int(time.time())
-    body: dict[str, Any] = {
-        "sub": sub or str(uuid.uuid4()),
-        "aud": "authenticated",
-        "role": "authenticated",
-        "email": "user@example.com",
-        "iat": now,
-        "exp": now + 3600,
-        "app_metadata": {"provider": "email", "tenants": tenants or {}},
-    }
-    if issuer:
-        body["iss"] = issuer
-    body.update(overrides)
-    return {k: v for k, v in body.items() if v is not None}
-
-
-def hs256(payload: dict[str, Any], secret: str = JWT_SECRET) -> str:
-    return jwt.encode(payload, secret, algorithm="HS256")
+__all__ = ["JWT_SECRET", "Jwks", "claims", "hs256"]
 
 
 class Jwks:

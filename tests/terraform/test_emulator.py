@@ -733,7 +733,7 @@ def test_deploy_renders_terraforms_revision_with_only_the_image_changed(applied:
     scripts = str(REPO / ".github" / "scripts")
     if scripts not in sys.path:
         sys.path.insert(0, scripts)
-    import ecs_deploy
+    from scripts import ecs_deploy
 
     ecs = applied.client("ecs")
     image = applied.outputs["ecr_repository_url"]["value"] + ":" + "c" * 40

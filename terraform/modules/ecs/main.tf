@@ -53,7 +53,7 @@ resource "aws_ecs_cluster" "this" {
 # The application's task definition: everything but the image is Terraform's.
 # Its image is a tag that never exists (var.image): each deploy takes the
 # family's latest revision, changes that image and nothing else, and
-# registers the result (.github/scripts/ecs_deploy.py render). So a change
+# registers the result (scripts/ecs_deploy.py render). So a change
 # here (environment, secrets, CPU, memory) reaches the service with the deploy
 # that follows every apply.
 resource "aws_ecs_task_definition" "this" {

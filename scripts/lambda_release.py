@@ -1,0 +1,135 @@
+"""Ship the file API's code to its Lambda function and move the alias the load balancer invokes.
+
+    lambda_release.py release  --function F --alias live --zip dist/file-api.zip
+    lambda_release.py rollback --function F --alias live --to-version 41
+
+`release` uploads the package, waits for the update to finish, publishes an
+immutable version of exactly that code (CodeSha256 guards against a
+concurrent upload slipping in between), then moves the alias to it. The
+alias's previous version is written to the step outputs before the alias
+moves, so a failing smoke test can put it back with `rollback`.
+
+Terraform creates the function and the alias and ignores code and alias
+changes afterwards: CI owns both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from scripts.actions_io import add_summary, set_output
+
+# UpdateFunctionCode accepts at most 50 MB of zipped code inline; a larger
+# package has to go through S3.
+MAX_INLINE_ZIP_BYTES = 50 * 1024 * 1024
+
+
+class ReleaseError(RuntimeError):
+    """The function or alias is not where the release needs it to be."""
+
+
+@dataclass(frozen=True)
+class Release:
+    version: str
+    previous_version: str
+
+
+def publish_version(lambda_client: Any, function: str, package: bytes, description: str) -> str:
+    """Upload `package` as the function's code and publish it; return the new version number."""
+    if len(package) > MAX_INLINE_ZIP_BYTES:
+        raise ReleaseError(
+            f"package is {len(package)} bytes; inline uploads stop at {MAX_INLINE_ZIP_BYTES}"
+        )
+    updated = lambda_client.update_function_code(FunctionName=function, ZipFile=package)
+    # Publishing while the update is still in progress fails with a conflict.
+    lambda_client.get_waiter("function_updated_v2").wait(
+        FunctionName=function, WaiterConfig={"Delay": 2, "MaxAttempts": 150}
+    )
+    published = lambda_client.publish_version(
+        FunctionName=function, CodeSha256=updated["CodeSha256"], Description=description[:256]
+    )
+    version = str(published["Version"])
+    if version == "$LATEST":
+        raise ReleaseError("publish_version returned $LATEST")
+    return version
+
+
+def current_version(lambda_client: Any, function: str, alias: str) -> str:
+    """The version the alias points at now."""
+    return str(lambda_client.get_alias(FunctionName=function, Name=alias)["FunctionVersion"])
+
+
+def point_alias(lambda_client: Any, function: str, alias: str, version: str) -> None:
+    """Send all of the alias's traffic to `version` (clearing any weighted routing)."""
+    if not version.isdigit():
+        raise ReleaseError(
+            f"an alias for the load balancer needs a published version, not {version!r}"
+        )
+    lambda_client.update_alias(
+        FunctionName=function,
+        Name=alias,
+        FunctionVersion=version,
+        RoutingConfig={"AdditionalVersionWeights": {}},
+    )
+    now = current_version(lambda_client, function, alias)
+    if now != version:
+        raise ReleaseError(f"alias {alias} points at {now} after moving it to {version}")
+
+
+def release(
+    lambda_client: Any, function: str, alias: str, package: bytes, description: str
+) -> Release:
+    """Publish `package` and move `alias` to it; report the version it left."""
+    previous = current_version(lambda_client, function, alias)
+    version = publish_version(lambda_client, function, package, description)
+    # Written before the move: if anything after this fails, the workflow's
+    # rollback step already knows where the alias was.
+    set_output("previous_version", previous)
+    set_output("version", version)
+    point_alias(lambda_client, function, alias, version)
+    return Release(version=version, previous_version=previous)
+
+
+def main(argv: Sequence[str] | None = None, lambda_client: Any = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--region", help="AWS region (default: the SDK's)")
+    parser.add_argument("--function", required=True, help="function name or ARN")
+    parser.add_argument("--alias", required=True, help="alias the load balancer invokes")
+    commands = parser.add_subparsers(dest="command", required=True)
+    release_cmd = commands.add_parser("release", help="publish a package and move the alias")
+    release_cmd.add_argument("--zip", type=Path, required=True)
+    release_cmd.add_argument("--description", default="", help="version description (commit)")
+    rollback_cmd = commands.add_parser("rollback", help="move the alias back")
+    rollback_cmd.add_argument("--to-version", required=True)
+    args = parser.parse_args(argv)
+
+    client = lambda_client or boto3.client("lambda", region_name=args.region)
+    try:
+        if args.command == "release":
+            done = release(
+                client, args.function, args.alias, args.zip.read_bytes(), args.description
+            )
+            print(f"{args.function}:{args.alias} {done.previous_version} -> {done.version}")
+            add_summary(
+                f"- files: `{args.function}:{args.alias}` moved from version "
+                f"{done.previous_version} to {done.version}"
+            )
+        else:
+            point_alias(client, args.function, args.alias, args.to_version)
+            print(f"{args.function}:{args.alias} rolled back to {args.to_version}")
+            add_summary(f"- files: `{args.function}:{args.alias}` rolled back to {args.to_version}")
+    except ReleaseError as error:
+        print(f"::error::{error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
