@@ -53,8 +53,7 @@ def create_app(
         }
         # Everything built so far (modules, the app, the pool) lives as long as
         # the process: keep it out of the collector's full passes, each of
-        # which walked ~100k objects for ~50 ms with the event loop stopped,
-        # the /me p99 tail (make bench: 69-88 ms -> 28-30 ms).
+        # which walks all of it with the event loop stopped (bench row core_me_p99).
         gc.freeze()
         try:
             yield

@@ -31,8 +31,8 @@ def trace_id(event: dict[str, Any]) -> str | None:
 def _case_mutated_headers(multi_value_headers: dict[str, list[str]]) -> dict[str, str]:
     # Same result as Mangum's: a header sent once keeps its (lowercase) name,
     # only a repeated header gets its name in other casings. Mangum builds those
-    # casings by recursive permutation for every header of every response, which
-    # cost about 80 us a warm invocation here, 40% of a route without I/O.
+    # casings by recursive permutation for every header of every response, a
+    # large share of a route without I/O (bench row warm_no_s3).
     headers: dict[str, str] = {}
     for key, values in multi_value_headers.items():
         if len(values) == 1:
@@ -50,8 +50,9 @@ class AlbHandler(mangum_alb.ALB):
       `scope` and reads it twice an invocation; here it is built once (the
       handler object lives for one invocation).
     - Header casings: `_case_mutated_headers` above.
-    - Base64, both ways, with pybase64 (SIMD): for a 900 KB upload 2.3 ms ->
-      0.3 ms, for a 740 KB download 0.8 ms -> 0.06 ms (make bench machine).
+    - Base64, both ways, with pybase64 (SIMD): near-megabyte bodies cross the
+      ALB base64-encoded, and the standard library's codec dominated them
+      (bench rows bytes_upload, bytes_download).
 
     Every response body goes out base64-encoded, whatever its type: its size
     across the ALB is then exactly 4/3 of the body's, which the handler's

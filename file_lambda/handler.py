@@ -51,7 +51,7 @@ def _oversized(response: dict[str, Any]) -> bool:
     body = response.get("body") or ""
     if response.get("isBase64Encoded") and isinstance(body, str):
         # Base64 needs no JSON escaping: the body counts as its length, and only
-        # the envelope is encoded (encoding a 1 MB body cost 2 ms a download).
+        # the envelope is encoded (re-encoding the body showed in bytes_download).
         envelope = len(json.dumps({**response, "body": ""}))
         return envelope + len(body) > settings.max_response_bytes
     return len(json.dumps(response)) > settings.max_response_bytes
@@ -69,8 +69,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         # The ALB would turn this into a bare 502; answer a problem instead.
         logger.error("response over the ALB limit", extra={"status": status})
         response = _too_large(event)
-    # A JSON log line costs about 75 us, a third of a warm request: successes are
-    # logged at DEBUG (the ALB's access log has them), errors always.
+    # A JSON log line is a large share of a warm request (bench row warm_no_s3):
+    # successes are logged at DEBUG (the ALB's access log has them), errors always.
     log = logger.info if status >= 400 else logger.debug
     log("request", extra={"method": event.get("httpMethod"), "status": status})
     return response
@@ -115,6 +115,6 @@ def after_restore() -> None:
 snapstart.register(before_snapshot, after_restore)
 
 # Last: everything above lives as long as the container. Keep it out of the
-# collector's full passes, which otherwise walk its ~110k objects (~50 ms on
-# a whole core) during whichever warm invocation triggers one.
+# collector's full passes, which otherwise walk all of it during whichever
+# warm invocation triggers one (a tail in bench row warm_metadata).
 gc.freeze()
