@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.sam.events import ROOT
+from dev.sam_events import ROOT
 
 TEMPLATE = ROOT / "template.yaml"
 BUILD_DIR = ROOT / ".aws-sam" / "build"

@@ -3,7 +3,7 @@
 No Docker engine here, so this stands in for `sam local invoke`: a fresh
 Python 3.12 (`-I -S`) whose import path is the built artifact and the standard
 library only, as on Lambda, imports the handler and answers every event of
-tests/events/ against a real S3 (SeaweedFS). A dependency missing from the
+events/ against a real S3 (SeaweedFS). A dependency missing from the
 `lambda` extra fails here, as it would in AWS.
 """
 
@@ -26,9 +26,16 @@ import snapshot_restore_py
 
 from dev import memberships, seaweedfs
 from dev.alb import ALB_BODY_LIMIT, AlbResponse, parse_response
+from dev.sam_events import (
+    EVENT_FILES,
+    TENANT_ID,
+    UPLOADED_TEXT,
+    load,
+    mint_token,
+    render,
+    to_multi_value,
+)
 from tests.sam import support
-from tests.sam.events import EVENT_FILES, TENANT_ID, load, mint_token, render, to_multi_value
-from tests.sam.generate_events import UPLOADED_TEXT
 from tests.support.tokens import JWT_SECRET
 
 DRIVER = Path(__file__).with_name("invoke_artifact.py")

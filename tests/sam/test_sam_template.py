@@ -1,4 +1,4 @@
-"""template.yaml and tests/events/: what AWS would deploy, what `sam local` serves."""
+"""template.yaml and events/: what AWS would deploy, what `sam local` serves."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 
 from dev import DEV_BUCKET, DEV_JWT_SECRET, DEV_ORIGIN
+from dev.sam_events import EVENT_FILES, EVENTS_DIR, PLACEHOLDER, SPECS, TENANT_ID, generate, load
 from tests.sam import support
-from tests.sam.events import EVENT_FILES, EVENTS_DIR, PLACEHOLDER, TENANT_ID, load
-from tests.sam.generate_events import SPECS, generate
 
 INSPECT = Path(__file__).with_name("inspect_template.py")
 # API.md, Configuration: the names the file API reads. AWS_REGION is among
@@ -207,12 +206,12 @@ def test_committed_events_are_alb_requests_without_a_token(name: str) -> None:
 
 
 def test_committed_events_are_what_the_generator_makes() -> None:
-    """tests/events/ is `sam local generate-event alb request` output, edited by code."""
+    """events/ is `sam local generate-event alb request` output, edited by code."""
     support.require_sam()
     assert [spec.name for spec in SPECS] == list(EVENT_FILES)
     for spec in SPECS:
         assert generate(spec) == load(spec.name), (
-            f"regenerate {spec.name}: python -m tests.sam.generate_events"
+            f"regenerate {spec.name}: python -m dev.sam_events generate"
         )
 
 
