@@ -1,0 +1,106 @@
+"""Object changes recorded in Postgres, and the usage they add up to.
+
+`record` hands each change to `private.apply_file_change` (migration
+20251222000100_file_usage.sql), which keeps every version's state and moves
+its folder's totals by the difference it made: applying the same changes
+again, or in another order, ends in the same totals. `recount` computes the
+same totals from a version listing, which is how they are checked and how a
+tenant is reconciled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from file_lambda.events.notifications import ObjectChange
+from file_lambda.storage.port import VersionEntry
+
+
+class Connection(Protocol):
+    """The part of a psycopg connection used here (one transaction a call)."""
+
+    def execute(self, query: str, params: Any = ...) -> Any: ...
+
+
+@dataclass(slots=True)
+class Totals:
+    current_bytes: int = 0
+    current_objects: int = 0
+    # Every version kept, the current one included; delete markers excluded.
+    version_bytes: int = 0
+    version_objects: int = 0
+
+    def add(self, other: Totals) -> None:
+        self.current_bytes += other.current_bytes
+        self.current_objects += other.current_objects
+        self.version_bytes += other.version_bytes
+        self.version_objects += other.version_objects
+
+
+@dataclass(slots=True)
+class Usage:
+    """A tenant's totals, and per top-level folder ('' for files at the root)."""
+
+    total: Totals = field(default_factory=Totals)
+    folders: dict[str, Totals] = field(default_factory=dict)
+
+    def add(self, folder: str, totals: Totals) -> None:
+        self.folders.setdefault(folder, Totals()).add(totals)
+        self.total.add(totals)
+
+    def without_empty_folders(self) -> Usage:
+        """The same usage, folders whose totals are all zero left out."""
+        kept = Usage()
+        for folder, totals in self.folders.items():
+            if totals != Totals():
+                kept.add(folder, totals)
+        return kept
+
+
+def folder_of(path: str) -> str:
+    head, slash, _ = path.partition("/")
+    return head if slash else ""
+
+
+def record(conn: Connection, change: ObjectChange) -> bool:
+    """Record one change; False when it was already recorded (a duplicate)."""
+    row = conn.execute(
+        "select private.apply_file_change(%s, %s, %s, %s, %s, %s)",
+        (
+            change.tenant_id,
+            change.path,
+            change.version_id,
+            change.change,
+            change.size,
+            change.sequencer,
+        ),
+    ).fetchone()
+    return bool(row[0])
+
+
+def usage(conn: Connection, tenant_id: str) -> Usage:
+    rows = conn.execute(
+        "select folder, current_bytes, current_objects, version_bytes, version_objects"
+        " from public.file_usage where tenant_id = %s order by folder",
+        (tenant_id,),
+    ).fetchall()
+    result = Usage()
+    for folder, *numbers in rows:
+        result.add(folder, Totals(*numbers))
+    return result.without_empty_folders()
+
+
+def recount(entries: Iterable[VersionEntry], root: str) -> Usage:
+    """The usage of a version listing of everything under `root` (the tenant's prefix)."""
+    result = Usage()
+    for entry in entries:
+        if entry.is_delete_marker:
+            continue
+        current = 1 if entry.is_latest else 0
+        result.add(
+            folder_of(entry.key.removeprefix(root)),
+            Totals(entry.size * current, current, entry.size, 1),
+        )
+    return result
