@@ -10,7 +10,7 @@ tenant is reconciled.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -18,10 +18,10 @@ from file_lambda.events.notifications import ObjectChange
 from file_lambda.storage.port import VersionEntry
 
 
-class Connection(Protocol):
-    """The part of a psycopg connection used here (one transaction a call)."""
+class Database(Protocol):
+    """`file_lambda.database.Database`: one autocommitted statement a call."""
 
-    def execute(self, query: str, params: Any = ...) -> Any: ...
+    def execute(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
 
 
 @dataclass(slots=True)
@@ -64,9 +64,9 @@ def folder_of(path: str) -> str:
     return head if slash else ""
 
 
-def record(conn: Connection, change: ObjectChange) -> bool:
+def record(db: Database, change: ObjectChange) -> bool:
     """Record one change; False when it was already recorded (a duplicate)."""
-    row = conn.execute(
+    [(changed,)] = db.execute(
         "select private.apply_file_change(%s, %s, %s, %s, %s, %s)",
         (
             change.tenant_id,
@@ -76,16 +76,16 @@ def record(conn: Connection, change: ObjectChange) -> bool:
             change.size,
             change.sequencer,
         ),
-    ).fetchone()
-    return bool(row[0])
+    )
+    return bool(changed)
 
 
-def usage(conn: Connection, tenant_id: str) -> Usage:
-    rows = conn.execute(
+def usage(db: Database, tenant_id: str) -> Usage:
+    rows = db.execute(
         "select folder, current_bytes, current_objects, version_bytes, version_objects"
         " from public.file_usage where tenant_id = %s order by folder",
         (tenant_id,),
-    ).fetchall()
+    )
     result = Usage()
     for folder, *numbers in rows:
         result.add(folder, Totals(*numbers))

@@ -16,6 +16,7 @@ so is any key outside `tenants/{tenant_id}/`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -33,6 +34,10 @@ _CHANGES: dict[str, Change] = {
     "ObjectRemoved:Delete": "removed",
     "LifecycleExpiration:Delete": "removed",
 }
+
+
+# S3's sequencers are hex strings (compared right-padded: see the migration).
+SEQUENCER = re.compile(r"[0-9A-Fa-f]{1,64}")
 
 
 class MalformedRecord(ValueError):
@@ -90,6 +95,8 @@ def parse_record(record: Mapping[str, Any]) -> ObjectChange | None:
         time = str(record["eventTime"])
     except (KeyError, TypeError, ValueError) as exc:
         raise MalformedRecord(f"{event_name} record without {exc}") from None
+    if sequencer is not None and not SEQUENCER.fullmatch(sequencer):
+        raise MalformedRecord(f"{event_name} record with sequencer {sequencer!r}")
     tenant_id, path = located
     return ObjectChange(tenant_id, path, version_id, change, size, sequencer, time, event_name)
 

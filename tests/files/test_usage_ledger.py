@@ -9,11 +9,14 @@ equal a recount of the model's final version listing.
 
 from __future__ import annotations
 
+import importlib
+import json
 import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import ModuleType
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -22,7 +25,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dev.alb import LambdaContext
+from dev.postgres_server import free_port
+from file_lambda.database import Database
 from file_lambda.events import ledger
+from file_lambda.events.consumer import Consumer
 from file_lambda.events.notifications import (
     MalformedRecord,
     ObjectChange,
@@ -36,9 +43,10 @@ NOW = datetime(2026, 11, 30, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def conn(db_url: str) -> Iterator[psycopg.Connection[Any]]:
-    with psycopg.connect(db_url, autocommit=True) as connection:
-        yield connection
+def conn(db_url: str) -> Iterator[Database]:
+    database = Database(lambda: db_url)
+    yield database
+    database.close()
 
 
 def record(event_name: str, key: str, version: str, **obj: Any) -> dict[str, Any]:
@@ -161,7 +169,7 @@ def changes(records: list[dict[str, Any]]) -> list[ObjectChange]:
 )
 @given(operations=OPERATIONS, seed=st.integers(0, 2**32 - 1))
 def test_usage_equals_a_recount_whatever_the_order_and_duplicates(
-    conn: psycopg.Connection[Any], operations: list[tuple[str, str, int]], seed: int
+    conn: Database, operations: list[tuple[str, str, int]], seed: int
 ) -> None:
     tenant, bucket = play(operations, seed)
     rng = random.Random(seed)
@@ -173,7 +181,7 @@ def test_usage_equals_a_recount_whatever_the_order_and_duplicates(
     assert ledger.usage(conn, tenant) == expected
 
 
-def test_a_duplicate_changes_nothing(conn: psycopg.Connection[Any]) -> None:
+def test_a_duplicate_changes_nothing(conn: Database) -> None:
     tenant, bucket = play([("put", "docs/b.txt", 10), ("delete", "docs/b.txt", 0)], seed=1)
     first = [ledger.record(conn, change) for change in changes(bucket.records)]
     again = [ledger.record(conn, change) for change in changes(bucket.records)]
@@ -183,7 +191,7 @@ def test_a_duplicate_changes_nothing(conn: psycopg.Connection[Any]) -> None:
 
 
 def test_a_removal_seen_first_is_not_undone_by_its_late_creation(
-    conn: psycopg.Connection[Any],
+    conn: Database,
 ) -> None:
     tenant, bucket = play([("put", "a.txt", 7), ("put", "a.txt", 9), ("remove", "a.txt", 1)], 2)
     create_old, create_new, remove_new = changes(bucket.records)
@@ -193,7 +201,7 @@ def test_a_removal_seen_first_is_not_undone_by_its_late_creation(
     assert ledger.usage(conn, tenant).total == ledger.Totals(7, 1, 7, 1)
 
 
-def test_the_newest_sequencer_wins_not_the_last_delivered(conn: psycopg.Connection[Any]) -> None:
+def test_the_newest_sequencer_wins_not_the_last_delivered(conn: Database) -> None:
     tenant, bucket = play([("put", "a.txt", 5), ("put", "a.txt", 50)], seed=3)
     old, new = changes(bucket.records)
     ledger.record(conn, new)
@@ -201,7 +209,7 @@ def test_the_newest_sequencer_wins_not_the_last_delivered(conn: psycopg.Connecti
     assert ledger.usage(conn, tenant).total == ledger.Totals(50, 1, 55, 2)
 
 
-def test_sequencers_of_different_lengths_compare_as_s3_says(conn: psycopg.Connection[Any]) -> None:
+def test_sequencers_of_different_lengths_compare_as_s3_says(conn: Database) -> None:
     # AWS: right-pad the shorter with zeros, then compare; "0A" is "0A00" > "09FF".
     tenant = str(uuid.uuid4())
     root = f"tenants/{tenant}/"
@@ -272,8 +280,78 @@ def test_a_change_without_what_it_needs_is_refused() -> None:
 
 
 def test_the_database_refuses_a_creation_without_a_sequencer(
-    conn: psycopg.Connection[Any],
+    conn: Database,
 ) -> None:
     change = ObjectChange(str(uuid.uuid4()), "x", "v", "created", 1, None, "", "ObjectCreated:Put")
     with pytest.raises(psycopg.errors.InvalidParameterValue):
         ledger.record(conn, change)
+
+
+# -- the queue's consumer -------------------------------------------------------
+
+
+def sqs_event(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """One SQS message per notification, as S3 delivers them to the queue."""
+    return {
+        "Records": [
+            {
+                "messageId": f"m-{index}",
+                "receiptHandle": f"r-{index}",
+                "body": json.dumps({"Records": [item]}),
+                "eventSource": "aws:sqs",
+            }
+            for index, item in enumerate(records)
+        ]
+    }
+
+
+def test_the_consumer_records_a_batch_and_counts_duplicates(conn: Database) -> None:
+    tenant, bucket = play([("put", "docs/b.txt", 3), ("put", "a.txt", 4)], seed=4)
+    event = sqs_event([*bucket.records, bucket.records[0]])
+    event["Records"].append({"messageId": "test", "body": json.dumps({"Event": "s3:TestEvent"})})
+    result = Consumer(conn).consume(event)
+    assert (result.recorded, result.duplicates, result.failed) == (2, 1, [])
+    assert result.response() == {"batchItemFailures": []}
+    assert ledger.usage(conn, tenant).total == ledger.Totals(7, 2, 7, 2)
+
+
+def test_while_postgres_is_down_every_message_stays_queued_and_none_is_lost(
+    conn: Database,
+) -> None:
+    tenant, bucket = play([("put", "docs/b.txt", 3), ("delete", "docs/b.txt", 0)], seed=5)
+    event = sqs_event(bucket.records * 3)
+    attempts = 0
+
+    def unreachable() -> str:
+        nonlocal attempts
+        attempts += 1
+        return f"postgresql://postgres@127.0.0.1:{free_port()}/postgres?connect_timeout=1"
+
+    down = Consumer(Database(unreachable))
+    result = down.consume(event)
+    assert result.failed == [message["messageId"] for message in event["Records"]]
+    assert attempts == 2, "one connection and one retry for the whole batch"
+    # The queue delivers them again once Postgres is back.
+    result = Consumer(conn).consume(event)
+    assert (result.recorded, result.failed) == (2, [])
+    assert ledger.usage(conn, tenant).folders["docs"] == ledger.Totals(0, 0, 3, 1)
+
+
+def test_an_unreadable_message_fails_alone(conn: Database) -> None:
+    tenant, bucket = play([("put", "a.txt", 1), ("put", "a.txt", 2)], seed=6)
+    broken = record("ObjectCreated:Put", bucket.root + "x", "v", size=1, sequencer="not hex")
+    event = sqs_event([bucket.records[0], broken, bucket.records[1]])
+    event["Records"].append({"messageId": "garbage", "body": "{not json"})
+    result = Consumer(conn).consume(event)
+    assert result.failed == ["m-1", "garbage"]
+    assert ledger.usage(conn, tenant).total == ledger.Totals(2, 1, 3, 2)
+
+
+def test_the_lambda_handler_answers_the_event_source_mapping(
+    lambda_module: ModuleType, conn: Database
+) -> None:
+    # The file API's environment (lambda_module) is the consumer's too.
+    handler = importlib.import_module("file_lambda.events.handler")
+    tenant, bucket = play([("put", "media/d.png", 11)], seed=7)
+    assert handler.handler(sqs_event(bucket.records), LambdaContext()) == {"batchItemFailures": []}
+    assert ledger.usage(conn, tenant).folders == {"media": ledger.Totals(11, 1, 11, 1)}
