@@ -1,4 +1,5 @@
-"""Lambda entry point: `file_lambda.handler.handler`, invoked by the ALB.
+"""Lambda entry point: `file_lambda.handler.handler`, invoked by the ALB, and by
+the queue of the bucket's changes (`events/consumer.py`).
 
 Everything here runs once per container (cold start) and is reused by warm
 invocations. Nothing at import touches the network: the S3 client connects
@@ -20,6 +21,7 @@ from mangum import Mangum
 from file_lambda import alb, metrics, snapstart
 from file_lambda.app import create_app
 from file_lambda.cursors import Cursors
+from file_lambda.events.consumer import Consumer, is_queue_batch
 from file_lambda.memberships import Memberships, PostgresMemberships
 from file_lambda.secrets import SupabaseSecrets
 from file_lambda.settings import Settings
@@ -41,6 +43,8 @@ app = create_app(
     # Who started which multipart upload: on the memberships' one connection.
     PostgresUploadRecords(memberships),
 )
+# The bucket's changes (terraform/modules/events), on the same connection.
+consumer = Consumer(memberships)
 # Every body crosses the ALB base64-encoded (alb.AlbHandler), so a response's
 # size is exactly 4/3 of its body: the inline limits below stay exact, whatever
 # escaping the runtime would apply to text.
@@ -60,6 +64,8 @@ def _oversized(response: dict[str, Any]) -> bool:
 @logger.inject_lambda_context
 @metrics.registry.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if is_queue_batch(event):
+        return consumer.consume(event).response()
     logger.set_correlation_id(alb.trace_id(event))
     response: dict[str, Any] = _asgi(event, context)  # type: ignore[arg-type]
     status = int(response.get("statusCode", 500))

@@ -26,6 +26,14 @@ from file_lambda.events.notifications import MalformedRecord, parse_notification
 log = logging.getLogger(__name__)
 
 
+def is_queue_batch(event: Mapping[str, Any]) -> bool:
+    """An SQS event source mapping's batch (the ALB's events have no `Records`)."""
+    records = event.get("Records")
+    return (
+        isinstance(records, list) and bool(records) and records[0].get("eventSource") == "aws:sqs"
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class BatchResult:
     recorded: int
@@ -69,4 +77,7 @@ class Consumer:
                 log.warning("database unavailable", extra={"error": type(exc).__name__})
                 database_down = True
                 failed.append(message_id)
+        log.info(
+            "batch", extra={"recorded": recorded, "duplicates": duplicates, "failed": len(failed)}
+        )
         return BatchResult(recorded, duplicates, failed)

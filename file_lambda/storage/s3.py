@@ -352,8 +352,9 @@ class S3Storage:
         Pages are listed one after another (each needs the last one's token),
         and each page's DeleteObjects runs while the next pages are listed, up
         to DELETE_WORKERS at once: a folder takes about as long as its listing
-        instead of the sum of both (bench row delete_folder_speed), which matters for large folders against the Lambda's 30 s timeout. The
-        count of S3 calls is the same as in a loop.
+        instead of the sum of both (bench row delete_folder_speed), which
+        matters for large folders against the Lambda's 30 s timeout. The count
+        of S3 calls is the same as in a loop.
         """
         deleted = 0
         failures: list[DeleteFailure] = []

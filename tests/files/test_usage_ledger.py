@@ -9,7 +9,6 @@ equal a recount of the model's final version listing.
 
 from __future__ import annotations
 
-import importlib
 import json
 import random
 import uuid
@@ -40,6 +39,7 @@ from file_lambda.storage.port import VersionEntry
 
 KEYS = ("a.txt", "docs/b.txt", "docs/deep/c.bin", "media/d.png")
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
+QUEUE = "snsd-production-bucket-changes"
 
 
 @pytest.fixture(scope="module")
@@ -299,6 +299,7 @@ def sqs_event(records: list[dict[str, Any]]) -> dict[str, Any]:
                 "receiptHandle": f"r-{index}",
                 "body": json.dumps({"Records": [item]}),
                 "eventSource": "aws:sqs",
+                "eventSourceARN": f"arn:aws:sqs:us-east-1:123456789012:{QUEUE}",
             }
             for index, item in enumerate(records)
         ]
@@ -350,8 +351,9 @@ def test_an_unreadable_message_fails_alone(conn: Database) -> None:
 def test_the_lambda_handler_answers_the_event_source_mapping(
     lambda_module: ModuleType, conn: Database
 ) -> None:
-    # The file API's environment (lambda_module) is the consumer's too.
-    handler = importlib.import_module("file_lambda.events.handler")
+    # The file API's function consumes the queue too.
     tenant, bucket = play([("put", "media/d.png", 11)], seed=7)
-    assert handler.handler(sqs_event(bucket.records), LambdaContext()) == {"batchItemFailures": []}
+    assert lambda_module.handler(sqs_event(bucket.records), LambdaContext()) == {
+        "batchItemFailures": []
+    }
     assert ledger.usage(conn, tenant).folders == {"media": ledger.Totals(11, 1, 11, 1)}
