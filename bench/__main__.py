@@ -64,7 +64,7 @@ def _lambda_rows(endpoint: str, env: dict[str, str], plan: Plan) -> list[Row]:
         command = [PYTHON, "-m", "bench.lambda_worker", "--endpoint", endpoint]
         command += ["--out", str(out), "--rounds", str(plan.rounds), "--calls", str(plan.calls)]
         command += ["--objects", str(plan.objects), "--delete-rounds", str(plan.delete_rounds)]
-        command += ["--transfers", str(plan.transfers)]
+        command += ["--transfers", str(plan.transfers), "--batch", str(min(100, plan.calls))]
         command += ["--multipart-mib", str(plan.multipart_mib)]
         command += ["--multipart-rounds", str(plan.multipart_rounds)]
         # The handler logs a line per invocation: not into the table.

@@ -236,6 +236,77 @@ class Bench:
             ),
         ]
 
+    # -- bucket changes (file_lambda/events) ----------------------------------------------
+
+    def bucket_changes(self, rounds: int, batch: int) -> list[Row]:
+        """A queue batch of new versions through the handler / one Postgres round trip each."""
+        raw = psycopg.connect(self.database_url, autocommit=True, prepare_threshold=None)
+        clock = iter(range(1, 1 << 62))
+
+        def new_batch() -> dict[str, Any]:
+            messages = []
+            for index in range(batch):
+                body = {
+                    "Records": [
+                        {
+                            "eventName": "ObjectCreated:Put",
+                            "eventTime": "2026-11-30T12:00:00.000Z",
+                            "s3": {
+                                "object": {
+                                    "key": f"{self.root}changes/{index % 10}/{uuid.uuid4().hex}",
+                                    "versionId": uuid.uuid4().hex,
+                                    "size": 1024,
+                                    "sequencer": f"{next(clock):016X}",
+                                }
+                            },
+                        }
+                    ]
+                }
+                messages.append(
+                    {"messageId": str(index), "body": json.dumps(body), "eventSource": "aws:sqs"}
+                )
+            return {"Records": messages}
+
+        def timed(event: dict[str, Any]) -> float:
+            start = time.perf_counter()
+            answer = self.handler.handler(event, LambdaContext())
+            elapsed = time.perf_counter() - start
+            if answer != {"batchItemFailures": []}:
+                raise RuntimeError(f"bucket changes: {answer}")
+            return elapsed / batch
+
+        def round_trips() -> float:
+            start = time.perf_counter()
+            for _ in range(batch):
+                raw.execute("select 1").fetchall()
+            return (time.perf_counter() - start) / batch
+
+        try:
+            duplicates = new_batch()
+            timed(duplicates)  # warm up, and recorded once: replays below are duplicates
+            samples = interleaved(
+                {
+                    "record": lambda: timed(new_batch()),
+                    "duplicate": lambda: timed(duplicates),
+                    "round_trip": round_trips,
+                },
+                rounds,
+            )
+        finally:
+            raw.close()
+        medians = {name: Spread.of(values).median for name, values in samples.items()}
+        return [
+            Row(
+                "bucket_change_record",
+                "Bucket changes: a new version recorded (queue batch) / one Postgres round trip",
+                ratios(samples["record"], samples["round_trip"]),
+                None,
+                f"{ms(medians['record'])} vs {ms(medians['round_trip'])} a change; "
+                f"a duplicate {ms(medians['duplicate'])}",
+                medians,
+            ),
+        ]
+
     # -- S3 calls -----------------------------------------------------------------------
 
     def _fill(self, prefix: str, count: int) -> list[str]:
@@ -672,6 +743,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--objects", type=int, default=5000)
+    parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--delete-rounds", type=int, default=2)
     parser.add_argument("--transfers", type=int, default=8)
     parser.add_argument("--multipart-mib", type=int, default=1024)
@@ -683,6 +755,7 @@ def main() -> None:
     rows = bench.warm(args.rounds, args.calls)
     warm_metadata = next(row for row in rows if row.key == "warm_metadata").absolute["metadata"]
     rows += bench.memberships(args.rounds, args.calls, warm_metadata)
+    rows += bench.bucket_changes(args.rounds, args.batch)
     rows += bench.s3_calls(args.objects, args.delete_rounds)
     rows += bench.history(args.rounds, args.calls, min(50, args.objects))
     rows += bench.transfers(args.rounds, args.transfers)

@@ -22,6 +22,7 @@ EXPECTED = {
     "warm_no_s3",
     "membership_kept",
     "membership_reread",
+    "bucket_change_record",
     "delete_folder_calls",
     "delete_folder_pages",
     "delete_folder_speed",
