@@ -9,15 +9,14 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from core_service import openapi
 from core_service.db import Database, create_pool
 from core_service.readiness import database_check, s3_client, storage_check
 from core_service.routes import router
 from core_service.settings import Settings
+from tenancy.cors import install_browser_policy
 from tenancy.problems import install_problem_handlers
-from tenancy.security_headers import SecurityHeaders
 from tenancy.tokens import TokenVerifier
 
 log = logging.getLogger(__name__)
@@ -77,14 +76,5 @@ def create_app(
     app.include_router(router)
     # One document for the domain: the file API's routes (served by the Lambda) included.
     openapi.install(app)
-    if settings.cors_allowed_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=list(settings.cors_allowed_origins),
-            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "X-Tenant-ID", "If-None-Match"],
-            expose_headers=["ETag", "Content-Disposition", "Location", "Retry-After"],
-            max_age=600,
-        )
-    app.add_middleware(SecurityHeaders)  # outermost: on CORS answers too
+    install_browser_policy(app, settings.cors_allowed_origins, ["GET", "POST", "PATCH", "DELETE"])
     return app

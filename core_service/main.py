@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 
 from core_service.app import create_app
-from core_service.settings import ConfigError, Settings
+from core_service.settings import Settings
+from tenancy.settings import ConfigError
 
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from tenancy.settings import ConfigError, Environment
+
 LOCAL = "local"
-
-
-class ConfigError(RuntimeError):
-    """A setting is missing or malformed; start-up stops with its name."""
 
 
 # Values that come from templates and examples (Supabase's local defaults
@@ -54,52 +51,23 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
-
-        def optional(name: str) -> str | None:
-            return env.get(name, "").strip() or None
-
-        def required(name: str) -> str:
-            value = optional(name)
-            if value is None:
-                raise ConfigError(f"missing required setting {name}")
-            return value
-
-        def number(name: str, default: float) -> float:
-            raw = optional(name)
-            if raw is None:
-                return default
-            try:
-                value = float(raw)
-            except ValueError:
-                raise ConfigError(f"setting {name} must be a number, got {raw!r}") from None
-            if value <= 0:
-                raise ConfigError(f"setting {name} must be positive")
-            return value
-
-        supabase_url = required("SUPABASE_URL").rstrip("/")
-        if not supabase_url.startswith(("https://", "http://")):
-            raise ConfigError("setting SUPABASE_URL must be an http(s) URL")
+        read = Environment(env)
         settings = cls(
-            database_url=required("SUPABASE_DB_URL"),
-            supabase_url=supabase_url,
-            jwt_secret=optional("SUPABASE_JWT_SECRET"),
-            bucket=required("S3_BUCKET_NAME"),
-            region=optional("AWS_REGION") or optional("AWS_DEFAULT_REGION") or "us-east-1",
-            s3_endpoint_url=optional("AWS_ENDPOINT_URL_S3"),
-            cors_allowed_origins=tuple(
-                origin.strip()
-                for origin in env.get("CORS_ALLOWED_ORIGINS", "").split(",")
-                if origin.strip()
-            ),
-            environment=(optional("APP_ENV") or "production").lower(),
-            port=int(number("PORT", 8000)),
-            db_pool_max_size=int(number("DB_POOL_MAX_SIZE", 10)),
-            db_pool_timeout=number("DB_POOL_TIMEOUT", 5.0),
+            database_url=read.required("SUPABASE_DB_URL"),
+            supabase_url=read.required_url("SUPABASE_URL"),
+            jwt_secret=read.optional("SUPABASE_JWT_SECRET"),
+            bucket=read.required("S3_BUCKET_NAME"),
+            region=read.region(),
+            s3_endpoint_url=read.url("AWS_ENDPOINT_URL_S3"),
+            cors_allowed_origins=read.origins("CORS_ALLOWED_ORIGINS"),
+            environment=read.text("APP_ENV", "production").lower(),
+            port=read.integer("PORT", 8000, maximum=65535),
+            db_pool_max_size=read.integer("DB_POOL_MAX_SIZE", 10),
+            db_pool_timeout=read.number("DB_POOL_TIMEOUT", 5.0),
         )
         if not settings.local:
             for name in _SECRETS:
-                value = (env.get(name) or "").lower()
+                value = (read.optional(name) or "").lower()
                 if any(marker in value for marker in _PLACEHOLDER_MARKERS):
                     raise ConfigError(
                         f"setting {name} holds a placeholder value (only APP_ENV=local allows it)"

@@ -6,7 +6,6 @@ import unicodedata
 from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, Request
-from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from file_lambda.cursors import Cursors
@@ -15,8 +14,8 @@ from file_lambda.routes import router
 from file_lambda.settings import Settings
 from file_lambda.storage.port import Storage
 from file_lambda.upload_records import NoUploadRecords, UploadRecords
+from tenancy.cors import install_browser_policy
 from tenancy.problems import install_problem_handlers, problem_response
-from tenancy.security_headers import SecurityHeaders
 from tenancy.tokens import Verifier
 
 
@@ -95,14 +94,5 @@ def create_app(
     install_problem_handlers(app)
     app.include_router(router)
     app.add_middleware(LiteralUrlGuard)
-    if settings.cors_allowed_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=list(settings.cors_allowed_origins),
-            allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "X-Tenant-ID", "If-None-Match"],
-            expose_headers=["ETag", "Content-Disposition", "Location", "Retry-After"],
-            max_age=600,
-        )
-    app.add_middleware(SecurityHeaders)  # outermost: on CORS answers too
+    install_browser_policy(app, settings.cors_allowed_origins, ["GET", "POST", "DELETE"])
     return app

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from tenancy.settings import ConfigError, Environment
 
 # An ALB passes a Lambda at most 1 MB of request body and accepts at most 1 MB
 # of response JSON (headers and base64 body included). Stay under 10^6 bytes.
@@ -16,10 +17,8 @@ DEFAULT_INLINE_UPLOAD = 900_000
 RESPONSE_HEADROOM = 16_384
 # S3's largest object; multipart uploads may be configured up to it.
 S3_MAX_OBJECT_SIZE = 5 * 1024**4
-
-
-class ConfigError(RuntimeError):
-    """A setting is missing or malformed; start-up stops with its name."""
+# S3's smallest part: a multipart upload's limit below it could never be met.
+S3_MIN_PART_SIZE = 5 * 1024**2
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,73 +66,48 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
-
-        def required(name: str) -> str:
-            value = env.get(name, "").strip()
-            if not value:
-                raise ConfigError(f"missing required setting {name}")
-            return value
-
-        def optional(name: str) -> str | None:
-            return env.get(name, "").strip() or None
-
-        def integer(name: str, default: int) -> int:
-            raw = optional(name)
-            if raw is None:
-                return default
-            try:
-                value = int(raw)
-            except ValueError:
-                raise ConfigError(f"setting {name} must be an integer, got {raw!r}") from None
-            if value <= 0:
-                raise ConfigError(f"setting {name} must be positive")
-            return value
-
-        supabase_url = optional("SUPABASE_URL")
-        jwt_secret = optional("SUPABASE_JWT_SECRET")
-        secret_arn = optional("APP_SECRET_ARN")
-        db_url = optional("SUPABASE_DB_URL")
+        read = Environment(env)
+        supabase_url = read.url("SUPABASE_URL")
+        jwt_secret = read.optional("SUPABASE_JWT_SECRET")
+        secret_arn = read.optional("APP_SECRET_ARN")
+        db_url = read.optional("SUPABASE_DB_URL")
         if supabase_url is None and jwt_secret is None and secret_arn is None:
             raise ConfigError(
                 "missing required setting SUPABASE_URL or SUPABASE_JWT_SECRET (or APP_SECRET_ARN)"
             )
         if db_url is None and secret_arn is None:
             raise ConfigError("missing required setting SUPABASE_DB_URL (or APP_SECRET_ARN)")
-        settings = cls(
-            bucket=required("S3_BUCKET_NAME"),
-            region=optional("AWS_REGION") or optional("AWS_DEFAULT_REGION") or "us-east-1",
+        presign_max = read.integer("PRESIGN_MAX_EXPIRES", 900, minimum=60)
+        session_max = read.integer("UPLOAD_SESSION_MAX_EXPIRES", 86400, minimum=60)
+        return cls(
+            bucket=read.required("S3_BUCKET_NAME"),
+            region=read.region(),
             supabase_url=supabase_url,
             jwt_secret=jwt_secret,
-            endpoint_url=optional("AWS_ENDPOINT_URL_S3"),
+            endpoint_url=read.url("AWS_ENDPOINT_URL_S3"),
             db_url=db_url,
             secret_arn=secret_arn,
-            cors_allowed_origins=tuple(
-                origin.strip()
-                for origin in env.get("CORS_ALLOWED_ORIGINS", "").split(",")
-                if origin.strip()
+            cors_allowed_origins=read.origins("CORS_ALLOWED_ORIGINS"),
+            max_inline_upload_bytes=read.integer(
+                "MAX_INLINE_UPLOAD_BYTES", DEFAULT_INLINE_UPLOAD, maximum=ALB_BODY_LIMIT
             ),
-            max_inline_upload_bytes=integer("MAX_INLINE_UPLOAD_BYTES", DEFAULT_INLINE_UPLOAD),
-            presign_default_expires=integer("PRESIGN_DEFAULT_EXPIRES", 300),
-            presign_max_expires=integer("PRESIGN_MAX_EXPIRES", 900),
-            redirect_expires=integer("PRESIGN_REDIRECT_EXPIRES", 300),
-            presign_upload_max_size=integer("PRESIGN_UPLOAD_MAX_SIZE", 5 * 1024**3),
-            membership_ttl=integer("MEMBERSHIP_CACHE_SECONDS", 30),
-            multipart_max_size=integer("MULTIPART_MAX_SIZE", S3_MAX_OBJECT_SIZE),
-            upload_session_default_expires=integer("UPLOAD_SESSION_DEFAULT_EXPIRES", 3600),
-            upload_session_max_expires=integer("UPLOAD_SESSION_MAX_EXPIRES", 86400),
-            multipart_abort_days=integer("MULTIPART_ABORT_DAYS", 7),
+            presign_default_expires=read.integer(
+                "PRESIGN_DEFAULT_EXPIRES", 300, minimum=60, maximum=presign_max
+            ),
+            presign_max_expires=presign_max,
+            redirect_expires=read.integer("PRESIGN_REDIRECT_EXPIRES", 300),
+            presign_upload_max_size=read.integer("PRESIGN_UPLOAD_MAX_SIZE", 5 * 1024**3),
+            # SECURITY.md promises that a removal reaches the file API within a minute.
+            membership_ttl=read.integer("MEMBERSHIP_CACHE_SECONDS", 30, maximum=60),
+            multipart_max_size=read.integer(
+                "MULTIPART_MAX_SIZE",
+                S3_MAX_OBJECT_SIZE,
+                minimum=S3_MIN_PART_SIZE,
+                maximum=S3_MAX_OBJECT_SIZE,
+            ),
+            upload_session_default_expires=read.integer(
+                "UPLOAD_SESSION_DEFAULT_EXPIRES", 3600, minimum=60, maximum=session_max
+            ),
+            upload_session_max_expires=session_max,
+            multipart_abort_days=read.integer("MULTIPART_ABORT_DAYS", 7),
         )
-        if not 60 <= settings.presign_default_expires <= settings.presign_max_expires:
-            raise ConfigError("PRESIGN_DEFAULT_EXPIRES must lie between 60 and PRESIGN_MAX_EXPIRES")
-        if settings.membership_ttl > 60:
-            raise ConfigError("MEMBERSHIP_CACHE_SECONDS cannot exceed 60 (SECURITY.md's promise)")
-        if not 5 * 1024**2 <= settings.multipart_max_size <= S3_MAX_OBJECT_SIZE:
-            raise ConfigError(f"MULTIPART_MAX_SIZE must lie between 5 MiB and {S3_MAX_OBJECT_SIZE}")
-        if not 60 <= settings.upload_session_default_expires <= settings.upload_session_max_expires:
-            raise ConfigError(
-                "UPLOAD_SESSION_DEFAULT_EXPIRES must lie between 60 and UPLOAD_SESSION_MAX_EXPIRES"
-            )
-        if settings.max_inline_upload_bytes > ALB_BODY_LIMIT:
-            raise ConfigError(f"MAX_INLINE_UPLOAD_BYTES cannot exceed the ALB's {ALB_BODY_LIMIT}")
-        return settings

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from core_service.settings import ConfigError, Settings
+from core_service.settings import Settings
+from tenancy.settings import ConfigError
 
 GOOD = {
     "SUPABASE_DB_URL": "postgresql://postgres:s3cr3t-value@db.abcdefgh.supabase.co:5432/postgres",
@@ -38,6 +39,34 @@ def test_a_missing_setting_is_named(name: str) -> None:
     env = {k: v for k, v in GOOD.items() if k != name}
     with pytest.raises(ConfigError, match=f"missing required setting {name}$"):
         Settings.from_env(env)
+
+
+def test_unset_settings_take_the_documented_defaults() -> None:
+    required = ("SUPABASE_DB_URL", "SUPABASE_URL", "SUPABASE_JWT_SECRET", "S3_BUCKET_NAME")
+    settings = Settings.from_env({name: GOOD[name] for name in required})
+    assert settings == Settings(
+        database_url=GOOD["SUPABASE_DB_URL"],
+        supabase_url=GOOD["SUPABASE_URL"],
+        bucket=GOOD["S3_BUCKET_NAME"],
+        jwt_secret=GOOD["SUPABASE_JWT_SECRET"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PORT", "eighty"),
+        ("PORT", "65536"),
+        ("DB_POOL_MAX_SIZE", "0"),
+        ("DB_POOL_TIMEOUT", "-1"),
+        ("SUPABASE_URL", "abcdefgh.supabase.co"),
+        ("AWS_ENDPOINT_URL_S3", "localhost:8333"),
+        ("CORS_ALLOWED_ORIGINS", "https://app.snsdconsultant.com/"),
+    ],
+)
+def test_a_bad_value_is_named(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"^setting {name} must"):
+        Settings.from_env({**GOOD, name: value})
 
 
 @pytest.mark.parametrize(
