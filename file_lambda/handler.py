@@ -29,7 +29,7 @@ from file_lambda.storage.s3 import S3Storage, make_client
 from file_lambda.upload_records import PostgresUploadRecords
 from tenancy.tokens import DeferredVerifier
 
-logger = Logger()
+logger = Logger(service=metrics.SERVICE)
 settings = Settings.from_env()
 supabase = SupabaseSecrets(settings)
 storage = S3Storage(make_client(settings.region, settings.endpoint_url), settings.bucket)

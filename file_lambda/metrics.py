@@ -9,8 +9,18 @@ from __future__ import annotations
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-# Namespace and service come from POWERTOOLS_METRICS_NAMESPACE / POWERTOOLS_SERVICE_NAME.
-registry = Metrics()
+from tenancy.settings import Environment
+
+# What Terraform and template.yaml set. Without a namespace, Powertools would
+# raise on every invocation that records a metric, and the ALB would answer 502.
+DEFAULT_NAMESPACE = "SnSD"
+DEFAULT_SERVICE = "file-api"
+
+_env = Environment()
+NAMESPACE = _env.text("POWERTOOLS_METRICS_NAMESPACE", DEFAULT_NAMESPACE)
+# The logs' `service` too (handler.py): metrics and logs name one service.
+SERVICE = _env.text("POWERTOOLS_SERVICE_NAME", DEFAULT_SERVICE)
+registry = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 
 def uploaded(size: int) -> None:
