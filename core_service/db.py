@@ -23,6 +23,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from core_service.errors import DatabaseUnavailable, LastOwner, MemberExists
 from tenancy.principal import RoleForbidden
+from tenancy.problems import Problem
 
 log = logging.getLogger(__name__)
 
@@ -137,10 +138,18 @@ ALREADY_MEMBER_SQLSTATE = "SN002"
 
 
 @contextmanager
-def refusals() -> Iterator[None]:
-    """Turn the database's refusals into the API's problems."""
+def refusals(duplicate: Problem | None = None) -> Iterator[None]:
+    """Turn the database's refusals into the API's problems.
+
+    `duplicate` is what a unique constraint's refusal means to the caller;
+    without it, that refusal is an error like any other.
+    """
     try:
         yield
+    except psycopg.errors.UniqueViolation:
+        if duplicate is None:
+            raise
+        raise duplicate from None
     except psycopg.errors.InsufficientPrivilege as exc:
         # Row-level security or a column grant said no: the Python check above
         # should have caught it first, so say so in the log.

@@ -17,8 +17,6 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-import psycopg
-
 from core_service.db import Connection, refusals, refused_unless_changed
 from core_service.errors import InvitationExists, InvitationNotFound, MemberExists
 from core_service.members import require_manage
@@ -55,19 +53,17 @@ class InvitationService:
         )
         if await cursor.fetchone() is not None:
             raise MemberExists("That address belongs to a member of this tenant")
-        try:
-            with refusals():
-                cursor = await self._conn.execute(
-                    "insert into public.tenant_invitations (tenant_id, email, role)"
-                    " values (%s, lower(%s), %s) returning id, tenant_id, email,"
-                    " role::text as role, status::text as status, invited_by, created_at,"
-                    " expires_at",
-                    (tenant_id, email, role.name),
-                )
-        except psycopg.errors.UniqueViolation:
-            raise InvitationExists(
-                "That address already has a pending invitation to this tenant; revoke it first"
-            ) from None
+        pending = InvitationExists(
+            "That address already has a pending invitation to this tenant; revoke it first"
+        )
+        with refusals(duplicate=pending):
+            cursor = await self._conn.execute(
+                "insert into public.tenant_invitations (tenant_id, email, role)"
+                " values (%s, lower(%s), %s) returning id, tenant_id, email,"
+                " role::text as role, status::text as status, invited_by, created_at,"
+                " expires_at",
+                (tenant_id, email, role.name),
+            )
         return Invitation.model_validate(await cursor.fetchone())
 
     async def pending(self, tenant_id: uuid.UUID) -> list[Invitation]:
