@@ -3,13 +3,14 @@
 The ALB sends `/files/*` to the Lambda, so a client of the domain sees both
 halves as one API, and `/docs` must show both. The core never imports the
 Lambda's code: the file API's schema is exported by `python -m file_lambda.openapi`
-into the committed module `core_service/file_api_openapi.py`, which
+into `core_service/file_api_openapi.json`, package data of the core, which
 
-    python -m core_service.openapi --update
+    make openapi    # python -m core_service.openapi --update
 
 regenerates (a test fails when it is stale). Merging keeps every file path
 and schema; a file schema whose name the core already uses for something
-else is renamed with a `Files` prefix, its references with it.
+else is renamed with a `Files` prefix, its title and references with it
+(generators name their classes after titles: two `Health` would be one).
 """
 
 from __future__ import annotations
@@ -19,22 +20,23 @@ import json
 import subprocess
 import sys
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from core_service import file_api_openapi
 from tenancy.problems import validation_as_400
 
-MODULE = Path(__file__).with_name("file_api_openapi.py")
+DOCUMENT = "file_api_openapi.json"
 _REF = "#/components/schemas/"
 
 
 def file_api_document() -> dict[str, Any]:
     """The committed copy of the file API's OpenAPI document."""
-    document: dict[str, Any] = json.loads(file_api_openapi.DOCUMENT)
+    text = resources.files("core_service").joinpath(DOCUMENT).read_text(encoding="utf-8")
+    document: dict[str, Any] = json.loads(text)
     return document
 
 
@@ -86,7 +88,7 @@ def _renamed(document: dict[str, Any], renames: dict[str, str]) -> dict[str, Any
     result: dict[str, Any] = walk(document)
     schemas = result.get("components", {}).get("schemas", {})
     for old, new in renames.items():
-        schemas[new] = schemas.pop(old)
+        schemas[new] = schemas.pop(old) | {"title": new}
     return result
 
 
@@ -110,19 +112,9 @@ def install(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def render_module(document_json: str) -> str:
-    """The text of `file_api_openapi.py` holding `document_json`."""
-    text = json.dumps(json.loads(document_json), indent=2, sort_keys=True)
-    if '"""' in text or text.endswith("\\"):
-        raise ValueError("the document cannot be held in a raw triple-quoted string")
-    return (
-        '"""The file API\'s OpenAPI document, merged into the core\'s (`core_service.openapi`).\n\n'
-        "Generated: do not edit. Regenerate with `python -m core_service.openapi --update`\n"
-        "(it runs `python -m file_lambda.openapi`); a test fails when this copy is stale.\n"
-        '"""\n\n'
-        "# ruff: noqa: E501\n\n"
-        f'DOCUMENT = r"""{text}\n"""\n'
-    )
+def render(document_json: str) -> str:
+    """The text of `file_api_openapi.json` holding `document_json`: sorted, so diffs are small."""
+    return json.dumps(json.loads(document_json), indent=2, sort_keys=True) + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -132,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--update",
         action="store_true",
-        help="regenerate core_service/file_api_openapi.py from `python -m file_lambda.openapi`",
+        help=f"regenerate core_service/{DOCUMENT} from `python -m file_lambda.openapi`",
     )
     args = parser.parse_args(argv)
     if not args.update:
@@ -143,10 +135,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         check=True,
         capture_output=True,
         text=True,
-        cwd=MODULE.parent.parent,
+        cwd=Path(__file__).parent.parent,
     ).stdout
-    MODULE.write_text(render_module(exported), encoding="utf-8")
-    print(f"wrote {MODULE}")
+    # The source tree's copy, which setuptools packages: not an installed one.
+    target = Path(__file__).with_name(DOCUMENT)
+    target.write_text(render(exported), encoding="utf-8")
+    print(f"wrote {target}")
     return 0
 
 

@@ -37,9 +37,15 @@ from core_service.settings import Settings
 from core_service.tenants import TenantService
 from tenancy.dependencies import BearerCredentials, verified_claims
 from tenancy.principal import Principal, Role
-from tenancy.problems import ServiceUnavailable, problem_response, problem_responses
+from tenancy.problems import (
+    ServiceUnavailable,
+    operation_id,
+    problem_response,
+    problem_responses,
+)
 
-router = APIRouter()
+# Operation ids are the functions' names: generated clients call `list_tenants`, `get_me`.
+router = APIRouter(generate_unique_id_function=operation_id)
 
 AUTH_ERRORS = (401, 422, 503)
 TENANT_ERRORS = (*AUTH_ERRORS, 403, 404)
@@ -115,7 +121,7 @@ async def ready(request: Request) -> Any:
 
 
 @router.get("/me", response_model=Me, tags=["me"], responses=problem_responses(*AUTH_ERRORS))
-async def me(caller: Caller) -> Me:
+async def get_me(caller: Caller) -> Me:
     """The caller and their memberships."""
     async with caller.tenants() as tenants:
         memberships = await tenants.memberships()

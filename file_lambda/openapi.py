@@ -1,9 +1,9 @@
 """`python -m file_lambda.openapi`: the file API's OpenAPI document, as JSON on stdout.
 
 The domain's one document is served by the core service, which never imports
-this package: `python -m core_service.openapi --update` runs this command and
-commits its output into the core (`core_service/file_api_openapi.py`), and a
-test fails when that copy is stale.
+this package: `make openapi` (`python -m core_service.openapi --update`) runs
+this command and commits its output as the core's package data
+(`core_service/file_api_openapi.json`), and a test fails when that copy is stale.
 """
 
 from __future__ import annotations
@@ -33,7 +33,26 @@ def document() -> dict[str, Any]:
         Memberships(nowhere, ttl=settings.membership_ttl),
         Cursors(lambda: bytes(32)),
     )
-    return app.openapi()
+    schema = app.openapi()
+    binary_as_format(schema)
+    return schema
+
+
+def binary_as_format(node: Any) -> None:
+    """Add `format: binary` beside each `contentMediaType` in `node`.
+
+    FastAPI describes an uploaded file the OpenAPI 3.1 way (`contentMediaType`
+    alone); client generators such as openapi-python-client read only the 3.0
+    `format: binary`, and without it make the file a string the server refuses.
+    """
+    if isinstance(node, dict):
+        if "contentMediaType" in node and node.get("type") == "string":
+            node.setdefault("format", "binary")
+        for value in node.values():
+            binary_as_format(value)
+    elif isinstance(node, list):
+        for item in node:
+            binary_as_format(item)
 
 
 def main() -> int:

@@ -67,9 +67,10 @@ from file_lambda.storage.port import CompletedPart
 from file_lambda.uploads import Session, Uploads
 from tenancy.dependencies import BearerCredentials, TenantHeader, verified_claims
 from tenancy.principal import Principal, Role, select_tenant
-from tenancy.problems import problem_responses
+from tenancy.problems import operation_id, problem_responses
 
-router = APIRouter(prefix="/files", tags=["files"])
+# Operation ids are the functions' names: generated clients call `upload_file`, `list_files`.
+router = APIRouter(prefix="/files", tags=["files"], generate_unique_id_function=operation_id)
 
 
 def tenant_service[S: FileService](service: type[S], minimum: Role) -> Any:
@@ -110,6 +111,7 @@ DispositionQuery = Annotated[
     Query(description="inline is honoured only for types that run nothing in a browser"),
 ]
 AUTH_ERRORS = (400, 401, 403, 503)
+BINARY = {"type": "string", "format": "binary"}
 
 
 def _sent_filename(item: UploadFile) -> str | None:
@@ -143,7 +145,7 @@ def _body_size(request: Request) -> int:
 
 
 @router.get("/health", response_model=Health, tags=["health"])
-async def health() -> Health:
+async def files_health() -> Health:
     """Liveness of the file API; touches no dependency."""
     return Health(status="ok")
 
@@ -154,7 +156,7 @@ async def health() -> Health:
     response_model=FileInfo,
     responses=problem_responses(*AUTH_ERRORS, 409, 413),
 )
-async def upload(
+async def upload_file(
     request: Request,
     files: AsMember,
     file: Annotated[UploadFile, File(description="The file; its name must be one path segment")],
@@ -177,7 +179,7 @@ async def upload(
         *AUTH_ERRORS, 413, extra={207: {"model": UploadResult, "description": "Some failed"}}
     ),
 )
-async def upload_multiple(
+async def upload_files(
     request: Request,
     response: Response,
     files: AsMember,
@@ -202,14 +204,18 @@ async def upload_multiple(
         *AUTH_ERRORS,
         404,
         extra={
-            200: {"content": {"application/octet-stream": {}}, "description": "The bytes"},
+            200: {
+                # As binary, so generators return the bytes (the real type is in Content-Type).
+                "content": {"application/octet-stream": {"schema": BINARY}},
+                "description": "The bytes",
+            },
             304: {"description": "The client's copy is current"},
             307: {"description": "Too large to return inline: go to a short-lived presigned GET"},
         },
     ),
     response_class=Response,
 )
-async def download(
+async def download_file(
     files: AsViewer,
     path: str,
     version_id: VersionQuery = None,
@@ -254,7 +260,7 @@ async def download(
     response_class=Response,
     responses=problem_responses(*AUTH_ERRORS, 404),
 )
-async def delete(files: AsMember, path: str) -> Response:
+async def delete_file(files: AsMember, path: str) -> Response:
     """Delete a file."""
     files.delete(path)
     return Response(status_code=204)
@@ -275,7 +281,7 @@ async def delete_exact(files: AsAdmin, request: PathRequest) -> Response:
 @router.post(
     "/delete-multiple", response_model=DeleteResult, responses=problem_responses(*AUTH_ERRORS)
 )
-async def delete_multiple(files: AsMember, request: PathsRequest) -> DeleteResult:
+async def delete_files(files: AsMember, request: PathsRequest) -> DeleteResult:
     """Delete up to 1000 files in one request (missing files count as deleted)."""
     return files.delete_many(request.paths)
 
@@ -297,7 +303,7 @@ async def list_files(
     response_model=FileMetadata,
     responses=problem_responses(*AUTH_ERRORS, 404),
 )
-async def metadata(files: AsViewer, path: str, version_id: VersionQuery = None) -> FileMetadata:
+async def get_metadata(files: AsViewer, path: str, version_id: VersionQuery = None) -> FileMetadata:
     """A file's details and user metadata."""
     return files.metadata(path, version_id)
 
@@ -336,13 +342,13 @@ async def delete_folder(
     response_model=FileInfo,
     responses=problem_responses(*AUTH_ERRORS, 404, 409),
 )
-async def copy(files: AsMember, request: TransferRequest) -> FileInfo:
+async def copy_file(files: AsMember, request: TransferRequest) -> FileInfo:
     """Copy a file to another path."""
     return files.copy(request.source, request.destination, request.overwrite)
 
 
 @router.post("/move", response_model=FileInfo, responses=problem_responses(*AUTH_ERRORS, 404, 409))
-async def move(files: AsMember, request: TransferRequest) -> FileInfo:
+async def move_file(files: AsMember, request: TransferRequest) -> FileInfo:
     """Move a file; the source is removed only after the copy is confirmed."""
     return files.move(request.source, request.destination, request.overwrite)
 
@@ -352,7 +358,7 @@ async def move(files: AsMember, request: TransferRequest) -> FileInfo:
     response_model=PresignedDownload,
     responses=problem_responses(*AUTH_ERRORS, 404),
 )
-async def presigned_url(
+async def presign_download(
     files: AsViewer,
     path: str,
     expires_in: Annotated[
@@ -369,7 +375,7 @@ async def presigned_url(
     response_model=PresignedUpload,
     responses=problem_responses(*AUTH_ERRORS, 409),
 )
-async def presigned_upload(
+async def presign_upload(
     files: AsMember,
     file_path: Annotated[str, Query(description="Where the file will live")],
     content_type: Annotated[str | None, Query(description="Pin the upload's Content-Type")] = None,
@@ -426,7 +432,7 @@ async def restore_version(history: HistoryAsMember, request: VersionRequest) -> 
         extra={200: {"model": ThawResult, "description": "A readable copy exists already"}},
     ),
 )
-async def thaw(history: HistoryAsMember, request: ThawRequest) -> Any:
+async def thaw_file(history: HistoryAsMember, request: ThawRequest) -> Any:
     """Ask storage for a readable copy of an archived file or version."""
     result = history.thaw(request.path, request.version_id, request.days)
     if result.status == "available":
@@ -479,7 +485,7 @@ async def restore_folder(history: HistoryAsMember, request: FolderRestoreRequest
     tags=["trash"],
     responses=problem_responses(*AUTH_ERRORS, 404, 409),
 )
-async def purge(history: HistoryAsAdmin, request: PathRequest) -> Purged:
+async def purge_file(history: HistoryAsAdmin, request: PathRequest) -> Purged:
     """Remove a trashed file for good: every version and delete marker."""
     return history.purge(request.path)
 

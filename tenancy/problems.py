@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tenancy.security_headers import for_documents as security_headers
@@ -183,38 +184,56 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+# One schema, referenced by every error response: generators then make one
+# class of it, not a copy per endpoint and status.
+PROBLEM_COMPONENT: dict[str, Any] = {
+    "title": "Problem",
+    "description": "An RFC 9457 problem; `code` is the stable, documented reason",
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "code", "request_id"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "request_id": {"type": "string"},
+        "errors": {
+            "description": "validation_error only: each invalid field and why",
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["loc", "msg"],
+                "properties": {
+                    "loc": {"type": "array", "items": {"type": "string"}},
+                    "msg": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "description": "An RFC 9457 problem",
+    "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
 def validation_as_400(document: dict[str, Any]) -> dict[str, Any]:
-    """FastAPI declares a 422 on every route with parameters; ours answer 400."""
+    """FastAPI declares a 422 on every route with parameters; ours answer 400.
+
+    Also adds the `Problem` schema that every error response refers to.
+    """
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.get("responses") if isinstance(operation, dict) else None
             if isinstance(responses, dict) and responses.pop("422", None) is not None:
                 responses.setdefault("400", PROBLEM_SCHEMA)
-    schemas = document.get("components", {}).get("schemas", {})
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
+    schemas["Problem"] = PROBLEM_COMPONENT
     return document
-
-
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "description": "An RFC 9457 problem",
-    "content": {
-        PROBLEM_JSON: {
-            "schema": {
-                "type": "object",
-                "required": ["type", "title", "status", "detail", "code", "request_id"],
-                "properties": {
-                    "type": {"type": "string"},
-                    "title": {"type": "string"},
-                    "status": {"type": "integer"},
-                    "detail": {"type": "string"},
-                    "code": {"type": "string"},
-                    "request_id": {"type": "string"},
-                },
-            }
-        }
-    },
-}
 
 
 def problem_responses(
@@ -222,3 +241,10 @@ def problem_responses(
 ) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` declaring a route's problem+json errors, plus `extra`."""
     return {status: PROBLEM_SCHEMA for status in statuses} | (extra or {})
+
+
+def operation_id(route: APIRoute) -> str:
+    """A route's OpenAPI operationId: its function's name (`list_files`), which
+    generated clients name their calls after; FastAPI's default appends the
+    path and method (`list_files_files_list_get`)."""
+    return route.name

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from core_service import file_api_openapi
-from core_service.openapi import merge, render_module
+from core_service.openapi import DOCUMENT, file_api_document, merge, render
 from file_lambda.openapi import document
 from tests.local.conftest import Stack
 
@@ -30,14 +30,26 @@ def refs(node: Any) -> set[str]:
     return set()
 
 
+def operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method, path, operation)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+    ]
+
+
 def test_the_committed_file_api_schema_is_current() -> None:
     current = json.loads(json.dumps(document()))
-    assert json.loads(file_api_openapi.DOCUMENT) == current, (
-        "core_service/file_api_openapi.py is stale: run python -m core_service.openapi --update"
-    )
-    # What --update writes, byte for byte, so the committed text is the generated one.
-    expected = render_module(json.dumps(current))
-    assert (ROOT / "core_service" / "file_api_openapi.py").read_text() == expected
+    assert file_api_document() == current, f"core_service/{DOCUMENT} is stale: run make openapi"
+    # What `make openapi` writes, byte for byte, so the committed text is the generated one.
+    assert (ROOT / "core_service" / DOCUMENT).read_text() == render(json.dumps(current))
+
+
+def test_the_file_api_schema_ships_in_the_core_package() -> None:
+    """A wheel or the image carries the JSON only when setuptools lists it as package data."""
+    config = (ROOT / "pyproject.toml").read_text()
+    section = config.split("[tool.setuptools.package-data]", 1)[1].split("\n[", 1)[0]
+    assert re.search(rf'core_service = \[[^]]*"{re.escape(DOCUMENT)}"', section), section
 
 
 def test_the_core_never_imports_the_lambdas_code() -> None:
@@ -62,7 +74,7 @@ def test_the_domain_document_is_served_with_the_file_routes(stack: Stack) -> Non
     served = httpx.get(f"{stack.api}/openapi.json")
     assert served.status_code == 200
     spec = served.json()
-    files = json.loads(file_api_openapi.DOCUMENT)
+    files = file_api_document()
     assert set(files["paths"]) <= set(spec["paths"])
     assert {"/health", "/ready", "/me", "/tenants", "/files/upload"} <= set(spec["paths"])
     assert "/files/download/{path}" in spec["paths"]
@@ -73,6 +85,9 @@ def test_the_domain_document_is_served_with_the_file_routes(stack: Stack) -> Non
     health = spec["paths"]["/files/health"]["get"]["responses"]["200"]["content"]
     assert health["application/json"]["schema"] == {"$ref": "#/components/schemas/FilesHealth"}
     assert schemas["Health"] != schemas["FilesHealth"]
+    # Generators name their classes after titles: a repeated title loses a schema.
+    titles = [schema.get("title", name) for name, schema in schemas.items()]
+    assert len(titles) == len(set(titles)), sorted(titles)
     # The file routes need the same bearer token as the core's.
     assert spec["paths"]["/files/list"]["get"]["security"] == [{"HTTPBearer": []}]
     docs = httpx.get(f"{stack.api}/docs")
@@ -101,6 +116,60 @@ def test_every_invalid_request_is_declared_as_a_400_problem(stack: Stack) -> Non
     ):
         assert answer.status_code == 400, answer.text
         assert answer.json()["code"] == "validation_error"
+
+
+def test_every_operation_has_a_readable_unique_id(stack: Stack) -> None:
+    """Generated clients name their calls after operation ids: `list_files`, not FastAPI's
+    `list_files_files_list_get`, and never the same name twice in the domain."""
+    spec = httpx.get(f"{stack.api}/openapi.json").json()
+    ids = [operation.get("operationId") for _, _, operation in operations(spec)]
+    assert len(ids) == len(set(ids)), sorted(str(i) for i in ids)
+    for method, path, operation in operations(spec):
+        name = operation.get("operationId")
+        assert isinstance(name, str), (method, path)
+        assert re.fullmatch(r"[a-z]+(_[a-z]+)*", name), (method, path, name)
+        # FastAPI's default: the function's name, the path's words, the method.
+        assert not name.endswith(f"_{method}"), (method, path, name)
+    assert {"list_files", "upload_file", "download_file", "get_me", "list_tenants"} <= set(ids)
+
+
+def test_errors_refer_to_one_problem_schema(stack: Stack) -> None:
+    spec = httpx.get(f"{stack.api}/openapi.json").json()
+    problem = {"$ref": "#/components/schemas/Problem"}
+    declared = 0
+    for method, path, operation in operations(spec):
+        for status, response in operation["responses"].items():
+            if status.startswith(("4", "5")):
+                assert response["content"] == {"application/problem+json": {"schema": problem}}, (
+                    method,
+                    path,
+                    status,
+                )
+                declared += 1
+    assert declared > len(operations(spec))
+    assert spec["components"]["schemas"]["Problem"]["required"] == [
+        "type",
+        "title",
+        "status",
+        "detail",
+        "code",
+        "request_id",
+    ]
+
+
+def test_bytes_are_declared_as_binary(stack: Stack) -> None:
+    """Uploads are file fields and downloads bytes, in the terms client generators read."""
+    spec = httpx.get(f"{stack.api}/openapi.json").json()
+    binary = {"type": "string", "format": "binary"}
+    schemas = spec["components"]["schemas"]
+    for operation_id, field in (("upload_file", "file"), ("upload_files", "files")):
+        (operation,) = [op for _, _, op in operations(spec) if op["operationId"] == operation_id]
+        body = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
+        schema = schemas[body["$ref"].removeprefix("#/components/schemas/")]["properties"][field]
+        schema = schema.get("items", schema)
+        assert binary.items() <= schema.items(), schema
+    download = spec["paths"]["/files/download/{path}"]["get"]["responses"]["200"]["content"]
+    assert download == {"application/octet-stream": {"schema": binary}}
 
 
 def test_merge_refuses_a_path_served_twice() -> None:
