@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from core_service.settings import Settings
 from tenancy.settings import ConfigError
+from tests.support.fresh_process import run_python
 
 GOOD = {
     "SUPABASE_DB_URL": "postgresql://postgres:s3cr3t-value@db.abcdefgh.supabase.co:5432/postgres",
@@ -20,7 +17,6 @@ GOOD = {
     "CORS_ALLOWED_ORIGINS": "https://app.snsdconsultant.com, https://snsdconsultant.com",
     "PORT": "8000",
 }
-REPO = Path(__file__).resolve().parents[2]
 
 
 def test_reads_every_setting() -> None:
@@ -92,15 +88,7 @@ def test_plain_http_supabase_only_in_local_mode() -> None:
 
 def test_start_up_stops_with_one_line_naming_the_missing_setting() -> None:
     env = {k: v for k, v in GOOD.items() if k != "S3_BUCKET_NAME"}
-    result = subprocess.run(
-        [sys.executable, "-c", "import core_service.main"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=REPO,
-        env={"PATH": "/usr/bin:/bin", **env},
-    )
+    result = run_python("import core_service.main", env)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         "core service cannot start: missing required setting S3_BUCKET_NAME"
@@ -108,14 +96,6 @@ def test_start_up_stops_with_one_line_naming_the_missing_setting() -> None:
 
 
 def test_the_entry_point_builds_the_app_from_the_environment() -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", "from core_service.main import app; print(app.title)"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=REPO,
-        env={"PATH": "/usr/bin:/bin", **GOOD},
-    )
+    result = run_python("from core_service.main import app; print(app.title)", GOOD)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "SnSD API"

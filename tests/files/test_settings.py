@@ -4,8 +4,6 @@ setting whose absence fails requests one by one (docs/configuration.md)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +11,7 @@ import pytest
 
 from file_lambda import metrics
 from file_lambda.settings import ConfigError, Settings
+from tests.support.fresh_process import run_python
 
 REPO = Path(__file__).resolve().parents[2]
 MINIMAL = {
@@ -86,24 +85,6 @@ print(json.dumps({"status": response["statusCode"]}))
 """
 
 
-def cold_start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", REQUEST],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=REPO,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "AWS_CONFIG_FILE": "/dev/null",
-            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-            "AWS_EC2_METADATA_DISABLED": "true",
-            **env,
-        },
-    )
-
-
 def json_lines(stdout: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
 
@@ -125,7 +106,7 @@ def test_a_request_that_records_a_metric_answers_without_powertools_settings(
 ) -> None:
     """Unset, Powertools raised `SchemaValidationError` out of the handler on every
     request that recorded a metric (the ALB answers that with a bare 502)."""
-    result = cold_start({**MINIMAL, **powertools})
+    result = run_python(REQUEST, {**MINIMAL, **powertools})
     assert result.returncode == 0, result.stderr
     lines = json_lines(result.stdout)
     # No token: a 401, which the handler counts as a client error.
@@ -140,7 +121,7 @@ def test_a_request_that_records_a_metric_answers_without_powertools_settings(
 
 
 def test_the_function_stops_at_start_up_naming_a_missing_setting() -> None:
-    result = cold_start({k: v for k, v in MINIMAL.items() if k != "S3_BUCKET_NAME"})
+    result = run_python(REQUEST, {k: v for k, v in MINIMAL.items() if k != "S3_BUCKET_NAME"})
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         "tenancy.settings.ConfigError: missing required setting S3_BUCKET_NAME"
