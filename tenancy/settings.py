@@ -10,6 +10,7 @@ on every cold start (docs/decisions/settings.md).
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -71,8 +72,8 @@ class Environment:
             value = float(raw)
         except ValueError:
             raise ConfigError(f"setting {name} must be a number, got {raw!r}") from None
-        if not value > 0:  # NaN included
-            raise ConfigError(f"setting {name} must be positive")
+        if not 0 < value < math.inf:  # NaN fails both
+            raise ConfigError(f"setting {name} must be a positive number, got {raw!r}")
         return value
 
     def url(self, name: str) -> str | None:

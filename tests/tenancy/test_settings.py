@@ -52,7 +52,7 @@ def test_a_default_outside_bounds_set_by_another_setting_is_refused() -> None:
         Environment({}).integer("DEFAULT", 300, minimum=60, maximum=120)
 
 
-@pytest.mark.parametrize("raw", ["0", "-1", "nan", "soon"])
+@pytest.mark.parametrize("raw", ["0", "-1", "nan", "inf", "soon"])
 def test_numbers_must_be_positive(raw: str) -> None:
     with pytest.raises(ConfigError, match=r"^setting T must be"):
         Environment({"T": raw}).number("T", 5.0)
