@@ -7,7 +7,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.local.conftest import Stack
+import httpx
+
+from dev import DEMO_EMAIL
+from tests.support.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -20,6 +23,18 @@ def quick_start_blocks() -> list[str]:
     return re.findall(r"```bash\n(.*?)```", section, flags=re.DOTALL)
 
 
+def untracked() -> set[str]:
+    """The checkout's untracked files (ignored ones, such as .local/, left out)."""
+    listed = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return {line[3:] for line in listed.splitlines() if line.startswith("?? ")}
+
+
 def test_the_quick_start_names_the_two_commands_then_tries_the_api() -> None:
     blocks = quick_start_blocks()
     assert [line.split("#")[0].strip() for line in blocks[0].splitlines()] == [
@@ -29,9 +44,23 @@ def test_the_quick_start_names_the_two_commands_then_tries_the_api() -> None:
     examples = "".join(blocks[1:])
     for call in ("/files/upload", "/files/list", "/files/download/", "/files/presigned-upload"):
         assert call in examples
+    # A user of several tenants must name one: every file call shows how.
+    file_calls = [line for line in examples.splitlines() if "curl" in line and "/files/" in line]
+    assert file_calls
+    for line in file_calls:
+        if "Authorization" in line:
+            assert '-H "X-Tenant-ID: $TENANT"' in line, line
 
 
 def test_every_quick_start_example_works_against_make_dev(stack: Stack) -> None:
+    # The demo user owns a second tenant, as soon as any real user would: a file call
+    # without X-Tenant-ID is now ambiguous, and the walkthrough must not depend on it.
+    demo = {"Authorization": f"Bearer {stack.session(DEMO_EMAIL)['access_token']}"}
+    second = httpx.post(f"{stack.api}/tenants", json={"name": "Second"}, headers=demo)
+    assert second.status_code == 201, second.text
+    ambiguous = httpx.get(f"{stack.api}/files/list", headers=demo)
+    assert (ambiguous.status_code, ambiguous.json()["code"]) == (400, "tenant_required")
+
     examples = "".join(quick_start_blocks()[1:]).replace("http://127.0.0.1:8000", stack.api)
     prelude = f"""
 set -euo pipefail
@@ -40,13 +69,18 @@ make() {{ command make --no-print-directory -C {ROOT} "$@"; }}
 # Every call must succeed (2xx), as a new user would expect.
 curl() {{ command curl --silent --show-error --fail-with-body "$@"; echo; }}
 """
-    with tempfile.TemporaryDirectory() as workdir:
+    before = untracked()
+    with tempfile.TemporaryDirectory() as scratch:
+        home, tmp = Path(scratch, "home"), Path(scratch, "tmp")
+        home.mkdir()
+        tmp.mkdir()
         result = subprocess.run(
             ["bash", "-c", prelude + examples],
-            cwd=workdir,
+            cwd=ROOT,
             env={
                 "PATH": "/usr/local/bin:/usr/bin:/bin",
-                "HOME": workdir,
+                "HOME": str(home),
+                "TMPDIR": str(tmp),
                 "SNSD_LOCAL_DIR": str(stack.state_dir),
             },
             capture_output=True,
@@ -55,10 +89,12 @@ curl() {{ command curl --silent --show-error --fail-with-body "$@"; echo; }}
             check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
-        work = Path(workdir)
-        assert (work / "hello-copy.txt").read_bytes() == (work / "hello.txt").read_bytes()
-        assert (work / "big-copy.bin").read_bytes() == (work / "big.bin").read_bytes()
-        assert '"path":"docs/hello.txt"' in result.stdout  # the listing
-        # Two versions listed, the trash showing the deleted file, the restore.
-        assert result.stdout.count('"uploaded_by"') == 2
-        assert '"files":[{"path":"docs/hello.txt"' in result.stdout
+        assert list(tmp.iterdir()) == []  # the walkthrough cleans up after itself
+    # Run from the checkout's root, as the README says, it leaves nothing there.
+    assert untracked() - before == set()
+    assert '"path":"docs/hello.txt"' in result.stdout  # the listing
+    assert "Hello from SnSD" in result.stdout  # the download
+    assert "the same bytes" in result.stdout  # the large file, through S3 and back
+    # Two versions listed, the trash showing the deleted file, the restore.
+    assert result.stdout.count('"uploaded_by"') == 2
+    assert '"files":[{"path":"docs/hello.txt"' in result.stdout
