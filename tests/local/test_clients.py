@@ -1,0 +1,371 @@
+"""Clients generated from the served OpenAPI document work, as an app developer would
+make them: `openapi-python-client` for Python, `openapi-typescript` with
+`openapi-fetch` for TypeScript (run by Node). Each calls every operation of the
+domain, core and files, uploads and downloads included, against the local stack.
+
+The generators come from their registries, pinned: openapi-python-client in its own
+virtualenv under `.tools/` (its pins are not the app's), the npm packages from
+`tests/local/clients/package-lock.json` with `npm ci`. Without them the tests skip,
+except under CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from types import ModuleType
+from typing import Any, NoReturn
+
+import httpx
+import pytest
+
+from tests.support.stack import Stack
+
+ROOT = Path(__file__).resolve().parents[2]
+NODE_SOURCES = Path(__file__).with_name("clients")
+OPENAPI_PYTHON_CLIENT = "openapi-python-client==0.29.1"
+PYTHON_TOOL = ROOT / ".tools" / "openapi-python-client"
+PACKAGE = "snsd_client"
+# Generators installed from their registries on first use, then a Node build.
+pytestmark = pytest.mark.slow
+
+
+def unavailable(message: str) -> NoReturn:
+    """Skip without the tool; CI has the registries, so there it is a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def run(command: list[str], cwd: Path, what: str, timeout: int = 600) -> str:
+    done = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if done.returncode != 0:
+        pytest.fail(f"{what} failed:\n{(done.stdout + done.stderr)[-6000:]}")
+    return done.stdout
+
+
+@dataclass
+class Scenario:
+    """One owner of two tenants (files in one, the core's calls on a new one) and a
+    guest invited into the second: what every operation needs."""
+
+    stack: Stack
+    owner: str
+    files_tenant: str
+    guest: str
+    guest_email: str
+
+    @classmethod
+    def start(cls, stack: Stack) -> Scenario:
+        owner, tenant = stack.new_tenant("Generated clients")
+        email = f"guest-{uuid.uuid4().hex[:12]}@example.com"
+        guest = stack.session(email)["access_token"]
+        return cls(stack, owner, tenant, guest, email)
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {
+                "api": self.stack.api,
+                "owner": self.owner,
+                "tenant": self.files_tenant,
+                "guest": self.guest,
+                "guestEmail": self.guest_email,
+            }
+        )
+
+
+@pytest.fixture(scope="module")
+def served(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[str]]:
+    """The document the stack serves, saved for the generators, and its operation ids."""
+    spec = httpx.get(f"{stack.api}/openapi.json").raise_for_status().json()
+    path = tmp_path_factory.mktemp("openapi") / "openapi.json"
+    path.write_text(json.dumps(spec))
+    ids = {op["operationId"] for item in spec["paths"].values() for op in item.values()}
+    return path, ids
+
+
+# -- Python: openapi-python-client ---------------------------------------------------------
+
+
+def python_generator() -> Path:
+    """openapi-python-client in its own virtualenv, installed once per pinned version."""
+    stamp = PYTHON_TOOL / f".installed-{OPENAPI_PYTHON_CLIENT}"
+    if not stamp.exists():
+        shutil.rmtree(PYTHON_TOOL, ignore_errors=True)
+        run([sys.executable, "-m", "venv", str(PYTHON_TOOL)], ROOT, "python -m venv")
+        pip = [str(PYTHON_TOOL / "bin" / "pip"), "install", "--quiet", OPENAPI_PYTHON_CLIENT]
+        installed = subprocess.run(pip, capture_output=True, text=True, timeout=600, check=False)
+        if installed.returncode != 0:
+            unavailable(f"cannot install {OPENAPI_PYTHON_CLIENT} from PyPI:\n{installed.stderr}")
+        stamp.touch()
+    return PYTHON_TOOL / "bin" / "openapi-python-client"
+
+
+@pytest.fixture(scope="module")
+def python_client(
+    served: tuple[Path, set[str]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ModuleType]:
+    """The generated package, imported from a temporary directory."""
+    generator = python_generator()
+    work = tmp_path_factory.mktemp("python-client")
+    config = work / "config.json"
+    # No post hooks: they format the code with a ruff the tool's venv may not have.
+    config.write_text(json.dumps({"package_name_override": PACKAGE, "post_hooks": []}))
+    output = run(
+        [
+            str(generator),
+            "generate",
+            f"--path={served[0]}",
+            f"--config={config}",
+            "--meta=none",
+            f"--output-path={work / PACKAGE}",
+        ],
+        work,
+        "openapi-python-client generate",
+    )
+    # Every path and schema made it: the generator warns about what it had to skip.
+    assert "Warning" not in output, output
+    sys.path.insert(0, str(work))
+    try:
+        yield importlib.import_module(PACKAGE)
+    finally:
+        sys.path.remove(str(work))
+        for name in [name for name in sys.modules if name.split(".")[0] == PACKAGE]:
+            del sys.modules[name]
+
+
+@dataclass
+class PythonCalls:
+    """Calls operations of the generated package by id, asserting each one's status."""
+
+    package: ModuleType
+    client: Any
+    seen: dict[str, int] = field(default_factory=dict)
+
+    def __call__(self, operation: str, status: int, client: Any = None, **kwargs: Any) -> Any:
+        api = Path(self.package.__file__ or "").parent / "api"
+        (module_file,) = api.glob(f"*/{operation}.py")
+        module = importlib.import_module(f"{PACKAGE}.api.{module_file.parent.name}.{operation}")
+        response = module.sync_detailed(client=client or self.client, **kwargs)
+        assert response.status_code == status, (operation, response.status_code, response.content)
+        self.seen[operation] = response.status_code
+        return response.parsed
+
+
+def test_the_python_client_calls_every_operation(
+    stack: Stack, served: tuple[Path, set[str]], python_client: ModuleType
+) -> None:
+    models = importlib.import_module(f"{PACKAGE}.models")
+    types = importlib.import_module(f"{PACKAGE}.types")
+    scenario = Scenario.start(stack)
+
+    def client(token: str | None, **headers: str) -> Any:
+        if token is None:
+            return python_client.Client(base_url=stack.api)
+        return python_client.AuthenticatedClient(base_url=stack.api, token=token, headers=headers)
+
+    def upload(name: str, body: bytes, kind: str = "text/plain") -> Any:
+        return types.File(payload=BytesIO(body), file_name=name, mime_type=kind)
+
+    owner = client(scenario.owner, **{"X-Tenant-ID": scenario.files_tenant})
+    guest = client(scenario.guest)
+    call = PythonCalls(python_client, owner)
+
+    # -- the core: tenants, members, invitations --
+    assert call("health", 200, client=client(None)).status == "ok"
+    assert call("ready", 200, client=client(None)).status == "ready"
+    me = call("get_me", 200)
+    tenant = call("create_tenant", 201, body=models.TenantCreate(name="Made by a client"))
+    assert tenant.id in {t.id for t in call("list_tenants", 200).tenants}
+    assert call("get_tenant", 200, tenant_id=tenant.id).name == "Made by a client"
+    renamed = call("rename_tenant", 200, tenant_id=tenant.id, body=models.TenantUpdate(name="R"))
+    assert renamed.name == "R"
+
+    def invite() -> Any:
+        body = models.InvitationCreate(email=scenario.guest_email)
+        return call("create_invitation", 201, tenant_id=tenant.id, body=body)
+
+    invitation = invite()
+    listed = call("list_invitations", 200, tenant_id=tenant.id).invitations
+    assert [i.id for i in listed] == [invitation.id]
+    received = call("list_received_invitations", 200, client=guest).invitations
+    assert [i.tenant_name for i in received] == ["R"]
+    call("accept_invitation", 200, client=guest, invitation_id=invitation.id)
+    members = call("list_members", 200, tenant_id=tenant.id).members
+    (joined,) = [m for m in members if m.user_id != uuid.UUID(me.user_id)]
+    role = models.MemberUpdate(role=models.MemberUpdateRole.ADMIN)
+    changed = call(
+        "change_member_role", 200, tenant_id=tenant.id, user_id=joined.user_id, body=role
+    )
+    assert changed.role == "admin"
+    call("remove_member", 204, tenant_id=tenant.id, user_id=joined.user_id)
+    call("revoke_invitation", 204, tenant_id=tenant.id, invitation_id=invite().id)
+    call("decline_invitation", 204, client=guest, invitation_id=invite().id)
+
+    # -- files: uploads and downloads through the API --
+    assert call("files_health", 200, client=client(None)).status == "ok"
+    body = models.BodyUploadFile(file=upload("hello.txt", b"Hello from a generated client"))
+    assert call("upload_file", 201, body=body, folder="docs").path == "docs/hello.txt"
+    several = models.BodyUploadFiles(files=[upload("a.txt", b"a"), upload("b.txt", b"bb")])
+    result = call("upload_files", 201, body=several, folder="docs")
+    assert sorted(info.path for info in result.uploaded) == ["docs/a.txt", "docs/b.txt"]
+    listing = call("list_files", 200, folder="docs")
+    assert {f.name for f in listing.files} == {"hello.txt", "a.txt", "b.txt"}
+    downloaded = call("download_file", 200, path="docs/hello.txt")
+    assert downloaded.payload.read() == b"Hello from a generated client"
+    assert call("get_metadata", 200, path="docs/a.txt").size == 1
+    transfer = models.TransferRequest(source="docs/a.txt", destination="docs/c.txt")
+    assert call("copy_file", 201, body=transfer).path == "docs/c.txt"
+    transfer = models.TransferRequest(source="docs/c.txt", destination="docs/d.txt")
+    assert call("move_file", 200, body=transfer).path == "docs/d.txt"
+    deleted = call("delete_files", 200, body=models.PathsRequest(paths=["docs/d.txt"]))
+    assert deleted.deleted == ["docs/d.txt"]
+    call("delete_file", 204, path="docs/b.txt")
+    call("delete_exact", 204, body=models.PathRequest(path="docs/a.txt"))
+    assert call("create_folder", 201, body=models.FolderRequest(path="empty")).path == "empty"
+    assert call("delete_folder", 200, path="empty").deleted_count == 1
+
+    # -- presigned transfers straight to and from storage --
+    url = call("presign_download", 200, path="docs/hello.txt").url
+    assert httpx.get(url).content == b"Hello from a generated client"
+    post = call("presign_upload", 200, file_path="direct/d.bin")
+    sent = httpx.post(post.url, data=post.fields.additional_properties, files={"file": b"d"})
+    assert sent.is_success, sent.text
+
+    # -- versions and the trash --
+    again = models.BodyUploadFile(file=upload("hello.txt", b"Second version"))
+    call("upload_file", 201, body=again, folder="docs", overwrite=True)
+    versions = call("list_versions", 200, path="docs/hello.txt").versions
+    first = models.VersionRequest(path="docs/hello.txt", version_id=versions[-1].version_id)
+    assert call("restore_version", 201, body=first).path == "docs/hello.txt"
+    not_archived = call("thaw_file", 409, body=models.ThawRequest(path="docs/hello.txt"))
+    assert not_archived.code == "file_not_archived"
+    call("delete_file", 204, path="docs/hello.txt")
+    trash = call("list_trash", 200, folder="docs").files
+    assert "docs/hello.txt" in {f.path for f in trash}
+    restored = call("restore_deleted", 200, body=models.PathRequest(path="docs/hello.txt"))
+    assert restored.path == "docs/hello.txt"
+    call("delete_file", 204, path="docs/hello.txt")
+    assert call("purge_file", 200, body=models.PathRequest(path="docs/hello.txt")).purged_files
+    call("delete_file", 204, path="direct/d.bin")
+    folder = models.FolderRestoreRequest(folder="direct")
+    assert call("restore_folder", 200, body=folder).restored_count == 1
+    call("delete_file", 204, path="direct/d.bin")
+    assert call("purge_folder", 200, body=models.FolderRequest(path="direct")).purged_files == 1
+
+    # -- multipart: parts PUT to signed URLs --
+    data = b"parts" * 1000
+    created = call("create_multipart", 201, body=models.MultipartCreate(path="m.bin", size=5000))
+    assert [u.path for u in call("list_multipart", 200).uploads] == ["m.bin"]
+    sign = models.SignRequest(parts=[models.PartToSign(part_number=1)])
+    (part,) = call("sign_parts", 200, upload_id=created.upload_id, body=sign).parts
+    put = httpx.put(part.url, content=data, headers=part.headers.additional_properties)
+    assert put.is_success, put.text
+    assert call("list_parts", 200, upload_id=created.upload_id).uploaded_bytes == len(data)
+    complete = models.CompleteRequest(
+        parts=[models.PartToComplete(part_number=1, etag=put.headers["ETag"])]
+    )
+    assert call("complete_multipart", 201, upload_id=created.upload_id, body=complete).size == 5000
+    aborted = call("create_multipart", 201, body=models.MultipartCreate(path="n.bin", size=1))
+    call("abort_multipart", 204, upload_id=aborted.upload_id)
+
+    # -- an upload session, as Uppy's @uppy/aws-s3 uses it (no bearer token) --
+    opened = call("create_upload_session", 201, body=models.SessionCreate(folder="uppy"))
+    session = opened.companion_endpoint.rstrip("/").rsplit("/", 1)[1]
+    anyone = client(None)
+    params = call("session_params", 200, client=anyone, session=session, filename="s.txt")
+    form = params.fields.additional_properties
+    assert httpx.post(params.url, data=form, files={"file": b"s"}).is_success
+    started = call(
+        "session_create",
+        200,
+        client=anyone,
+        session=session,
+        body=models.CompanionCreate(filename="big.bin"),
+    )
+    ids = {"session": session, "upload_id": started.upload_id, "key": started.key}
+    signed = call("session_sign", 200, client=anyone, part_number=1, **ids)
+    put = httpx.put(signed.url, content=data)
+    assert put.is_success, put.text
+    (listed_part,) = call("session_parts", 200, client=anyone, **ids)
+    assert listed_part.size == len(data)
+    parts = [models.CompanionCompletePart(part_number=1, e_tag=put.headers["ETag"])]
+    body = models.CompanionComplete(parts=parts)
+    assert call("session_complete", 200, client=anyone, body=body, **ids).key == "uppy/big.bin"
+    other = models.CompanionCreate(filename="other.bin")
+    started = call("session_create", 200, client=anyone, session=session, body=other)
+    ids = {"session": session, "upload_id": started.upload_id, "key": started.key}
+    call("session_abort", 200, client=anyone, **ids)
+
+    assert set(call.seen) == served[1], "operations no test calls through the Python client"
+
+
+# -- TypeScript: openapi-typescript and openapi-fetch, run by Node ---------------------------
+
+NODE_LOCKED = ("package.json", "package-lock.json")
+NODE_CODE = ("generate.mjs", "drive.ts", "tsconfig.json")
+# What npm prints when it cannot reach the registry at all.
+UNREACHABLE = ("ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "network")
+
+
+def node_packages() -> Path:
+    """A directory holding the locked npm packages, installed once by the lock's hash."""
+    npm, node = shutil.which("npm"), shutil.which("node")
+    if npm is None or node is None:
+        unavailable("node and npm are needed for the TypeScript client (Node 20)")
+    digest = hashlib.sha256(b"".join((NODE_SOURCES / n).read_bytes() for n in NODE_LOCKED))
+    work = ROOT / ".local" / "clients-node" / digest.hexdigest()[:16]
+    if not (work / "node_modules" / ".installed").exists():
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        for name in NODE_LOCKED:
+            shutil.copy(NODE_SOURCES / name, work / name)
+        installed = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=work,
+            env={**os.environ, "npm_config_update_notifier": "false"},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        output = installed.stdout + installed.stderr
+        if installed.returncode != 0 and any(sign in output for sign in UNREACHABLE):
+            unavailable(f"the npm registry is unreachable: {output[-2000:]}")
+        assert installed.returncode == 0, f"npm ci failed:\n{output[-4000:]}"
+        (work / "node_modules" / ".installed").touch()
+    return work
+
+
+def test_the_typescript_client_calls_every_operation(
+    stack: Stack, served: tuple[Path, set[str]]
+) -> None:
+    work = node_packages()
+    for name in NODE_CODE:
+        shutil.copy(NODE_SOURCES / name, work / name)
+    run(["node", "generate.mjs", str(served[0]), "api.d.ts"], work, "openapi-typescript")
+    # Type-checked against the document's types, then run as JavaScript.
+    run([str(work / "node_modules" / ".bin" / "tsc"), "-p", "tsconfig.json"], work, "tsc")
+    scenario = Scenario.start(stack)
+    output = run(["node", "out/drive.js", scenario.as_json()], work, "the TypeScript client")
+    spec = json.loads(served[0].read_text())
+    called = {
+        spec["paths"][path][method]["operationId"]: status
+        for method, path, status in json.loads(output)
+        if path in spec["paths"]
+    }
+    assert set(called) == served[1], "operations no test calls through the TypeScript client"
+    assert called["thaw_file"] == 409  # nothing is archived locally: a problem, parsed
+    assert all(200 <= status < 300 for name, status in called.items() if name != "thaw_file")
