@@ -35,7 +35,7 @@ def access_token(email: str, base: str) -> str:
         # The local issuer checks no password (its signing secret is public anyway).
         body = {"email": email, "password": "local"}
         answer = client.post("/token", params={"grant_type": "password"}, json=body)
-        if answer.status_code == 400 and answer.json().get("code") == "invalid_credentials":
+        if answer.status_code == 400 and answer.json().get("error_code") == "invalid_credentials":
             answer = client.post("/signup", json=body)
         if answer.status_code != 200:
             raise SystemExit(f"the local auth refused {email}: {answer.text}")
