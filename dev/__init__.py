@@ -4,6 +4,7 @@
 - `balancer.py`: the load balancer (`/files/*` as ALB events to the Lambda handler);
 - `auth.py`: the Supabase Auth stand-in that issues tokens through the real hook;
 - `postgres.py`: Postgres that keeps its data;
+- `ports.py`: each service's stable port, or the next free one when it is taken;
 - `token.py`: `make token`, an access token from the running stack's issuer.
 
 The development defaults below are public on purpose: they only ever serve
@@ -23,4 +24,8 @@ DEMO_EMAIL = "demo@example.com"
 DEFAULT_PORT = 8000
 # Where `supabase start` serves its API: supabase-js configs made for it work unchanged.
 DEFAULT_AUTH_PORT = 54321
+# Postgres where `supabase start` serves it, S3 where SeaweedFS serves it by default: stable
+# across restarts, so a client configured once keeps working.
+DEFAULT_POSTGRES_PORT = 54322
+DEFAULT_S3_PORT = 8333
 STATE_FILE = "localstack.json"

