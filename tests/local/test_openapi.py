@@ -13,10 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
+from openapi_spec_validator import validate
 
 from core_service.openapi import DOCUMENT, file_api_document, merge, render
 from file_lambda.openapi import document
-from tests.local.conftest import Stack
+from tests.support.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -170,6 +171,12 @@ def test_bytes_are_declared_as_binary(stack: Stack) -> None:
         assert binary.items() <= schema.items(), schema
     download = spec["paths"]["/files/download/{path}"]["get"]["responses"]["200"]["content"]
     assert download == {"application/octet-stream": {"schema": binary}}
+
+
+def test_the_served_document_is_valid_openapi_3_1(stack: Stack) -> None:
+    spec = httpx.get(f"{stack.api}/openapi.json").json()
+    assert spec["openapi"].startswith("3.1.")
+    validate(spec)  # raises, naming the first part that breaks the 3.1 schema
 
 
 def test_merge_refuses_a_path_served_twice() -> None:
