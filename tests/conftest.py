@@ -21,7 +21,8 @@ import pytest
 from core_service import migrate
 from dev import memberships, postgres_server, seaweedfs
 from dev.alb import AlbClient
-from tests.support.tokens import JWT_SECRET, Jwks, claims, hs256
+from tests.support.files import BUCKET, ClientFactory
+from tests.support.tokens import JWT_SECRET, Jwks, TokenFactory, claims, hs256
 
 for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
     os.environ.pop(name, None)
@@ -37,8 +38,6 @@ os.environ.update(
         "POWERTOOLS_METRICS_NAMESPACE": "SnSD-test",
     }
 )
-
-BUCKET = "test-snsd-uploads"
 
 
 @pytest.fixture(scope="session")
@@ -122,9 +121,6 @@ def tenant() -> str:
     return str(uuid.uuid4())
 
 
-TokenFactory = Callable[..., str]
-
-
 @pytest.fixture
 def make_token(issuer: str, db_url: str) -> TokenFactory:
     """A token whose memberships the database holds too (`dev/memberships.py`)."""
@@ -135,9 +131,6 @@ def make_token(issuer: str, db_url: str) -> TokenFactory:
         return hs256(body)
 
     return factory
-
-
-ClientFactory = Callable[..., AlbClient]
 
 
 @pytest.fixture(params=["single", "multi"], ids=["headers", "multiValueHeaders"])
@@ -187,15 +180,6 @@ def tenant_keys(s3: Any, tenant: str) -> Callable[[], list[str]]:
         ]
 
     return keys
-
-
-def all_keys(s3: Any) -> list[str]:
-    paginator = s3.get_paginator("list_objects_v2")
-    return [
-        item["Key"]
-        for page in paginator.paginate(Bucket=BUCKET)
-        for item in page.get("Contents", [])
-    ]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import json
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import psycopg
@@ -24,15 +24,15 @@ from psycopg.rows import dict_row
 from core_service.app import create_app
 from core_service.settings import Settings
 from dev import postgres_server
+from dev.auth import hook
+from tests.support.core import ORIGIN, User
+from tests.support.files import BUCKET
 from tests.support.tokens import JWT_SECRET, claims, hs256
 
 with warnings.catch_warnings():
     # Starlette nudges towards httpx2; httpx's TestClient still runs the lifespan.
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
-
-BUCKET = "test-snsd-uploads"
-ORIGIN = "https://app.snsdconsultant.com"
 
 
 @pytest.fixture
@@ -90,12 +90,6 @@ def app_with() -> Iterator[Callable[..., TestClient]]:
 # -- users and their tokens ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class User:
-    id: str
-    email: str
-
-
 @pytest.fixture
 def make_user(db: psycopg.Connection[dict[str, Any]]) -> Callable[..., User]:
     """A confirmed user in auth.users, as Supabase Auth would have created them."""
@@ -119,23 +113,6 @@ def issuer(settings: Settings) -> str:
     return f"{settings.supabase_url}/auth/v1"
 
 
-def hook_claims(db: psycopg.Connection[dict[str, Any]], base: dict[str, Any]) -> dict[str, Any]:
-    """`base` passed through the custom access token hook as Supabase Auth runs it."""
-    with db.transaction():
-        db.execute("set local role supabase_auth_admin")
-        row = db.execute(
-            "select public.custom_access_token_hook(%s::jsonb) as result",
-            (
-                json.dumps(
-                    {"user_id": base["sub"], "claims": base, "authentication_method": "password"}
-                ),
-            ),
-        ).fetchone()
-    assert row is not None
-    result: dict[str, Any] = row["result"]["claims"]
-    return result
-
-
 @pytest.fixture
 def token_for(db: psycopg.Connection[dict[str, Any]], issuer: str) -> Callable[..., str]:
     """An HS256 access token for `user`, its tenants written by the real hook."""
@@ -143,7 +120,7 @@ def token_for(db: psycopg.Connection[dict[str, Any]], issuer: str) -> Callable[.
     def factory(user: User, **overrides: Any) -> str:
         base = claims(sub=user.id, issuer=issuer, **{"email": user.email, **overrides})
         base["app_metadata"] = {"provider": "email", "providers": ["email"]}
-        return hs256(hook_claims(db, base))
+        return hs256(hook(db, base))
 
     return factory
 

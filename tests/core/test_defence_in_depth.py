@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from core_service import members
 from tenancy.principal import TenantAccess
-from tests.core.conftest import User
-from tests.core.test_routes import assert_problem
+from tests.support.core import User
+from tests.support.problems import assert_problem
 
 Headers = Callable[[User], dict[str, str]]
 

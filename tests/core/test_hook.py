@@ -9,7 +9,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.core.conftest import User, hook_claims
+from dev.auth import hook
+from tests.support.core import User
 
 Conn = psycopg.Connection[dict[str, Any]]
 
@@ -41,7 +42,7 @@ def test_writes_the_memberships_and_keeps_every_other_claim(
         "sub": user.id,
         "app_metadata": {"provider": "email", "providers": ["email"]},
     }
-    result = hook_claims(db, base)
+    result = hook(db, base)
     assert result["app_metadata"] == {
         "provider": "email",
         "providers": ["email"],
@@ -56,7 +57,7 @@ def test_a_user_without_memberships_gets_an_empty_map(
     db: Conn, make_user: Callable[..., User]
 ) -> None:
     user = make_user()
-    result = hook_claims(db, {**SUPABASE_CLAIMS, "sub": user.id})
+    result = hook(db, {**SUPABASE_CLAIMS, "sub": user.id})
     assert result["app_metadata"] == {"tenants": {}}
 
 
@@ -65,7 +66,7 @@ def test_stale_tenants_in_the_incoming_claims_are_replaced(
 ) -> None:
     user = make_user()
     forged = {"app_metadata": {"tenants": {"00000000-0000-4000-8000-000000000009": "owner"}}}
-    result = hook_claims(db, {**SUPABASE_CLAIMS, "sub": user.id, **forged})
+    result = hook(db, {**SUPABASE_CLAIMS, "sub": user.id, **forged})
     assert result["app_metadata"]["tenants"] == {}
 
 

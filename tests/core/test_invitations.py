@@ -17,8 +17,9 @@ from fastapi.testclient import TestClient
 from jwt import decode
 
 from core_service.invitations import INVITATION_LIFETIME
-from tests.core.conftest import User, hook_claims
-from tests.core.test_routes import assert_problem
+from dev.auth import hook
+from tests.support.core import User
+from tests.support.problems import assert_problem
 from tests.support.tokens import claims, hs256
 
 Headers = Callable[[User], dict[str, str]]
@@ -52,7 +53,7 @@ def invite(
 
 def tenants_in_token(db: Conn, user: User) -> dict[str, str]:
     """What the access token hook would write for `user` now."""
-    result = hook_claims(db, claims(sub=user.id, email=user.email))
+    result = hook(db, claims(sub=user.id, email=user.email))
     tenants: dict[str, str] = result["app_metadata"]["tenants"]
     return tenants
 
@@ -198,9 +199,7 @@ def test_the_email_claim_matches_case_insensitively(
     owner, invitee = make_user(), make_user()
     tenant = make_tenant(owner)
     invitation = invite(client, auth(owner), tenant, invitee.email)
-    shouting = hs256(
-        hook_claims(db, claims(sub=invitee.id, issuer=issuer, email=invitee.email.upper()))
-    )
+    shouting = hs256(hook(db, claims(sub=invitee.id, issuer=issuer, email=invitee.email.upper())))
     headers = {"Authorization": f"Bearer {shouting}"}
     assert received_ids(client, headers) == {invitation["id"]}
     assert (

@@ -12,8 +12,9 @@ from psycopg_pool import AsyncConnectionPool
 
 from core_service.settings import Settings
 from dev import postgres_server
-from tests.core.conftest import BUCKET, User
-from tests.core.test_routes import assert_problem
+from tests.support.core import User
+from tests.support.files import BUCKET
+from tests.support.problems import assert_problem
 
 Headers = Callable[[User], dict[str, str]]
 AppFactory = Callable[..., TestClient]

@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.core.conftest import User
+from tests.support.core import User
 
 Conn = psycopg.Connection[dict[str, Any]]
 NEW_TENANT = "00000000-0000-4000-8000-000000000001"

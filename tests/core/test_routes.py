@@ -11,24 +11,12 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.core.conftest import ORIGIN, User
+from tests.support.core import ORIGIN, User
+from tests.support.problems import assert_problem
 from tests.support.tokens import claims, hs256
 
 Headers = Callable[[User], dict[str, str]]
 Conn = psycopg.Connection[dict[str, Any]]
-PROBLEM = "application/problem+json"
-
-
-def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    assert body["code"] == code
-    assert body["type"] == "about:blank"
-    assert body["request_id"]
-    assert "Traceback" not in response.text
-    return body
 
 
 # -- health and docs ------------------------------------------------------------------

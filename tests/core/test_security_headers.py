@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.core.conftest import ORIGIN
+from tests.support.core import ORIGIN
 
 
 def _assert_secure(response, *, document: bool) -> None:

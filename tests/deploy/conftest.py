@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from moto import mock_aws
 
-REGION = "us-east-1"
+from tests.support.deploy import REGION
 
 
 @pytest.fixture
@@ -35,7 +35,3 @@ def github_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path,
     monkeypatch.setenv("GITHUB_OUTPUT", str(output))
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     return output, summary
-
-
-def read_outputs(path: Path) -> dict[str, str]:
-    return dict(line.split("=", 1) for line in path.read_text().splitlines() if line)

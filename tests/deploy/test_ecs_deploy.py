@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from scripts import ecs_deploy
-from tests.deploy.conftest import REGION, read_outputs
+from tests.support.deploy import REGION, read_outputs
 
 OLD_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/snsd-production:aaaaaaa"
 NEW_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/snsd-production:" + "b" * 40

@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from scripts import lambda_release
-from tests.deploy.conftest import REGION, read_outputs
+from tests.support.deploy import REGION, read_outputs
 
 FUNCTION = "snsd-production-file-api"
 ALIAS = "live"

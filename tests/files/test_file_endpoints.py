@@ -18,16 +18,12 @@ import pytest
 from dev.alb import AlbClient
 from dev.seaweedfs import free_port
 from file_lambda.storage.s3 import S3Storage, make_client
-from tests.conftest import BUCKET, ClientFactory
-from tests.support.files import assert_problem, multipart
+from tests.support.files import BUCKET, ClientFactory, multipart
+from tests.support.problems import assert_problem
 
 FILE_INFO_FIELDS = {"path", "name", "size", "content_type", "etag", "last_modified", "version_id"}
 
 Keys = Callable[[], list[str]]
-
-
-def problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    return assert_problem(response, status, code, secrets=(BUCKET,))
 
 
 def md5_etag(data: bytes) -> str:
@@ -110,7 +106,7 @@ def test_upload_refuses_an_existing_file_unless_overwrite(
     assert first.status == 201
 
     refused = upload(client, "a.pdf", b"second")
-    body = problem(refused, 409, "file_exists")
+    body = assert_problem(refused, 409, "file_exists")
     assert "a.pdf" in body["detail"]
     assert read(s3, tenant, "a.pdf") == b"first"
 
@@ -137,7 +133,7 @@ def test_upload_refuses_a_bad_name_or_folder(
 ) -> None:
     response = upload(client, name, b"data", folder=folder)
 
-    problem(response, 400, "invalid_path")
+    assert_problem(response, 400, "invalid_path")
     assert tenant_keys() == []
 
 
@@ -155,7 +151,7 @@ def test_upload_refuses_a_control_character_in_the_name(
         "/files/upload", body=body, headers={"content-type": "multipart/form-data; boundary=b"}
     )
 
-    problem(response, 400, "invalid_path")
+    assert_problem(response, 400, "invalid_path")
     assert tenant_keys() == []
 
 
@@ -165,7 +161,7 @@ def test_upload_refuses_a_key_over_1024_bytes(client: AlbClient, tenant: str) ->
     fits = "n" * (1024 - prefix - len(folder) - 1)
 
     assert upload(client, fits, b"x", folder=folder).status == 201
-    problem(upload(client, fits + "n", b"x", folder=folder), 400, "invalid_path")
+    assert_problem(upload(client, fits + "n", b"x", folder=folder), 400, "invalid_path")
 
 
 def test_upload_over_the_inline_limit_is_413_naming_presigned_upload(
@@ -183,7 +179,7 @@ def test_upload_over_the_inline_limit_is_413_naming_presigned_upload(
     assert (len(exact), len(over)) == (limit, limit + 1)
 
     refused = client.post("/files/upload", body=over, headers={"content-type": ctype})
-    body = problem(refused, 413, "payload_too_large")
+    body = assert_problem(refused, 413, "payload_too_large")
     assert "presigned-upload" in body["detail"]
     assert tenant_keys() == []
 
@@ -202,7 +198,7 @@ def test_upload_size_check_does_not_trust_content_length(
         "/files/upload", body=body, headers={"content-type": ctype, "content-length": "10"}
     )
 
-    problem(response, 413, "payload_too_large")
+    assert_problem(response, 413, "payload_too_large")
     assert tenant_keys() == []
 
 
@@ -272,7 +268,7 @@ def test_upload_multiple_over_the_inline_limit_is_413(client: AlbClient, tenant_
 
     response = client.post("/files/upload-multiple", body=body, headers={"content-type": ctype})
 
-    assert "presigned-upload" in problem(response, 413, "payload_too_large")["detail"]
+    assert "presigned-upload" in assert_problem(response, 413, "payload_too_large")["detail"]
     assert tenant_keys() == []
 
 
@@ -285,7 +281,7 @@ def test_upload_multiple_with_a_bad_folder_fails_whole(
         files=[("files", ("one.txt", b"one", "text/plain"))],
     )
 
-    problem(response, 400, "invalid_path")
+    assert_problem(response, 400, "invalid_path")
     assert tenant_keys() == []
 
 
@@ -377,7 +373,7 @@ def test_download_refuses_an_unknown_disposition(client: AlbClient) -> None:
 
     response = client.get("/files/download/a.pdf", params={"disposition": "evil"})
 
-    problem(response, 400, "validation_error")
+    assert_problem(response, 400, "validation_error")
 
 
 def test_a_quote_in_a_name_cannot_break_out_of_content_disposition(
@@ -401,7 +397,7 @@ def test_validation_errors_name_the_field_never_its_value(client: AlbClient) -> 
 
     response = client.get("/files/list", params={"limit": sent})
 
-    body = problem(response, 400, "validation_error")
+    body = assert_problem(response, 400, "validation_error")
     assert [error["loc"] for error in body["errors"]] == [["query", "limit"]]
     assert all(set(error) == {"loc", "msg"} for error in body["errors"])
     assert sent not in response.body.decode()
@@ -457,14 +453,14 @@ def test_download_304_on_matching_if_none_match(client_for: ClientFactory) -> No
 
 
 def test_download_of_a_missing_file_is_404(client: AlbClient) -> None:
-    body = problem(client.get("/files/download/nope/missing.pdf"), 404, "file_not_found")
+    body = assert_problem(client.get("/files/download/nope/missing.pdf"), 404, "file_not_found")
 
     assert body["detail"] == "nope/missing.pdf does not exist"
 
 
 @pytest.mark.parametrize("path", ["a/../b.txt", "a//b.txt", "nul\x00.txt", "back\\slash"])
 def test_download_of_a_bad_path_is_400(client: AlbClient, path: str) -> None:
-    problem(client.get(f"/files/download/{path}"), 400, "invalid_path")
+    assert_problem(client.get(f"/files/download/{path}"), 400, "invalid_path")
 
 
 def test_download_and_metadata_of_an_older_version(client: AlbClient) -> None:
@@ -491,7 +487,7 @@ def test_download_of_an_unknown_version_is_404(client: AlbClient) -> None:
 
     response = client.get("/files/download/v.txt", params={"version_id": "no-such-version"})
 
-    problem(response, 404, "file_not_found")
+    assert_problem(response, 404, "file_not_found")
 
 
 # -- metadata ---------------------------------------------------------------------------
@@ -511,9 +507,9 @@ def test_metadata_returns_file_info_and_user_metadata(client_for: ClientFactory,
 
 
 def test_metadata_of_a_missing_file_is_404(client: AlbClient) -> None:
-    assert problem(client.get("/files/metadata/ghost.pdf"), 404, "file_not_found")["detail"] == (
-        "ghost.pdf does not exist"
-    )
+    assert assert_problem(client.get("/files/metadata/ghost.pdf"), 404, "file_not_found")[
+        "detail"
+    ] == ("ghost.pdf does not exist")
 
 
 # -- delete ---------------------------------------------------------------------------
@@ -528,12 +524,12 @@ def test_delete_then_404(client: AlbClient, tenant_keys: Keys) -> None:
     assert response.status == 204
     assert response.body == b""
     assert tenant_keys() == ["d/stays.pdf"]
-    problem(client.delete("/files/delete/d/gone.pdf"), 404, "file_not_found")
-    problem(client.get("/files/download/d/gone.pdf"), 404, "file_not_found")
+    assert_problem(client.delete("/files/delete/d/gone.pdf"), 404, "file_not_found")
+    assert_problem(client.get("/files/download/d/gone.pdf"), 404, "file_not_found")
 
 
 def test_delete_of_a_bad_path_is_400(client: AlbClient) -> None:
-    problem(client.delete("/files/delete/a/./b"), 400, "invalid_path")
+    assert_problem(client.delete("/files/delete/a/./b"), 400, "invalid_path")
 
 
 # -- storage down -----------------------------------------------------------------------
@@ -561,7 +557,7 @@ def test_storage_down_is_503_with_retry_after(
 ) -> None:
     response = getattr(client, method)(path, **kwargs)
 
-    body = problem(response, 503, "storage_unavailable")
+    body = assert_problem(response, 503, "storage_unavailable")
     assert int(response.headers["retry-after"]) > 0
     for text in ("127.0.0.1", "endpoint", "Could not connect"):
         assert text not in body["detail"]

@@ -15,14 +15,10 @@ from botocore.awsrequest import AWSResponse
 from dev.alb import AlbClient
 from file_lambda.storage.port import StorageError
 from file_lambda.storage.s3 import S3Storage
-from tests.conftest import BUCKET, ClientFactory
-from tests.support.files import assert_problem, count_s3_calls, put_many
+from tests.support.files import BUCKET, ClientFactory, count_s3_calls, put_many
+from tests.support.problems import assert_problem
 
 Keys = Callable[[], list[str]]
-
-
-def problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    return assert_problem(response, status, code, secrets=(BUCKET,))
 
 
 def put(s3: Any, tenant: str, *paths: str, body: bytes = b"data") -> None:
@@ -114,12 +110,12 @@ def test_folder_markers_are_folders_never_files(client: AlbClient) -> None:
 @pytest.mark.usefixtures("tree")
 @pytest.mark.parametrize("folder", ["../x", "/docs", "docs/", "a//b"])
 def test_list_refuses_a_bad_folder(client: AlbClient, folder: str) -> None:
-    problem(client.get("/files/list", params={"folder": folder}), 400, "invalid_path")
+    assert_problem(client.get("/files/list", params={"folder": folder}), 400, "invalid_path")
 
 
 @pytest.mark.parametrize("limit", ["0", "1001", "ten"])
 def test_list_refuses_a_limit_out_of_range(client: AlbClient, limit: str) -> None:
-    problem(client.get("/files/list", params={"limit": limit}), 400, "validation_error")
+    assert_problem(client.get("/files/list", params={"limit": limit}), 400, "validation_error")
 
 
 @pytest.mark.parametrize("recursive", [False, True])
@@ -150,7 +146,7 @@ def test_a_cursor_of_another_listing_is_400(client: AlbClient) -> None:
 
     for params in ({"folder": "docs"}, {"recursive": True}):
         response = client.get("/files/list", params={**params, "limit": 1, "cursor": cursor})
-        problem(response, 400, "invalid_cursor")
+        assert_problem(response, 400, "invalid_cursor")
     assert [f["path"] for f in listing(client, limit=1, cursor=cursor)["files"]] == ["b.pdf"]
 
 
@@ -170,7 +166,7 @@ def _forged(document: object) -> str:
     ],
 )
 def test_a_garbage_cursor_is_400(client: AlbClient, cursor: str) -> None:
-    problem(client.get("/files/list", params={"cursor": cursor}), 400, "invalid_cursor")
+    assert_problem(client.get("/files/list", params={"cursor": cursor}), 400, "invalid_cursor")
 
 
 def test_long_keys_are_paged_under_the_response_limit(
@@ -215,7 +211,9 @@ def test_folder_create_over_existing_files_is_200_without_marker(
 
 @pytest.mark.parametrize("path", ["", "/x", "x/", "x/../y", "a\\b"])
 def test_folder_create_refuses_a_bad_path(client: AlbClient, tenant_keys: Keys, path: str) -> None:
-    problem(client.post("/files/folder/create", json_body={"path": path}), 400, "invalid_path")
+    assert_problem(
+        client.post("/files/folder/create", json_body={"path": path}), 400, "invalid_path"
+    )
     assert tenant_keys() == []
 
 
@@ -231,7 +229,9 @@ def test_folder_delete_removes_everything_below_then_404(
     assert response.status == 200
     assert response.json() == {"path": "docs", "deleted_count": 4}
     assert sorted(tenant_keys()) == ["docs-archive/keep.txt", "docs.txt"]
-    problem(client.delete("/files/folder/delete", params={"path": "docs"}), 404, "file_not_found")
+    assert_problem(
+        client.delete("/files/folder/delete", params={"path": "docs"}), 404, "file_not_found"
+    )
 
 
 @pytest.mark.parametrize("path", ["", "/", "..", "docs/"])
@@ -240,7 +240,9 @@ def test_folder_delete_refuses_the_root_and_bad_paths(
 ) -> None:
     put(s3, tenant, "docs/a.txt", "b.txt")
 
-    problem(client.delete("/files/folder/delete", params={"path": path}), 400, "invalid_path")
+    assert_problem(
+        client.delete("/files/folder/delete", params={"path": path}), 400, "invalid_path"
+    )
     assert sorted(tenant_keys()) == ["b.txt", "docs/a.txt"]
 
 
@@ -255,7 +257,7 @@ def test_delete_multiple_refuses_0_or_over_1000_paths(
 
     response = client.post("/files/delete-multiple", json_body={"paths": ["keep.txt"] * count})
 
-    problem(response, 400, "validation_error")
+    assert_problem(response, 400, "validation_error")
     assert tenant_keys() == ["keep.txt"]
 
 

@@ -17,8 +17,8 @@ import pytest
 from dev.alb import AlbClient, AlbResponse
 from file_lambda.storage.port import ObjectArchived, ObjectInfo
 from file_lambda.storage.s3 import ARCHIVED_DETAIL
-from tests.conftest import BUCKET, ClientFactory
-from tests.support.files import assert_problem, count_s3_calls, put_many
+from tests.support.files import BUCKET, ClientFactory, count_s3_calls, put_many
+from tests.support.problems import assert_problem
 
 ROLES = ("viewer", "member", "admin", "owner")
 

@@ -2,7 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.conftest import BUCKET
+from tests.support.files import BUCKET
 
 
 def _fill(s3, keys):

@@ -28,15 +28,11 @@ import pytest
 
 from dev.alb import AlbClient, AlbResponse
 from file_lambda.uploads import Session
-from tests.conftest import BUCKET, ClientFactory
-from tests.support.files import assert_problem
+from tests.support.files import BUCKET, ClientFactory
+from tests.support.problems import assert_problem
 
 MiB = 1024 * 1024
 PART = 5 * MiB
-
-
-def problem(response: AlbResponse, status: int, code: str) -> dict[str, Any]:
-    return assert_problem(response, status, code, secrets=(BUCKET,))
 
 
 def sha256(data: bytes) -> str:
@@ -181,10 +177,10 @@ def test_another_users_upload_id_is_404_on_every_call_and_the_owners_works(
     other = client_for("owner", sub=str(uuid.uuid4()))  # same tenant, even its owner
     upload_id = create(owner, "mine.bin", 1000).json()["upload_id"]
 
-    problem(sign(other, upload_id, 1), 404, "upload_not_found")
-    problem(other.get(f"/files/multipart/{upload_id}/parts"), 404, "upload_not_found")
-    problem(complete(other, upload_id, None), 404, "upload_not_found")
-    problem(other.delete(f"/files/multipart/{upload_id}"), 404, "upload_not_found")
+    assert_problem(sign(other, upload_id, 1), 404, "upload_not_found")
+    assert_problem(other.get(f"/files/multipart/{upload_id}/parts"), 404, "upload_not_found")
+    assert_problem(complete(other, upload_id, None), 404, "upload_not_found")
+    assert_problem(other.delete(f"/files/multipart/{upload_id}"), 404, "upload_not_found")
     assert other.get("/files/multipart").json()["uploads"] == []
 
     # The same calls by the owner work: the upload was never touched.
@@ -203,9 +199,9 @@ def test_another_tenants_upload_id_is_404_even_for_the_same_user(
     there = AlbClient(here.handler, token=here.token, tenant=other_tenant)
     upload_id = create(here, "a.bin", 10).json()["upload_id"]
 
-    problem(sign(there, upload_id, 1), 404, "upload_not_found")
-    problem(there.get(f"/files/multipart/{upload_id}/parts"), 404, "upload_not_found")
-    problem(there.delete(f"/files/multipart/{upload_id}"), 404, "upload_not_found")
+    assert_problem(sign(there, upload_id, 1), 404, "upload_not_found")
+    assert_problem(there.get(f"/files/multipart/{upload_id}/parts"), 404, "upload_not_found")
+    assert_problem(there.delete(f"/files/multipart/{upload_id}"), 404, "upload_not_found")
     assert there.get("/files/multipart").json()["uploads"] == []
     assert sign(here, upload_id, 1).status == 200
 
@@ -216,20 +212,20 @@ def test_a_tampered_or_made_up_upload_id_is_404(client_for: ClientFactory) -> No
     flipped = upload_id[:-3] + ("A" if upload_id[-3] != "A" else "B") + upload_id[-2:]
 
     for made_up in (flipped, "x", base64.urlsafe_b64encode(os.urandom(80)).decode()):
-        problem(sign(client, made_up, 1), 404, "upload_not_found")
+        assert_problem(sign(client, made_up, 1), 404, "upload_not_found")
     assert sign(client, upload_id, 1).status == 200
 
 
 def test_the_client_never_chooses_the_key(client_for: ClientFactory, s3: Any) -> None:
     client = client_for("member")
     for bad in ("../escape.bin", "/root.bin", "a//b.bin", "a\u202egpj.exe"):
-        problem(create(client, bad, 10), 400, "invalid_path")
+        assert_problem(create(client, bad, 10), 400, "invalid_path")
 
 
 def test_a_content_type_must_be_a_media_type(client_for: ClientFactory, s3: Any) -> None:
     client = client_for("member")
     for bad in ("\x18kz6 ", "video", "video/mp4\nx-amz-acl: public-read", 'a/b; q="\u00e9"'):
-        problem(create(client, "a.bin", 10, content_type=bad), 400, "invalid_content_type")
+        assert_problem(create(client, "a.bin", 10, content_type=bad), 400, "invalid_content_type")
     fine = create(client, "a.bin", 10, content_type='text/plain; charset="utf-8"')
     assert fine.json()["content_type"] == 'text/plain; charset="utf-8"'
     assert create(client, "b.csv", 10).json()["content_type"] == "text/csv"
@@ -237,9 +233,9 @@ def test_a_content_type_must_be_a_media_type(client_for: ClientFactory, s3: Any)
 
 def test_viewers_may_not_upload(client_for: ClientFactory) -> None:
     viewer = client_for("viewer")
-    problem(create(viewer, "a.bin", 10), 403, "insufficient_role")
-    problem(viewer.post("/files/upload-sessions", json_body={}), 403, "insufficient_role")
-    problem(viewer.get("/files/multipart"), 403, "insufficient_role")
+    assert_problem(create(viewer, "a.bin", 10), 403, "insufficient_role")
+    assert_problem(viewer.post("/files/upload-sessions", json_body={}), 403, "insufficient_role")
+    assert_problem(viewer.get("/files/multipart"), 403, "insufficient_role")
 
 
 def test_viewers_may_not_touch_an_upload_in_progress(client_for: ClientFactory) -> None:
@@ -254,7 +250,7 @@ def test_viewers_may_not_touch_an_upload_in_progress(client_for: ClientFactory) 
         complete(viewer, upload_id, {1: '"etag"'}),
         viewer.delete(f"/files/multipart/{upload_id}"),
     ):
-        problem(refused, 403, "insufficient_role")
+        assert_problem(refused, 403, "insufficient_role")
 
 
 # -- part URLs ------------------------------------------------------------------------
@@ -271,7 +267,7 @@ def test_a_part_url_is_short_lived_and_good_for_one_part_of_one_upload(
     assert int(parse_qs(urlsplit(url).query)["X-Amz-Expires"][0]) == 120
     default = sign(client, first, 1).json()["parts"][0]["url"]
     assert int(parse_qs(urlsplit(default).query)["X-Amz-Expires"][0]) == 300
-    problem(sign(client, first, 1, expires_in=3600), 400, "invalid_expires_in")
+    assert_problem(sign(client, first, 1, expires_in=3600), 400, "invalid_expires_in")
 
     # S3 refuses the URL for another part number, another upload or another key...
     assert put(url.replace("partNumber=1", "partNumber=2"), b"x").status_code == 403
@@ -289,10 +285,10 @@ def test_a_part_url_is_short_lived_and_good_for_one_part_of_one_upload(
 def test_a_sign_request_is_bounded(client_for: ClientFactory) -> None:
     client = client_for("member")
     upload_id = create(client, "a.bin", 10).json()["upload_id"]
-    problem(sign(client, upload_id, *range(1, 102)), 400, "validation_error")
-    problem(sign(client, upload_id, 10_001), 400, "validation_error")
-    problem(sign(client, upload_id, 0), 400, "validation_error")
-    problem(sign(client, upload_id, 3, 3), 400, "invalid_parts")
+    assert_problem(sign(client, upload_id, *range(1, 102)), 400, "validation_error")
+    assert_problem(sign(client, upload_id, 10_001), 400, "validation_error")
+    assert_problem(sign(client, upload_id, 0), 400, "validation_error")
+    assert_problem(sign(client, upload_id, 3, 3), 400, "invalid_parts")
     signed = sign(client, upload_id, *range(1, 101))
     assert signed.status == 200
     assert len(signed.json()["parts"]) == 100
@@ -307,7 +303,7 @@ def test_every_part_but_the_last_needs_5_mib(client_for: ClientFactory) -> None:
     upload_id = create(client, "a.bin", sum(map(len, parts.values()))).json()["upload_id"]
     etags = send(client, upload_id, parts)
 
-    refused = problem(complete(client, upload_id, etags), 400, "invalid_parts")
+    refused = assert_problem(complete(client, upload_id, etags), 400, "invalid_parts")
 
     assert "Part 2 holds 1000 bytes" in refused["detail"]
     assert client.get(f"/files/multipart/{upload_id}/parts").status == 200  # kept: fixable
@@ -325,7 +321,7 @@ def test_the_parts_must_add_up_to_the_declared_size(client_for: ClientFactory) -
     upload_id = create(client, "a.bin", 1001).json()["upload_id"]
     etags = send(client, upload_id, {1: b"x" * 1000})
 
-    refused = problem(complete(client, upload_id, etags), 400, "size_mismatch")
+    refused = assert_problem(complete(client, upload_id, etags), 400, "size_mismatch")
 
     assert "1000" in refused["detail"]
     assert "1001" in refused["detail"]
@@ -338,10 +334,10 @@ def test_listed_parts_must_be_what_storage_holds(client_for: ClientFactory) -> N
     upload_id = create(client, "a.bin", 1000).json()["upload_id"]
     etags = send(client, upload_id, {1: b"x" * 1000})
 
-    problem(complete(client, upload_id, {1: '"0123456789abcdef"'}), 400, "invalid_parts")
-    problem(complete(client, upload_id, {2: etags[1]}), 400, "invalid_parts")
+    assert_problem(complete(client, upload_id, {1: '"0123456789abcdef"'}), 400, "invalid_parts")
+    assert_problem(complete(client, upload_id, {2: etags[1]}), 400, "invalid_parts")
     empty = create(client, "b.bin", 1000).json()["upload_id"]
-    problem(complete(client, empty, None), 400, "invalid_parts")
+    assert_problem(complete(client, empty, None), 400, "invalid_parts")
     assert complete(client, upload_id, etags).status == 201
 
 
@@ -350,8 +346,8 @@ def test_the_configured_maximum_holds_at_creation_and_at_completion(
 ) -> None:
     client = client_for("member")
     settings_changed(multipart_max_size=6 * MiB)
-    problem(create(client, "a.bin", 6 * MiB + 1), 400, "invalid_size")
-    problem(create(client, "a.bin", 0), 400, "validation_error")
+    assert_problem(create(client, "a.bin", 6 * MiB + 1), 400, "invalid_size")
+    assert_problem(create(client, "a.bin", 0), 400, "validation_error")
     assert create(client, "b.bin", 6 * MiB).status == 201
 
     # An upload started under a larger maximum cannot complete past the current one.
@@ -360,7 +356,7 @@ def test_the_configured_maximum_holds_at_creation_and_at_completion(
     etags = send(client, upload_id, {1: os.urandom(PART), 2: os.urandom(PART)})
     settings_changed(multipart_max_size=6 * MiB)
 
-    problem(complete(client, upload_id, etags), 413, "upload_too_large")
+    assert_problem(complete(client, upload_id, etags), 413, "upload_too_large")
 
     settings_changed(multipart_max_size=100 * MiB)
     assert complete(client, upload_id, etags).status == 201
@@ -374,9 +370,9 @@ def test_overwrite_false_holds_at_completion_not_only_at_creation(
     etags = send(client, upload_id, {1: b"n" * 1000})
     # Someone else writes the file meanwhile.
     s3.put_object(Bucket=BUCKET, Key=f"tenants/{tenant}/report.pdf", Body=b"theirs")
-    problem(create(client, "report.pdf", 1000), 409, "file_exists")
+    assert_problem(create(client, "report.pdf", 1000), 409, "file_exists")
 
-    problem(complete(client, upload_id, etags), 409, "file_exists")
+    assert_problem(complete(client, upload_id, etags), 409, "file_exists")
 
     stored = s3.get_object(Bucket=BUCKET, Key=f"tenants/{tenant}/report.pdf")["Body"].read()
     assert stored == b"theirs"
@@ -414,7 +410,7 @@ def test_aborting_removes_every_part(client_for: ClientFactory, s3: Any, tenant:
         s3.list_parts(Bucket=BUCKET, Key=stored["Key"], UploadId=stored["UploadId"])
     assert storage_uploads(s3, tenant) == []
     assert client.get("/files/multipart").json()["uploads"] == []
-    problem(client.get(f"/files/multipart/{upload_id}/parts"), 404, "upload_not_found")
+    assert_problem(client.get(f"/files/multipart/{upload_id}/parts"), 404, "upload_not_found")
     assert client.delete(f"/files/multipart/{upload_id}").status == 204  # done already
 
 
@@ -430,7 +426,7 @@ def test_when_the_record_cannot_be_written_no_upload_is_left(
     state = lambda_module.app.state
     kept, state.upload_records = state.upload_records, Down()
     try:
-        problem(create(client_for("member"), "a.bin", 10), 503, "database_unavailable")
+        assert_problem(create(client_for("member"), "a.bin", 10), 503, "database_unavailable")
     finally:
         state.upload_records = kept
     assert storage_uploads(s3, tenant) == []
@@ -456,8 +452,8 @@ def test_the_listing_shows_the_callers_own_uploads_newest_first_a_page_at_a_time
     # Each listed id resumes: it is the owner's, in this tenant.
     for upload in first["uploads"]:
         assert sign(mine, upload["upload_id"], 1).status == 200
-        problem(sign(theirs, upload["upload_id"], 1), 404, "upload_not_found")
-    problem(
+        assert_problem(sign(theirs, upload["upload_id"], 1), 404, "upload_not_found")
+    assert_problem(
         mine.get("/files/multipart", params={"cursor": first["next_cursor"] + "x"}),
         400,
         "invalid_cursor",
@@ -486,8 +482,8 @@ def test_storage_verifies_each_parts_sha256(client_for: ClientFactory, s3: Any) 
     client = client_for("member")
     parts = {1: os.urandom(PART), 2: os.urandom(1000)}
     upload_id = create(client, "sums.bin", PART + 1000, checksum="sha256").json()["upload_id"]
-    problem(sign(client, upload_id, 1), 400, "checksum_required")
-    problem(
+    assert_problem(sign(client, upload_id, 1), 400, "checksum_required")
+    assert_problem(
         client.post(
             f"/files/multipart/{upload_id}/sign",
             json_body={"parts": [{"part_number": 1, "checksum_sha256": "A" * 44}]},
@@ -518,7 +514,7 @@ def test_storage_verifies_each_parts_sha256(client_for: ClientFactory, s3: Any) 
     listed = [
         {"part_number": n, "etag": etags[n], "checksum_sha256": sha256(parts[n])} for n in (1, 2)
     ]
-    problem(complete(client, upload_id, etags), 400, "checksum_required")
+    assert_problem(complete(client, upload_id, etags), 400, "checksum_required")
     done = client.post(f"/files/multipart/{upload_id}/complete", json_body={"parts": listed})
 
     assert done.status == 201, done.body
@@ -535,7 +531,7 @@ def test_an_upload_without_checksums_signs_none(client_for: ClientFactory) -> No
     upload_id = create(client, "a.bin", 10).json()["upload_id"]
     body = {"parts": [{"part_number": 1, "checksum_sha256": sha256(b"x")}]}
     answer = client.post(f"/files/multipart/{upload_id}/sign", json_body=body)
-    problem(answer, 400, "invalid_checksum")
+    assert_problem(answer, 400, "invalid_checksum")
 
 
 # -- upload sessions (Uppy's Companion endpoint) --------------------------------------------
@@ -613,18 +609,18 @@ def test_a_session_is_bound_to_its_folder_user_and_tenant(
     # A name must be one segment: it cannot leave the folder.
     for bad in ("../out.bin", "a/b.bin", ""):
         answer = uppy.post(f"{session}/s3/multipart", json_body={"filename": bad})
-        problem(answer, 400, "invalid_path")
+        assert_problem(answer, 400, "invalid_path")
     # The user's own upload outside the folder, and another user's inside it, are not found.
     outside = create(client, "private/x.bin", 10).json()["upload_id"]
     theirs = create(other, "inbox/y.bin", 10).json()["upload_id"]
     mine = create(client, "inbox/z.bin", 10).json()["upload_id"]
     for upload_id in (outside, theirs):
-        problem(uppy.get(f"{session}/s3/multipart/{upload_id}/1"), 404, "upload_not_found")
-        problem(uppy.get(f"{session}/s3/multipart/{upload_id}"), 404, "upload_not_found")
-        problem(uppy.delete(f"{session}/s3/multipart/{upload_id}"), 404, "upload_not_found")
+        assert_problem(uppy.get(f"{session}/s3/multipart/{upload_id}/1"), 404, "upload_not_found")
+        assert_problem(uppy.get(f"{session}/s3/multipart/{upload_id}"), 404, "upload_not_found")
+        assert_problem(uppy.delete(f"{session}/s3/multipart/{upload_id}"), 404, "upload_not_found")
     assert uppy.get(f"{session}/s3/multipart/{mine}/1").status == 200
     # The key Uppy sends back is never trusted: one that is not the upload's is refused.
-    problem(
+    assert_problem(
         uppy.get(f"{session}/s3/multipart/{mine}/1", params={"key": "inbox/other.bin"}),
         404,
         "upload_not_found",
@@ -632,10 +628,10 @@ def test_a_session_is_bound_to_its_folder_user_and_tenant(
     # The same user's session in another tenant does not open this tenant's uploads.
     elsewhere = AlbClient(client.handler, token=client.token, tenant=second_tenant)
     foreign = open_session(elsewhere, folder="inbox")
-    problem(uppy.get(f"{foreign}/s3/multipart/{mine}/1"), 404, "upload_not_found")
+    assert_problem(uppy.get(f"{foreign}/s3/multipart/{mine}/1"), 404, "upload_not_found")
     theirs_there = create(elsewhere, "inbox/w.bin", 10).json()["upload_id"]
     assert uppy.get(f"{foreign}/s3/multipart/{theirs_there}/1").status == 200
-    problem(uppy.get(f"{session}/s3/multipart/{theirs_there}/1"), 404, "upload_not_found")
+    assert_problem(uppy.get(f"{session}/s3/multipart/{theirs_there}/1"), 404, "upload_not_found")
 
 
 def test_an_expired_or_forged_session_is_401(
@@ -652,18 +648,20 @@ def test_an_expired_or_forged_session_is_401(
 
     assert uppy.post(f"{sealed(time.time() + 60)}/s3/multipart", json_body=body).status == 200
     expired = uppy.post(f"{sealed(time.time() - 1)}/s3/multipart", json_body=body)
-    problem(expired, 401, "upload_session_expired")
+    assert_problem(expired, 401, "upload_session_expired")
     good = open_session(client)
     flipped = good[:-3] + ("A" if good[-3] != "A" else "B") + good[-2:]
-    problem(uppy.post(f"{flipped}/s3/multipart", json_body=body), 401, "upload_session_invalid")
+    assert_problem(
+        uppy.post(f"{flipped}/s3/multipart", json_body=body), 401, "upload_session_invalid"
+    )
     # A listing cursor of the tenant is no session, and a session is no cursor.
     cursor = cursors.seal(tenant, {"f": "", "r": False, "t": None, "a": "x"})
-    problem(
+    assert_problem(
         uppy.post(f"/files/upload-sessions/{cursor}/s3/multipart", json_body=body),
         401,
         "upload_session_invalid",
     )
-    problem(
+    assert_problem(
         client.get("/files/list", params={"cursor": good.rsplit("/", 1)[1]}),
         400,
         "invalid_cursor",
@@ -680,8 +678,8 @@ def test_a_session_lives_as_long_as_asked_within_the_configured_bounds(
     assert abs(_epoch(default["expires_at"]) - (time.time() + 3600)) < 30
     for bad in (59, 86401):
         answer = client.post("/files/upload-sessions", json_body={"expires_in": bad})
-        problem(answer, 400, "invalid_expires_in")
-    problem(
+        assert_problem(answer, 400, "invalid_expires_in")
+    assert_problem(
         client.post("/files/upload-sessions", json_body={"folder": "../x"}), 400, "invalid_path"
     )
 
@@ -698,10 +696,10 @@ def test_a_session_enforces_its_max_size_and_overwrite(
     small = open_session(client, max_size=1000)
     uppy = anonymous(client)
 
-    problem(companion_upload(uppy, small, "big.bin", b"x" * 1001), 413, "upload_too_large")
+    assert_problem(companion_upload(uppy, small, "big.bin", b"x" * 1001), 413, "upload_too_large")
     assert companion_upload(uppy, small, "fits.bin", b"x" * 1000).status == 200
     answer = uppy.post(f"{small}/s3/multipart", json_body={"filename": "exists.bin"})
-    problem(answer, 409, "file_exists")
+    assert_problem(answer, 409, "file_exists")
     replacing = open_session(client, overwrite=True)
     assert companion_upload(uppy, replacing, "exists.bin", b"new").status == 200
 
@@ -727,10 +725,14 @@ def test_a_session_stops_working_when_its_user_loses_the_membership(
 
         db.execute("update public.tenant_members set role = 'viewer' where user_id = %s", (user,))
         time.sleep(1.2)
-        problem(uppy.post(f"{session}/s3/multipart", json_body=body), 403, "insufficient_role")
+        assert_problem(
+            uppy.post(f"{session}/s3/multipart", json_body=body), 403, "insufficient_role"
+        )
         db.execute("delete from public.tenant_members where user_id = %s", (user,))
         time.sleep(1.2)
-        problem(uppy.post(f"{session}/s3/multipart", json_body=body), 403, "tenant_forbidden")
+        assert_problem(
+            uppy.post(f"{session}/s3/multipart", json_body=body), 403, "tenant_forbidden"
+        )
     finally:
         state.memberships = kept
         source.close()

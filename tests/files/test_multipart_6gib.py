@@ -36,7 +36,7 @@ from dev.alb import AlbClient
 from file_lambda import alb
 from file_lambda.app import create_app
 from file_lambda.storage.s3 import S3Storage, make_client
-from tests.conftest import TokenFactory
+from tests.support.tokens import TokenFactory
 
 GiB = 1024**3
 MiB = 1024**2

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from file_lambda.paths import MAX_KEY_BYTES, InvalidPath, TenantRoot, validate_path
-from tests.conftest import BUCKET, all_keys
+from tests.support.files import BUCKET, all_keys
 
 TENANT = "7f0c1a9e-2b1d-4c55-9d3e-0a1b2c3d4e5f"
 

@@ -33,7 +33,7 @@ from file_lambda.service import FileService, Upload
 from file_lambda.settings import Settings
 from tenancy.principal import Principal, Role, TenantAccess
 from tenancy.problems import Problem
-from tests.conftest import BUCKET, all_keys
+from tests.support.files import BUCKET, all_keys
 
 ClientFactory = Callable[..., AlbClient]
 TENANT = "0b5c2a0e-8a51-4c5e-9d43-5d0c6f7a9e21"

@@ -20,15 +20,11 @@ import httpx
 import pytest
 
 from dev.alb import AlbClient
-from tests.conftest import BUCKET, ClientFactory
-from tests.support.files import assert_problem
+from tests.support.files import BUCKET, ClientFactory
+from tests.support.problems import assert_problem
 
 Keys = Callable[[], list[str]]
 MB = 1024 * 1024
-
-
-def problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    return assert_problem(response, status, code, secrets=(BUCKET,))
 
 
 def put(s3: Any, tenant: str, path: str, body: bytes, **kwargs: Any) -> None:
@@ -155,15 +151,15 @@ def test_presigned_url_refuses_expires_in_out_of_range(
 
     response = client.get("/files/presigned-url/a.txt", params={"expires_in": expires_in})
 
-    assert "900" in problem(response, 400, "invalid_expires_in")["detail"]
+    assert "900" in assert_problem(response, 400, "invalid_expires_in")["detail"]
 
 
 def test_presigned_url_of_a_missing_file_is_404(client: AlbClient) -> None:
-    problem(client.get("/files/presigned-url/ghost.txt"), 404, "file_not_found")
+    assert_problem(client.get("/files/presigned-url/ghost.txt"), 404, "file_not_found")
 
 
 def test_presigned_url_refuses_a_bad_path(client: AlbClient) -> None:
-    problem(client.get("/files/presigned-url/a/../b.txt"), 400, "invalid_path")
+    assert_problem(client.get("/files/presigned-url/a/../b.txt"), 400, "invalid_path")
 
 
 # -- presigned-upload -------------------------------------------------------------------
@@ -265,7 +261,7 @@ def test_presigned_upload_refuses_a_tampered_policy(client: AlbClient, tenant_ke
 def test_presigned_upload_onto_an_existing_file(client: AlbClient, s3: Any, tenant: str) -> None:
     put(s3, tenant, "taken.png", b"old")
 
-    body = problem(presign(client, "taken.png"), 409, "file_exists")
+    body = assert_problem(presign(client, "taken.png"), 409, "file_exists")
     assert "taken.png" in body["detail"]
 
     grant = presign(client, "taken.png", overwrite=True).json()
@@ -287,7 +283,7 @@ def test_presigned_upload_onto_an_existing_file(client: AlbClient, s3: Any, tena
 def test_presigned_upload_refuses_bad_parameters(
     client: AlbClient, params: dict[str, Any], code: str
 ) -> None:
-    problem(client.post("/files/presigned-upload", params=params), 400, code)
+    assert_problem(client.post("/files/presigned-upload", params=params), 400, code)
 
 
 def test_presigned_upload_caps_max_size_by_configuration(
@@ -348,7 +344,7 @@ def test_a_presigned_upload_never_lets_the_uploader_choose_the_key(
 ) -> None:
     # botocore turns a key ending in ${filename} into a starts-with condition, and
     # S3 substitutes the uploaded file's name into the key: a tenant-wide write.
-    body = problem(presign(client, path), 400, "invalid_path")
+    body = assert_problem(presign(client, path), 400, "invalid_path")
 
     assert "${filename}" in body["detail"]
     assert tenant_keys() == []

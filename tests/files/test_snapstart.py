@@ -9,7 +9,7 @@ from types import ModuleType
 import pytest
 import snapshot_restore_py
 
-from tests.conftest import ClientFactory
+from tests.support.files import ClientFactory
 
 
 def hooks(registry: list[tuple[object, tuple[object, ...], dict[str, object]]]) -> list[object]:

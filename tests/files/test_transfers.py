@@ -12,15 +12,11 @@ import pytest
 from dev.alb import AlbClient
 from file_lambda.storage.port import ObjectInfo, StorageUnavailable
 from file_lambda.storage.s3 import S3Storage
-from tests.conftest import BUCKET, ClientFactory
-from tests.support.files import assert_problem, count_s3_calls
+from tests.support.files import BUCKET, ClientFactory, count_s3_calls
+from tests.support.problems import assert_problem
 
 Keys = Callable[[], list[str]]
 MB = 1024 * 1024
-
-
-def problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    return assert_problem(response, status, code, secrets=(BUCKET,))
 
 
 def put(s3: Any, tenant: str, path: str, body: bytes, **kwargs: Any) -> None:
@@ -77,7 +73,7 @@ def test_copy_onto_an_existing_file(client: AlbClient, s3: Any, tenant: str, sou
     put(s3, tenant, "out/taken.pdf", b"already here", ContentType="text/plain")
 
     refused = transfer(client, "copy", "in/contract.pdf", "out/taken.pdf")
-    assert "out/taken.pdf" in problem(refused, 409, "file_exists")["detail"]
+    assert "out/taken.pdf" in assert_problem(refused, 409, "file_exists")["detail"]
     assert read(s3, tenant, "out/taken.pdf") == b"already here"
 
     replaced = transfer(client, "copy", "in/contract.pdf", "out/taken.pdf", overwrite=True)
@@ -90,7 +86,7 @@ def test_copy_onto_an_existing_file(client: AlbClient, s3: Any, tenant: str, sou
 def test_transfer_of_a_missing_source_is_404(client: AlbClient, tenant_keys: Keys, op: str) -> None:
     response = transfer(client, op, "ghost.pdf", "out/ghost.pdf")
 
-    assert problem(response, 404, "file_not_found")["detail"] == "ghost.pdf does not exist"
+    assert assert_problem(response, 404, "file_not_found")["detail"] == "ghost.pdf does not exist"
     assert tenant_keys() == []
 
 
@@ -99,7 +95,7 @@ def test_transfer_of_a_missing_source_is_404(client: AlbClient, tenant_keys: Key
 def test_transfer_onto_itself_is_400(client: AlbClient, tenant_keys: Keys, op: str) -> None:
     for overwrite in (False, True):
         response = transfer(client, op, "in/contract.pdf", "in/contract.pdf", overwrite=overwrite)
-        problem(response, 400, "same_path")
+        assert_problem(response, 400, "same_path")
     assert tenant_keys() == ["in/contract.pdf"]
 
 
@@ -111,7 +107,7 @@ def test_transfer_onto_itself_is_400(client: AlbClient, tenant_keys: Keys, op: s
 def test_transfer_with_a_bad_path_is_400(
     client: AlbClient, tenant_keys: Keys, op: str, src: str, dst: str
 ) -> None:
-    problem(transfer(client, op, src, dst), 400, "invalid_path")
+    assert_problem(transfer(client, op, src, dst), 400, "invalid_path")
     assert tenant_keys() == ["in/contract.pdf"]
 
 
@@ -133,7 +129,7 @@ def test_move_removes_the_source(
     assert tenant_keys() == ["archive/2024/contract.pdf"]
     assert read(s3, tenant, "archive/2024/contract.pdf") == source
     assert head(s3, tenant, "archive/2024/contract.pdf")["Metadata"] == {"uploaded-by": user}
-    problem(client.get("/files/metadata/in/contract.pdf"), 404, "file_not_found")
+    assert_problem(client.get("/files/metadata/in/contract.pdf"), 404, "file_not_found")
 
 
 def test_move_onto_an_existing_file(
@@ -141,7 +137,7 @@ def test_move_onto_an_existing_file(
 ) -> None:
     put(s3, tenant, "out/taken.pdf", b"already here")
 
-    problem(transfer(client, "move", "in/contract.pdf", "out/taken.pdf"), 409, "file_exists")
+    assert_problem(transfer(client, "move", "in/contract.pdf", "out/taken.pdf"), 409, "file_exists")
     assert sorted(tenant_keys()) == ["in/contract.pdf", "out/taken.pdf"]
     assert read(s3, tenant, "in/contract.pdf") == source
     assert read(s3, tenant, "out/taken.pdf") == b"already here"
@@ -182,7 +178,7 @@ def test_move_whose_delete_fails_keeps_both_and_is_503(
 
     response = transfer(client, "move", "in/contract.pdf", "out/moved.pdf")
 
-    body = problem(response, 503, "move_incomplete")
+    body = assert_problem(response, 503, "move_incomplete")
     assert response.headers["retry-after"]
     assert "both exist" in body["detail"]
     assert failing.deletes == [f"tenants/{tenant}/in/contract.pdf"]
@@ -222,7 +218,7 @@ def test_move_whose_copy_does_not_match_keeps_the_source_and_is_503(
 
     response = transfer(client, "move", "in/contract.pdf", "out/moved.pdf")
 
-    body = problem(response, 503, "move_incomplete")
+    body = assert_problem(response, 503, "move_incomplete")
     assert "is kept" in body["detail"]
     assert short.deletes == []
     assert read(s3, tenant, "in/contract.pdf") == source

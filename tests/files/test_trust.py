@@ -26,8 +26,8 @@ from file_lambda.memberships import Memberships, MembershipsUnavailable, Postgre
 from tenancy.principal import Principal, Role
 from tenancy.problems import Unauthorized
 from tenancy.tokens import LEEWAY_SECONDS, TokenVerifier
-from tests.conftest import BUCKET, ClientFactory
-from tests.support.files import assert_problem
+from tests.support.files import BUCKET, ClientFactory
+from tests.support.problems import assert_problem
 from tests.support.tokens import JWT_SECRET, claims, hs256
 
 

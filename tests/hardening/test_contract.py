@@ -26,7 +26,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.hardening.conftest import PROBLEM, Domain
+from tests.support.domain import Domain
+from tests.support.problems import PROBLEM
 
 MAX_EXAMPLES = 25
 NEGATIVE_EXAMPLES = 15

@@ -21,7 +21,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.hardening.conftest import PROBLEM, Domain, User
+from tests.support.domain import Domain, User
+from tests.support.problems import PROBLEM
 
 ROLES = ("viewer", "member", "admin", "owner")
 RANK = {role: rank for rank, role in enumerate(ROLES)}

@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import httpx
 
-from tests.hardening.conftest import PROBLEM, Domain
-
-
-def problem(answer: httpx.Response, status: int, code: str) -> None:
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"] == PROBLEM
-    assert answer.json()["code"] == code
+from tests.support.domain import Domain
+from tests.support.problems import PROBLEM, assert_problem
 
 
 def test_a_nul_in_a_tenant_name_or_an_email_is_refused_not_a_500(domain: Domain) -> None:
     owner, tenant = domain.owner_of_new_tenant("Findings")
     with domain.client(owner.token) as api:
-        problem(api.post("/tenants", json={"name": "a\u0000b"}), 400, "validation_error")
-        problem(api.patch(f"/tenants/{tenant}", json={"name": "\u0000"}), 400, "validation_error")
-        problem(
+        assert_problem(api.post("/tenants", json={"name": "a\u0000b"}), 400, "validation_error")
+        assert_problem(
+            api.patch(f"/tenants/{tenant}", json={"name": "\u0000"}), 400, "validation_error"
+        )
+        assert_problem(
             api.post(f"/tenants/{tenant}/invitations", json={"email": "a\u0000@example.com"}),
             400,
             "validation_error",
@@ -42,7 +39,7 @@ def test_a_body_that_is_not_json_is_a_declared_400(domain: Domain) -> None:
                 "/tenants/{tenant_id}/members/{user_id}",
             ),
         ]:
-            problem(
+            assert_problem(
                 api.request(method, path, content=b"\xc4\xb8T\xff", headers=json_type),
                 400,
                 "invalid_body",
@@ -55,5 +52,7 @@ def test_a_version_id_the_store_cannot_parse_names_no_version(domain: Domain) ->
     with domain.client(owner.token, tenant) as api:
         assert api.post("/files/upload", files={"file": ("seed.txt", b"seed")}).status_code == 201
         for path in ("/files/download/seed.txt", "/files/metadata/seed.txt"):
-            problem(api.get(path, params={"version_id": "a\u0000b"}), 404, "file_not_found")
-            problem(api.get(path, params={"version_id": "no-such-version"}), 404, "file_not_found")
+            assert_problem(api.get(path, params={"version_id": "a\u0000b"}), 404, "file_not_found")
+            assert_problem(
+                api.get(path, params={"version_id": "no-such-version"}), 404, "file_not_found"
+            )

@@ -14,7 +14,8 @@ import httpx
 import jwt
 
 from dev import DEV_JWT_SECRET, seaweedfs
-from tests.hardening.conftest import CONFIGURED_SECRETS, PROBLEM, Domain, find_leaks, logged
+from tests.support.domain import CONFIGURED_SECRETS, Domain, find_leaks, logged
+from tests.support.problems import PROBLEM
 
 
 def presigned_secrets(url: str) -> set[str]:

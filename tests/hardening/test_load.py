@@ -42,7 +42,10 @@ from botocore.config import Config
 
 from dev import DEV_BUCKET, seaweedfs
 from dev.alb import ALB_BODY_LIMIT
-from tests.hardening.conftest import Domain
+from tests.support.domain import Domain
+
+# A slow suite: `make test` runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
 
 CLIENTS = 200
 DURATION_SECONDS = 20.0
@@ -190,7 +193,7 @@ async def load(domain: Domain, token: str, tenant: str) -> tuple[Run, float]:
         deadline = time.monotonic() + DURATION_SECONDS
 
         async def client(number: int) -> None:
-            rng = random.Random(number)  # noqa: S311 (a reproducible mix, not a secret)
+            rng = random.Random(number)
             while time.monotonic() < deadline and run.sent < MAX_REQUESTS:
                 run.sent += 1
                 try:

@@ -9,51 +9,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.local.conftest import PageServer, Stack
+from tests.support.browser import PageServer
+from tests.support.stack import Stack
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def chromium_path() -> str | None:
-    # CHROMIUM_PATH names another Chromium build (GitHub's runners ship Google Chrome).
-    if os.environ.get("CHROMIUM_PATH"):
-        return os.environ["CHROMIUM_PATH"]
-    if os.path.exists("/usr/bin/chromium"):
-        return "/usr/bin/chromium"
-    return shutil.which("chromium")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = chromium_path()
-    if executable is None:
-        message = "chromium is missing: `make unit` installs Debian's chromium (as root)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+# A slow suite: `make test` runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

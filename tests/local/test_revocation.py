@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from tests.local.conftest import Stack
+from tests.support.stack import Stack
 
 # The promise; the stack keeps memberships 30 s (MEMBERSHIP_CACHE_SECONDS).
 WINDOW_SECONDS = 60

@@ -16,7 +16,7 @@ import jwt
 
 from dev import DEMO_EMAIL, DEMO_TENANT, DEV_BUCKET, seaweedfs
 from dev.stack import bucket_cors
-from tests.local.conftest import Stack
+from tests.support.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 

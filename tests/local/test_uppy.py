@@ -22,9 +22,12 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.local.conftest import PageServer, Stack
-from tests.local.test_browser import CHROMIUM_ARGS, chromium_path
 from tests.local.uppy_bundle import bundle_or_skip
+from tests.support.browser import PageServer
+from tests.support.stack import Stack
+
+# A slow suite: `make test` runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
 
 MiB = 1024 * 1024
 SIZE = 5 * 5 * MiB + MiB  # six parts of Uppy's 5 MiB chunks
@@ -96,22 +99,15 @@ def bundle() -> Path:
 
 
 @pytest.fixture
-def context(bundle: Path) -> Iterator[Any]:
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("chromium is missing: `make unit` installs Debian's chromium (as root)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context()
-            # On every load of the page, reloads included: Uppy, then the app.
-            context.add_init_script(path=str(bundle))
-            context.add_init_script(script=APP)
-            yield context
-        finally:
-            browser.close()
+def context(bundle: Path, browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    try:
+        # On every load of the page, reloads included: Uppy, then the app.
+        context.add_init_script(path=str(bundle))
+        context.add_init_script(script=APP)
+        yield context
+    finally:
+        context.close()
 
 
 def wait_for(page: Any, check: Any, seconds: float, what: str) -> Any:

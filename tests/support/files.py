@@ -1,39 +1,30 @@
-"""Helpers for the file API's tests: problem assertions, raw bodies, S3 call counts."""
+"""Helpers for the file API's tests: the test bucket, clients, raw bodies, S3 call counts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from http import HTTPStatus
 from typing import Any
 
 import httpx
 
-from dev.alb import AlbResponse
+from dev.alb import AlbClient
 
-# Text that must never reach a client in an error (API.md "Errors").
-LEAKS = ("tenants/", "botocore", "boto3", "Traceback", "ClientError", "amazonaws")
+# The file API tests' bucket (tests/conftest.py's SeaweedFS).
+BUCKET = "test-snsd-uploads"
+
+ClientFactory = Callable[..., AlbClient]
 
 
-def assert_problem(
-    response: AlbResponse, status: int, code: str, *, secrets: tuple[str, ...] = ()
-) -> dict[str, Any]:
-    """`response` is an RFC 9457 problem with `status` and `code`, leaking nothing."""
-    assert response.status == status, (response.status, response.body[:500])
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    assert body["code"] == code, body
-    assert body["title"] == HTTPStatus(status).phrase
-    assert isinstance(body["detail"], str)
-    assert body["detail"]
-    assert isinstance(body["request_id"], str)
-    assert body["request_id"]
-    shown = response.body.decode() + repr(response.multi_headers)
-    for leak in (*LEAKS, *secrets):
-        assert leak not in shown, f"{leak!r} leaked: {shown[:500]}"
-    return body
+def all_keys(s3: Any) -> list[str]:
+    """Every key in the test bucket, all tenants'."""
+    paginator = s3.get_paginator("list_objects_v2")
+    return [
+        item["Key"]
+        for page in paginator.paginate(Bucket=BUCKET)
+        for item in page.get("Contents", [])
+    ]
 
 
 def multipart(

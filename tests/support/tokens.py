@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -13,7 +14,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from dev.claims import JWT_SECRET, claims, hs256
 
-__all__ = ["JWT_SECRET", "Jwks", "claims", "hs256"]
+__all__ = ["JWT_SECRET", "Jwks", "TokenFactory", "claims", "hs256"]
+
+# The `make_token` fixture: tenants ({id: role}) and claim overrides in, a signed token out.
+TokenFactory = Callable[..., str]
 
 
 class Jwks:

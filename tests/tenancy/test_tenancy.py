@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from dev.alb import AlbClient, AlbResponse
-from tests.conftest import BUCKET
+from tests.support.files import BUCKET
+from tests.support.problems import assert_problem
 
 ClientFactory = Callable[..., AlbClient]
 ROLES = ("viewer", "member", "admin", "owner")
@@ -82,14 +83,6 @@ def recording(
     assert_no_leak(log)
 
 
-def problem(response: AlbResponse, status: int, code: str) -> dict[str, Any]:
-    assert response.status == status, (response.status, response.body[:300])
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert (body["status"], body["code"]) == (status, code)
-    return body
-
-
 def put(s3: Any, tenant_id: str, path: str, body: bytes = b"data") -> None:
     s3.put_object(Bucket=BUCKET, Key=f"tenants/{tenant_id}/{path}", Body=body)
 
@@ -120,7 +113,7 @@ def test_header_naming_a_foreign_tenant_is_403(
         client.get("/files/download/secret.txt"),
         client.post("/files/upload", files={"file": ("x.txt", b"x", "text/plain")}),
     ):
-        problem(response, 403, "tenant_forbidden")
+        assert_problem(response, 403, "tenant_forbidden")
         assert foreign not in shown(response)
     assert s3.list_objects_v2(Bucket=BUCKET, Prefix=f"tenants/{foreign}/")["KeyCount"] == 1
     assert s3.list_objects_v2(Bucket=BUCKET, Prefix=f"tenants/{tenant}/")["KeyCount"] == 0
@@ -140,14 +133,14 @@ def test_header_naming_a_foreign_tenant_is_403(
 )
 def test_malformed_tenant_header_is_403(recording: ClientFactory, tenant: str, header: str) -> None:
     response = recording("owner", select=header).get("/files/list")
-    body = problem(response, 403, "tenant_forbidden")
+    body = assert_problem(response, 403, "tenant_forbidden")
     assert tenant not in shown(response)
     assert header not in body["detail"]
 
 
 def test_blank_tenant_header_is_403(recording: ClientFactory) -> None:
     client = recording("owner")
-    problem(client.get("/files/list", headers={"x-tenant-id": " "}), 403, "tenant_forbidden")
+    assert_problem(client.get("/files/list", headers={"x-tenant-id": " "}), 403, "tenant_forbidden")
 
 
 def test_uppercase_tenant_header_is_accepted(
@@ -173,7 +166,7 @@ def test_uppercase_tenant_in_the_token_maps_to_the_canonical_prefix(
 
 def test_several_tenants_and_no_header_is_400(recording: ClientFactory, tenant: str) -> None:
     client = recording(tenants={tenant: "owner", str(uuid.uuid4()): "owner"})
-    problem(client.get("/files/list"), 400, "tenant_required")
+    assert_problem(client.get("/files/list"), 400, "tenant_required")
 
 
 def test_exactly_one_tenant_needs_no_header(recording: ClientFactory, tenant: str, s3: Any) -> None:
@@ -209,15 +202,19 @@ def test_no_usable_tenant_is_403(recording: ClientFactory, tenant: str, app_meta
         return tenant if value == "TENANT" else value
 
     client = recording(tenants={}, app_metadata=fill(app_metadata))
-    problem(client.get("/files/list"), 403, "tenant_forbidden")
-    problem(client.get("/files/list", headers={"x-tenant-id": tenant}), 403, "tenant_forbidden")
+    assert_problem(client.get("/files/list"), 403, "tenant_forbidden")
+    assert_problem(
+        client.get("/files/list", headers={"x-tenant-id": tenant}), 403, "tenant_forbidden"
+    )
 
 
 def test_tenants_outside_app_metadata_grant_nothing(recording: ClientFactory, tenant: str) -> None:
     """`user_metadata` is writable by the user: it must never grant a tenant."""
     client = recording(tenants={}, user_metadata={"tenants": {tenant: "owner"}})
-    problem(client.get("/files/list"), 403, "tenant_forbidden")
-    problem(client.get("/files/list", headers={"x-tenant-id": tenant}), 403, "tenant_forbidden")
+    assert_problem(client.get("/files/list"), 403, "tenant_forbidden")
+    assert_problem(
+        client.get("/files/list", headers={"x-tenant-id": tenant}), 403, "tenant_forbidden"
+    )
 
 
 def test_role_is_per_tenant(recording: ClientFactory, tenant: str, s3: Any) -> None:
@@ -225,7 +222,7 @@ def test_role_is_per_tenant(recording: ClientFactory, tenant: str, s3: Any) -> N
     memberships = {tenant: "viewer", other: "owner"}
     upload = {"file": ("x.txt", b"x", "text/plain")}
     denied = recording(tenants=memberships, select=tenant).post("/files/upload", files=upload)
-    problem(denied, 403, "insufficient_role")
+    assert_problem(denied, 403, "insufficient_role")
     allowed = recording(tenants=memberships, select=other).post("/files/upload", files=upload)
     assert allowed.status == 201
     assert s3.list_objects_v2(Bucket=BUCKET, Prefix=f"tenants/{tenant}/")["KeyCount"] == 0
@@ -336,7 +333,7 @@ def test_role_matrix(
         assert response.status == endpoint.status, (response.status, response.body[:300])
         expected = (before - set(endpoint.removed)) | set(endpoint.added)
     else:
-        body = problem(response, 403, "insufficient_role")
+        body = assert_problem(response, 403, "insufficient_role")
         assert endpoint.minimum in body["detail"]
         expected = before
     assert set(tenant_keys()) == expected
@@ -392,12 +389,12 @@ def test_another_tenant_sees_nothing(
         ),
     ]
     for response in not_found:
-        problem(response, 404, "file_not_found")
+        assert_problem(response, 404, "file_not_found", echoed=(f"tenants/{tenant}/doc.txt",))
 
     # Escaping B's root with `..` is refused outright.
-    problem(b.get(f"/files/download/../{tenant}/doc.txt"), 400, "invalid_path")
-    problem(b.get("/files/list", params={"folder": f"../{tenant}"}), 400, "invalid_path")
-    problem(
+    assert_problem(b.get(f"/files/download/../{tenant}/doc.txt"), 400, "invalid_path")
+    assert_problem(b.get("/files/list", params={"folder": f"../{tenant}"}), 400, "invalid_path")
+    assert_problem(
         b.post("/files/copy", json_body={"source": f"../{tenant}/doc.txt", "destination": "x"}),
         400,
         "invalid_path",
@@ -414,7 +411,7 @@ def test_another_tenant_sees_nothing(
     # Naming A explicitly is refused.
     for header in (tenant, tenant.upper()):
         response = b.get("/files/list", headers={"x-tenant-id": header})
-        problem(response, 403, "tenant_forbidden")
+        assert_problem(response, 403, "tenant_forbidden")
 
     assert sorted(tenant_keys()) == keys_of_a
     assert_no_leak(log, tenant)
@@ -436,8 +433,8 @@ def test_a_user_of_both_tenants_switches_by_header(
     assert [f["path"] for f in in_b.get("/files/list").json()["files"]] == ["b.txt", "same.txt"]
     assert in_a.get("/files/download/same.txt").body == b"A"
     assert in_b.get("/files/download/same.txt").body == b"B"
-    problem(in_a.get("/files/download/b.txt"), 404, "file_not_found")
-    problem(in_b.get("/files/metadata/a.txt"), 404, "file_not_found")
+    assert_problem(in_a.get("/files/download/b.txt"), 404, "file_not_found")
+    assert_problem(in_b.get("/files/metadata/a.txt"), 404, "file_not_found")
 
     def keys(tenant_id: str) -> list[str]:
         listed = s3.list_objects_v2(Bucket=BUCKET, Prefix=f"tenants/{tenant_id}/")
@@ -469,16 +466,18 @@ def test_presigned_responses_name_only_the_callers_own_prefix(
 
 def test_errors_never_show_keys_or_the_bucket(recording: ClientFactory, tenant: str) -> None:
     client = recording("owner")
-    problem(client.get("/files/download/missing.txt"), 404, "file_not_found")
-    problem(client.get("/files/metadata/missing.txt"), 404, "file_not_found")
-    problem(client.delete("/files/delete/missing.txt"), 404, "file_not_found")
-    problem(client.delete("/files/folder/delete", params={"path": "nope"}), 404, "file_not_found")
-    problem(
+    assert_problem(client.get("/files/download/missing.txt"), 404, "file_not_found")
+    assert_problem(client.get("/files/metadata/missing.txt"), 404, "file_not_found")
+    assert_problem(client.delete("/files/delete/missing.txt"), 404, "file_not_found")
+    assert_problem(
+        client.delete("/files/folder/delete", params={"path": "nope"}), 404, "file_not_found"
+    )
+    assert_problem(
         client.post("/files/copy", json_body={"source": "missing", "destination": "x"}),
         404,
         "file_not_found",
     )
-    problem(client.get("/files/list", params={"cursor": "bogus"}), 400, "invalid_cursor")
-    problem(client.get("/files/nope"), 404, "route_not_found")
+    assert_problem(client.get("/files/list", params={"cursor": "bogus"}), 400, "invalid_cursor")
+    assert_problem(client.get("/files/nope"), 404, "route_not_found")
     for _path, response in client.log:  # type: ignore[attr-defined]
         assert tenant not in shown(response)

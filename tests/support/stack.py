@@ -1,0 +1,204 @@
+"""`make dev` for tests: a real `make dev` on free ports (or its defaults) and a temporary
+data directory, driven through HTTP only, and stopped the way a developer stops it.
+
+tests/local and tests/hardening both start their stacks with `start_stack`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from dev import STATE_FILE
+from dev.ports import GRPC_OFFSET, free_port, is_free
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 120
+# The variables that set the stack's ports (dev/stack.py).
+PORT_VARIABLES = ("PORT", "AUTH_PORT", "POSTGRES_PORT", "S3_PORT")
+
+
+def _start_time(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None
+
+
+def descendants(root: int) -> dict[int, str]:
+    """Every process below `root` (by parent id), with its start time, `root` included."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int(
+                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                )
+            except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+                continue
+    found = {root}
+    grew = True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in found and pid not in found:
+                found.add(pid)
+                grew = True
+    return {pid: start for pid in found if (start := _start_time(pid)) is not None}
+
+
+def still_running(processes: dict[int, str]) -> list[int]:
+    """The processes of `processes` that are still alive (the same process, not a reused id)."""
+    alive = []
+    for pid, start in processes.items():
+        if _start_time(pid) == start:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            if state != "Z":
+                alive.append(pid)
+    return alive
+
+
+def free_s3_port() -> int:
+    """A free port whose gRPC twin is free too (SeaweedFS needs both)."""
+    while True:
+        port = free_port()
+        if port + GRPC_OFFSET < 65536 and is_free(port + GRPC_OFFSET):
+            return port
+
+
+@dataclass
+class Stack:
+    """A running `make dev`."""
+
+    process: subprocess.Popen[bytes]
+    state_dir: Path
+    log: Path
+    env: dict[str, str]
+    urls: dict[str, str] = field(default_factory=dict)
+    pids: dict[str, int] = field(default_factory=dict)
+    processes: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def api(self) -> str:
+        return self.urls["api"]
+
+    @property
+    def auth(self) -> str:
+        return self.urls["auth"]
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def session(self, email: str) -> dict[str, Any]:
+        """Sign in (signing up first if needed) at the local Supabase Auth stand-in."""
+        body = {"email": email, "password": "any"}
+        answer = httpx.post(
+            f"{self.auth}/auth/v1/token", params={"grant_type": "password"}, json=body
+        )
+        if answer.status_code == 400:
+            answer = httpx.post(f"{self.auth}/auth/v1/signup", json=body)
+        answer.raise_for_status()
+        session: dict[str, Any] = answer.json()
+        return session
+
+    def new_tenant(self, name: str = "Acme") -> tuple[str, str]:
+        """A new user who creates a tenant: (a fresh token that carries it, the tenant id)."""
+        session = self.session(f"user-{uuid.uuid4().hex[:12]}@example.com")
+        created = httpx.post(
+            f"{self.api}/tenants",
+            json={"name": name},
+            headers={"Authorization": f"Bearer {session['access_token']}"},
+        )
+        assert created.status_code == 201, created.text
+        refreshed = httpx.post(
+            f"{self.auth}/auth/v1/token",
+            params={"grant_type": "refresh_token"},
+            json={"refresh_token": session["refresh_token"]},
+        )
+        assert refreshed.status_code == 200, refreshed.text
+        return str(refreshed.json()["access_token"]), str(created.json()["id"])
+
+    def stop(self, how: str = "ctrl-c") -> list[int]:
+        """Stop it as a developer would; returns the processes left running (none, we hope)."""
+        self.processes.update(descendants(self.process.pid))
+        if how == "ctrl-c":  # the terminal signals the whole foreground process group
+            os.killpg(self.process.pid, signal.SIGINT)
+        else:
+            os.kill(self.pids["stack"], signal.SIGTERM)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise
+        deadline = time.monotonic() + 10
+        while (left := still_running(self.processes)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return left
+
+    def stop_cleanly(self) -> None:
+        """Ctrl-C, then fail when anything the stack started survives it."""
+        left = self.stop("ctrl-c")
+        self.kill()
+        assert not left, f"processes left running after Ctrl-C: {left}\n{self.output()[-2000:]}"
+
+    def kill(self) -> None:
+        for pid in still_running(self.processes):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def start_stack(
+    state_dir: Path,
+    origins: str = "http://localhost:3000",
+    *,
+    default_ports: bool = False,
+    env: dict[str, str] | None = None,
+) -> Stack:
+    """`make dev` with SNSD_LOCAL_DIR, CORS_ALLOWED_ORIGINS and `env` set, on free ports
+    (or, with `default_ports`, on the stack's own defaults), with the dev JWT secret."""
+    environ = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
+    for name in (*PORT_VARIABLES, "SUPABASE_JWT_SECRET", "POWERTOOLS_LOG_LEVEL"):
+        environ.pop(name, None)
+    if not default_ports:
+        ports = {name: free_port() for name in ("PORT", "AUTH_PORT", "POSTGRES_PORT")}
+        environ.update({name: str(port) for name, port in ports.items()})
+        environ["S3_PORT"] = str(free_s3_port())
+    environ.update(
+        {"SNSD_LOCAL_DIR": str(state_dir), "CORS_ALLOWED_ORIGINS": origins, "PYTHONUNBUFFERED": "1"}
+    )
+    environ.update(env or {})
+    state_dir.mkdir(parents=True, exist_ok=True)
+    log = state_dir / f"make-dev-{time.monotonic_ns()}.log"
+    process = subprocess.Popen(
+        ["make", "-s", "dev"],
+        cwd=ROOT,
+        env=environ,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    stack = Stack(process, state_dir, log, environ)
+    state = state_dir / STATE_FILE
+    deadline = time.monotonic() + START_TIMEOUT
+    # The state file is written once the load balancer listens; the banner follows.
+    while not state.exists() or "export TOKEN=" not in stack.output():
+        if process.poll() is not None or time.monotonic() > deadline:
+            stack.processes = descendants(process.pid)
+            stack.kill()
+            pytest.fail(f"make dev did not start:\n{stack.output()[-4000:]}")
+        time.sleep(0.1)
+    data = json.loads(state.read_text())
+    stack.urls, stack.pids = data["urls"], data["pids"]
+    stack.processes = descendants(process.pid)
+    return stack
