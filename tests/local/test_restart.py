@@ -1,24 +1,70 @@
-"""`make dev` twice in a row: the second run finds the first run's data, and stopping
-either (Ctrl-C, or SIGTERM) leaves no process behind."""
+"""`make dev` twice in a row: the second run finds the first run's data on the same ports,
+and stopping either (Ctrl-C, or SIGTERM) leaves no process behind."""
 
 from __future__ import annotations
 
 import shutil
+import socket
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
-from dev import STATE_FILE
-from tests.local.conftest import PageServer, start_stack
+from dev import (
+    DEFAULT_AUTH_PORT,
+    DEFAULT_PORT,
+    DEFAULT_POSTGRES_PORT,
+    DEFAULT_S3_PORT,
+    DEV_BUCKET,
+    STATE_FILE,
+    seaweedfs,
+)
+from dev.ports import GRPC_OFFSET, first_free
+from tests.support.browser import PageServer
+from tests.support.stack import Stack, start_stack
+
+DEFAULTS = {
+    "api": DEFAULT_PORT,
+    "auth": DEFAULT_AUTH_PORT,
+    "database": DEFAULT_POSTGRES_PORT,
+    "s3": DEFAULT_S3_PORT,
+}
 
 
-def test_a_second_run_keeps_the_first_runs_data_and_nothing_outlives_either(
+def ports(stack: Stack) -> dict[str, int]:
+    return {name: int(urlsplit(stack.urls[name]).port or 0) for name in DEFAULTS}
+
+
+def assert_on_defaults_or_said_so(stack: Stack) -> None:
+    """Each service on its default port, or the banner says which was taken."""
+    banner = stack.output()
+    for name, port in ports(stack).items():
+        assert port == DEFAULTS[name] or f"({DEFAULTS[name]} was taken: {port} instead)" in banner
+    # What an S3 client needs, shown to the developer.
+    for shown in (stack.urls["s3"], DEV_BUCKET, seaweedfs.ACCESS_KEY, seaweedfs.SECRET_KEY):
+        assert shown in banner
+
+
+def test_a_taken_port_gives_way_to_the_next_free_one() -> None:
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        assert first_free(port) > port
+    # SeaweedFS's S3 port needs its gRPC twin free too.
+    free = first_free(20000, grpc_twin=True)
+    with socket.socket() as twin:
+        twin.bind(("127.0.0.1", free + GRPC_OFFSET))
+        assert first_free(free, grpc_twin=True) > free
+
+
+def test_a_second_run_keeps_the_first_runs_data_and_ports_and_nothing_outlives_either(
     page_server: PageServer,
 ) -> None:
     state_dir = Path(tempfile.mkdtemp(prefix="snsd-restart-"))
     try:
-        first = start_stack(state_dir, page_server.allowed_origin)
+        first = start_stack(state_dir, page_server.allowed_origin, default_ports=True)
+        assert_on_defaults_or_said_so(first)
         try:
             token, tenant = first.new_tenant("Kept")
             email = httpx.get(
@@ -37,8 +83,10 @@ def test_a_second_run_keeps_the_first_runs_data_and_nothing_outlives_either(
         assert not left, f"left running after Ctrl-C: {left}\n{first.output()[-2000:]}"
         assert not (state_dir / STATE_FILE).exists()
 
-        second = start_stack(state_dir, page_server.allowed_origin)
+        second = start_stack(state_dir, page_server.allowed_origin, default_ports=True)
         try:
+            assert ports(second) == ports(first)
+            assert_on_defaults_or_said_so(second)
             # Postgres kept the user and the membership, S3 the file.
             token = second.session(email)["access_token"]
             headers = {"Authorization": f"Bearer {token}"}
