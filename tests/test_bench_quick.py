@@ -42,6 +42,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.seaweedfs
 def test_quick_bench_prints_the_table_and_writes_the_json(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
@@ -90,6 +91,7 @@ def test_the_fast_response_size_check_is_exact(lambda_module: Any, multi_value: 
         assert lambda_module._oversized(response) is exact
 
 
+@pytest.mark.slow
 def test_the_capacity_load_test_runs_and_reports_each_step(tmp_path: Path) -> None:
     out = tmp_path / "capacity.json"
     command = [sys.executable, "-m", "bench.capacity", "--seconds", "0.5"]

@@ -277,6 +277,7 @@ def test_purge_folder_removes_only_what_is_in_the_trash(
     assert left.get("DeleteMarkers", []) == []
 
 
+@pytest.mark.slow
 @pytest.mark.seaweedfs
 def test_a_deleted_folder_of_5000_files_comes_back_in_batches(
     client: AlbClient, s3: Any, tenant: str, lambda_module: ModuleType

@@ -71,6 +71,7 @@ def _rules_allow(path: str) -> bool:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(paths)
 def test_every_accepted_path_maps_under_the_tenant_and_every_other_is_refused(path):
@@ -86,6 +87,7 @@ def test_every_accepted_path_maps_under_the_tenant_and_every_other_is_refused(pa
     assert ".." not in key.split("/")
 
 
+@pytest.mark.slow
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from typing import Any
 
+import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -122,6 +123,7 @@ def fuzzer(
     return exercise
 
 
+@pytest.mark.slow
 def test_every_operation_keeps_its_contract(domain: Domain) -> None:
     owner, tenant = domain.owner_of_new_tenant("Contract")
     headers = {"Authorization": f"Bearer {owner.token}", "X-Tenant-ID": tenant}

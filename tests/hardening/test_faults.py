@@ -129,6 +129,7 @@ def wait_for(what: str, answer: Callable[[], httpx.Response], status: int = 200)
         time.sleep(0.5)
 
 
+@pytest.mark.slow
 def test_s3_then_postgres_stop_mid_run_and_the_api_recovers_without_a_restart(
     own_stack: tuple[Domain, list[Relaunchable]],
 ) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.support.stack import Stack
 
@@ -54,6 +55,7 @@ def first_change(check: Callable[[], bool], seconds: float) -> float | None:
     return None
 
 
+@pytest.mark.slow
 def test_removed_and_demoted_members_lose_file_access_within_the_window(stack: Stack) -> None:
     owner, tenant = stack.new_tenant("Revocation")
     # Tokens issued before they joined, carrying no tenant: the file API

@@ -1,0 +1,80 @@
+"""What the Makefile promises a newcomer: `make help` names every target the docs tell
+them to run, no recipe installs system packages, and `make test-fast` leaves out the
+slow suites."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+MAKEFILES = [ROOT / "Makefile", ROOT / "file_lambda" / "Makefile"]
+NOT_DOCS = {".git", ".venv", ".tools", ".aws-sam", ".local", "node_modules"}
+# Code in Markdown: fenced blocks and inline spans.
+CODE = re.compile(r"```.*?```|`[^`\n]+`", re.DOTALL)
+MAKE_COMMAND = re.compile(r"(?<![\w/-])make (?:-s )?([a-z][-a-z]*)")
+# What `make test-fast` must leave out, whatever else is marked slow: Terraform applied
+# to the emulator, the browser, the bench and the 6 GiB upload.
+SLOW = [
+    "tests/terraform/test_emulator.py",
+    "tests/local/test_browser.py",
+    "tests/local/test_uppy.py",
+    "tests/test_bench_quick.py::test_quick_bench_prints_the_table_and_writes_the_json",
+    "tests/test_bench_quick.py::test_the_capacity_load_test_runs_and_reports_each_step",
+    "tests/files/test_multipart_6gib.py",
+]
+
+
+def _targets_in_docs() -> set[str]:
+    found = set()
+    for path in ROOT.rglob("*.md"):
+        if not NOT_DOCS & set(path.relative_to(ROOT).parts):
+            for code in CODE.findall(path.read_text()):
+                found.update(MAKE_COMMAND.findall(code))
+    return found
+
+
+def test_help_lists_every_target_the_docs_name_and_only_targets() -> None:
+    shown = subprocess.run(
+        ["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    listed = [line.split()[1] for line in shown.splitlines() if line.startswith("make ")]
+    assert len(listed) == len(shown.splitlines()), "one line per target, each `make TARGET`"
+    named = _targets_in_docs()
+    assert {"dev", "test"} <= named
+    assert named <= set(listed), f"the docs name targets `make help` lacks: {named - set(listed)}"
+    defined = set(re.findall(r"^([a-z][-a-z]*):", (ROOT / "Makefile").read_text(), re.MULTILINE))
+    assert set(listed) <= defined, f"make help lists what is no target: {set(listed) - defined}"
+
+
+def test_package_managers_appear_only_in_messages() -> None:
+    """A missing tool is named with how to get it; nothing is installed behind the user's back."""
+    for makefile in MAKEFILES:
+        text = re.sub(r"\\\n", " ", makefile.read_text())
+        for line in text.splitlines():
+            if line.lstrip().startswith("#"):
+                continue
+            unquoted = re.sub(r'"[^"]*"', '""', line)
+            found = re.search(r"\b(apt-get|apt|dnf|yum|apk|brew|sudo)\b", unquoted)
+            assert not found, f"{makefile.relative_to(ROOT)}: {line.strip()}"
+
+
+def test_the_fast_run_leaves_out_the_slow_suites() -> None:
+    def collected(marks: str) -> list[str]:
+        collect = ["-m", "pytest", "-p", "no:cacheprovider", "--collect-only", "-q", "-m", marks]
+        result = subprocess.run(
+            [sys.executable, *collect, *SLOW],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        return [line for line in result.stdout.splitlines() if "::" in line]
+
+    assert collected("not slow") == []
+    slow = collected("slow")
+    for target in SLOW:
+        assert any(node.startswith(target) for node in slow), f"{target} is not marked slow"
