@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from file_lambda.cursors import Cursors
+from file_lambda.database import Database
 from file_lambda.memberships import Memberships
 from file_lambda.routes import router
 from file_lambda.settings import Settings
@@ -70,6 +71,7 @@ def create_app(
     memberships: Memberships,
     cursors: Cursors,
     upload_records: UploadRecords | None = None,
+    ledger: Database | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="SnSD file API",
@@ -91,6 +93,8 @@ def create_app(
     app.state.cursors = cursors
     # Who started which multipart upload (uploads.py): Postgres in the function.
     app.state.upload_records = upload_records or NoUploadRecords()
+    # The ledger of the bucket's changes (events/): Postgres in the function.
+    app.state.ledger = ledger or Database(lambda: None)
     install_problem_handlers(app)
     app.include_router(router)
     app.add_middleware(LiteralUrlGuard)

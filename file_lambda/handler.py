@@ -42,6 +42,8 @@ app = create_app(
     Cursors(lambda: supabase.get().derived_key("file-api listing cursors v1")),
     # Who started which multipart upload: on the memberships' one connection.
     PostgresUploadRecords(memberships),
+    # The usage the bucket's changes add up to (events/ledger.py): the same connection.
+    ledger=memberships,
 )
 # The bucket's changes (terraform/modules/events), on the same connection.
 consumer = Consumer(memberships)

@@ -52,6 +52,7 @@ from file_lambda.schemas import (
     SessionCreate,
     SignedParts,
     SignRequest,
+    TenantUsage,
     ThawRequest,
     ThawResult,
     TransferRequest,
@@ -65,6 +66,7 @@ from file_lambda.schemas import (
 from file_lambda.service import FileService, Upload
 from file_lambda.storage.port import CompletedPart
 from file_lambda.uploads import Session, Uploads
+from file_lambda.usage import UsageReport
 from tenancy.dependencies import BearerCredentials, TenantHeader, verified_claims
 from tenancy.principal import Principal, Role, select_tenant
 from tenancy.problems import operation_id, problem_responses
@@ -100,6 +102,7 @@ HistoryAsViewer = Annotated[History, tenant_service(History, Role.viewer)]
 HistoryAsMember = Annotated[History, tenant_service(History, Role.member)]
 HistoryAsAdmin = Annotated[History, tenant_service(History, Role.admin)]
 UploadsAsMember = Annotated[Uploads, tenant_service(Uploads, Role.member)]
+UsageAsViewer = Annotated[UsageReport, tenant_service(UsageReport, Role.viewer)]
 
 FolderQuery = Annotated[
     str, Query(description="Folder relative to the tenant's root; empty is the root")
@@ -148,6 +151,16 @@ def _body_size(request: Request) -> int:
 async def files_health() -> Health:
     """Liveness of the file API; touches no dependency."""
     return Health(status="ok")
+
+
+@router.get("/usage", response_model=TenantUsage, responses=problem_responses(*AUTH_ERRORS))
+async def get_usage(usage: UsageAsViewer) -> TenantUsage:
+    """Bytes and objects the tenant stores, in all and by top-level folder.
+
+    Counted from the bucket's own change notifications, so presigned uploads
+    and lifecycle expirations are in it; a change shows within seconds.
+    """
+    return usage.report()
 
 
 @router.post(

@@ -350,3 +350,22 @@ class CompanionParams(BaseModel):
     url: str
     fields: dict[str, str]
     headers: dict[str, str] = Field(default_factory=dict)
+
+
+class UsageTotals(BaseModel):
+    size: int = Field(description="Bytes")
+    objects: int
+
+
+class FolderUsage(BaseModel):
+    folder: str = Field(description="A top-level folder; empty for the files at the root")
+    current: UsageTotals
+    all_versions: UsageTotals
+
+
+class TenantUsage(BaseModel):
+    current: UsageTotals = Field(description="Current versions: the files listings show")
+    all_versions: UsageTotals = Field(
+        description="Every version kept, the current ones, older versions and the trash"
+    )
+    folders: list[FolderUsage] = Field(description="By top-level folder, in name order")

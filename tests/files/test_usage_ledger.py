@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
-from urllib.parse import quote_plus
 
 import psycopg
 import pytest
@@ -36,10 +35,10 @@ from file_lambda.events.notifications import (
     parse_record,
 )
 from file_lambda.storage.port import VersionEntry
+from tests.support.bucket_events import record, sqs_batch
 
 KEYS = ("a.txt", "docs/b.txt", "docs/deep/c.bin", "media/d.png")
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
-QUEUE = "snsd-production-bucket-changes"
 
 
 @pytest.fixture(scope="module")
@@ -47,20 +46,6 @@ def conn(db_url: str) -> Iterator[Database]:
     database = Database(lambda: db_url)
     yield database
     database.close()
-
-
-def record(event_name: str, key: str, version: str, **obj: Any) -> dict[str, Any]:
-    """A notification record as S3 sends it (its keys URL-encoded)."""
-    return {
-        "eventVersion": "2.1",
-        "eventSource": "aws:s3",
-        "eventTime": "2026-11-30T12:00:00.000Z",
-        "eventName": event_name,
-        "s3": {
-            "bucket": {"name": "snsd-file-uploads-production"},
-            "object": {"key": quote_plus(key, safe="/"), "versionId": version, **obj},
-        },
-    }
 
 
 @dataclass
@@ -290,25 +275,9 @@ def test_the_database_refuses_a_creation_without_a_sequencer(
 # -- the queue's consumer -------------------------------------------------------
 
 
-def sqs_event(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """One SQS message per notification, as S3 delivers them to the queue."""
-    return {
-        "Records": [
-            {
-                "messageId": f"m-{index}",
-                "receiptHandle": f"r-{index}",
-                "body": json.dumps({"Records": [item]}),
-                "eventSource": "aws:sqs",
-                "eventSourceARN": f"arn:aws:sqs:us-east-1:123456789012:{QUEUE}",
-            }
-            for index, item in enumerate(records)
-        ]
-    }
-
-
 def test_the_consumer_records_a_batch_and_counts_duplicates(conn: Database) -> None:
     tenant, bucket = play([("put", "docs/b.txt", 3), ("put", "a.txt", 4)], seed=4)
-    event = sqs_event([*bucket.records, bucket.records[0]])
+    event = sqs_batch([*bucket.records, bucket.records[0]])
     event["Records"].append({"messageId": "test", "body": json.dumps({"Event": "s3:TestEvent"})})
     result = Consumer(conn).consume(event)
     assert (result.recorded, result.duplicates, result.failed) == (2, 1, [])
@@ -320,7 +289,7 @@ def test_while_postgres_is_down_every_message_stays_queued_and_none_is_lost(
     conn: Database,
 ) -> None:
     tenant, bucket = play([("put", "docs/b.txt", 3), ("delete", "docs/b.txt", 0)], seed=5)
-    event = sqs_event(bucket.records * 3)
+    event = sqs_batch(bucket.records * 3)
     attempts = 0
 
     def unreachable() -> str:
@@ -341,7 +310,7 @@ def test_while_postgres_is_down_every_message_stays_queued_and_none_is_lost(
 def test_an_unreadable_message_fails_alone(conn: Database) -> None:
     tenant, bucket = play([("put", "a.txt", 1), ("put", "a.txt", 2)], seed=6)
     broken = record("ObjectCreated:Put", bucket.root + "x", "v", size=1, sequencer="not hex")
-    event = sqs_event([bucket.records[0], broken, bucket.records[1]])
+    event = sqs_batch([bucket.records[0], broken, bucket.records[1]])
     event["Records"].append({"messageId": "garbage", "body": "{not json"})
     result = Consumer(conn).consume(event)
     assert result.failed == ["m-1", "garbage"]
@@ -353,7 +322,7 @@ def test_the_lambda_handler_answers_the_event_source_mapping(
 ) -> None:
     # The file API's function consumes the queue too.
     tenant, bucket = play([("put", "media/d.png", 11)], seed=7)
-    assert lambda_module.handler(sqs_event(bucket.records), LambdaContext()) == {
+    assert lambda_module.handler(sqs_batch(bucket.records), LambdaContext()) == {
         "batchItemFailures": []
     }
     assert ledger.usage(conn, tenant).folders == {"media": ledger.Totals(11, 1, 11, 1)}

@@ -226,6 +226,8 @@ def test_the_python_client_calls_every_operation(
     downloaded = call("download_file", 200, path="docs/hello.txt")
     assert downloaded.payload.read() == b"Hello from a generated client"
     assert call("get_metadata", 200, path="docs/a.txt").size == 1
+    usage = call("get_usage", 200)
+    assert usage.all_versions.size >= usage.current.size >= 0
     transfer = models.TransferRequest(source="docs/a.txt", destination="docs/c.txt")
     assert call("copy_file", 201, body=transfer).path == "docs/c.txt"
     transfer = models.TransferRequest(source="docs/c.txt", destination="docs/d.txt")

@@ -123,6 +123,8 @@ const at = (path: string) => ({ params: { path: { path } } });
 const downloaded = expect(await owner.GET("/files/download/{path}", { ...at("docs/hello.txt"), parseAs: "arrayBuffer" }), 200);
 check(new TextDecoder().decode(downloaded) === hello, "download_file");
 check(expect(await owner.GET("/files/metadata/{path}", at("docs/a.txt")), 200).size === 1, "get_metadata");
+const usage = expect(await owner.GET("/files/usage"), 200);
+check(usage.all_versions.size >= usage.current.size, "get_usage");
 const copied = await owner.POST("/files/copy", { body: { source: "docs/a.txt", destination: "docs/c.txt" } });
 check(expect(copied, 201).path === "docs/c.txt", "copy_file");
 const moved = await owner.POST("/files/move", { body: { source: "docs/c.txt", destination: "docs/d.txt" } });
