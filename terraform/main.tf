@@ -151,6 +151,20 @@ module "lambda" {
   })
 }
 
+# Every change to the tenants' objects, queued for the file API's function
+# to record (usage, quotas, audit: file_lambda/events).
+module "events" {
+  source = "./modules/events"
+
+  name               = "${local.name}-bucket-changes"
+  bucket_id          = module.s3.bucket_id
+  bucket_arn         = module.s3.bucket_arn
+  tenant_prefix      = "tenants/"
+  function_alias_arn = module.lambda.alias_arn
+  function_role_name = module.iam.lambda_role_name
+  function_timeout   = var.lambda_timeout
+}
+
 module "waf" {
   source = "./modules/waf"
   count  = var.enable_waf ? 1 : 0
@@ -244,6 +258,7 @@ module "monitoring" {
   ecs_cluster_name                      = module.ecs.cluster_name
   ecs_service_name                      = module.ecs.service_name
   lambda_function_name                  = module.lambda.function_name
+  dead_letter_queue_name                = module.events.dead_letter_queue_name
   response_time_threshold_seconds       = var.response_time_threshold_seconds
   files_response_time_threshold_seconds = var.files_response_time_threshold_seconds
   elb_5xx_threshold                     = var.elb_5xx_threshold

@@ -37,6 +37,7 @@ MODULES = (
     "monitoring",
     "waf",
     "replica",
+    "events",
 )
 # The root's name for a module's call, where it is not the module's own.
 CALLS = {"replica": "file_replica"}
@@ -182,6 +183,7 @@ EMULATED_SERVICES = (
     "s3",
     "secretsmanager",
     "sns",
+    "sqs",
     "sts",
     "wafv2",
 )

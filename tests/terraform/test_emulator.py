@@ -36,6 +36,9 @@ from tests.terraform.support import (
     parse,
 )
 
+# A slow suite: `make test` runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
+
 REGION = "us-east-1"
 ZONE = "snsdconsultant.com"
 BUCKET = "snsd-file-uploads-production"
@@ -298,7 +301,7 @@ def test_production_plan_creates_the_whole_platform(applied: Applied) -> None:
     assert types.count("aws_subnet") == 4
     assert types.count("aws_eip") == 2
     assert types.count("aws_appautoscaling_policy") == 2
-    assert types.count("aws_cloudwatch_metric_alarm") == 6
+    assert types.count("aws_cloudwatch_metric_alarm") == 7
     for expected in (
         "aws_vpc",
         "aws_internet_gateway",
@@ -321,6 +324,9 @@ def test_production_plan_creates_the_whole_platform(applied: Applied) -> None:
         "aws_wafv2_web_acl",
         "aws_wafv2_web_acl_association",
         "aws_s3_bucket_replication_configuration",
+        "aws_sqs_queue",
+        "aws_s3_bucket_notification",
+        "aws_lambda_event_source_mapping",
     ):
         assert expected in types, expected
 
@@ -375,12 +381,26 @@ KNOWN_EMULATOR_DRIFT = {
     # moto's GetBucketReplication answers every rule with Filter {Prefix: ""}
     # and DeleteMarkerReplication Disabled, whatever was put.
     "module.s3.aws_s3_bucket_replication_configuration.this[0]": {"rule"},
+    # moto answers the redrive policy with other JSON whitespace, and an event
+    # source mapping on an alias with the alias's version's ARN. The two
+    # policies built from the queue's ARN are then read again at apply.
+    "module.events.aws_sqs_queue.this": {"redrive_policy"},
+    "module.events.aws_lambda_event_source_mapping.this": {"function_name"},
+    "module.events.aws_sqs_queue_policy.this": set(),
+    "module.events.aws_iam_role_policy.consume": set(),
+}
+# Read again at apply only because the queue above has a pending update.
+KNOWN_EMULATOR_REREADS = {
+    "module.events.data.aws_iam_policy_document.queue",
+    "module.events.data.aws_iam_policy_document.consume",
 }
 
 
 def test_second_plan_changes_nothing(applied: Applied) -> None:
     changes = [c for c in applied.replan["resource_changes"] if c["change"]["actions"] != ["no-op"]]
-    for change in changes:
+    rereads = {c["address"] for c in changes if c["change"]["actions"] == ["read"]}
+    assert rereads <= KNOWN_EMULATOR_REREADS
+    for change in (c for c in changes if c["address"] not in rereads):
         address = change["address"]
         before, after = change["change"]["before"], change["change"]["after"]
         differing = {k for k in after if before.get(k) != after.get(k)}
@@ -395,6 +415,13 @@ def test_second_plan_changes_nothing(applied: Applied) -> None:
             assert read_rule["filter"][0]["prefix"] == ""
             read_rule["filter"][0]["prefix"] = planned_rule["filter"][0]["prefix"]
             assert read_rule == planned_rule, "only the filter's prefix may differ"
+        if "redrive_policy" in differing:
+            assert json.loads(before["redrive_policy"]) == json.loads(after["redrive_policy"])
+        if "function_name" in differing:
+            assert (
+                before["function_name"].rsplit(":", 1)[0]
+                == after["function_name"].rsplit(":", 1)[0]
+            )
         if "referenced_security_group_id" in differing:
             assert before["referenced_security_group_id"].endswith(
                 "/" + after["referenced_security_group_id"]
@@ -607,6 +634,30 @@ def test_lambda_configuration(applied: Applied) -> None:
     assert alias["FunctionVersion"] != "$LATEST"
 
 
+def test_bucket_changes_are_queued_for_the_live_alias(applied: Applied) -> None:
+    s3, sqs = applied.client("s3"), applied.client("sqs")
+    [config] = s3.get_bucket_notification_configuration(Bucket=BUCKET)["QueueConfigurations"]
+    [rule] = config["Filter"]["Key"]["FilterRules"]
+    assert rule["Value"] == "tenants/"
+    assert set(config["Events"]) == {
+        "s3:ObjectCreated:*",
+        "s3:ObjectRemoved:*",
+        "s3:LifecycleExpiration:*",
+    }
+    queue_url = sqs.get_queue_url(QueueName="snsd-production-bucket-changes")["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
+    assert config["QueueArn"] == attributes["QueueArn"]
+    redrive = json.loads(attributes["RedrivePolicy"])
+    assert redrive["deadLetterTargetArn"].endswith(":snsd-production-bucket-changes-dlq")
+    assert int(attributes["VisibilityTimeout"]) == 6 * 30
+    [mapping] = applied.client("lambda").list_event_source_mappings(
+        EventSourceArn=attributes["QueueArn"]
+    )["EventSourceMappings"]
+    # The live alias (moto stores the version the alias points at).
+    assert ":function:snsd-production-file-api:" in mapping["FunctionArn"]
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
 def test_dns_record(applied: Applied) -> None:
     route53 = applied.client("route53")
     zone = route53.list_hosted_zones_by_name(DNSName=ZONE)["HostedZones"][0]
@@ -626,6 +677,7 @@ def test_alarms_and_log_groups(applied: Applied) -> None:
         "snsd-production-unhealthy-hosts": "UnHealthyHostCount",
         "snsd-production-file-lambda-errors": "Errors",
         "snsd-production-file-lambda-throttles": "Throttles",
+        "snsd-production-bucket-changes-dead-letters": "ApproximateNumberOfMessagesVisible",
     }
 
     def target_group(alarm: str) -> str:

@@ -466,6 +466,7 @@ def test_logs_and_alarms() -> None:
         "unhealthy_hosts": "UnHealthyHostCount",
         "lambda_errors": "Errors",
         "lambda_throttles": "Throttles",
+        "dead_letters": "ApproximateNumberOfMessagesVisible",
     }
     # Response time per target group: a Lambda cold start never pages as a
     # slow core service.
@@ -483,11 +484,40 @@ def test_logs_and_alarms() -> None:
     # A failing Lambda shows as the load balancer's own 502s.
     assert alarms["elb_5xx"]["dimensions"] == "${local.alb_dimensions}"
     assert alarms["elb_5xx"]["statistic"] == "Sum"
+    namespaces = {"Errors": "AWS/Lambda", "Throttles": "AWS/Lambda"}
+    namespaces["ApproximateNumberOfMessagesVisible"] = "AWS/SQS"
     for body in alarms.values():
-        namespace = "AWS/Lambda" if body["metric_name"] in ("Errors", "Throttles") else None
-        assert body["namespace"] == (namespace or "AWS/ApplicationELB")
+        assert body["namespace"] == namespaces.get(body["metric_name"], "AWS/ApplicationELB")
         assert body["alarm_actions"] == "${local.alarm_actions}"
     assert monitoring.locals["alarm_actions"].startswith("${concat([aws_sns_topic.alarms.arn]")
+
+
+def test_bucket_changes_reach_the_function_through_a_queue_that_loses_nothing() -> None:
+    events = module("events")
+    [notification] = events.of_type("aws_s3_bucket_notification").values()
+    [queue] = notification["queue"]
+    assert queue["filter_prefix"] == "${var.tenant_prefix}"
+    assert module_input("events", "tenant_prefix") == "tenants/"
+    assert set(queue["events"]) == {
+        "s3:ObjectCreated:*",
+        "s3:ObjectRemoved:*",
+        "s3:LifecycleExpiration:*",
+    }
+    queues = events.of_type("aws_sqs_queue")
+    assert queues["this"]["message_retention_seconds"] == 1209600
+    assert "deadLetterTargetArn" in queues["this"]["redrive_policy"]
+    assert queues["this"]["visibility_timeout_seconds"] == "${6 * var.function_timeout}"
+    assert all(q["sqs_managed_sse_enabled"] is True for q in queues.values())
+    [mapping] = events.of_type("aws_lambda_event_source_mapping").values()
+    assert mapping["function_response_types"] == ["ReportBatchItemFailures"]
+    # The live alias, so a release moves the consumer with the API.
+    assert root().modules["events"]["function_alias_arn"] == "${module.lambda.alias_arn}"
+    # Only this bucket of this account sends.
+    [statement] = events.data[("aws_iam_policy_document", "queue")]["statement"]
+    assert {c["variable"] for c in statement["condition"]} == {
+        "aws:SourceArn",
+        "aws:SourceAccount",
+    }
 
 
 def test_lambda_function() -> None:

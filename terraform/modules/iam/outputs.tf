@@ -22,3 +22,8 @@ output "github_oidc_provider_arn" {
   description = "ARN of the GitHub Actions OIDC provider."
   value       = var.github_oidc_provider_arn
 }
+
+output "lambda_role_name" {
+  description = "Name of the file Lambda's execution role."
+  value       = aws_iam_role.lambda.name
+}

@@ -198,6 +198,25 @@ resource "aws_cloudwatch_metric_alarm" "lambda_throttles" {
   tags                = var.tags
 }
 
+# A bucket change the consumer could not record max_receive_count times: usage
+# is short of it until the message is redriven (DEPLOYMENT.md).
+resource "aws_cloudwatch_metric_alarm" "dead_letters" {
+  alarm_name          = "${var.name}-bucket-changes-dead-letters"
+  alarm_description   = "Bucket changes in the dead-letter queue: usage is incomplete until they are redriven"
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = var.dead_letter_queue_name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+}
+
 ################################################################################
 # Cost: a monthly budget for the account, to the same topic
 ################################################################################

@@ -43,6 +43,11 @@ variable "lambda_function_name" {
   type        = string
 }
 
+variable "dead_letter_queue_name" {
+  description = "Name of the bucket changes' dead-letter queue; any message in it raises an alarm."
+  type        = string
+}
+
 variable "response_time_threshold_seconds" {
   description = "p95 target response time, in seconds, above which the response-time alarm fires."
   type        = number
