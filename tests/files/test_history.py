@@ -17,7 +17,7 @@ import pytest
 from dev.alb import AlbClient, AlbResponse
 from file_lambda.storage.port import ObjectArchived, ObjectInfo
 from file_lambda.storage.s3 import ARCHIVED_DETAIL
-from tests.support.files import BUCKET, ClientFactory, count_s3_calls, put_many
+from tests.support.files import BUCKET, ClientFactory, count_s3_calls, put_many, upload
 from tests.support.problems import assert_problem
 
 ROLES = ("viewer", "member", "admin", "owner")
@@ -25,18 +25,6 @@ ROLES = ("viewer", "member", "admin", "owner")
 
 def key(tenant: str, path: str) -> str:
     return f"tenants/{tenant}/{path}"
-
-
-def upload(client: AlbClient, path: str, data: bytes) -> dict[str, Any]:
-    folder, _, name = path.rpartition("/")
-    response = client.post(
-        "/files/upload",
-        params={"folder": folder, "overwrite": True},
-        files={"file": (name, data, "text/plain")},
-    )
-    assert response.status == 201, response.body
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def versions(client: AlbClient, path: str, **params: Any) -> AlbResponse:

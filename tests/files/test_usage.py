@@ -12,23 +12,13 @@ from typing import Any
 
 import pytest
 
-from dev.alb import AlbClient, LambdaContext
+from dev.alb import LambdaContext
 from file_lambda.database import Database
 from file_lambda.events import ledger
 from file_lambda.storage.port import VersionEntry
 from tests.support.bucket_events import from_listing, sqs_batch
-from tests.support.files import BUCKET, ClientFactory
+from tests.support.files import BUCKET, ClientFactory, upload
 from tests.support.problems import assert_problem
-
-
-def upload(client: AlbClient, path: str, data: bytes) -> None:
-    folder, _, name = path.rpartition("/")
-    response = client.post(
-        "/files/upload",
-        params={"folder": folder, "overwrite": True},
-        files={"file": (name, data, "application/octet-stream")},
-    )
-    assert response.status == 201, response.body
 
 
 def listing(lambda_module: ModuleType, tenant: str) -> list[VersionEntry]:

@@ -65,3 +65,16 @@ def put_many(s3: Any, bucket: str, keys: list[str], body: bytes = b"x") -> None:
     """Write `keys` straight to the store, in parallel (setup for bulk tests)."""
     with ThreadPoolExecutor(max_workers=8) as pool:  # botocore pools 10 connections
         list(pool.map(lambda key: s3.put_object(Bucket=bucket, Key=key, Body=body), keys))
+
+
+def upload(client: AlbClient, path: str, data: bytes) -> dict[str, Any]:
+    """Write `data` at `path` through the API (over what is there); its FileInfo."""
+    folder, _, name = path.rpartition("/")
+    response = client.post(
+        "/files/upload",
+        params={"folder": folder, "overwrite": True},
+        files={"file": (name, data, "text/plain")},
+    )
+    assert response.status == 201, response.body
+    body: dict[str, Any] = response.json()
+    return body
