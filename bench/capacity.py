@@ -32,7 +32,7 @@ import httpx
 
 from bench import loadgen
 from bench.env import OUT, PYTHON, ROOT
-from dev import STATE_FILE
+from dev import STATE_FILE, processes
 from dev.seaweedfs import free_port
 
 STEPS = (1, 2, 4, 8, 16, 32, 64)
@@ -50,33 +50,14 @@ class Step:
     cpu_ms: dict[str, float]  # per request, by process
 
 
-def _stat(pid: int) -> list[str]:
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-
-
 def cpu_seconds(root: int) -> float:
     """User + system CPU of `root` and every process below it (Postgres serves each
     connection from a child), exited children included, in seconds."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = int(_stat(int(entry.name))[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    tree, grew = {root}, True
-    while grew:
-        grew = False
-        for pid, parent in parents.items():
-            if parent in tree and pid not in tree:
-                tree.add(pid)
-                grew = True
     ticks = 0
-    for pid in tree:
-        try:
-            ticks += sum(int(value) for value in _stat(pid)[11:15])
-        except (OSError, IndexError, ValueError):
-            continue  # ended meanwhile: its time is in its parent's waited-for children
+    for pid in processes.tree(root):
+        fields = processes.stat(pid)
+        if fields is not None:  # one that ended has its time in its parent's children's
+            ticks += sum(int(value) for value in fields[11:15])
     return ticks / TICKS
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from dev import STATE_FILE
+from dev import STATE_FILE, processes
 from dev.ports import GRPC_OFFSET, free_port, is_free
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,42 +30,22 @@ PORT_VARIABLES = ("PORT", "AUTH_PORT", "POSTGRES_PORT", "S3_PORT")
 
 
 def _start_time(pid: int) -> str | None:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return None
+    fields = processes.stat(pid)
+    return fields[19] if fields is not None else None
 
 
 def descendants(root: int) -> dict[int, str]:
     """Every process below `root` (by parent id), with its start time, `root` included."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = int(
-                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
-                )
-            except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
-                continue
-    found = {root}
-    grew = True
-    while grew:
-        grew = False
-        for pid, parent in parents.items():
-            if parent in found and pid not in found:
-                found.add(pid)
-                grew = True
-    return {pid: start for pid in found if (start := _start_time(pid)) is not None}
+    return {pid: start for pid in processes.tree(root) if (start := _start_time(pid)) is not None}
 
 
-def still_running(processes: dict[int, str]) -> list[int]:
-    """The processes of `processes` that are still alive (the same process, not a reused id)."""
+def still_running(running: dict[int, str]) -> list[int]:
+    """The processes of `running` that are still alive (the same process, not a reused id)."""
     alive = []
-    for pid, start in processes.items():
-        if _start_time(pid) == start:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            if state != "Z":
-                alive.append(pid)
+    for pid, start in running.items():
+        fields = processes.stat(pid)
+        if fields is not None and fields[19] == start and fields[0] != "Z":
+            alive.append(pid)
     return alive
 
 
