@@ -62,19 +62,14 @@ def test_package_managers_appear_only_in_messages() -> None:
 
 
 def test_the_fast_run_leaves_out_the_slow_suites() -> None:
-    def collected(marks: str) -> list[str]:
-        collect = ["-m", "pytest", "-p", "no:cacheprovider", "--collect-only", "-q", "-m", marks]
-        result = subprocess.run(
-            [sys.executable, *collect, *SLOW],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        return [line for line in result.stdout.splitlines() if "::" in line]
-
-    assert collected("not slow") == []
-    slow = collected("slow")
-    for target in SLOW:
-        assert any(node.startswith(target) for node in slow), f"{target} is not marked slow"
+    collect = ["-m", "pytest", "-p", "no:cacheprovider", "--collect-only", "-q", "-m", "not slow"]
+    result = subprocess.run(
+        [sys.executable, *collect, *SLOW],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    # 5: every test of those exists and is deselected (a path that is gone would be 4).
+    assert result.returncode == 5, result.stdout[-3000:] + result.stderr[-3000:]

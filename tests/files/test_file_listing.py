@@ -297,6 +297,7 @@ def test_delete_multiple_takes_1000_paths(
     assert tenant_keys() == ["keep.txt"]
 
 
+@pytest.mark.slow
 def test_adapter_deletes_in_batches_of_1000(s3: Any, tenant: str, tenant_keys: Keys) -> None:
     storage = S3Storage(s3, BUCKET)
     prefix = f"tenants/{tenant}/many/"
@@ -316,6 +317,7 @@ def test_adapter_deletes_in_batches_of_1000(s3: Any, tenant: str, tenant_keys: K
     assert [len(call["Delete"]["Objects"]) for call in calls] == [1000, 1000, 1]
 
 
+@pytest.mark.slow
 def test_adapter_reports_a_failed_batch_after_the_others_ran(
     s3: Any, tenant: str, tenant_keys: Keys
 ) -> None:

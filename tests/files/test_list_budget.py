@@ -2,6 +2,8 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from tests.support.files import BUCKET
 
 
@@ -48,6 +50,7 @@ def test_long_file_names_split_pages_without_loss(client, s3, tenant):
     assert folders == []
 
 
+@pytest.mark.slow
 def test_long_folder_names_resume_after_the_folder(client, s3, tenant):
     prefix = f"tenants/{tenant}/"
     # 900 subfolders of a deep folder, each holding two files: the listing rolls

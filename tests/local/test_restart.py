@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 
 from dev import (
     DEFAULT_AUTH_PORT,
@@ -58,6 +59,7 @@ def test_a_taken_port_gives_way_to_the_next_free_one() -> None:
         assert first_free(free, grpc_twin=True) > free
 
 
+@pytest.mark.slow
 def test_a_second_run_keeps_the_first_runs_data_and_ports_and_nothing_outlives_either(
     page_server: PageServer,
 ) -> None:

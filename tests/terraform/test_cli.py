@@ -11,6 +11,9 @@ import pytest
 
 from tests.terraform.support import TF_ROOT, Terraform, copy_configuration
 
+# A slow suite: `make test` runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
+
 
 def test_fmt(terraform_bin: str, tmp_path: Path) -> None:
     result = subprocess.run(
