@@ -10,6 +10,7 @@ tenant is reconciled.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -81,15 +82,13 @@ def record(db: Database, change: ObjectChange) -> bool:
 
 
 def usage(db: Database, tenant_id: str) -> Usage:
-    rows = db.execute(
-        "select folder, current_bytes, current_objects, version_bytes, version_objects"
-        " from public.file_usage where tenant_id = %s order by folder",
-        (tenant_id,),
+    return _usage_of(
+        db.execute(
+            "select folder, current_bytes, current_objects, version_bytes, version_objects"
+            " from public.file_usage where tenant_id = %s order by folder",
+            (tenant_id,),
+        )
     )
-    result = Usage()
-    for folder, *numbers in rows:
-        result.add(folder, Totals(*numbers))
-    return result.without_empty_folders()
 
 
 def recount(entries: Iterable[VersionEntry], root: str) -> Usage:
@@ -104,3 +103,35 @@ def recount(entries: Iterable[VersionEntry], root: str) -> Usage:
             Totals(entry.size * current, current, entry.size, 1),
         )
     return result
+
+
+def reconcile(db: Database, tenant_id: str, entries: Iterable[VersionEntry]) -> Usage:
+    """Replace what is recorded of the tenant with a full listing of its prefix.
+
+    Returns the usage recorded before, so that the caller can report the drift.
+    """
+    root = f"tenants/{tenant_id}/"
+    versions = [
+        {
+            "path": entry.key.removeprefix(root),
+            "version_id": entry.version_id,
+            "size": entry.size,
+            "delete_marker": entry.is_delete_marker,
+            "is_latest": entry.is_latest,
+        }
+        for entry in entries
+    ]
+    return _usage_of(
+        db.execute(
+            "select folder, current_bytes, current_objects, version_bytes, version_objects"
+            " from private.reconcile_file_usage(%s, %s::jsonb)",
+            (tenant_id, json.dumps(versions)),
+        )
+    )
+
+
+def _usage_of(rows: Iterable[tuple[Any, ...]]) -> Usage:
+    result = Usage()
+    for folder, *numbers in rows:
+        result.add(folder, Totals(*numbers))
+    return result.without_empty_folders()

@@ -115,7 +115,9 @@ begin
     raise exception 'unknown change %', p_change using errcode = '22023';
   end if;
 
-  -- Changes of one key apply one at a time, whichever consumer holds them.
+  -- Changes of one key apply one at a time, whichever consumer holds them,
+  -- and never while the tenant is being reconciled.
+  perform pg_advisory_xact_lock_shared(hashtextextended(p_tenant::text, 0));
   perform pg_advisory_xact_lock(hashtextextended(p_tenant::text || '/' || p_path, 0));
   select * into v_before from private.file_key_usage(p_tenant, p_path);
 
@@ -162,7 +164,49 @@ begin
 end
 $$;
 
+-- Reconciliation: replace what is recorded of a tenant with a full version
+-- listing of its prefix (p_versions: [{path, version_id, size, delete_marker,
+-- is_latest}]), and its totals with theirs. Each key's latest entry gets a
+-- higher sequencer than its others (0...01 against 0...00), and both are
+-- lower than any S3 sends, so every change notified after the listing wins. Returns the
+-- totals as they were recorded before, to report the drift.
+create function private.reconcile_file_usage(p_tenant uuid, p_versions jsonb)
+returns setof public.file_usage
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform pg_advisory_xact_lock(hashtextextended(p_tenant::text, 0));
+  return query delete from public.file_usage where tenant_id = p_tenant returning *;
+  delete from public.file_versions where tenant_id = p_tenant;
+  insert into public.file_versions (tenant_id, path, version_id, size, delete_marker, sequencer)
+  select p_tenant, v.path, v.version_id,
+         case when v.delete_marker then 0 else v.size end, v.delete_marker,
+         repeat('0', 63) || case when v.is_latest then '1' else '0' end
+  from jsonb_to_recordset(p_versions)
+    as v(path text, version_id text, size bigint, delete_marker boolean, is_latest boolean);
+  insert into public.file_usage
+    (tenant_id, folder, current_bytes, current_objects, version_bytes, version_objects)
+  select p_tenant,
+         case when strpos(path, '/') > 0 then split_part(path, '/', 1) else '' end as folder,
+         coalesce(sum(size) filter (where current), 0),
+         count(*) filter (where current),
+         coalesce(sum(size), 0),
+         count(*)
+  from (
+    select path, size, delete_marker,
+           sequencer = max(sequencer) over (partition by path) as current
+    from public.file_versions
+    where tenant_id = p_tenant
+  ) kept
+  where not delete_marker
+  group by 2;
+end
+$$;
+
 revoke all on function private.file_key_usage(uuid, text) from public;
 revoke all on function private.apply_file_change(uuid, text, text, text, bigint, text) from public;
+revoke all on function private.reconcile_file_usage(uuid, jsonb) from public;
 grant execute on function private.apply_file_change(uuid, text, text, text, bigint, text)
   to service_role;
+grant execute on function private.reconcile_file_usage(uuid, jsonb) to service_role;

@@ -5,6 +5,7 @@ tenant's version listing."""
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from types import ModuleType
@@ -14,9 +15,9 @@ import pytest
 
 from dev.alb import LambdaContext
 from file_lambda.database import Database
-from file_lambda.events import ledger
+from file_lambda.events import ledger, reconcile
 from file_lambda.storage.port import VersionEntry
-from tests.support.bucket_events import from_listing, sqs_batch
+from tests.support.bucket_events import from_listing, record, sqs_batch
 from tests.support.files import BUCKET, ClientFactory, upload
 from tests.support.problems import assert_problem
 
@@ -105,9 +106,64 @@ def test_usage_needs_a_member_of_any_role(client_for: ClientFactory) -> None:
 
 
 def test_usage_without_its_database_is_a_503_not_a_guess(
-    client_for: ClientFactory, lambda_module: ModuleType, monkeypatch: pytest.MonkeyPatch
+    client_for: ClientFactory, lambda_module: ModuleType
 ) -> None:
     viewer = client_for("viewer")
     assert viewer.get("/files/usage").status == 200  # the memberships are kept now
-    monkeypatch.setattr(lambda_module.app.state, "ledger", Database(lambda: None))
-    assert_problem(viewer.get("/files/usage"), 503, "database_unavailable")
+    state = lambda_module.app.state
+    # Not monkeypatch: its undo deletes what it replaced on Starlette's State.
+    ledger_db, state.ledger = state.ledger, Database(lambda: None)
+    try:
+        assert_problem(viewer.get("/files/usage"), 503, "database_unavailable")
+    finally:
+        state.ledger = ledger_db
+
+
+def test_reconcile_reports_and_fixes_the_drift_and_later_changes_still_apply(
+    client_for: ClientFactory,
+    lambda_module: ModuleType,
+    tenant: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    member, viewer = client_for("member"), client_for("viewer")
+    upload(member, "docs/kept.txt", b"k" * 5)
+    deliver(lambda_module, tenant, seed=3)
+    # Changes whose notifications never arrived (a redrive forgotten, say).
+    upload(member, "docs/kept.txt", b"k" * 8)
+    upload(member, "media/lost.png", b"l" * 30)
+
+    capsys.readouterr()  # the handler's log lines so far
+    assert reconcile.main([tenant, "--dry-run"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["corrected"] is False
+    assert report["drift"] == {
+        "docs": {
+            "current_bytes": 3,
+            "current_objects": 0,
+            "version_bytes": 8,
+            "version_objects": 1,
+        },
+        "media": {
+            "current_bytes": 30,
+            "current_objects": 1,
+            "version_bytes": 30,
+            "version_objects": 1,
+        },
+    }
+    assert reconcile.main([tenant]) == 0
+    assert json.loads(capsys.readouterr().out)["drift"] == report["drift"]
+    assert viewer.get("/files/usage").json() == expected(listing(lambda_module, tenant), tenant)
+    assert reconcile.main([tenant]) == 0
+    assert json.loads(capsys.readouterr().out)["drift"] == {}
+
+    # A change notified after the listing is applied over it: its version is current.
+    upload(member, "docs/kept.txt", b"k" * 2)
+    latest = [e for e in listing(lambda_module, tenant) if e.key.endswith("kept.txt")]
+    newest = next(entry for entry in latest if entry.is_latest)
+    notification = record(
+        "ObjectCreated:Put", newest.key, newest.version_id, size=2, sequencer="0055AED6DCD90281E5"
+    )
+    assert lambda_module.handler(sqs_batch([notification]), LambdaContext()) == {
+        "batchItemFailures": []
+    }
+    assert viewer.get("/files/usage").json() == expected(listing(lambda_module, tenant), tenant)
