@@ -46,8 +46,10 @@ UV_VERSION := $(shell sed -n 's/^required-version = "==\(.*\)"$$/\1/p' pyproject
 UV_VENV := .tools/uv
 UV := $(UV_VENV)/bin/uv
 UV_STAMP := $(UV_VENV)/.installed-$(UV_VERSION)
-# uv uses $(PYTHON), never a Python build it would download.
+# uv uses $(PYTHON), never a Python build it would download, nor the first python3.12 on
+# PATH (a pyenv shim fails where no version is selected).
 export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
 
 $(UV_STAMP):
 	$(call tool_venv,$(UV_VENV),'uv==$(UV_VERSION)')
