@@ -1,6 +1,6 @@
 """HTTP load on loopback, bounded in time and in count: wrk, or a small asyncio client.
 
-`wrk` (Debian's package; `make bench` installs it when it can) is the
+`wrk` (Debian's package, `apt-get install wrk`; `make bench` says when it is missing) is the
 generator: in C, it leaves the server most of the machine's two cores. When
 it is missing, a keep-alive asyncio client stands in, slower, so its ratios
 are compressed towards 1; the table says which one ran.

@@ -43,7 +43,7 @@ def browser() -> Iterator[Any]:
     """Headless Chromium, the machine's own: skipped without one, except on CI."""
     executable = chromium_path()
     if executable is None:
-        message = "chromium is missing: `make unit` installs Debian's chromium (as root)"
+        message = "chromium is missing: `apt-get install chromium`, or set CHROMIUM_PATH"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
