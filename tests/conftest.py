@@ -6,6 +6,7 @@ endpoints only, and a bucket name guard.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import os
 import shutil
@@ -38,6 +39,21 @@ os.environ.update(
         "POWERTOOLS_METRICS_NAMESPACE": "SnSD-test",
     }
 )
+
+
+@pytest.fixture(autouse=True)
+def main_thread_event_loop() -> None:
+    """Mangum runs the app on the main thread's event loop, which a Lambda always has.
+
+    A test that ran `asyncio.run()` on the main thread (the load test, the pool
+    test) leaves it without one; every later call of the handler would then
+    fail with "There is no current event loop", whatever it tests.
+    """
+    policy = asyncio.get_event_loop_policy()
+    try:
+        policy.get_event_loop()
+    except RuntimeError:
+        policy.set_event_loop(policy.new_event_loop())
 
 
 @pytest.fixture(scope="session")
