@@ -9,10 +9,15 @@
 - the load balancer (`balancer.py`) on `127.0.0.1:$PORT` (8000): `/files/*` to
   `file_lambda.handler.handler` as ALB events, everything else to the core
   service (`core_service.main:app`, its production entry point), both in this
-  process, configured through the environment exactly as in AWS.
+  process, configured through the environment exactly as in AWS;
+- the bucket's changes (`bucket_notifications.py`): SeaweedFS sends no event
+  notifications, so a watcher of the bucket's versions sends the records S3
+  would to an SQS queue (moto, on `QUEUE_PORT`, 9324), whose messages an
+  emulated event source mapping hands to `file_lambda.handler.handler`, the
+  consumer AWS runs.
 
 Every port is stable across restarts: `PORT` (8000), `AUTH_PORT` (54321),
-`POSTGRES_PORT` (54322), `S3_PORT` (8333); when one is taken, the next free
+`POSTGRES_PORT` (54322), `S3_PORT` (8333), `QUEUE_PORT` (9324); when one is taken, the next free
 one is used and the banner says so.
 
 `SNSD_LOCAL_DIR` defaults to `.local/` in the checkout. While it runs, the
@@ -56,6 +61,17 @@ from dev import (
 )
 from dev.auth import LocalAuth
 from dev.balancer import LoadBalancer
+from dev.bucket_notifications import (
+    BATCH_SIZE,
+    BATCHING_WINDOW,
+    DEFAULT_QUEUE_PORT,
+    BucketChanges,
+    BucketSource,
+    EventSourceMapping,
+    LocalQueue,
+)
+from file_lambda.database import Database
+from file_lambda.storage.s3 import S3Storage
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,6 +102,7 @@ class Config:
     state_dir: Path
     origins: list[str]
     jwt_secret: str
+    queue_port: int = DEFAULT_QUEUE_PORT
 
     @classmethod
     def from_env(cls) -> Config:
@@ -98,6 +115,7 @@ class Config:
             state_dir=Path(os.environ.get("SNSD_LOCAL_DIR") or ROOT / ".local").resolve(),
             origins=[origin.strip() for origin in origins.split(",") if origin.strip()],
             jwt_secret=os.environ.get("SUPABASE_JWT_SECRET") or DEV_JWT_SECRET,
+            queue_port=int(os.environ.get("QUEUE_PORT") or DEFAULT_QUEUE_PORT),
         )
 
 
@@ -124,6 +142,9 @@ class LocalStack:
     api_port: int = 0
     # The services whose configured port was taken: name -> (configured, used instead).
     moved: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # The tenants whose ledger was reconciled with the bucket at start.
+    reconciled: list[str] = field(default_factory=list)
+    _s3: Any = None
     _exit: ExitStack = field(default_factory=ExitStack)
 
     @property
@@ -148,6 +169,7 @@ class LocalStack:
             self.api_port = self._port("api", config.port)
             self._configure_environment(database_url)
             self._serve()
+            self._start_bucket_changes(database_url)
             self.token = auth.sign_in(DEMO_EMAIL)["access_token"]
             pids = {"stack": os.getpid(), **self.pids}
             self.state_file.write_text(json.dumps({"urls": self.urls, "pids": pids}))
@@ -171,7 +193,7 @@ class LocalStack:
         self._exit.callback(s3.stop)
         self.urls["s3"] = s3.endpoint
         self.pids["seaweedfs"] = s3.process.pid
-        client = s3.client()
+        client = self._s3 = s3.client()
         if DEV_BUCKET not in {b["Name"] for b in client.list_buckets().get("Buckets", [])}:
             client.create_bucket(Bucket=DEV_BUCKET)
         client.put_bucket_versioning(
@@ -265,6 +287,25 @@ class LocalStack:
             time.sleep(0.05)
         self.urls["api"] = f"http://127.0.0.1:{port}"
 
+    def _start_bucket_changes(self, database_url: str) -> None:
+        """The bucket's changes through a queue to the file API's own handler, as on AWS."""
+        handler = importlib.import_module("file_lambda.handler").handler
+        queue = LocalQueue(self._port("queue", self.config.queue_port))
+        changes = BucketChanges(
+            BucketSource(S3Storage(self._s3, DEV_BUCKET), DEV_BUCKET),
+            queue,
+            EventSourceMapping(queue, handler),
+        )
+        ledger = Database(lambda: database_url, timeout=10)
+        try:
+            self.reconciled = changes.start(ledger)
+        finally:
+            ledger.close()
+        self._exit.callback(changes.stop)
+        self.urls["queue"] = queue.endpoint
+        for tenant in self.reconciled:
+            print(f"usage of tenant {tenant} reconciled with the bucket", file=sys.stderr)
+
     def _taken(self, name: str) -> str:
         """The banner's note when `name`'s configured port was taken."""
         if name not in self.moved:
@@ -291,6 +332,9 @@ class LocalStack:
             f"                      AWS_ACCESS_KEY_ID={seaweedfs.ACCESS_KEY}\n"
             f"                      AWS_SECRET_ACCESS_KEY={seaweedfs.SECRET_KEY}\n"
             f"                      data {config.state_dir / 'seaweedfs'}\n"
+            f"  Bucket changes      versions listed each second -> SQS (moto) {self.urls['queue']}"
+            f"{self._taken('queue')} -> file_lambda.handler.handler"
+            f" (batches of {BATCH_SIZE} / {BATCHING_WINDOW:g} s)\n"
             f"  CORS origins        {', '.join(config.origins)}\n"
             f"  demo                tenant {DEMO_TENANT}, owner {DEMO_EMAIL} ({DEMO_USER})\n\n"
             f"export TOKEN={self.token}\n"

@@ -26,7 +26,7 @@ from dev.ports import GRPC_OFFSET, free_port, is_free
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 120
 # The variables that set the stack's ports (dev/stack.py).
-PORT_VARIABLES = ("PORT", "AUTH_PORT", "POSTGRES_PORT", "S3_PORT")
+PORT_VARIABLES = ("PORT", "AUTH_PORT", "POSTGRES_PORT", "S3_PORT", "QUEUE_PORT")
 
 
 def _start_time(pid: int) -> str | None:
@@ -151,7 +151,7 @@ def start_stack(
     for name in (*PORT_VARIABLES, "SUPABASE_JWT_SECRET", "POWERTOOLS_LOG_LEVEL"):
         environ.pop(name, None)
     if not default_ports:
-        ports = {name: free_port() for name in ("PORT", "AUTH_PORT", "POSTGRES_PORT")}
+        ports = {name: free_port() for name in ("PORT", "AUTH_PORT", "POSTGRES_PORT", "QUEUE_PORT")}
         environ.update({name: str(port) for name, port in ports.items()})
         environ["S3_PORT"] = str(free_s3_port())
     environ.update(
