@@ -5,12 +5,13 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import unquote_to_bytes
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from file_lambda.cursors import Cursors
 from file_lambda.database import Database
 from file_lambda.memberships import Memberships
+from file_lambda.quotas import NoQuotas, PostgresQuotas, QuotaExceeded, Quotas
 from file_lambda.routes import router
 from file_lambda.settings import Settings
 from file_lambda.storage.port import Storage
@@ -64,6 +65,12 @@ def _literal(scope: Scope) -> bool:
     return True
 
 
+async def _on_quota_exceeded(request: Request, exc: Exception) -> Response:
+    """413 quota_exceeded, with the numbers a client needs to explain it (quotas.py)."""
+    assert isinstance(exc, QuotaExceeded)
+    return problem_response(request, exc.status, exc.code, exc.detail, **exc.members)
+
+
 def create_app(
     settings: Settings,
     storage: Storage,
@@ -72,6 +79,7 @@ def create_app(
     cursors: Cursors,
     upload_records: UploadRecords | None = None,
     ledger: Database | None = None,
+    quotas: Quotas | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="SnSD file API",
@@ -95,7 +103,10 @@ def create_app(
     app.state.upload_records = upload_records or NoUploadRecords()
     # The ledger of the bucket's changes (events/): Postgres in the function.
     app.state.ledger = ledger or Database(lambda: None)
+    # Tenant quotas (quotas.py): on the ledger's connection; none without one.
+    app.state.quotas = quotas or (PostgresQuotas(ledger) if ledger is not None else NoQuotas())
     install_problem_handlers(app)
+    app.add_exception_handler(QuotaExceeded, _on_quota_exceeded)
     app.include_router(router)
     app.add_middleware(LiteralUrlGuard)
     install_browser_policy(app, settings.cors_allowed_origins, ["GET", "POST", "DELETE"])

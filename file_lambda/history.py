@@ -12,6 +12,11 @@ the file's versions instead of removing them. So:
 - an **archived** version (moved to Glacier by the lifecycle rules) must be
   thawed (`RestoreObject`) before it can be read or copied.
 
+Quotas (`quotas.py`) count every version kept, so restoring a version (a new
+version) claims its size, while taking files out of the trash adds nothing
+that was not counted all along: it is refused only to a tenant already over
+its quota (one lowered below what it stores).
+
 Listings follow `list`: one storage page per API page, sealed cursors.
 Whole-folder operations stream the folder's version pages and delete in
 batches of 1000, so they make ceil(N/1000) batch calls plus the listing pages.
@@ -25,6 +30,7 @@ from datetime import UTC, datetime
 from itertools import groupby
 
 from file_lambda.paths import validate_path
+from file_lambda.quotas import Want
 from file_lambda.schemas import (
     FileInfo,
     FileVersion,
@@ -132,7 +138,7 @@ class History(FileService):
             raise ObjectNotFound(f"{path} has no version {version_id!r}") from None
         if original.archived:
             raise ObjectArchived(f"That version of {path} is archived: thaw it first")
-        return self._info(self._storage.copy(original, key))
+        return self._info(self._copy(original, path))
 
     def _is_delete_marker(self, key: str, version_id: str) -> bool:
         # Only on the error path: AWS answers HEAD of a marker 405, other stores 404.
@@ -219,6 +225,7 @@ class History(FileService):
             if self._exists(key):
                 raise FileNotDeleted(f"{path} is not in the trash")
             raise ObjectNotFound(f"{path} is not in the trash")
+        self._claim([Want(path, 0, 0)])  # its versions are counted already
         self._delete_versions(markers)
         return self._info(self._head(path))
 
@@ -233,6 +240,7 @@ class History(FileService):
             # Listings give delete times to the second (or less): what was deleted
             # within the named second counts as at or after it.
             deleted_since = deleted_since.replace(microsecond=0)
+        self._claim([Want(folder, 0, 0)])  # its versions are counted already
         restored = 0
         batch: list[tuple[str, str]] = []
         for group in self._groups(self._root.folder_prefix(folder)):

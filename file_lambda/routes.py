@@ -353,14 +353,16 @@ async def delete_folder(
     "/copy",
     status_code=201,
     response_model=FileInfo,
-    responses=problem_responses(*AUTH_ERRORS, 404, 409),
+    responses=problem_responses(*AUTH_ERRORS, 404, 409, 413),
 )
 async def copy_file(files: AsMember, request: TransferRequest) -> FileInfo:
     """Copy a file to another path."""
     return files.copy(request.source, request.destination, request.overwrite)
 
 
-@router.post("/move", response_model=FileInfo, responses=problem_responses(*AUTH_ERRORS, 404, 409))
+@router.post(
+    "/move", response_model=FileInfo, responses=problem_responses(*AUTH_ERRORS, 404, 409, 413)
+)
 async def move_file(files: AsMember, request: TransferRequest) -> FileInfo:
     """Move a file; the source is removed only after the copy is confirmed."""
     return files.move(request.source, request.destination, request.overwrite)
@@ -386,7 +388,7 @@ async def presign_download(
 @router.post(
     "/presigned-upload",
     response_model=PresignedUpload,
-    responses=problem_responses(*AUTH_ERRORS, 409),
+    responses=problem_responses(*AUTH_ERRORS, 409, 413),
 )
 async def presign_upload(
     files: AsMember,
@@ -426,7 +428,7 @@ async def list_versions(
     status_code=201,
     response_model=FileInfo,
     tags=["versions"],
-    responses=problem_responses(*AUTH_ERRORS, 404, 409),
+    responses=problem_responses(*AUTH_ERRORS, 404, 409, 413),
 )
 async def restore_version(history: HistoryAsMember, request: VersionRequest) -> FileInfo:
     """Make an older version current again, as a new version."""
@@ -474,7 +476,7 @@ async def list_trash(
     "/trash/restore",
     response_model=FileInfo,
     tags=["trash"],
-    responses=problem_responses(*AUTH_ERRORS, 404, 409),
+    responses=problem_responses(*AUTH_ERRORS, 404, 409, 413),
 )
 async def restore_deleted(history: HistoryAsMember, request: PathRequest) -> FileInfo:
     """Take a file out of the trash."""
@@ -485,7 +487,7 @@ async def restore_deleted(history: HistoryAsMember, request: PathRequest) -> Fil
     "/trash/restore-folder",
     response_model=FolderRestored,
     tags=["trash"],
-    responses=problem_responses(*AUTH_ERRORS),
+    responses=problem_responses(*AUTH_ERRORS, 413),
 )
 async def restore_folder(history: HistoryAsMember, request: FolderRestoreRequest) -> FolderRestored:
     """Take everything deleted under a folder (since a time) out of the trash."""
@@ -524,7 +526,7 @@ UploadIdPath = Annotated[str, Path(description="upload_id as created (opaque)")]
     status_code=201,
     response_model=MultipartUpload,
     tags=["multipart"],
-    responses=problem_responses(*AUTH_ERRORS, 409),
+    responses=problem_responses(*AUTH_ERRORS, 409, 413),
 )
 async def create_multipart(uploads: UploadsAsMember, request: MultipartCreate) -> MultipartUpload:
     """Start a multipart upload; its parts go straight to storage through signed URLs."""
@@ -641,7 +643,13 @@ def session_service(minimum: Role) -> Any:
         access = select_tenant(caller, opened.tenant_id)
         access.require(minimum)
         return Uploads(
-            state.storage, state.settings, access, state.cursors, state.upload_records, opened
+            state.storage,
+            state.settings,
+            access,
+            state.cursors,
+            state.upload_records,
+            opened,
+            state.quotas,
         )
 
     return Depends(dependency)
@@ -658,7 +666,7 @@ KeyQuery = Annotated[
     "/upload-sessions/{session}/s3/params",
     response_model=CompanionParams,
     tags=["upload sessions"],
-    responses=problem_responses(*SESSION_ERRORS, 409),
+    responses=problem_responses(*SESSION_ERRORS, 409, 413),
 )
 async def session_params(
     uploads: InSession,
@@ -674,7 +682,7 @@ async def session_params(
     "/upload-sessions/{session}/s3/multipart",
     response_model=CompanionUpload,
     tags=["upload sessions"],
-    responses=problem_responses(*SESSION_ERRORS, 409),
+    responses=problem_responses(*SESSION_ERRORS, 409, 413),
 )
 async def session_create(uploads: InSession, request: CompanionCreate) -> CompanionUpload:
     """Companion's create: a multipart upload of one file into the session's folder."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self
@@ -25,6 +25,7 @@ from file_lambda.paths import (
     validate_name,
     validate_path,
 )
+from file_lambda.quotas import QUEUE_ALLOWANCE_SECONDS, Claim, NoQuotas, Quotas, Want
 from file_lambda.schemas import (
     DeleteResult,
     FileInfo,
@@ -169,18 +170,24 @@ class _Cursor:
 
 class FileService:
     def __init__(
-        self, storage: Storage, settings: Settings, access: TenantAccess, cursors: Cursors
+        self,
+        storage: Storage,
+        settings: Settings,
+        access: TenantAccess,
+        cursors: Cursors,
+        quotas: Quotas | None = None,
     ) -> None:
         self._storage = storage
         self._settings = settings
         self._access = access
         self._cursors = cursors
+        self._quotas: Quotas = quotas or NoQuotas()
         self._root = TenantRoot(access.tenant_id)
 
     @classmethod
     def for_request(cls, state: Any, access: TenantAccess) -> Self:
         """The service of `access`'s tenant, from the app's parts (`app.state`)."""
-        return cls(state.storage, state.settings, access, state.cursors)
+        return cls(state.storage, state.settings, access, state.cursors, state.quotas)
 
     # -- shaping ---------------------------------------------------------------
 
@@ -209,6 +216,29 @@ class FileService:
             return
         raise ObjectExists(f"{path} already exists; pass overwrite=true to replace it")
 
+    # -- quotas (quotas.py): every write claims its room first ---------------------
+
+    def _claim(
+        self,
+        wants: Sequence[Want],
+        seconds: int = QUEUE_ALLOWANCE_SECONDS,
+        *,
+        up_to: bool = False,
+        upload: str | None = None,
+    ) -> Claim:
+        """Room in the tenant's quota for `wants`, all or none, or `413 quota_exceeded`.
+
+        `seconds`: how long the claim holds unless the ledger counts the write
+        first; by default the allowance after a write the API makes at once.
+        """
+        return self._quotas.reserve(
+            self._access.tenant_id, wants, seconds, up_to=up_to, upload=upload
+        )
+
+    def _release(self, reservation_ids: Sequence[int], upload: str | None = None) -> None:
+        """Give back the room of a write that did not happen (and of a multipart upload's)."""
+        self._quotas.release(self._access.tenant_id, reservation_ids, upload)
+
     def _expiry(self, expires_in: int | None) -> int:
         seconds = self._settings.presign_default_expires if expires_in is None else expires_in
         if not 60 <= seconds <= self._settings.presign_max_expires:
@@ -229,8 +259,14 @@ class FileService:
 
     def upload(self, folder: str, upload: Upload, overwrite: bool) -> FileInfo:
         folder = validate_path(folder, allow_root=True)
-        name = validate_name(upload.filename)
-        path = join(folder, name)
+        path = join(folder, validate_name(upload.filename))
+        claim = self._claim([Want(path, len(upload.body))])
+        return self._put(path, upload, overwrite, claim.reservation_ids)
+
+    def _put(
+        self, path: str, upload: Upload, overwrite: bool, reservation_ids: Sequence[int]
+    ) -> FileInfo:
+        name = path.rsplit("/", 1)[-1]
         content_type = (
             upload.content_type
             if upload.content_type and upload.content_type != "application/octet-stream"
@@ -245,23 +281,40 @@ class FileService:
                 overwrite,
             )
         except ObjectExists:
+            self._release(reservation_ids)
             raise ObjectExists(
                 f"{path} already exists; pass overwrite=true to replace it"
             ) from None
+        except BaseException:
+            self._release(reservation_ids)
+            raise
         return self._info(obj)
 
     def upload_many(self, folder: str, uploads: Iterable[Upload], overwrite: bool) -> UploadResult:
-        validate_path(folder, allow_root=True)  # a bad folder fails the whole request
+        """Each file succeeds or fails on its own, but the quota is claimed for all at once:
+        a batch that does not fit as a whole is refused as a whole (413), none written."""
+        folder = validate_path(folder, allow_root=True)  # a bad folder fails the whole request
         result = UploadResult(uploaded=[], failed=[])
+        named: list[tuple[str, Upload]] = []
         for upload in uploads:
             try:
-                result.uploaded.append(self.upload(folder, upload, overwrite))
-            except (InvalidPath, ObjectExists) as problem:
-                result.failed.append(
-                    UploadFailure(
-                        name=upload.filename or "", code=problem.code, detail=problem.detail
-                    )
-                )
+                named.append((join(folder, validate_name(upload.filename)), upload))
+            except InvalidPath as problem:
+                result.failed.append(_failure(upload, problem))
+        if not named:
+            return result
+        claim = self._claim([Want(path, len(upload.body)) for path, upload in named])
+        # One reservation per file, in order (none when the tenant has no quota).
+        held = claim.reservation_ids if len(claim.reservation_ids) == len(named) else ()
+        for index, (path, upload) in enumerate(named):
+            try:
+                mine = held[index : index + 1]
+                result.uploaded.append(self._put(path, upload, overwrite, mine))
+            except ObjectExists as problem:
+                result.failed.append(_failure(upload, problem))
+            except BaseException:
+                self._release(held[index + 1 :])  # the files never tried
+                raise
         return result
 
     # -- reads -----------------------------------------------------------------
@@ -437,7 +490,16 @@ class FileService:
         original = self._head(source)
         if not overwrite:
             self._ensure_absent(destination)
-        return self._info(self._storage.copy(original, self._root.key(destination)))
+        return self._info(self._copy(original, destination))
+
+    def _copy(self, original: ObjectInfo, destination: str) -> ObjectInfo:
+        """Copy `original` to `destination` (a new version there), its room claimed first."""
+        claim = self._claim([Want(destination, original.size)])
+        try:
+            return self._storage.copy(original, self._root.key(destination))
+        except BaseException:
+            self._release(claim.reservation_ids)
+            raise
 
     def move(self, source: str, destination: str, overwrite: bool) -> FileInfo:
         source, destination = validate_path(source), validate_path(destination)
@@ -446,7 +508,8 @@ class FileService:
         original = self._head(source)
         if not overwrite:
             self._ensure_absent(destination)
-        copied = self._storage.copy(original, self._root.key(destination))
+        # A move adds a version: the source's stays stored (in the trash) after its delete.
+        copied = self._copy(original, destination)
         # Delete the source only once the copy is confirmed to hold the same bytes.
         # ETags are content hashes only for single-part objects: a copy made in
         # parts (or of a multipart source) carries a different ETag for the same bytes.
@@ -508,10 +571,22 @@ class FileService:
             raise InvalidSize(f"max_size must lie between 1 and {ceiling} bytes")
         if not overwrite:
             self._ensure_absent(path)
-        post = self._storage.presign_post(
-            key, seconds, size, content_type, {"uploaded-by": self._access.principal.user_id}
-        )
+        # The form allows at most what is left of the quota (refused when nothing
+        # is), held until the form expires and its upload is counted.
+        claim = self._claim([Want(path, size)], seconds + QUEUE_ALLOWANCE_SECONDS, up_to=True)
+        size = claim.bytes
+        try:
+            post = self._storage.presign_post(
+                key, seconds, size, content_type, {"uploaded-by": self._access.principal.user_id}
+            )
+        except BaseException:
+            self._release(claim.reservation_ids)
+            raise
         expires_at = datetime.now(UTC) + timedelta(seconds=seconds)
         return PresignedUpload(
             url=post.url, fields=post.fields, path=path, expires_at=expires_at, max_size=size
         )
+
+
+def _failure(upload: Upload, problem: Problem) -> UploadFailure:
+    return UploadFailure(name=upload.filename or "", code=problem.code, detail=problem.detail)

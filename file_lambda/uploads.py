@@ -18,6 +18,13 @@ load balancer, and it never takes a key or an S3 upload id from a client:
 - **completion** happens here: the parts S3 holds are listed, their sizes
   checked against the declared size and the configured maximum, and
   `overwrite=false` is enforced atomically by S3 (`If-None-Match: *`).
+- **quota** (`quotas.py`): create reserves the declared size, or, undeclared
+  (an upload session's), what is left of the quota up to the maximum; the
+  reservation is tied to S3's upload id and holds until the lifecycle would
+  abort the upload. Completion claims the parts' actual size in its place when
+  the reservation (as sealed in the upload id) may not cover it; when that does
+  not fit, the upload is aborted, its parts removed, and the call answers
+  `413 quota_exceeded`. Abort gives the reservation back.
 
 Who started which unfinished upload is recorded in Postgres
 (`upload_records.py`), for the listing only.
@@ -39,6 +46,7 @@ from typing import Any
 
 from file_lambda.cursors import Cursors
 from file_lambda.paths import join, validate_name, validate_path
+from file_lambda.quotas import QUEUE_ALLOWANCE_SECONDS, NoQuotas, QuotaExceeded, Quotas, Want
 from file_lambda.schemas import (
     MAX_PARTS,
     CompletedUpload,
@@ -163,6 +171,9 @@ class OpenedUpload:
     size: int | None
     overwrite: bool
     checksum: str | None
+    # The bytes create reserved in the tenant's quota (None: nothing known to
+    # be held, as for an id rebuilt from the listing of unfinished uploads).
+    reserved: int | None = None
 
     def seal(self, cursors: Cursors, tenant_id: str) -> str:
         return cursors.seal(
@@ -174,6 +185,7 @@ class OpenedUpload:
                 "n": self.size,
                 "o": self.overwrite,
                 "c": self.checksum,
+                "r": self.reserved,
             },
         )
 
@@ -182,10 +194,21 @@ class OpenedUpload:
         missing = UploadNotFound("No such upload")
         try:
             held = cursors.open(_upload_scope(tenant_id), upload_id)
-            opened = cls(held["s"], held["p"], held["u"], held["n"], held["o"], held["c"])
+            opened = cls(
+                held["s"],
+                held["p"],
+                held["u"],
+                held["n"],
+                held["o"],
+                held["c"],
+                # Absent from ids sealed before quotas: completion then claims afresh.
+                held.get("r"),
+            )
         except (InvalidContinuation, KeyError):
             raise missing from None
         if not (isinstance(opened.storage_id, str) and isinstance(opened.path, str)):
+            raise missing
+        if not isinstance(opened.reserved, int | None):
             raise missing
         return opened
 
@@ -237,14 +260,22 @@ class Uploads(FileService):
         cursors: Cursors,
         records: UploadRecords,
         session: Session | None = None,
+        quotas: Quotas | None = None,
     ) -> None:
-        super().__init__(storage, settings, access, cursors)
+        super().__init__(storage, settings, access, cursors, quotas or NoQuotas())
         self._records = records
         self._session = session
 
     @classmethod
     def for_request(cls, state: Any, access: TenantAccess) -> Uploads:
-        return cls(state.storage, state.settings, access, state.cursors, state.upload_records)
+        return cls(
+            state.storage,
+            state.settings,
+            access,
+            state.cursors,
+            state.upload_records,
+            quotas=state.quotas,
+        )
 
     @property
     def _user(self) -> str:
@@ -302,7 +333,21 @@ class Uploads(FileService):
         storage_id = self._storage.create_multipart(
             key, served_type, {"uploaded-by": self._user}, checksum_sha256=checksum == "sha256"
         )
-        upload = OpenedUpload(storage_id, path, self._user, size, overwrite, checksum)
+        # Held for as long as the upload may live: until the lifecycle aborts it.
+        window = self._settings.multipart_abort_days * 86400 + QUEUE_ALLOWANCE_SECONDS
+        try:
+            claim = self._claim(
+                [Want(path, self._max_size if size is None else size)],
+                window,
+                up_to=size is None,
+                upload=storage_id,
+            )
+        except Problem:
+            self._storage.abort_multipart(key, storage_id)  # refused: leave nothing behind
+            raise
+        # Nothing held (no quota yet): completion checks the parts' size against one set since.
+        reserved = claim.bytes if claim.reservation_ids else None
+        upload = OpenedUpload(storage_id, path, self._user, size, overwrite, checksum, reserved)
         created_at = datetime.now(UTC)
         record = UploadRecord(
             storage_id,
@@ -319,6 +364,7 @@ class Uploads(FileService):
             self._records.add(record, self._settings.multipart_abort_days)
         except Problem:
             self._storage.abort_multipart(key, storage_id)  # leave nothing unlisted behind
+            self._release(claim.reservation_ids, storage_id)
             raise
         return self._describe(upload, served_type, created_at)
 
@@ -424,6 +470,7 @@ class Uploads(FileService):
             )
         if total > self._max_size:
             raise UploadTooLarge(f"The parts hold {total} bytes; at most {self._max_size} may")
+        claimed = self._claim_actual(upload, total)
         replace = upload.overwrite if overwrite is None else overwrite
         try:
             obj = self._storage.complete_multipart(
@@ -433,13 +480,38 @@ class Uploads(FileService):
                 replace,
             )
         except ObjectExists:
+            self._release(claimed)
             raise ObjectExists(
                 f"{upload.path} exists now; complete with overwrite=true to replace it, "
                 "or abort the upload"
             ) from None
+        except BaseException:
+            self._release(claimed)
+            raise
         self._forget(upload)
         info = self._info(obj)
         return CompletedUpload(**info.model_dump(), checksum_sha256=obj.checksum_sha256)
+
+    def _claim_actual(self, upload: OpenedUpload, total: int) -> tuple[int, ...]:
+        """Room for the `total` bytes the parts hold, unless create's reservation covers them.
+
+        Claimed in place of that reservation (its room is not counted twice); an
+        id sealed without the reserved size claims too. An upload that does not
+        fit is aborted, so its parts stop costing the tenant. Returns the new
+        reservations (to give back if the completion fails).
+        """
+        if upload.reserved is not None and total <= upload.reserved:
+            return ()
+        try:
+            claim = self._claim([Want(upload.path, total)], upload=upload.storage_id)
+        except QuotaExceeded as refused:
+            with contextlib.suppress(Problem):
+                self._storage.abort_multipart(self._root.key(upload.path), upload.storage_id)
+            self._forget(upload)
+            self._release((), upload.storage_id)
+            refused.detail += " The upload was aborted and its parts removed."
+            raise
+        return claim.reservation_ids
 
     def _chosen(
         self,
@@ -490,6 +562,7 @@ class Uploads(FileService):
         upload = self._open(upload_id, key)
         self._storage.abort_multipart(self._root.key(upload.path), upload.storage_id)
         self._forget(upload)
+        self._release((), upload.storage_id)
 
     def _forget(self, upload: OpenedUpload) -> None:
         # S3 is done with it; a record left by a failure here is no longer listed
