@@ -110,3 +110,38 @@ class ReceivedInvitation(Invitation):
 
 class ReceivedInvitationList(BaseModel):
     invitations: list[ReceivedInvitation]
+
+
+# -- quotas (core_service/quotas.py) ---------------------------------------------------
+
+QuotaLimit = Annotated[int | None, Field(default=None, ge=0, le=2**63 - 1)]
+
+
+class QuotaUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    max_bytes: QuotaLimit = Field(
+        default=None, description="Bytes the tenant may store, every version; null: no limit"
+    )
+    max_objects: QuotaLimit = Field(
+        default=None, description="Objects (versions) the tenant may store; null: no limit"
+    )
+
+
+class QuotaUsage(BaseModel):
+    size: int = Field(description="Bytes")
+    objects: int
+
+
+class TenantQuota(BaseModel):
+    tenant_id: uuid.UUID
+    max_bytes: int | None = Field(description="null: no limit")
+    max_objects: int | None = Field(description="null: no limit")
+    used: QuotaUsage = Field(
+        description="What the bucket stores: every version, deleted files in the trash "
+        "included until purged or expired"
+    )
+    reserved: QuotaUsage = Field(
+        description="Claimed by uploads in progress (presigned forms, multipart uploads) "
+        "and by writes the usage does not show yet"
+    )
+    updated_at: datetime | None = Field(description="When the quota was last set; null: never")

@@ -290,3 +290,53 @@ class DeferredVerifier:
         self._settings = settings
         self._verifier = TokenVerifier(jwt_secret=jwt_secret, supabase_url=supabase_url)
         self._loaded_at = self._clock()
+
+
+# -- the service role ------------------------------------------------------------------
+# Supabase's service-role key is a JWT too: HS256 with the project's JWT secret,
+# `role: service_role`, and no user (no `sub`, no `aud`). Operators' endpoints
+# accept it and nothing else; user tokens never reach them as the service role.
+
+SERVICE_ROLE = "service_role"
+
+
+def claims_service_role(token: str) -> bool:
+    """Whether the token says it is the service role (unverified: it only picks the check)."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return False
+    return isinstance(claims, dict) and claims.get("role") == SERVICE_ROLE
+
+
+def verify_service_role(token: str, jwt_secret: str | None) -> dict[str, Any]:
+    """The claims of a service-role key signed with `jwt_secret`, or `Unauthorized`.
+
+    Only HS256 with the project's secret: asymmetric keys sign users' sessions,
+    never the service role. A token naming a user (`sub`) or the users'
+    audience is a user's, whatever its `role` says (a custom access token hook
+    can write that claim), and is refused.
+    """
+    if not jwt_secret:
+        raise Unauthorized("This API is configured without a service-role secret")
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise Unauthorized("The bearer token is malformed") from None
+    if header.get("alg") != "HS256":
+        raise Unauthorized("A service-role token is signed with HS256")
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            jwt_secret,
+            algorithms=["HS256"],
+            leeway=LEEWAY_SECONDS,
+            options={"require": ["exp", "role"], "verify_aud": False},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("The token has expired") from None
+    except jwt.PyJWTError:
+        raise Unauthorized("The token is not valid for this API") from None
+    if claims.get("role") != SERVICE_ROLE or "sub" in claims or "aud" in claims:
+        raise Unauthorized("This token is not the service role's")
+    return claims
