@@ -335,6 +335,34 @@ def test_an_undeclared_session_upload_reserves_what_is_left_and_completion_check
     assert reservations(sql, tenant) == []
 
 
+def test_a_completion_within_its_reservation_succeeds_and_is_then_counted(
+    client: AlbClient, lambda_module: ModuleType, sql: Any, tenant: str, set_quota: SetQuota
+) -> None:
+    set_quota(max_bytes=1000)
+    created = client.post("/files/multipart", json_body={"path": "ok.bin", "size": 600})
+    assert created.status == 201, created.body
+    # Resumed from the listing of unfinished uploads: its id no longer says what was
+    # reserved, so completion claims the size again, in place of create's reservation
+    # (counted twice, 1200 would not fit in 1000).
+    [listed] = client.get("/files/multipart").json()["uploads"]
+    upload_id = listed["upload_id"]
+    etag = put_part(client, upload_id, b"o" * 600)
+    response = client.post(
+        f"/files/multipart/{upload_id}/complete",
+        json_body={"parts": [{"part_number": 1, "etag": etag}]},
+    )
+    assert response.status == 201, response.body
+    assert reservations(sql, tenant) == [("ok.bin", 600, 1)]
+    deliver(lambda_module, tenant)
+    assert reservations(sql, tenant) == []
+    refused(
+        client.post("/files/multipart", json_body={"path": "more.bin", "size": 401}),
+        quota=1000,
+        used=600,
+        requested=401,
+    )
+
+
 # -- copy, move, restore ----------------------------------------------------------------------
 
 
