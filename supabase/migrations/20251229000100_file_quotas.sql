@@ -122,11 +122,14 @@ begin
   -- Lapsed claims go (this tenant's, and a few of anyone's), so the table stays small.
   delete from public.file_reservations r
   where r.tenant_id = p_tenant and r.expires_at <= now();
+  -- Skipping rows another transaction holds: two tenants' reservations
+  -- sweeping at once never wait for each other (nor deadlock).
   delete from public.file_reservations r
   where r.id in (
     select x.id from public.file_reservations x
     where x.expires_at <= now()
     order by x.expires_at limit 100
+    for update skip locked
   );
 
   select
