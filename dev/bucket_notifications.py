@@ -194,6 +194,7 @@ class BucketSource:
             )
         if records:
             send(records)
+            log.info("bucket source: %d changes sent to the queue", len(records))
         self.missing = absent - gone
         self.known = {id_: e for id_, e in self.known.items() if id_ not in gone} | listed
         return len(records)
@@ -211,14 +212,22 @@ class LocalQueue:
     arn: str = ""
     dead_letter_url: str = ""
     _server: Any = None
+    _clients: threading.local = field(default_factory=threading.local)
 
     @property
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def client(self) -> Any:
+        """This thread's SQS client (boto3's default session is no thread's to share)."""
+        sqs = getattr(self._clients, "sqs", None)
+        if sqs is None:
+            sqs = self._clients.sqs = self._new_client()
+        return sqs
+
+    def _new_client(self) -> Any:
         # Any keys do for moto; never the developer's (nothing here reaches AWS).
-        return boto3.client(
+        return boto3.session.Session().client(
             "sqs",
             endpoint_url=self.endpoint,
             region_name=REGION,
@@ -373,6 +382,12 @@ class EventSourceMapping:
         self.batches += 1
         self.delivered += len(done)
         self.failed += len(failed)
+        log.info(
+            "event source mapping: batch of %d, %d deleted, %d left in the queue",
+            len(messages),
+            len(done),
+            len(failed),
+        )
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
