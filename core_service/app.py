@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from core_service import openapi
+from core_service import audit, openapi
 from core_service.db import Database, create_pool
 from core_service.quotas import router as quotas_router
 from core_service.readiness import database_check, s3_client, storage_check
@@ -76,6 +76,7 @@ def create_app(
     install_problem_handlers(app)
     app.include_router(router)
     app.include_router(quotas_router)
+    audit.install(app)
     # One document for the domain: the file API's routes (served by the Lambda) included.
     openapi.install(app)
     install_browser_policy(app, settings.cors_allowed_origins, ["GET", "POST", "PATCH", "DELETE"])

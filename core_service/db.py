@@ -4,7 +4,8 @@ Every request's SQL runs in one transaction that first does what PostgREST
 does: `set_config('role', 'authenticated', true)` and the token's claims in
 `request.jwt.claims`. Row-level security then judges every statement by the
 caller's own identity, so a wrong check in Python cannot leak or change
-another tenant's rows.
+another tenant's rows. The request's id goes into `request.id`, where the
+audit trail's triggers read it (supabase/migrations/*_audit_trail.sql).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import psycopg
@@ -28,6 +30,10 @@ from tenancy.problems import Problem
 log = logging.getLogger(__name__)
 
 Connection = psycopg.AsyncConnection[DictRow]
+
+# The id of the request being served (tenancy.problems.request_id), set for
+# each request by core_service.audit's middleware.
+current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
 
 # Under load a connection comes back to the pool within milliseconds and is
 # known good; one that has sat idle for this long may have been dropped (a
@@ -103,8 +109,9 @@ class Database:
         async with self._connection() as conn, conn.transaction():
             await conn.execute(
                 "select set_config('role', 'authenticated', true),"
-                " set_config('request.jwt.claims', %s, true)",
-                (json.dumps(dict(claims), separators=(",", ":")),),
+                " set_config('request.jwt.claims', %s, true),"
+                " set_config('request.id', %s, true)",
+                (json.dumps(dict(claims), separators=(",", ":")), current_request_id.get() or ""),
             )
             yield conn
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -110,6 +110,37 @@ class ReceivedInvitation(Invitation):
 
 class ReceivedInvitationList(BaseModel):
     invitations: list[ReceivedInvitation]
+
+
+# -- the audit trail (core_service/audit.py) ------------------------------------------
+
+AuditSource = Literal["api", "bucket", "core"]
+AuditOutcome = Literal["succeeded", "refused", "failed"]
+
+
+class AuditEvent(BaseModel):
+    id: int = Field(description="Increasing in the order rows were written")
+    occurred_at: datetime
+    actor: uuid.UUID | None = Field(
+        description="The user who acted; null when unknown (the bucket's own changes)"
+    )
+    source: AuditSource = Field(
+        description="api: a file API request; bucket: a change S3 reported; core: the core"
+    )
+    action: str = Field(description="What happened (docs/api.md, Audit trail)")
+    path: str | None = Field(description="The file or folder, relative to the tenant's root")
+    version_id: str | None
+    size: int | None = Field(description="Bytes of the version, where known")
+    outcome: AuditOutcome
+    status: int | None = Field(description="The HTTP status answered (api rows)")
+    code: str | None = Field(description="The problem's code of a refusal or failure")
+    request_id: str | None = Field(description="The request's id, as its answer carried it")
+    detail: dict[str, Any] = Field(description="A few facts more: a move's source, roles, ...")
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEvent] = Field(description="Newest first")
+    next_cursor: str | None = Field(description="`cursor` of the next page; null at the end")
 
 
 # -- quotas (core_service/quotas.py) ---------------------------------------------------

@@ -1,0 +1,214 @@
+"""The audit trail of a tenant: `GET /tenants/{tenant_id}/audit` (admins and owners).
+
+Rows come from three writers (supabase/migrations/*_audit_trail.sql): the
+file API's write requests, the bucket's changes as the usage ledger records
+them, and the core's own tenant, membership and invitation changes, by
+triggers in the same transaction as each change. This module only reads,
+in the caller's transaction: the role check here comes first, and the
+table's row-level security (admins and owners of the row's tenant) holds
+even if it were wrong.
+
+Pages are newest first, keyed on (occurred_at, id), so rows written while a
+client pages never make it see a row twice or skip one. The cursor is opaque
+to clients but not secret: it carries the last row's position and a digest
+of the listing (tenant and filters), so one altered by accident, made up, or
+replayed on another listing answers `400 invalid_cursor`; a forged position
+can only move within rows the caller may read anyway.
+
+It also sets each request's id where the core's database transactions put it
+into `request.id` (`db.current_request_id`), for the triggers' rows.
+
+No `from __future__ import annotations`: FastAPI resolves these annotations at
+run time.
+"""
+
+import base64
+import binascii
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from core_service.db import current_request_id
+from core_service.routes import TENANT_ERRORS, Caller
+from core_service.schemas import AuditEvent, AuditOutcome, AuditPage
+from core_service.tenants import tenant_access
+from tenancy.principal import Role
+from tenancy.problems import BadRequest, operation_id, problem_responses, request_id
+
+router = APIRouter(generate_unique_id_function=operation_id)
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+_MAX_ID = 2**63 - 1
+
+
+class InvalidCursor(BadRequest):
+    code = "invalid_cursor"
+
+
+class RequestIds:
+    """Makes each request's id (the one its problems carry) the database's `request.id`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token = current_request_id.set(request_id(Request(scope)))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            current_request_id.reset(token)
+
+
+def install(app: FastAPI) -> None:
+    """The audit route, and request ids for the audit triggers."""
+    app.include_router(router)
+    app.add_middleware(RequestIds)
+
+
+# -- the listing ---------------------------------------------------------------------
+
+_COLUMNS = """
+    select id, occurred_at, actor, source, action, path, version_id, size, outcome, status,
+           code, request_id, detail
+    from public.audit_events
+    where tenant_id = %(tenant)s
+"""
+# A path is the row's `path`, a move's or copy's `source`, or one of a batch's `paths`.
+_PATH_PREFIX = """
+    and (starts_with(path, %(path_prefix)s)
+         or starts_with(detail ->> 'source', %(path_prefix)s)
+         or exists (
+           select 1
+           from jsonb_array_elements_text(
+             case when jsonb_typeof(detail -> 'paths') = 'array' then detail -> 'paths'
+                  else '[]'::jsonb end) as named(path)
+           where starts_with(named.path, %(path_prefix)s)))
+"""
+_FILTERS = {
+    "since": " and occurred_at >= %(since)s",
+    "until": " and occurred_at < %(until)s",
+    "actor": " and actor = %(actor)s",
+    "action": " and action = %(action)s",
+    "outcome": " and outcome = %(outcome)s",
+    "path_prefix": _PATH_PREFIX,
+}
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A time without an offset is UTC, as everywhere in the API."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def _digest(tenant_id: uuid.UUID, filters: dict[str, Any]) -> str:
+    """What a cursor is valid for: this tenant, these filters."""
+    listing = json.dumps([str(tenant_id), filters], sort_keys=True, default=str)
+    return hashlib.sha256(listing.encode()).hexdigest()[:22]
+
+
+def seal_cursor(listing: str, occurred_at: datetime, event_id: int) -> str:
+    position = {"at": occurred_at.isoformat(), "id": event_id, "q": listing}
+    raw = json.dumps(position, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def open_cursor(listing: str, cursor: str) -> tuple[datetime, int]:
+    """The position after which the page starts; `InvalidCursor` for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        position = json.loads(raw)
+        at = datetime.fromisoformat(position["at"])
+        event_id = position["id"]
+        valid = (
+            isinstance(event_id, int)
+            and not isinstance(event_id, bool)
+            and 0 < event_id <= _MAX_ID
+            and at.tzinfo is not None
+        )
+        same_listing = position["q"] == listing
+    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeError):
+        raise InvalidCursor("The cursor is not valid for this listing") from None
+    if not valid:
+        raise InvalidCursor("The cursor is not valid for this listing")
+    if not same_listing:
+        raise InvalidCursor("The cursor belongs to another listing")
+    return at, event_id
+
+
+ActionQuery = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[a-z][a-z0-9_]{0,62}$",
+        description="Only this action (docs/api.md lists them)",
+    ),
+]
+PathPrefixQuery = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=1024,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="Only rows naming a path that starts with this (a move's source too)",
+    ),
+]
+
+
+@router.get(
+    "/tenants/{tenant_id}/audit",
+    response_model=AuditPage,
+    tags=["audit"],
+    responses=problem_responses(*TENANT_ERRORS, 400),
+)
+async def list_audit_events(
+    caller: Caller,
+    tenant_id: uuid.UUID,
+    since: Annotated[datetime | None, Query(description="From this time on (ISO 8601)")] = None,
+    until: Annotated[datetime | None, Query(description="Before this time (ISO 8601)")] = None,
+    actor: Annotated[uuid.UUID | None, Query(description="Only this user's actions")] = None,
+    path_prefix: PathPrefixQuery = None,
+    action: ActionQuery = None,
+    outcome: Annotated[AuditOutcome | None, Query(description="Only this outcome")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Rows a page")] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None, Query(max_length=512, description="next_cursor of the previous page")
+    ] = None,
+) -> AuditPage:
+    """The tenant's audit trail, newest first (admins and owners)."""
+    filters: dict[str, Any] = {
+        "since": _aware(since),
+        "until": _aware(until),
+        "actor": actor,
+        "path_prefix": path_prefix,
+        "action": action,
+        "outcome": outcome,
+    }
+    filters = {name: value for name, value in filters.items() if value is not None}
+    listing = _digest(tenant_id, filters)
+    query = _COLUMNS + "".join(_FILTERS[name] for name in filters)
+    params: dict[str, Any] = {**filters, "tenant": tenant_id, "limit": limit + 1}
+    if cursor is not None:
+        params["at"], params["id"] = open_cursor(listing, cursor)
+        query += " and (occurred_at, id) < (%(at)s, %(id)s)"
+    query += " order by occurred_at desc, id desc limit %(limit)s"
+
+    async with caller.database.as_user(caller.claims) as conn:
+        access = await tenant_access(conn, caller.principal, tenant_id)
+        access.require(Role.admin)
+        rows = await (await conn.execute(query, params)).fetchall()
+
+    items = [AuditEvent.model_validate(row) for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = items[-1]
+        next_cursor = seal_cursor(listing, last.occurred_at, last.id)
+    return AuditPage(items=items, next_cursor=next_cursor)
