@@ -8,6 +8,7 @@ from urllib.parse import unquote_to_bytes
 from fastapi import FastAPI, Request, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from file_lambda import audit
 from file_lambda.cursors import Cursors
 from file_lambda.database import Database
 from file_lambda.memberships import Memberships
@@ -110,4 +111,6 @@ def create_app(
     app.include_router(router)
     app.add_middleware(LiteralUrlGuard)
     install_browser_policy(app, settings.cors_allowed_origins, ["GET", "POST", "DELETE"])
+    # Every write request: one row of the audit trail, written on the ledger's connection.
+    audit.install(app)
     return app

@@ -10,13 +10,18 @@ maxReceiveCount attempts, to be redriven from there.
 When Postgres cannot be reached, the rest of the batch is not tried: every
 remaining message goes back to the queue at once, so an outage costs one
 failed connection a batch, and no message is lost.
+
+The consumer also prunes the audit trail of rows past its retention
+(`private.prune_audit_events`), at most once an hour per container: it runs
+whenever the bucket changes, which is when the trail grows.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +29,9 @@ from file_lambda.events import ledger
 from file_lambda.events.notifications import MalformedRecord, parse_notification
 
 log = logging.getLogger(__name__)
+
+# Seconds between two prunings of the audit trail by one container.
+PRUNE_INTERVAL_SECONDS = 3600.0
 
 
 def is_queue_batch(event: Mapping[str, Any]) -> bool:
@@ -46,8 +54,17 @@ class BatchResult:
 
 
 class Consumer:
-    def __init__(self, db: ledger.Database) -> None:
+    def __init__(
+        self,
+        db: ledger.Database,
+        *,
+        prune_interval: float = PRUNE_INTERVAL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.db = db
+        self._prune_interval = prune_interval
+        self._clock = clock
+        self._pruned_at: float | None = None
 
     def consume(self, event: Mapping[str, Any]) -> BatchResult:
         recorded = duplicates = 0
@@ -80,4 +97,21 @@ class Consumer:
         log.info(
             "batch", extra={"recorded": recorded, "duplicates": duplicates, "failed": len(failed)}
         )
+        if not database_down:
+            self.prune_audit_trail()
         return BatchResult(recorded, duplicates, failed)
+
+    def prune_audit_trail(self) -> None:
+        """Delete audit rows past their retention, if this container has not within the hour."""
+        now = self._clock()
+        if self._pruned_at is not None and now - self._pruned_at < self._prune_interval:
+            return
+        self._pruned_at = now
+        try:
+            [(pruned,)] = self.db.execute("select private.prune_audit_events()")
+        except Exception as exc:
+            # The next hour's batch tries again; the batch itself is recorded.
+            log.warning("audit trail not pruned", extra={"error": type(exc).__name__})
+            return
+        if pruned:
+            log.info("audit trail pruned", extra={"pruned": pruned})

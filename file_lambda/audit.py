@@ -1,0 +1,336 @@
+"""The file API's rows of the audit trail: one for every write request, refused ones too.
+
+The bucket's notifications say what changed (the ledger's trigger writes
+those rows, with no actor); only the API knows who asked, under which
+request id, and what it refused. So every POST, PUT, PATCH and DELETE under
+/files that names a tenant becomes one row of `public.audit_events`
+(supabase/migrations/*_audit_trail.sql): the caller, the route (its
+operation id is the action), the path(s) from the route's parameters, JSON
+body and JSON answer, the outcome (succeeded 2xx/3xx, refused 4xx, failed
+5xx), the status, the problem's `code`, the request id. GETs (downloads,
+listings) are never recorded and cost nothing more.
+
+Who asked and in which tenant is what the route's own dependency decided:
+the memberships it consults are wrapped (`AuditedMemberships`) to note the
+caller and the tenant it named in the request's context, so nothing is
+verified or looked up twice. A request refused before that (401: no
+verified caller; 400 tenant_required: no tenant named) has no tenant to be
+recorded in and is not. A caller naming a tenant they are not a member of
+(403 tenant_forbidden) is recorded in that tenant, if it exists: its
+admins should see who knocked.
+
+The row is one INSERT on the container's connection (`app.state.ledger`),
+after the answer has been sent to Mangum and before the invocation ends.
+If it fails, the answer stands and the failure is logged: the write has
+happened by then, and failing it afterwards would only hide that. The
+bucket's own row of the change is still written from its notification, so
+a lost API row loses the actor, not the change.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import FastAPI, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tenancy.principal import Principal, TenantForbidden, canonical_uuid, select_tenant
+from tenancy.problems import Problem, request_id
+
+log = logging.getLogger(__name__)
+
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# JSON bodies are read for their paths up to these sizes (the ALB passes 1 MB).
+MAX_REQUEST_JSON = 1_048_576
+MAX_ANSWER_JSON = 262_144
+# A batch's paths kept in `detail` (its size is in `paths_count`): the rows
+# stay small; the bucket's rows name every file a batch changed.
+MAX_PATHS = 25
+MAX_TEXT = 1024
+_CODE = re.compile(r"[a-z][a-z0-9_]{0,62}")
+# Numbers of an answer worth keeping: counts of a batch, and a quota refusal's.
+_COUNTS = (
+    "deleted_count",
+    "restored_count",
+    "purged_files",
+    "purged_versions",
+    "quota",
+    "used",
+    "reserved",
+    "requested",
+)
+
+_INSERT = """
+insert into public.audit_events
+  (tenant_id, occurred_at, actor, source, action, path, version_id, size, outcome, status,
+   code, request_id, detail)
+select t.id, %s, %s, 'api', %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb
+from public.tenants t
+where t.id = %s
+"""
+
+
+@dataclass(slots=True)
+class Attempt:
+    """What one write request showed of itself, filled in as it runs."""
+
+    started: datetime
+    caller: Principal | None = None
+    requested: str | None = None
+    status: int | None = None
+    answer_is_json: bool = False
+    answer: list[bytes] = field(default_factory=list)
+    answer_size: int = 0
+    body: list[bytes] | None = None
+    body_size: int = 0
+
+
+_attempt: ContextVar[Attempt | None] = ContextVar("audit_attempt", default=None)
+
+
+class AuditedMemberships:
+    """`memberships.Memberships`, noting the request's caller and named tenant."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def current(self, principal: Principal, requested: str | None) -> Principal:
+        caller: Principal = self.inner.current(principal, requested)
+        attempt = _attempt.get()
+        if attempt is not None:
+            attempt.caller, attempt.requested = caller, requested
+        return caller
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+class AuditTrail:
+    """ASGI middleware: one audit row per write request that named a tenant."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in WRITES:
+            await self.app(scope, receive, send)
+            return
+        attempt = Attempt(started=datetime.now(UTC))
+        if _header(scope, b"content-type").startswith("application/json"):
+            attempt.body = []
+
+        async def receive_teed() -> Message:
+            message = await receive()
+            if attempt.body is not None and message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                attempt.body_size += len(chunk)
+                if attempt.body_size <= MAX_REQUEST_JSON:
+                    attempt.body.append(chunk)
+            return message
+
+        async def send_seen(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                attempt.status = int(message["status"])
+                content_type = _header_of(message.get("headers", ()), b"content-type")
+                attempt.answer_is_json = "json" in content_type
+            elif message["type"] == "http.response.body" and attempt.answer_is_json:
+                chunk = message.get("body", b"")
+                attempt.answer_size += len(chunk)
+                if attempt.answer_size <= MAX_ANSWER_JSON:
+                    attempt.answer.append(chunk)
+            await send(message)
+
+        token = _attempt.set(attempt)
+        try:
+            await self.app(scope, receive_teed, send_seen)
+        except Exception:
+            # The crash handler answers 500 outside this middleware.
+            if attempt.status is None:
+                attempt.status = 500
+                attempt.answer = [b'{"code": "internal_error"}']
+                attempt.answer_is_json = True
+            raise
+        finally:
+            _attempt.reset(token)
+            record(scope, attempt)
+
+
+def install(app: FastAPI) -> None:
+    """Record `app`'s write requests (call once its memberships are in `app.state`)."""
+    app.state.memberships = AuditedMemberships(app.state.memberships)
+    app.add_middleware(AuditTrail)
+
+
+def record(scope: Scope, attempt: Attempt) -> None:
+    """Write the attempt's row; a failure is logged, never raised."""
+    try:
+        params = row_params(scope, attempt)
+        if params is not None:
+            scope["app"].state.ledger.execute(_INSERT, params)
+    except Exception as exc:
+        log.warning(
+            "audit event not recorded",
+            extra={"error_type": type(exc).__name__, "request_id": request_id(Request(scope))},
+        )
+
+
+def row_params(scope: Scope, attempt: Attempt) -> tuple[Any, ...] | None:
+    """The INSERT's parameters, or None when the request named no tenant."""
+    if attempt.caller is None or attempt.status is None:
+        return None
+    tenant_id = tenant_of(attempt.caller, attempt.requested)
+    if tenant_id is None:
+        return None
+    route = scope.get("route")
+    action = getattr(route, "name", None)
+    if not isinstance(action, str) or not _CODE.fullmatch(action):
+        return None
+    answer = _json(attempt.answer) if attempt.answer_is_json else None
+    body = _json(attempt.body) if attempt.body is not None else None
+    described = describe(
+        scope.get("path_params") or {},
+        dict(parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"))),
+        body if isinstance(body, dict) else {},
+        answer if isinstance(answer, dict) else {},
+    )
+    status = attempt.status
+    code = answer.get("code") if isinstance(answer, dict) and status >= 400 else None
+    return (
+        attempt.started,
+        canonical_uuid(attempt.caller.user_id),
+        action,
+        described.path,
+        described.version_id,
+        described.size,
+        outcome_of(status),
+        status,
+        code if isinstance(code, str) and _CODE.fullmatch(code) else None,
+        request_id(Request(scope)),
+        json.dumps(described.detail, separators=(",", ":")),
+        tenant_id,
+    )
+
+
+def tenant_of(caller: Principal, requested: str | None) -> str | None:
+    """The tenant the request acted in, or the one it was refused (tenant_forbidden)."""
+    try:
+        return select_tenant(caller, requested).tenant_id
+    except TenantForbidden:
+        return canonical_uuid(requested) if requested is not None else None
+    except Problem:  # tenant_required: several tenants, none named
+        return None
+
+
+def outcome_of(status: int) -> str:
+    if status >= 500:
+        return "failed"
+    return "refused" if status >= 400 else "succeeded"
+
+
+@dataclass(frozen=True, slots=True)
+class Described:
+    path: str | None
+    version_id: str | None
+    size: int | None
+    detail: dict[str, Any]
+
+
+def describe(
+    path_params: Mapping[str, Any],
+    query: Mapping[str, str],
+    body: Mapping[str, Any],
+    answer: Mapping[str, Any],
+) -> Described:
+    """What a write named: its path, from the most to the least certain source.
+
+    The answer's path is what the API stored (normalised); then the request's
+    destination or path; then a folder the request acted in.
+    """
+    path = _first_text(
+        answer.get("path"),
+        body.get("destination"),
+        body.get("path"),
+        query.get("file_path"),
+        query.get("path"),
+        path_params.get("path"),
+        answer.get("folder"),
+        body.get("folder"),
+        query.get("folder"),
+    )
+    detail: dict[str, Any] = {}
+    source = _first_text(body.get("source"))
+    if source is not None:
+        detail["source"] = source
+    paths = _texts(body.get("paths")) or _texts(
+        item.get("path") for item in _dicts(answer.get("uploaded"))
+    )
+    if paths:
+        detail["paths"] = paths[:MAX_PATHS]
+        detail["paths_count"] = len(paths)
+    for name in _COUNTS:
+        value = answer.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            detail[name] = value
+    limit = answer.get("limit")  # which quota a refusal hit: bytes or objects
+    if isinstance(limit, str) and _CODE.fullmatch(limit):
+        detail["limit"] = limit
+    failed = answer.get("failed") or answer.get("errors")
+    if isinstance(failed, list) and failed:
+        detail["failed_count"] = len(failed)
+    size = answer.get("size")
+    return Described(
+        path,
+        _first_text(answer.get("version_id"), body.get("version_id")),
+        size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None,
+        detail,
+    )
+
+
+def _first_text(*candidates: Any) -> str | None:
+    for candidate in candidates:
+        if isinstance(candidate, str) and candidate:
+            return _clean(candidate)
+    return None
+
+
+def _texts(values: Any) -> list[str]:
+    if not isinstance(values, Iterable) or isinstance(values, str | bytes | dict):
+        return []
+    return [_clean(value) for value in values if isinstance(value, str) and value]
+
+
+def _dicts(values: Any) -> list[dict[str, Any]]:
+    return (
+        [value for value in values if isinstance(value, dict)] if isinstance(values, list) else []
+    )
+
+
+def _clean(text: str) -> str:
+    """Text Postgres can hold (no NUL), at most a key's length."""
+    return text.replace("\x00", "")[:MAX_TEXT]
+
+
+def _json(chunks: list[bytes]) -> Any:
+    try:
+        return json.loads(b"".join(chunks))
+    except ValueError:
+        return None
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    return _header_of(scope.get("headers", ()), name)
+
+
+def _header_of(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> str:
+    for key, value in headers:
+        if key.lower() == name:
+            return value.decode("latin-1").lower()
+    return ""
