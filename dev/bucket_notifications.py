@@ -128,6 +128,17 @@ def created_event(entry: VersionEntry) -> str:
     return "ObjectCreated:CompleteMultipartUpload" if "-" in entry.etag else "ObjectCreated:Put"
 
 
+def oldest_first(entries: list[VersionEntry]) -> list[VersionEntry]:
+    """Each key's entries in the order they were made, its latest last.
+
+    Listings give seconds only, and SeaweedFS lists versions and delete markers
+    apart, so within a second the order comes from the version ids: SeaweedFS's
+    count down with time (a newer version's id sorts first).
+    """
+    by_id = sorted(entries, key=lambda e: e.version_id, reverse=True)
+    return sorted(by_id, key=lambda e: (e.key, e.is_latest, e.last_modified))
+
+
 Id = tuple[str, str]  # (key, version id)
 
 
@@ -180,11 +191,9 @@ class BucketSource:
         entries = self.listing()
         listed = {(e.key, e.version_id): e for e in entries}
         records = []
-        # A key's entries come newest first: its new ones are reported oldest first.
-        for entry in reversed(entries):
-            if (entry.key, entry.version_id) not in self.known:
-                event = created_event(entry)
-                records.append(notification(event, self.bucket, entry, self.sequencers.next()))
+        for entry in oldest_first([e for e in entries if (e.key, e.version_id) not in self.known]):
+            event = created_event(entry)
+            records.append(notification(event, self.bucket, entry, self.sequencers.next()))
         absent = self.known.keys() - listed.keys()
         gone = absent & self.missing
         for id_ in sorted(gone):
