@@ -39,3 +39,10 @@ def claims(
 
 def hs256(payload: dict[str, Any], secret: str = JWT_SECRET) -> str:
     return jwt.encode(payload, secret, algorithm="HS256")
+
+
+def service_role_key(secret: str = JWT_SECRET, lifetime: int = 3600) -> str:
+    """A service-role key as Supabase issues one: the role, no user, no audience."""
+    now = int(time.time())
+    body = {"iss": "supabase", "ref": "local", "role": "service_role", "iat": now}
+    return hs256({**body, "exp": now + lifetime}, secret)

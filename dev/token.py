@@ -4,6 +4,10 @@ Asks the stack's Supabase Auth stand-in for a session (signing the user up
 when the address is new), so the token carries the user's memberships as
 they are now, written by the real access token hook. Only the token goes to
 stdout: `export TOKEN=$(make -s token)`.
+
+`--service-role` prints the local project's service-role key instead (what
+`supabase status` shows), for the operator's routes such as
+`PUT /tenants/{id}/quota`: `export SERVICE_KEY=$(make -s token SERVICE_ROLE=1)`.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from pathlib import Path
 
 import httpx
 
-from dev import DEMO_EMAIL, STATE_FILE
+from dev import DEMO_EMAIL, DEV_JWT_SECRET, STATE_FILE
+from dev.claims import service_role_key
 from dev.stack import ROOT
 
 
@@ -45,8 +50,15 @@ def access_token(email: str, base: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make token", description=__doc__.split("\n\n")[0])
     parser.add_argument("--email", default=DEMO_EMAIL, help=f"the user (default {DEMO_EMAIL})")
+    parser.add_argument(
+        "--service-role", action="store_true", help="print the service-role key instead"
+    )
     args = parser.parse_args(argv)
-    print(access_token(args.email, auth_url()))
+    if args.service_role:
+        # Signed with make dev's (public) secret: valid against the running stack only.
+        print(service_role_key(DEV_JWT_SECRET))
+    else:
+        print(access_token(args.email, auth_url()))
     return 0
 
 

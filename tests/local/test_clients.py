@@ -29,6 +29,8 @@ from typing import Any, NoReturn
 import httpx
 import pytest
 
+from dev import DEV_JWT_SECRET
+from dev.claims import service_role_key
 from tests.support.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,13 +68,15 @@ class Scenario:
     files_tenant: str
     guest: str
     guest_email: str
+    # The local project's service-role key, as an operator holds it (`make token SERVICE_ROLE=1`).
+    service: str
 
     @classmethod
     def start(cls, stack: Stack) -> Scenario:
         owner, tenant = stack.new_tenant("Generated clients")
         email = f"guest-{uuid.uuid4().hex[:12]}@example.com"
         guest = stack.session(email)["access_token"]
-        return cls(stack, owner, tenant, guest, email)
+        return cls(stack, owner, tenant, guest, email, service_role_key(DEV_JWT_SECRET))
 
     def as_json(self) -> str:
         return json.dumps(
@@ -82,6 +86,7 @@ class Scenario:
                 "tenant": self.files_tenant,
                 "guest": self.guest,
                 "guestEmail": self.guest_email,
+                "service": self.service,
             }
         )
 
@@ -192,6 +197,10 @@ def test_the_python_client_calls_every_operation(
     assert call("get_tenant", 200, tenant_id=tenant.id).name == "Made by a client"
     renamed = call("rename_tenant", 200, tenant_id=tenant.id, body=models.TenantUpdate(name="R"))
     assert renamed.name == "R"
+    limits = models.QuotaUpdate(max_bytes=10**9, max_objects=None)
+    service = client(scenario.service)
+    assert call("set_tenant_quota", 200, client=service, tenant_id=tenant.id, body=limits)
+    assert call("get_tenant_quota", 200, tenant_id=tenant.id).max_bytes == 10**9
 
     def invite() -> Any:
         body = models.InvitationCreate(email=scenario.guest_email)
@@ -213,6 +222,8 @@ def test_the_python_client_calls_every_operation(
     call("remove_member", 204, tenant_id=tenant.id, user_id=joined.user_id)
     call("revoke_invitation", 204, tenant_id=tenant.id, invitation_id=invite().id)
     call("decline_invitation", 204, client=guest, invitation_id=invite().id)
+    trail = call("list_audit_events", 200, tenant_id=tenant.id, action="member_removed").items
+    assert [event.actor for event in trail] == [uuid.UUID(me.user_id)]
 
     # -- files: uploads and downloads through the API --
     assert call("files_health", 200, client=client(None)).status == "ok"

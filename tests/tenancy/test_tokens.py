@@ -711,3 +711,15 @@ def test_jwks_down_with_cached_keys_keeps_working(
     assert client.get("/files/list").status == 200
     client.token = jwks_state.sign(good_claims(), "ec-key-1")
     assert client.get("/files/list").status == 200
+
+
+def test_make_token_service_role_prints_a_key_the_local_stack_accepts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from dev import DEV_JWT_SECRET, token
+
+    assert token.main(["--service-role"]) == 0
+    key = capsys.readouterr().out.strip()
+    assert tokens.verify_service_role(key, DEV_JWT_SECRET)["role"] == "service_role"
+    with pytest.raises(Unauthorized):
+        tokens.verify_service_role(key, "another-secret-with-at-least-32-characters")

@@ -11,6 +11,7 @@ interface Scenario {
   tenant: string;
   guest: string;
   guestEmail: string;
+  service: string;
 }
 
 const scenario = JSON.parse(process.argv[2] ?? "") as Scenario;
@@ -72,6 +73,7 @@ async function post(url: string, fields: Record<string, string>, content: string
 const anyone = client();
 const owner = client(scenario.owner, scenario.tenant);
 const guest = client(scenario.guest);
+const service = client(scenario.service);
 
 // -- the core: tenants, members, invitations --
 check(expect(await anyone.GET("/health"), 200).status === "ok", "health");
@@ -84,6 +86,10 @@ check(tenants.some((t) => t.id === tenant.id), "list_tenants");
 check(expect(await owner.GET("/tenants/{tenant_id}", { params: tenantId }), 200).name === "Made by fetch", "get_tenant");
 const renamed = await owner.PATCH("/tenants/{tenant_id}", { params: tenantId, body: { name: "R" } });
 check(expect(renamed, 200).name === "R", "rename_tenant");
+const limits = { max_bytes: 1_000_000_000, max_objects: null };
+expect(await service.PUT("/tenants/{tenant_id}/quota", { params: tenantId, body: limits }), 200);
+const quota = expect(await owner.GET("/tenants/{tenant_id}/quota", { params: tenantId }), 200);
+check(quota.max_bytes === 1_000_000_000, "get_tenant_quota");
 
 async function invite() {
   const body = { email: scenario.guestEmail };
@@ -107,6 +113,9 @@ expect(await owner.DELETE("/tenants/{tenant_id}/members/{user_id}", { params: me
 const revoked = { path: { tenant_id: tenant.id, invitation_id: (await invite()).id } };
 expect(await owner.DELETE("/tenants/{tenant_id}/invitations/{invitation_id}", { params: revoked }), 204);
 expect(await guest.POST("/invitations/{invitation_id}/decline", byId((await invite()).id)), 204);
+const removals = { path: tenantId.path, query: { action: "member_removed" } };
+const trail = expect(await owner.GET("/tenants/{tenant_id}/audit", { params: removals }), 200).items;
+check(trail.map((event) => event.actor).join() === me.user_id, "list_audit_events");
 
 // -- files: uploads and downloads through the API --
 check(expect(await anyone.GET("/files/health"), 200).status === "ok", "files_health");
