@@ -451,6 +451,7 @@ def ledger_records(tenant: Tenant) -> list[dict[str, Any]]:
     ]
 
 
+@pytest.mark.slow
 def test_the_same_changes_twice_and_out_of_order_change_nothing(tenant: Tenant) -> None:
     operations = Operations(tenant, random.Random(7))
     for _ in range(60):
