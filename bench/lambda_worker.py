@@ -8,6 +8,7 @@ on the default session before the handler creates its client.
 - warm: ALB event -> `GET /files/metadata/{path}` vs raw `head_object` on the
   same object (the membership check included, from the kept copy); ALB event
   -> `GET /files/health` vs Mangum + bare Starlette.
+- writes: what a write's quota claim and audit row add to a small upload.
 - memberships: the check from the kept copy, as a share of a warm metadata
   call; a re-read (the copy older than its ttl) vs the same query on a raw
   psycopg connection.
@@ -304,6 +305,79 @@ class Bench:
                 f"{ms(medians['record'])} vs {ms(medians['round_trip'])} a change; "
                 f"a duplicate {ms(medians['duplicate'])}",
                 medians,
+            ),
+        ]
+
+    # -- what a write adds: its quota claim and its audit row -------------------------------
+
+    def write_bookkeeping(self, rounds: int, calls: int) -> list[Row]:
+        """A small upload with the quota claim and audit row / the same upload without them.
+
+        Three uploads of 1 KiB through the handler, interleaved: to a tenant with a
+        quota (the claim takes its lock and writes a reservation), to one without
+        (one indexed read), and the same without either (quotas off, the audit
+        row not written), which is the floor: every other step is the same.
+        """
+        from file_lambda import audit
+        from file_lambda.quotas import NoQuotas
+
+        quota_claims = claims(tenants={str(uuid.uuid4()): "admin"})
+        memberships.register(self.database_url, quota_claims)
+        (quota_tenant,) = quota_claims["app_metadata"]["tenants"]
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            conn.execute(
+                "insert into public.tenant_quotas (tenant_id, max_bytes) values (%s, %s)",
+                (quota_tenant, 1 << 50),
+            )
+        form = httpx.Request("POST", "http://x", files={"file": ("w.bin", b"w" * 1024)})
+        body = form.read()
+
+        def upload(auth: dict[str, str]) -> Any:
+            return self.invoker(
+                build_event(
+                    "POST",
+                    "/files/upload",
+                    params={"folder": "writes", "overwrite": "true"},
+                    headers={**auth, "content-type": form.headers["content-type"]},
+                    body=body,
+                ),
+                201,
+            )
+
+        with_quota = upload({"authorization": f"Bearer {hs256(quota_claims, JWT_SECRET)}"})
+        without_quota = upload(self.auth)
+        state = self.handler.app.state
+        kept_quotas, kept_record = state.quotas, audit.record
+
+        def bare() -> float:
+            state.quotas, audit.record = NoQuotas(), lambda scope, attempt: None
+            try:
+                return per_call(without_quota, calls)
+            finally:
+                state.quotas, audit.record = kept_quotas, kept_record
+
+        for warm_up in (with_quota, without_quota):
+            per_call(warm_up, max(3, calls // 5))
+        bare()
+        samples = interleaved(
+            {
+                "quota": lambda: per_call(with_quota, calls),
+                "no_quota": lambda: per_call(without_quota, calls),
+                "bare": bare,
+            },
+            rounds,
+        )
+        medians = {name: Spread.of(values).median for name, values in samples.items()}
+        added = {name: medians[name] - medians["bare"] for name in ("quota", "no_quota")}
+        return [
+            Row(
+                "write_bookkeeping",
+                "Writes: 1 KiB upload with its quota claim and audit row / without them",
+                ratios(samples["quota"], samples["bare"]),
+                None,
+                f"+{ms(added['quota'])} a write with a quota, +{ms(added['no_quota'])} "
+                f"without one ({ms(medians['bare'])} bare); reads add nothing",
+                {**medians, "added_quota": added["quota"], "added_no_quota": added["no_quota"]},
             ),
         ]
 
@@ -756,6 +830,7 @@ def main() -> None:
     warm_metadata = next(row for row in rows if row.key == "warm_metadata").absolute["metadata"]
     rows += bench.memberships(args.rounds, args.calls, warm_metadata)
     rows += bench.bucket_changes(args.rounds, args.batch)
+    rows += bench.write_bookkeeping(args.rounds, args.calls)
     rows += bench.s3_calls(args.objects, args.delete_rounds)
     rows += bench.history(args.rounds, args.calls, min(50, args.objects))
     rows += bench.transfers(args.rounds, args.transfers)

@@ -23,6 +23,7 @@ EXPECTED = {
     "membership_kept",
     "membership_reread",
     "bucket_change_record",
+    "write_bookkeeping",
     "delete_folder_calls",
     "delete_folder_pages",
     "delete_folder_speed",
