@@ -4,8 +4,11 @@
 - `balancer.py`: the load balancer (`/files/*` as ALB events to the Lambda handler);
 - `auth.py`: the Supabase Auth stand-in that issues tokens through the real hook;
 - `postgres.py`: Postgres that keeps its data;
+- `bucket_notifications.py`: the bucket's changes as S3 would notify them, through
+  a local SQS queue (moto) to the file API's handler;
 - `ports.py`: each service's stable port, or the next free one when it is taken;
-- `token.py`: `make token`, an access token from the running stack's issuer.
+- `token.py`: `make token`, an access token from the running stack's issuer (or
+  the local service-role key).
 
 The development defaults below are public on purpose: they only ever serve
 `make dev`, `sam local` (samconfig.toml) and tests.
