@@ -16,7 +16,12 @@ replayed on another listing answers `400 invalid_cursor`; a forged position
 can only move within rows the caller may read anyway.
 
 It also sets each request's id where the core's database transactions put it
-into `request.id` (`db.current_request_id`), for the triggers' rows.
+into `request.id` (`db.current_request_id`), for the triggers' rows, and
+records the core's refused attempts: a trigger sees only changes that
+happened, so a write to a tenant that the core refuses (too low a role, the
+last owner, a duplicate, a non-member naming the tenant, a body that breaks
+the schema) is written here, once its answer is known, as the service role
+(`RefusedAttempts`).
 
 No `from __future__ import annotations`: FastAPI resolves these annotations at
 run time.
@@ -26,19 +31,23 @@ import base64
 import binascii
 import hashlib
 import json
+import logging
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core_service.db import current_request_id
 from core_service.routes import TENANT_ERRORS, Caller
 from core_service.schemas import AuditEvent, AuditOutcome, AuditPage
 from core_service.tenants import tenant_access
-from tenancy.principal import Role
+from tenancy.principal import Role, canonical_uuid
 from tenancy.problems import BadRequest, operation_id, problem_responses, request_id
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(generate_unique_id_function=operation_id)
 
@@ -68,9 +77,86 @@ class RequestIds:
             current_request_id.reset(token)
 
 
+# A refused write of a tenant's: a row of its own, in that tenant if it exists.
+_REFUSED = """
+insert into public.audit_events
+  (tenant_id, actor, source, action, outcome, status, code, request_id, detail)
+select t.id, %s, 'core', %s, 'refused', %s, %s, %s, %s::jsonb
+from public.tenants t
+where t.id = %s
+"""
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_CODE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+class RefusedAttempts:
+    """One audit row for each write to a tenant the core answers with a 4xx.
+
+    Only what a verified caller attempted (the route's own check notes them
+    as `request.state.audit_caller`; a 401 has nobody to name) on a route
+    under `/tenants/{tenant_id}`; successes are the triggers' rows. The
+    row is written after the answer, in a transaction of its own as the
+    service role (the caller's was rolled back); if it cannot be written, the
+    answer stands and the log says so.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in _WRITES:
+            await self.app(scope, receive, send)
+            return
+        status: int | None = None
+        problem: list[bytes] = []
+
+        async def send_seen(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and status and 400 <= status < 500:
+                problem.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, send_seen)
+        if status is None or not 400 <= status < 500 or status == 401:
+            return
+        await self._record(scope, status, b"".join(problem))
+
+    async def _record(self, scope: Scope, status: int, body: bytes) -> None:
+        state = scope.get("state") or {}
+        caller = state.get("audit_caller")
+        params = scope.get("path_params") or {}
+        route = scope.get("route")
+        action = getattr(route, "name", None)
+        tenant = canonical_uuid(str(params.get("tenant_id", "")))
+        if caller is None or tenant is None or not isinstance(action, str):
+            return
+        try:
+            code = json.loads(body).get("code") if body else None
+        except (ValueError, AttributeError):
+            code = None
+        detail = {name: str(value) for name, value in params.items() if name != "tenant_id"}
+        row = (
+            canonical_uuid(caller),
+            action,
+            status,
+            code if isinstance(code, str) and _CODE.fullmatch(code) else None,
+            request_id(Request(scope)),
+            json.dumps(detail, separators=(",", ":")),
+            tenant,
+        )
+        try:
+            async with scope["app"].state.database.as_service() as conn:
+                await conn.execute(_REFUSED, row)
+        except Exception as exc:
+            log.warning("refused attempt not audited", extra={"error_type": type(exc).__name__})
+
+
 def install(app: FastAPI) -> None:
-    """The audit route, and request ids for the audit triggers."""
+    """The audit route, request ids for the audit triggers, and the refused attempts."""
     app.include_router(router)
+    app.add_middleware(RefusedAttempts)
     app.add_middleware(RequestIds)
 
 

@@ -115,6 +115,14 @@ class Database:
             )
             yield conn
 
+    @asynccontextmanager
+    async def as_service(self) -> AsyncIterator[Connection]:
+        """One transaction as `service_role`: the core's own writes that no caller may make
+        (a refused attempt's audit row, after the caller's transaction was rolled back)."""
+        async with self._connection() as conn, conn.transaction():
+            await conn.execute("select set_config('role', 'service_role', true)")
+            yield conn
+
     async def ping(self, wait_seconds: float) -> None:
         """Raise unless a connection is had within `wait_seconds` and answers a query."""
         try:

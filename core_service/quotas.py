@@ -72,7 +72,9 @@ async def quota_caller(request: Request, credentials: BearerCredentials) -> Quot
     elif credentials is not None:
         raise Unauthorized()
     claims = verified_claims(request, credentials)
-    return QuotaCaller(claims, Principal.from_claims(claims), database)
+    principal = Principal.from_claims(claims)
+    request.state.audit_caller = principal.user_id  # audit.RefusedAttempts
+    return QuotaCaller(claims, principal, database)
 
 
 Caller = Annotated[QuotaCaller, Depends(quota_caller)]

@@ -79,7 +79,10 @@ class CallerContext:
 
 async def caller_context(request: Request, credentials: BearerCredentials) -> CallerContext:
     claims = verified_claims(request, credentials)
-    return CallerContext(Principal.from_claims(claims), claims, request.app.state.database)
+    principal = Principal.from_claims(claims)
+    # Who attempted it, should the core refuse it (audit.RefusedAttempts).
+    request.state.audit_caller = principal.user_id
+    return CallerContext(principal, claims, request.app.state.database)
 
 
 Caller = Annotated[CallerContext, Depends(caller_context)]

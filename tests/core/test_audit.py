@@ -525,3 +525,52 @@ def test_row_level_security_holds_if_the_python_check_were_wrong(
     monkeypatch.setattr(audit, "tenant_access", anyone_is_an_owner)
     for user in (viewer, stranger):
         assert audit_page(client, auth(user), tenant_id)["items"] == []
+
+
+def test_refused_attempts_in_the_core_are_recorded(
+    client: Any,
+    make_user: Callable[..., User],
+    make_tenant: Callable[..., str],
+    auth: Callable[[User], dict[str, str]],
+) -> None:
+    """A trigger sees only changes that happened: the core's refusals are rows of their own."""
+    owner, member, stranger = make_user(), make_user(), make_user()
+    tenant_id = make_tenant(owner, {member: "member"})
+    url = f"/tenants/{tenant_id}"
+    member_headers = {**auth(member), "X-Amzn-Trace-Id": TRACE}
+    invite = client.post(
+        f"{url}/invitations", json={"email": "x@example.com"}, headers=member_headers
+    )
+    assert_problem(invite, 403, "insufficient_role")
+    leave = client.delete(f"{url}/members/{owner.id}", headers=auth(owner))
+    assert_problem(leave, 409, "last_owner")
+    assert_problem(
+        client.patch(url, json={"name": "Mine"}, headers=auth(stranger)), 404, "tenant_not_found"
+    )
+    assert_problem(
+        client.put(f"{url}/quota", json={"max_bytes": 1}, headers=auth(owner)),
+        403,
+        "insufficient_role",
+    )
+    # Nobody to name, or no tenant to write into: no row, and the same answers.
+    assert_problem(client.patch(url, json={"name": "Anyone"}), 401, "unauthorized")
+    elsewhere = f"/tenants/{uuid.uuid4()}"
+    assert_problem(
+        client.patch(elsewhere, json={"name": "X"}, headers=auth(stranger)), 404, "tenant_not_found"
+    )
+    # Reads are never rows.
+    client.get(f"{url}/members", headers=auth(stranger))
+
+    refused = audit_page(client, auth(owner), tenant_id, outcome="refused")["items"]
+    seen = [
+        (item["action"], item["actor"], item["status"], item["code"], item["detail"])
+        for item in reversed(refused)
+    ]
+    assert seen == [
+        ("create_invitation", member.id, 403, "insufficient_role", {}),
+        ("remove_member", owner.id, 409, "last_owner", {"user_id": owner.id}),
+        ("rename_tenant", stranger.id, 404, "tenant_not_found", {}),
+        ("set_tenant_quota", owner.id, 403, "insufficient_role", {}),
+    ]
+    assert refused[-1]["request_id"] == TRACE
+    assert all(item["source"] == "core" for item in refused)
