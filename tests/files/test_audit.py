@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
@@ -286,6 +286,29 @@ def test_each_bucket_change_is_one_row_whatever_the_duplicates(
     # Delivered again, in any order: nothing new.
     assert lambda_module.handler(sqs_batch(changes), LambdaContext()) == {"batchItemFailures": []}
     assert len(rows("bucket")) == len(recorded)
+
+
+def test_bucket_rows_carry_the_time_s3_gives_the_change(
+    lambda_module: ModuleType, tenant: str, client_for: ClientFactory, db: Conn
+) -> None:
+    """Not when the consumer got to it: a backlog or a redrive may come days later."""
+    client_for("owner")
+    root = f"tenants/{tenant}/"
+    dated = record("ObjectCreated:Put", root + "dated.txt", "v1", size=1, sequencer="0A")
+    dated["eventTime"] = "2026-11-02T03:04:05.678Z"
+    # Not a time: the change still counts, dated when it is recorded.
+    undated = record("ObjectCreated:Put", root + "undated.txt", "v1", size=1, sequencer="0B")
+    undated["eventTime"] = "yesterday"
+    batch = sqs_batch([dated, undated])
+    assert lambda_module.handler(batch, LambdaContext()) == {"batchItemFailures": []}
+    found = db.execute(
+        "select path, occurred_at from public.audit_events"
+        " where tenant_id = %s and source = 'bucket'",
+        (tenant,),
+    ).fetchall()
+    times = {row["path"]: row["occurred_at"] for row in found}
+    assert times["dated.txt"] == datetime(2026, 11, 2, 3, 4, 5, 678000, tzinfo=UTC)
+    assert abs(times["undated.txt"] - datetime.now(UTC)) < timedelta(minutes=1)
 
 
 def test_a_reconcile_is_a_recount_not_a_change(
