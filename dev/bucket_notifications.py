@@ -54,7 +54,7 @@ from dev.alb import LambdaContext
 from file_lambda.events import ledger
 from file_lambda.events.notifications import tenant_path
 from file_lambda.events.reconcile import walk
-from file_lambda.storage.port import VersionEntry
+from file_lambda.storage.port import StorageUnavailable, VersionEntry
 from file_lambda.storage.s3 import S3Storage
 
 log = logging.getLogger(__name__)
@@ -439,13 +439,23 @@ class BucketChanges:
         return reconciled
 
     def _watch(self, stop: threading.Event) -> None:
+        bucket_away = False
         while not stop.is_set():
             started = time.monotonic()
             try:
                 self.source.poll(self.queue.send)
+            except StorageUnavailable:
+                # The bucket is away (S3 stopped): the next listing diffs from the last
+                # good one. Said once an outage, without a traceback: nothing is wrong here.
+                if not bucket_away:
+                    log.warning("bucket source: S3 does not answer; retrying every second")
+                bucket_away = True
             except Exception:
-                # The bucket or the queue is away: the next listing diffs from the last good one.
                 log.exception("could not list the bucket's changes")
+            else:
+                if bucket_away:
+                    log.info("bucket source: S3 answers again")
+                bucket_away = False
             stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
 
     def stop(self) -> None:
