@@ -16,7 +16,7 @@ replayed on another listing answers `400 invalid_cursor`; a forged position
 can only move within rows the caller may read anyway.
 
 It also sets each request's id where the core's database transactions put it
-into `request.id` (`db.current_request_id`), for the triggers' rows, and
+into `request.id` (`db.current_request`), for the triggers' rows, and
 records the core's refused attempts: a trigger sees only changes that
 happened, so a write to a tenant that the core refuses (too low a role, the
 last owner, a duplicate, a non-member naming the tenant, a body that breaks
@@ -40,7 +40,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, Query, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core_service.db import current_request_id
+from core_service.db import current_request
 from core_service.routes import TENANT_ERRORS, Caller
 from core_service.schemas import AuditEvent, AuditOutcome, AuditPage
 from core_service.tenants import tenant_access
@@ -61,7 +61,8 @@ class InvalidCursor(BadRequest):
 
 
 class RequestIds:
-    """Makes each request's id (the one its problems carry) the database's `request.id`."""
+    """Lets the database's transactions put the request's id (the one its problems
+    carry) into `request.id`."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -70,11 +71,12 @@ class RequestIds:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        token = current_request_id.set(request_id(Request(scope)))
+        # The scope, not its id: most requests never open a transaction.
+        token = current_request.set(scope)
         try:
             await self.app(scope, receive, send)
         finally:
-            current_request_id.reset(token)
+            current_request.reset(token)
 
 
 # A refused write of a tenant's: a row of its own, in that tenant if it exists.

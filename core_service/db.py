@@ -22,18 +22,28 @@ from typing import Any
 import psycopg
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from starlette.requests import Request
+from starlette.types import Scope
 
 from core_service.errors import DatabaseUnavailable, LastOwner, MemberExists
 from tenancy.principal import RoleForbidden
-from tenancy.problems import Problem
+from tenancy.problems import Problem, request_id
 
 log = logging.getLogger(__name__)
 
 Connection = psycopg.AsyncConnection[DictRow]
 
-# The id of the request being served (tenancy.problems.request_id), set for
-# each request by core_service.audit's middleware.
-current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
+# The request being served (its ASGI scope), set for each request by
+# core_service.audit's middleware: its id (tenancy.problems.request_id) is
+# worked out only when a transaction needs it, never for /health.
+current_request: ContextVar[Scope | None] = ContextVar("current_request", default=None)
+
+
+def current_request_id() -> str:
+    """The served request's id, the one its problems carry; '' outside a request."""
+    scope = current_request.get()
+    return request_id(Request(scope)) if scope is not None else ""
+
 
 # Under load a connection comes back to the pool within milliseconds and is
 # known good; one that has sat idle for this long may have been dropped (a
@@ -111,7 +121,7 @@ class Database:
                 "select set_config('role', 'authenticated', true),"
                 " set_config('request.jwt.claims', %s, true),"
                 " set_config('request.id', %s, true)",
-                (json.dumps(dict(claims), separators=(",", ":")), current_request_id.get() or ""),
+                (json.dumps(dict(claims), separators=(",", ":")), current_request_id()),
             )
             yield conn
 
