@@ -9,12 +9,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.routing import Route
 
 from core_service import audit, openapi
 from core_service.db import Database, create_pool
 from core_service.quotas import router as quotas_router
 from core_service.readiness import database_check, s3_client, storage_check
-from core_service.routes import router
+from core_service.routes import liveness, router
 from core_service.settings import Settings
 from tenancy.cors import install_browser_policy
 from tenancy.problems import install_problem_handlers
@@ -80,4 +81,7 @@ def create_app(
     # One document for the domain: the file API's routes (served by the Lambda) included.
     openapi.install(app)
     install_browser_policy(app, settings.cors_allowed_origins, ["GET", "POST", "PATCH", "DELETE"])
+    # /health in front of FastAPI's routing (routes.liveness says why).
+    served = Route("/health", liveness, methods=["GET"], include_in_schema=False)
+    app.router.routes.insert(0, served)
     return app

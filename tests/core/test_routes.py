@@ -3,6 +3,7 @@ HS256 tokens whose tenants the real hook wrote."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +12,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from core_service import routes
 from tests.support.core import ORIGIN, User
 from tests.support.problems import assert_problem
 from tests.support.tokens import claims, hs256
@@ -26,6 +28,23 @@ def test_health_answers_without_touching_anything(client: TestClient) -> None:
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_health_as_served_answers_as_declared(client: TestClient) -> None:
+    """/health is served by a plain route in front of FastAPI's (routes.liveness):
+    its answer is the declared route's, with the headers every response gets."""
+    response = client.get("/health")
+    declared = asyncio.run(routes.health())
+    assert response.content == declared.model_dump_json().encode()
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["vary"] == "Origin"
+    served = client.app.router.routes[0]  # type: ignore[attr-defined]
+    assert (served.path, served.endpoint) == ("/health", routes.liveness)
+    assert (
+        client.get("/health", headers={"Origin": ORIGIN}).headers["access-control-allow-origin"]
+        == ORIGIN
+    )
 
 
 def test_openapi_declares_the_core_routes_and_their_problems(client: TestClient) -> None:
