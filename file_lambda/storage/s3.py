@@ -201,7 +201,7 @@ class S3Storage:
         # If-None-Match: * makes "do not overwrite" atomic at the store.
         condition = {} if overwrite else {"IfNoneMatch": "*"}
         with _translated():
-            self._s3.put_object(
+            written = self._s3.put_object(
                 Bucket=self._bucket,
                 Key=key,
                 Body=body,
@@ -209,7 +209,10 @@ class S3Storage:
                 Metadata=metadata,
                 **condition,  # type: ignore[arg-type]
             )
-        return self.head(key)
+        # The version just written, not whatever the key holds by now: another
+        # writer may have put the key again in between. (A PUT does not return
+        # the object's LastModified, hence the HEAD: docs/benchmarks.md, Bytes.)
+        return self.head(key, _version(written.get("VersionId")))
 
     def delete(self, key: str) -> None:
         with _translated():
@@ -383,14 +386,16 @@ class S3Storage:
         copy_source: dict[str, str] = {"Bucket": self._bucket, "Key": source.key}
         if source.version_id:
             copy_source["VersionId"] = source.version_id
+        written: str | None = None  # the version written, where S3 says which
         with _translated():
             if source.size < self._copy_part_limit:
-                self._s3.copy_object(
+                copied = self._s3.copy_object(
                     Bucket=self._bucket,
                     Key=destination,
                     CopySource=copy_source,  # type: ignore[arg-type]
                     MetadataDirective="COPY",
                 )
+                written = _version(copied.get("VersionId"))
             else:
                 # The managed copy uploads parts with UploadPartCopy and aborts the
                 # upload if a part fails, so a failure leaves no orphan parts. A
@@ -402,7 +407,7 @@ class S3Storage:
                     ExtraArgs={"ContentType": source.content_type, "Metadata": source.metadata},
                     Config=self._transfer,
                 )
-        return self.head(destination)
+        return self.head(destination, written)
 
     def presign_get(
         self,
@@ -527,7 +532,7 @@ class S3Storage:
         condition: dict[str, Any] = {} if overwrite else {"IfNoneMatch": "*"}
         with _translated():
             try:
-                self._s3.complete_multipart_upload(
+                completed = self._s3.complete_multipart_upload(
                     Bucket=self._bucket,
                     Key=key,
                     UploadId=upload_id,
@@ -544,7 +549,7 @@ class S3Storage:
                     "5 MiB, in ascending order, with the ETags (and checksums) their "
                     "uploads answered"
                 ) from None
-        return self.head(key)
+        return self.head(key, _version(completed.get("VersionId")))
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         try:

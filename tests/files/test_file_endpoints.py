@@ -92,6 +92,29 @@ def test_upload_returns_file_info_and_writes_the_object(
     assert read(s3, tenant, "documents/2024/report.pdf") == data
 
 
+def test_an_upload_answers_with_the_version_it_wrote_though_another_lands_at_once(
+    client: AlbClient, s3: Any, tenant: str, lambda_module: ModuleType
+) -> None:
+    """Another writer's version put right after ours (before the handler reads
+    the object back) does not become our answer."""
+    events = lambda_module.storage._s3.meta.events
+
+    def overtaken(**_: Any) -> None:
+        s3.put_object(Bucket=BUCKET, Key=f"tenants/{tenant}/race.pdf", Body=b"someone else's")
+
+    events.register_first("after-call.s3.PutObject", overtaken, unique_id="snsd-overtaken")
+    try:
+        ours = upload(client, "race.pdf", b"ours", overwrite=True)
+    finally:
+        events.unregister("after-call.s3.PutObject", unique_id="snsd-overtaken")
+    assert ours.status == 201, ours.body
+    info = ours.json()
+    latest = head(s3, tenant, "race.pdf")
+    assert info["version_id"] != latest["VersionId"]
+    assert (info["size"], info["etag"]) == (4, md5_etag(b"ours"))
+    assert read(s3, tenant, "race.pdf", VersionId=info["version_id"]) == b"ours"
+
+
 def test_upload_guesses_a_missing_content_type_from_the_name(client: AlbClient) -> None:
     response = upload(client, "notes.txt", b"hello", "application/octet-stream")
 
