@@ -6,6 +6,8 @@ uvicorn command line, read from the Dockerfile's CMD so the two cannot drift.
 the project's migrations) runs beside it, as in the core tests. Its floor is
 `bench/bare_me.py`: the same transaction without the framework, which
 shows what of the gap to the bare app is Postgres's and what is ours.
+`bench/bare_fastapi.py` is FastAPI's own ceiling: one typed route, no
+middleware.
 """
 
 from __future__ import annotations
@@ -54,6 +56,11 @@ def uvicorn_flags(dockerfile: Path = ROOT / "Dockerfile") -> list[str]:
             continue
         flags.append(word)
     return flags
+
+
+def _us(seconds: float) -> str:
+    """Seconds of the whole machine a request costs, at the measured throughput."""
+    return f"{seconds * 1e6:.0f} us"
 
 
 def _free_port() -> int:
@@ -133,12 +140,14 @@ def measure(env: dict[str, str], database_url: str, rounds: int, seconds: float)
     token = _caller(database_url, f"{supabase_url}/auth/v1")
     with (
         _server("bench.bare:app", env, logs / "bare.log") as bare,
+        _server("bench.bare_fastapi:app", env, logs / "bare_fastapi.log") as fastapi,
         _server("core_service.main:app", core_env, logs / "core.log") as core,
         _server("bench.bare_me:app", core_env, logs / "bare_me.log") as floor,
     ):
         auth = {"Authorization": f"Bearer {token}"}
         targets = {
             "bare": (f"{bare}/health", {}),
+            "fastapi": (f"{fastapi}/health", {}),
             "health": (f"{core}/health", {}),
             "me": (f"{core}/me", auth),
             "floor_me": (f"{floor}/me", auth),
@@ -175,6 +184,13 @@ def measure(env: dict[str, str], database_url: str, rounds: int, seconds: float)
             {"rate": rate, "generator": tool},
         ),
         Row(
+            "core_fastapi_floor",
+            "  reference: a one-route typed FastAPI app / bare Starlette",
+            per_round("fastapi", "bare", samples),
+            None,
+            f"{rate['fastapi']:.0f} req/s; the core serves /health in front of FastAPI's routing",
+        ),
+        Row(
             "core_me",
             "Core: authenticated /me req/s / bare Starlette",
             per_round("me", "bare", samples),
@@ -187,7 +203,10 @@ def measure(env: dict[str, str], database_url: str, rounds: int, seconds: float)
             per_round("me", "floor_me", samples),
             None,
             f"floor {rate['floor_me']:.0f} req/s = "
-            f"{rate['floor_me'] / rate['bare']:.2f}x bare Starlette",
+            f"{rate['floor_me'] / rate['bare']:.2f}x bare Starlette; at 0.9x /me may spend "
+            f"{_us(1 / (0.9 * rate['floor_me']) - 1 / rate['floor_me'])} a request more than "
+            f"its floor, FastAPI's routing alone spends "
+            f"{_us(1 / rate['fastapi'] - 1 / rate['bare'])} (the reference row above)",
         ),
         Row(
             "core_me_p99",
