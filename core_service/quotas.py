@@ -29,9 +29,9 @@ from core_service.db import Connection, Database, refusals
 from core_service.errors import TenantNotFound
 from core_service.schemas import QuotaUpdate, QuotaUsage, TenantQuota
 from core_service.tenants import tenant_access
-from tenancy.dependencies import BearerCredentials, verified_claims
+from tenancy.dependencies import BearerScheme, bearer_token, verified_claims
 from tenancy.principal import Principal, Role, RoleForbidden
-from tenancy.problems import Unauthorized, operation_id, problem_responses
+from tenancy.problems import operation_id, problem_responses
 from tenancy.tokens import SERVICE_ROLE, claims_service_role, verify_service_role
 
 router = APIRouter(generate_unique_id_function=operation_id, tags=["quotas"])
@@ -60,24 +60,24 @@ class QuotaCaller:
             yield conn
 
 
-async def quota_caller(request: Request, credentials: BearerCredentials) -> QuotaCaller:
-    database: Database = request.app.state.database
-    if credentials is not None and credentials.scheme.lower() == "bearer":
-        token = credentials.credentials
+class QuotaCallerScheme(BearerScheme):
+    """The caller of the quota routes: the service role's key, or a user's token."""
+
+    async def __call__(self, request: Request) -> QuotaCaller:
+        database: Database = request.app.state.database
+        token = bearer_token(request)
         if claims_service_role(token):
             # Checked as the service role's key only: a user's token naming the
             # role is refused here, never verified as the user it also is.
             claims = verify_service_role(token, request.app.state.settings.jwt_secret)
             return QuotaCaller(claims, None, database)
-    elif credentials is not None:
-        raise Unauthorized()
-    claims = verified_claims(request, credentials)
-    principal = Principal.from_claims(claims)
-    request.state.audit_caller = principal.user_id  # audit.RefusedAttempts
-    return QuotaCaller(claims, principal, database)
+        claims = verified_claims(request)
+        principal = Principal.from_claims(claims)
+        request.state.audit_caller = principal.user_id  # audit.RefusedAttempts
+        return QuotaCaller(claims, principal, database)
 
 
-Caller = Annotated[QuotaCaller, Depends(quota_caller)]
+Caller = Annotated[QuotaCaller, Depends(QuotaCallerScheme())]
 
 
 @router.get(

@@ -35,7 +35,7 @@ from core_service.schemas import (
 )
 from core_service.settings import Settings
 from core_service.tenants import TenantService
-from tenancy.dependencies import BearerCredentials, verified_claims
+from tenancy.dependencies import BearerScheme, verified_claims
 from tenancy.principal import Principal, Role
 from tenancy.problems import (
     ServiceUnavailable,
@@ -77,15 +77,18 @@ class CallerContext:
             yield InvitationService(conn, self.principal)
 
 
-async def caller_context(request: Request, credentials: BearerCredentials) -> CallerContext:
-    claims = verified_claims(request, credentials)
-    principal = Principal.from_claims(claims)
-    # Who attempted it, should the core refuse it (audit.RefusedAttempts).
-    request.state.audit_caller = principal.user_id
-    return CallerContext(principal, claims, request.app.state.database)
+class VerifiedCaller(BearerScheme):
+    """The route's caller: the bearer scheme, resolved to the verified caller."""
+
+    async def __call__(self, request: Request) -> CallerContext:
+        claims = verified_claims(request)
+        principal = Principal.from_claims(claims)
+        # Who attempted it, should the core refuse it (audit.RefusedAttempts).
+        request.state.audit_caller = principal.user_id
+        return CallerContext(principal, claims, request.app.state.database)
 
 
-Caller = Annotated[CallerContext, Depends(caller_context)]
+Caller = Annotated[CallerContext, Depends(VerifiedCaller())]
 
 
 # -- health -----------------------------------------------------------------------

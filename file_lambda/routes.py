@@ -67,7 +67,7 @@ from file_lambda.service import FileService, Upload
 from file_lambda.storage.port import CompletedPart
 from file_lambda.uploads import Session, Uploads
 from file_lambda.usage import UsageReport
-from tenancy.dependencies import BearerCredentials, TenantHeader, verified_claims
+from tenancy.dependencies import BearerScheme, TenantHeader, verified_claims
 from tenancy.principal import Principal, Role, select_tenant
 from tenancy.problems import operation_id, problem_responses
 
@@ -75,24 +75,29 @@ from tenancy.problems import operation_id, problem_responses
 router = APIRouter(prefix="/files", tags=["files"], generate_unique_id_function=operation_id)
 
 
-def tenant_service[S: FileService](service: type[S], minimum: Role) -> Any:
+class TenantService[S: FileService](BearerScheme):
     """A dependency: `service` of the request's tenant, for callers of at least `minimum`.
 
     The tenant and the role come from the caller's current memberships
     (`memberships.py`), not from the token's copy of them.
     """
 
-    async def dependency(
-        request: Request, credentials: BearerCredentials, x_tenant_id: TenantHeader = None
-    ) -> S:
+    def __init__(self, service: type[S], minimum: Role) -> None:
+        super().__init__()
+        self.service = service
+        self.minimum = minimum
+
+    async def __call__(self, request: Request, x_tenant_id: TenantHeader = None) -> S:
         state = request.app.state
-        principal = Principal.from_claims(verified_claims(request, credentials))
+        principal = Principal.from_claims(verified_claims(request))
         memberships: Memberships = state.memberships
         access = select_tenant(memberships.current(principal, x_tenant_id), x_tenant_id)
-        access.require(minimum)
-        return service.for_request(state, access)
+        access.require(self.minimum)
+        return self.service.for_request(state, access)
 
-    return Depends(dependency)
+
+def tenant_service[S: FileService](service: type[S], minimum: Role) -> Any:
+    return Depends(TenantService(service, minimum))
 
 
 AsViewer = Annotated[FileService, tenant_service(FileService, Role.viewer)]
