@@ -58,6 +58,17 @@ def test_openapi_declares_the_core_routes_and_their_problems(client: TestClient)
     } <= set(document["paths"])
     responses = document["paths"]["/tenants/{tenant_id}/members/{user_id}"]["patch"]["responses"]
     assert "application/problem+json" in responses["409"]["content"]
+    # The caller's dependency is the bearer scheme (tenancy.dependencies.BearerScheme).
+    assert document["paths"]["/me"]["get"]["security"] == [{"HTTPBearer": []}]
+    assert document["paths"]["/tenants/{tenant_id}/quota"]["put"]["security"] == [
+        {"HTTPBearer": []}
+    ]
+    assert document["components"]["securitySchemes"]["HTTPBearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A Supabase access token",
+    }
+    assert "security" not in document["paths"]["/health"]["get"]
     assert client.get("/docs").status_code == 200
 
 
