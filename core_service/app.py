@@ -19,6 +19,7 @@ from core_service.routes import liveness, router
 from core_service.settings import Settings
 from tenancy.cors import install_browser_policy
 from tenancy.problems import install_problem_handlers
+from tenancy.routing import serve_routes
 from tenancy.tokens import TokenVerifier
 
 log = logging.getLogger(__name__)
@@ -75,8 +76,7 @@ def create_app(
         jwt_secret=settings.jwt_secret, supabase_url=settings.supabase_url
     )
     install_problem_handlers(app)
-    app.include_router(router)
-    app.include_router(quotas_router)
+    serve_routes(app, router, quotas_router)
     audit.install(app)
     # One document for the domain: the file API's routes (served by the Lambda) included.
     openapi.install(app)

@@ -46,6 +46,7 @@ from core_service.schemas import AuditEvent, AuditOutcome, AuditPage
 from core_service.tenants import tenant_access
 from tenancy.principal import Role, canonical_uuid
 from tenancy.problems import BadRequest, operation_id, problem_responses, request_id
+from tenancy.routing import serve_routes
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ class RefusedAttempts:
 
 def install(app: FastAPI) -> None:
     """The audit route, request ids for the audit triggers, and the refused attempts."""
-    app.include_router(router)
+    serve_routes(app, router)
     app.add_middleware(RefusedAttempts)
     app.add_middleware(RequestIds)
 

@@ -19,6 +19,7 @@ from file_lambda.storage.port import Storage
 from file_lambda.upload_records import NoUploadRecords, UploadRecords
 from tenancy.cors import install_browser_policy
 from tenancy.problems import install_problem_handlers, problem_response
+from tenancy.routing import serve_routes
 from tenancy.tokens import Verifier
 
 
@@ -108,7 +109,7 @@ def create_app(
     app.state.quotas = quotas or (PostgresQuotas(ledger) if ledger is not None else NoQuotas())
     install_problem_handlers(app)
     app.add_exception_handler(QuotaExceeded, _on_quota_exceeded)
-    app.include_router(router)
+    serve_routes(app, router)
     app.add_middleware(LiteralUrlGuard)
     install_browser_policy(app, settings.cors_allowed_origins, ["GET", "POST", "DELETE"])
     # Every write request: one row of the audit trail, written on the ledger's connection.
