@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = {
     "cold_start",
     "warm_metadata",
+    "warm_metadata_own",
     "warm_no_s3",
     "membership_kept",
     "membership_reread",
@@ -36,6 +37,7 @@ EXPECTED = {
     "multipart_upload",
     "multipart_calls",
     "core_health",
+    "core_fastapi_floor",
     "core_me",
     "core_me_p99",
     "lambda_package",
