@@ -8,8 +8,8 @@ the core service and the one emulated Lambda container share it), of
 Postgres and of the S3 server, read from /proc before and after the step.
 A path saturates at the first step that adds less than 10% throughput.
 
-The table and its JSON (`.local/bench/capacity.json`) back docs in
-`CAPACITY.md`: per-request costs there are these measurements.
+The table and its JSON (`.local/bench/capacity.json`) back
+`docs/capacity.md`: per-request costs there are these measurements.
 """
 
 from __future__ import annotations
