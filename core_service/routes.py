@@ -109,8 +109,8 @@ async def liveness(request: Request) -> Response:
     The load balancer asks every task every 30 s, and this answer touches
     nothing, so FastAPI's per-request work (matching among all the routes,
     solving dependencies, validating and serialising the model) would be
-    all it cost: a one-route typed FastAPI app answers 0.46x of what bare
-    Starlette does under the same uvicorn (docs/benchmarks.md). The route
+    all it cost: a one-route typed FastAPI app answers under half of what
+    bare Starlette does under the same uvicorn (docs/benchmarks.md). The route
     declared above stays for the OpenAPI document and its clients; a test
     holds the two answers equal. The middlewares still run.
     """

@@ -34,6 +34,8 @@ def install_browser_policy(app: FastAPI, origins: Sequence[str], methods: Sequen
 
 
 class BrowserPolicy:
+    """The security headers on every response; CORS for requests that name an Origin."""
+
     def __init__(self, app: ASGIApp, origins: tuple[str, ...], methods: tuple[str, ...]) -> None:
         self.app = app
         self.cors: ASGIApp | None = None
