@@ -46,7 +46,8 @@ app = create_app(
     ledger=memberships,
 )
 # The bucket's changes (terraform/modules/events), on the same connection.
-consumer = Consumer(memberships)
+# It removes what a tenant stores over its quota (a form posted again) from the bucket.
+consumer = Consumer(memberships, bucket=storage)
 # Every body crosses the ALB base64-encoded (alb.AlbHandler), so a response's
 # size is exactly 4/3 of its body: the inline limits below stay exact, whatever
 # escaping the runtime would apply to text.

@@ -11,6 +11,13 @@ When Postgres cannot be reached, the rest of the batch is not tried: every
 remaining message goes back to the queue at once, so an outage costs one
 failed connection a batch, and no message is lost.
 
+A version that no reservation covered and that does not fit in its tenant's
+quota (a presigned form posted again: migration 20260105000100) is noted by
+the ledger as it is recorded; after each batch the consumer removes what is
+noted from the bucket, at most `EXCESS_BATCH` versions a batch, and records
+each removal (ledger and audit trail) at once. What it could not remove stays
+noted and is tried again after the next batch.
+
 The consumer also prunes the audit trail of rows past its retention
 (`private.prune_audit_events`), at most once an hour per container: it runs
 whenever the bucket changes, which is when the trail grows.
@@ -21,17 +28,26 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from file_lambda.events import ledger
-from file_lambda.events.notifications import MalformedRecord, parse_notification
+from file_lambda.events.notifications import TENANTS_PREFIX, MalformedRecord, parse_notification
+from file_lambda.storage.port import DeleteFailure
 
 log = logging.getLogger(__name__)
 
 # Seconds between two prunings of the audit trail by one container.
 PRUNE_INTERVAL_SECONDS = 3600.0
+# Excess versions removed after one batch at most (one S3 DeleteObjects call).
+EXCESS_BATCH = 100
+
+
+class Bucket(Protocol):
+    """The part of `file_lambda.storage.port.Storage` the consumer uses."""
+
+    def delete_versions(self, versions: Sequence[tuple[str, str]]) -> list[DeleteFailure]: ...
 
 
 def is_queue_batch(event: Mapping[str, Any]) -> bool:
@@ -58,10 +74,12 @@ class Consumer:
         self,
         db: ledger.Database,
         *,
+        bucket: Bucket | None = None,
         prune_interval: float = PRUNE_INTERVAL_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
+        self._bucket = bucket
         self._prune_interval = prune_interval
         self._clock = clock
         self._pruned_at: float | None = None
@@ -98,8 +116,31 @@ class Consumer:
             "batch", extra={"recorded": recorded, "duplicates": duplicates, "failed": len(failed)}
         )
         if not database_down:
+            self.remove_excess_versions()
             self.prune_audit_trail()
         return BatchResult(recorded, duplicates, failed)
+
+    def remove_excess_versions(self) -> int:
+        """Remove the versions the ledger noted as over their tenant's quota; how many."""
+        if self._bucket is None:
+            return 0
+        try:
+            noted = ledger.excess_versions(self.db, EXCESS_BATCH)
+            if not noted:
+                return 0
+            keyed = [(f"{TENANTS_PREFIX}{e.tenant_id}/{e.path}", e) for e in noted]
+            failures = self._bucket.delete_versions([(key, e.version_id) for key, e in keyed])
+            # S3 names a failure by its key only: every version of that key waits.
+            kept = {failure.key for failure in failures}
+            removed = [excess for key, excess in keyed if key not in kept]
+            for excess in removed:
+                ledger.excess_removed(self.db, excess)
+        except Exception as exc:
+            # Still noted: the next batch tries again.
+            log.warning("excess versions not removed", extra={"error": type(exc).__name__})
+            return 0
+        log.info("excess versions removed", extra={"removed": len(removed), "kept": len(kept)})
+        return len(removed)
 
     def prune_audit_trail(self) -> None:
         """Delete audit rows past their retention, if this container has not within the hour."""

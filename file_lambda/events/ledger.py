@@ -95,6 +95,33 @@ def record(db: Database, change: ObjectChange) -> bool:
     return bool(changed)
 
 
+@dataclass(frozen=True, slots=True)
+class ExcessVersion:
+    """A version no reservation covered and that did not fit in its tenant's quota."""
+
+    tenant_id: str
+    path: str
+    version_id: str
+
+
+def excess_versions(db: Database, limit: int) -> list[ExcessVersion]:
+    """Versions noted as excess (migration 20260105000100), oldest first, still to remove."""
+    rows = db.execute(
+        "select tenant_id, path, version_id from public.file_excess_versions"
+        " order by noted_at limit %s",
+        (limit,),
+    )
+    return [ExcessVersion(str(tenant), path, version) for tenant, path, version in rows]
+
+
+def excess_removed(db: Database, excess: ExcessVersion) -> None:
+    """The bucket no longer holds it: record the removal and audit why."""
+    db.execute(
+        "select private.excess_version_removed(%s, %s, %s)",
+        (excess.tenant_id, excess.path, excess.version_id),
+    )
+
+
 def usage(db: Database, tenant_id: str) -> Usage:
     return _usage_of(
         db.execute(

@@ -147,7 +147,9 @@ data "aws_iam_policy_document" "lambda" {
       "s3:AbortMultipartUpload",
       "s3:ListMultipartUploadParts",
       # Versions and trash (file_lambda/history.py): remove a delete marker or
-      # purge a version for good, thaw an archived version.
+      # purge a version for good, thaw an archived version. The queue's
+      # consumer (same role) removes a version over the quota no reservation
+      # covered (file_lambda/events/consumer.py).
       "s3:DeleteObjectVersion",
       "s3:RestoreObject",
     ]
