@@ -193,6 +193,40 @@ def test_an_api_upload_and_a_presigned_post_show_in_the_usage(stack: Stack, tena
     print(f"in the usage after {time.monotonic() - started:.1f} s")
 
 
+def test_a_form_posted_ten_times_over_the_quota_is_cut_back_to_the_quota(tenant: Tenant) -> None:
+    """Through the watcher, the queue and the handler: each post over the quota is
+    removed from SeaweedFS once its change is recorded (issue 25, item 1)."""
+    with psycopg.connect(tenant.database, autocommit=True) as conn:
+        conn.execute(
+            "insert into public.tenant_quotas (tenant_id, max_bytes) values (%s, 10000)",
+            (tenant.id,),
+        )
+    answer = tenant.api.post(
+        "/files/presigned-upload", params={"file_path": "replayed.bin", "max_size": 9000}
+    )
+    assert answer.status_code == 200, answer.text
+    form = answer.json()
+    for _ in range(10):
+        posted = httpx.post(form["url"], data=form["fields"], files={"file": ("r", b"r" * 9000)})
+        assert posted.status_code in (200, 201, 204), posted.text
+    started = time.monotonic()
+    usage, expected = tenant.settled()
+    assert usage == expected
+    assert usage["all_versions"] == {"size": 9000, "objects": 1}
+    print(f"cut back to the quota {time.monotonic() - started:.1f} s after the last post")
+    with psycopg.connect(tenant.database) as conn:
+        rows = conn.execute(
+            "select action, count(*) from public.audit_events"
+            " where tenant_id = %s and source = 'bucket' group by action",
+            (tenant.id,),
+        ).fetchall()
+    assert dict(rows) == {
+        "object_created": 10,
+        "version_removed": 9,
+        "over_quota_version_removed": 9,
+    }
+
+
 # -- 1,000 operations ----------------------------------------------------------------------
 
 FOLDERS = ("docs", "media", "reports", "")
