@@ -10,18 +10,23 @@ are the ones S3 would send for what the bucket holds (tests/support/bucket_event
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
+import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dev.alb import AlbClient, LambdaContext
+from file_lambda.events import ledger
 from file_lambda.events.consumer import Consumer
-from file_lambda.storage.port import DeleteFailure
+from file_lambda.storage.port import DeleteFailure, VersionEntry
 from tests.files.test_quotas import (
     SetQuota,
     deliver,
@@ -108,6 +113,147 @@ def test_a_replay_that_still_fits_is_kept_and_counted(
     deliver(lambda_module, tenant)
     assert stored(lambda_module, tenant).version_bytes == 9000
     assert bucket_rows(sql, tenant)["over_quota_version_removed"] == 1
+
+
+def test_a_replay_that_exactly_fills_the_quota_is_kept(
+    client: AlbClient, lambda_module: ModuleType, sql: Any, tenant: str, set_quota: SetQuota
+) -> None:
+    set_quota(max_bytes=10_000)
+    grant = presign(client, "half.bin", max_size=5000)
+    for _ in range(2):
+        assert post_form(grant.json(), b"h" * 5000).status_code in (200, 201, 204)
+    deliver(lambda_module, tenant)
+    assert stored(lambda_module, tenant).version_bytes == 10_000
+
+
+def test_a_replay_never_takes_the_room_another_form_holds(
+    client: AlbClient, lambda_module: ModuleType, sql: Any, tenant: str, set_quota: SetQuota
+) -> None:
+    set_quota(max_bytes=10_000)
+    replayed = presign(client, "a.bin", max_size=3000).json()
+    held = presign(client, "b.bin", max_size=7000).json()
+    for _ in range(2):
+        assert post_form(replayed, b"a" * 3000).status_code in (200, 201, 204)
+    deliver(lambda_module, tenant)
+    # 3,000 used and 7,000 held: the second post does not fit, though 6,000 < 10,000.
+    assert stored(lambda_module, tenant).version_bytes == 3000
+    assert post_form(held, b"b" * 7000).status_code in (200, 201, 204)
+    deliver(lambda_module, tenant)
+    assert stored(lambda_module, tenant).version_bytes == 10_000
+    assert bucket_rows(sql, tenant)["over_quota_version_removed"] == 1
+
+
+def test_a_write_notified_after_its_reservation_lapsed_is_judged_as_uncovered(
+    client: AlbClient, lambda_module: ModuleType, sql: Any, tenant: str, set_quota: SetQuota
+) -> None:
+    set_quota(max_bytes=10_000)
+    grant = presign(client, "late.bin", max_size=8000).json()
+    assert post_form(grant, b"l" * 8000).status_code in (200, 201, 204)
+    sql.execute(
+        "update public.file_reservations set expires_at = now() - interval '1 second'"
+        " where tenant_id = %s",
+        (tenant,),
+    )
+    # Room its lapse gave back, claimed by another write meanwhile.
+    sql.execute(
+        "insert into public.file_reservations (tenant_id, path, bytes, objects, expires_at)"
+        " values (%s, 'other.bin', 5000, 1, now() + interval '1 hour')",
+        (tenant,),
+    )
+    deliver(lambda_module, tenant)
+    assert stored(lambda_module, tenant).version_bytes == 0
+    assert bucket_rows(sql, tenant)["over_quota_version_removed"] == 1
+
+
+def test_a_lapsed_reservation_takes_no_room_from_an_uncovered_version(
+    client: AlbClient, lambda_module: ModuleType, sql: Any, tenant: str, set_quota: SetQuota
+) -> None:
+    set_quota(max_bytes=10_000)
+    grant = presign(client, "half.bin", max_size=5000).json()
+    sql.execute(
+        "insert into public.file_reservations (tenant_id, path, bytes, objects, expires_at)"
+        " values (%s, 'lapsed.bin', 5000, 1, now() - interval '1 second')",
+        (tenant,),
+    )
+    for _ in range(2):
+        assert post_form(grant, b"h" * 5000).status_code in (200, 201, 204)
+    deliver(lambda_module, tenant)
+    assert stored(lambda_module, tenant).version_bytes == 10_000
+
+
+def test_reconciling_a_tenant_over_its_quota_removes_nothing_and_frees_nothing(
+    lambda_module: ModuleType, sql: Any, tenant: str, set_quota: SetQuota, client: AlbClient
+) -> None:
+    """A recount is what was counted before, not a write: nothing to judge."""
+    set_quota(max_bytes=10)
+    sql.execute(
+        "insert into public.file_reservations (tenant_id, path, bytes, objects, expires_at)"
+        " values (%s, 'big.bin', 100, 1, now() + interval '1 hour')",
+        (tenant,),
+    )
+    entry = VersionEntry(
+        f"tenants/{tenant}/big.bin", "v-1", 50, '"e"', datetime.now(UTC), True, False
+    )
+    ledger.reconcile(lambda_module.memberships, tenant, [entry])
+    assert reservations(sql, tenant) == [("big.bin", 100, 1)]
+    assert sql.execute(
+        "select count(*) from public.file_excess_versions where tenant_id = %s", (tenant,)
+    ).fetchone() == (0,)
+
+
+def test_two_uncovered_versions_recorded_at_once_are_judged_one_after_the_other(
+    db_url: str, sql: Any, tenant: str, set_quota: SetQuota, client: AlbClient
+) -> None:
+    """The second waits for the first's transaction, then sees its bytes as used."""
+    set_quota(max_bytes=10)
+    apply = "select private.apply_file_change(%s, %s, %s, 'created', 8, %s)"
+    with psycopg.connect(db_url) as first:
+        first.execute(apply, (tenant, "a.bin", "v-a", "0062A1B2C3D4E5F601"))
+        with ThreadPoolExecutor(1) as pool:
+            second = pool.submit(sql.execute, apply, (tenant, "b.bin", "v-b", "0062A1B2C3D4E5F602"))
+            with contextlib.suppress(TimeoutError):
+                second.result(timeout=0.5)
+            first.commit()
+            second.result()
+    noted = sql.execute(
+        "select path from public.file_excess_versions where tenant_id = %s", (tenant,)
+    ).fetchall()
+    assert noted == [("b.bin",)]
+
+
+def test_an_excess_version_is_recorded_as_removed_once(
+    sql: Any, tenant: str, set_quota: SetQuota, client: AlbClient
+) -> None:
+    set_quota(max_bytes=0)
+    sql.execute(
+        "select private.apply_file_change(%s, 'x.bin', 'v-1', 'created', 5, '0062A1B2C3D4E5F601')",
+        (tenant,),
+    )
+    removed = "select private.excess_version_removed(%s, 'x.bin', 'v-1')"
+    assert sql.execute(removed, (tenant,)).fetchone() == (True,)
+    assert sql.execute(removed, (tenant,)).fetchone() == (False,)
+    assert bucket_rows(sql, tenant) == {
+        "object_created": 1,
+        "version_removed": 1,
+        "over_quota_version_removed": 1,
+    }
+
+
+def test_a_creation_whose_removal_arrived_first_is_never_noted(
+    client: AlbClient, lambda_module: ModuleType, sql: Any, tenant: str, set_quota: SetQuota
+) -> None:
+    set_quota(max_bytes=10)
+    key = f"tenants/{tenant}/gone.bin"
+    removed = record("ObjectRemoved:Delete", key, "v-1")
+    created = record("ObjectCreated:Post", key, "v-1", size=11, sequencer="0062A1B2C3D4E5F601")
+    handle = lambda_module.handler
+    assert handle(sqs_batch([removed]), LambdaContext()) == {"batchItemFailures": []}
+    assert handle(sqs_batch([created]), LambdaContext()) == {"batchItemFailures": []}
+    assert sql.execute(
+        "select count(*) from public.file_excess_versions where tenant_id = %s", (tenant,)
+    ).fetchone() == (0,)
+    assert "over_quota_version_removed" not in bucket_rows(sql, tenant)
+    assert client.get("/files/usage").json()["all_versions"] == {"size": 0, "objects": 0}
 
 
 def test_an_upload_sessions_form_posted_again_is_removed_too(
