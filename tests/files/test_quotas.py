@@ -426,6 +426,34 @@ def test_taking_files_out_of_the_trash_adds_nothing_but_is_refused_over_the_quot
     assert restored.json()["restored_count"] == 1
 
 
+def test_a_folder_is_an_object_and_claims_one(
+    client: AlbClient, lambda_module: ModuleType, sql: Any, tenant: str, set_quota: SetQuota
+) -> None:
+    set_quota(max_objects=2)
+    for name in ("one", "two"):
+        assert client.post("/files/folder/create", json_body={"path": name}).status == 201
+    assert reservations(sql, tenant) == [("one/", 0, 1), ("two/", 0, 1)]
+    refused(
+        client.post("/files/folder/create", json_body={"path": "three"}),
+        limit="objects",
+        quota=2,
+        used=0,
+        reserved=2,
+        requested=1,
+    )
+    deliver(lambda_module, tenant)  # the ledger counts the markers: used now, not reserved
+    assert reservations(sql, tenant) == []
+    refused(
+        client.post("/files/folder/create", json_body={"path": "four"}),
+        limit="objects",
+        quota=2,
+        used=2,
+        requested=1,
+    )
+    # A folder that exists adds nothing and is not refused.
+    assert client.post("/files/folder/create", json_body={"path": "one"}).status == 200
+
+
 # -- the ledger releases, expiry lapses -------------------------------------------------------
 
 
