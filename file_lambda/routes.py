@@ -699,7 +699,7 @@ async def session_create(uploads: InSession, request: CompanionCreate) -> Compan
     "/upload-sessions/{session}/s3/multipart/{upload_id}/{part_number}",
     response_model=CompanionSignedPart,
     tags=["upload sessions"],
-    responses=problem_responses(*SESSION_ERRORS),
+    responses=problem_responses(*SESSION_ERRORS, 413),
 )
 async def session_sign(
     uploads: InSession,

@@ -318,7 +318,7 @@ def test_an_undeclared_session_upload_reserves_what_is_left_and_completion_check
         quota=1000,
         used=0,
         reserved=1000,
-        requested=5 * 1024**4,
+        requested=8 * 1024**2,  # one part's hold: what an undeclared create asks
     )
     key, upload_id = created.json()["key"], created.json()["uploadId"]
     signed = uppy.get(f"{session}/s3/multipart/{upload_id}/1", params={"key": key})
@@ -361,6 +361,83 @@ def test_a_completion_within_its_reservation_succeeds_and_is_then_counted(
         used=600,
         requested=401,
     )
+
+
+def test_a_completion_checks_its_reservation_still_holds_and_claims_afresh_if_not(
+    client: AlbClient,
+    lambda_module: ModuleType,
+    s3: Any,
+    sql: Any,
+    tenant: str,
+    set_quota: SetQuota,
+) -> None:
+    set_quota(max_bytes=1000)
+    created = client.post("/files/multipart", json_body={"path": "held.bin", "size": 600})
+    assert created.status == 201, created.body
+    upload_id = created.json()["upload_id"]
+    etag = put_part(client, upload_id, b"h" * 600)
+    # Its reservation ends before completion (here it lapses), and the room is taken.
+    sql.execute(
+        "update public.file_reservations set expires_at = now() - interval '1 second'"
+        " where tenant_id = %s",
+        (tenant,),
+    )
+    upload(client, "other.bin", b"o" * 500)
+    deliver(lambda_module, tenant)
+
+    response = client.post(
+        f"/files/multipart/{upload_id}/complete",
+        json_body={"parts": [{"part_number": 1, "etag": etag}]},
+    )
+    # The upload id still says 600 were reserved; the database says nothing is.
+    refused(response, quota=1000, used=500, requested=600)
+    assert stored(lambda_module, tenant).version_bytes == 500
+    listed = s3.list_multipart_uploads(Bucket=BUCKET, Prefix=f"tenants/{tenant}/")
+    assert listed.get("Uploads", []) == []
+
+
+MiB = 1024**2
+
+
+def test_an_undeclared_upload_holds_room_as_its_parts_are_signed(
+    client: AlbClient, sql: Any, tenant: str, set_quota: SetQuota
+) -> None:
+    set_quota(max_bytes=100 * MiB)
+    session = open_session(client, folder="inbox")
+    uppy = AlbClient(client.handler)
+    created = uppy.post(f"{session}/s3/multipart", json_body={"filename": "a.bin"})
+    assert created.status == 200, created.body
+    assert reservations(sql, tenant) == [("inbox/a.bin", 8 * MiB, 1)]  # one part, not 100 MiB
+    key, upload_id = created.json()["key"], created.json()["uploadId"]
+
+    def sign(number: int) -> Any:
+        return uppy.get(f"{session}/s3/multipart/{upload_id}/{number}", params={"key": key})
+
+    assert sign(3).status == 200
+    assert reservations(sql, tenant) == [("inbox/a.bin", 24 * MiB, 1)]
+    assert sign(1).status == 200  # a part signed again, or an earlier one: it never shrinks
+    assert reservations(sql, tenant) == [("inbox/a.bin", 24 * MiB, 1)]
+    # Others' room stays free meanwhile.
+    other = uppy.post(f"{session}/s3/multipart", json_body={"filename": "b.bin"})
+    assert other.status == 200, other.body
+    # However far a member signs, it holds what is left at most (here 100 - 8 MiB)...
+    assert sign(10_000).status == 200
+    assert reservations(sql, tenant) == [("inbox/b.bin", 8 * MiB, 1), ("inbox/a.bin", 92 * MiB, 1)]
+    # ...and past that the tenant is full: a new upload is refused, one that holds
+    # room keeps what it holds (its completion checks what its parts hold).
+    refused(
+        uppy.post(f"{session}/s3/multipart", json_body={"filename": "c.bin"}),
+        quota=100 * MiB,
+        used=0,
+        reserved=100 * MiB,
+        requested=8 * MiB,
+    )
+    b_key, b_id = other.json()["key"], other.json()["uploadId"]
+    assert uppy.get(f"{session}/s3/multipart/{b_id}/2", params={"key": b_key}).status == 200
+    assert sorted(reservations(sql, tenant)) == [
+        ("inbox/a.bin", 92 * MiB, 1),
+        ("inbox/b.bin", 8 * MiB, 1),
+    ]
 
 
 # -- copy, move, restore ----------------------------------------------------------------------
