@@ -52,6 +52,7 @@ from file_lambda.schemas import (
     SessionCreate,
     SignedParts,
     SignRequest,
+    TenantUploads,
     TenantUsage,
     ThawRequest,
     ThawResult,
@@ -107,6 +108,7 @@ HistoryAsViewer = Annotated[History, tenant_service(History, Role.viewer)]
 HistoryAsMember = Annotated[History, tenant_service(History, Role.member)]
 HistoryAsAdmin = Annotated[History, tenant_service(History, Role.admin)]
 UploadsAsMember = Annotated[Uploads, tenant_service(Uploads, Role.member)]
+UploadsAsAdmin = Annotated[Uploads, tenant_service(Uploads, Role.admin)]
 UsageAsViewer = Annotated[UsageReport, tenant_service(UsageReport, Role.viewer)]
 
 FolderQuery = Annotated[
@@ -609,6 +611,32 @@ async def complete_multipart(
 async def abort_multipart(uploads: UploadsAsMember, upload_id: UploadIdPath) -> Response:
     """Abort an upload: storage removes every part it holds."""
     uploads.abort(upload_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/unfinished-uploads",
+    response_model=TenantUploads,
+    tags=["multipart"],
+    responses=problem_responses(*AUTH_ERRORS),
+)
+async def list_tenant_uploads(
+    uploads: UploadsAsAdmin, limit: LimitQuery = 100, cursor: CursorQuery = None
+) -> TenantUploads:
+    """Every user's unfinished uploads in this tenant, with who started each."""
+    return uploads.everyones_unfinished(limit, cursor)
+
+
+@router.delete(
+    "/unfinished-uploads/{upload_id}",
+    status_code=204,
+    response_class=Response,
+    tags=["multipart"],
+    responses=problem_responses(*AUTH_ERRORS, 404),
+)
+async def abort_tenant_upload(uploads: UploadsAsAdmin, upload_id: UploadIdPath) -> Response:
+    """Abort any user's upload in this tenant: storage removes every part it holds."""
+    uploads.abort_anyones(upload_id)
     return Response(status_code=204)
 
 

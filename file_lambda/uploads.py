@@ -56,6 +56,8 @@ from file_lambda.schemas import (
     PresignedUpload,
     SignedPart,
     SignedParts,
+    TenantUpload,
+    TenantUploads,
     UnfinishedUploads,
     UploadedPart,
     UploadSession,
@@ -82,6 +84,9 @@ DEFAULT_PART_SIZE = 8 * MiB
 # What an upload of undeclared size (an upload session's) holds in the quota
 # per part number signed: Uppy's parts are 5 MiB up to 48 GiB files.
 UNDECLARED_PART_HOLD = DEFAULT_PART_SIZE
+# Removed members' uploads aborted by one listing of the tenant's: S3 calls on
+# a request path, so a few at a time (the rest go with the next listings).
+REMOVED_BATCH = 20
 # Associated data of the sealed session capability (its tenant is inside it).
 SESSION_SCOPE = "file-api upload session"
 
@@ -581,7 +586,13 @@ class Uploads(FileService):
         return chosen
 
     def abort(self, upload_id: str, key: str | None = None) -> None:
-        upload = self._open(upload_id, key)
+        self._abort(self._open(upload_id, key))
+
+    def abort_anyones(self, upload_id: str) -> None:
+        """Abort any user's upload in the tenant (its owners' and admins' call)."""
+        self._abort(OpenedUpload.open(self._cursors, self._access.tenant_id, upload_id))
+
+    def _abort(self, upload: OpenedUpload) -> None:
         self._storage.abort_multipart(self._root.key(upload.path), upload.storage_id)
         self._forget(upload)
         self._release((), upload.storage_id)
@@ -595,42 +606,57 @@ class Uploads(FileService):
     # -- the caller's unfinished uploads -------------------------------------------------
 
     def unfinished(self, limit: int, cursor: str | None) -> UnfinishedUploads:
+        rows, next_cursor = self._page("multipart", self._user, limit, cursor)
+        uploads = [self._described(row) for row in rows]
+        return UnfinishedUploads(uploads=uploads, next_cursor=next_cursor)
+
+    def everyones_unfinished(self, limit: int, cursor: str | None) -> TenantUploads:
+        """Every user's unfinished uploads in the tenant, after aborting removed members'."""
+        self._abort_removed_members()
+        rows, next_cursor = self._page("tenant multipart", None, limit, cursor)
+        uploads = [
+            TenantUpload(**self._described(row).model_dump(), user_id=row.user_id) for row in rows
+        ]
+        return TenantUploads(uploads=uploads, next_cursor=next_cursor)
+
+    def _abort_removed_members(self) -> None:
+        """Abort in S3 what a member's removal marked (its reservations ended then)."""
+        for row in self._records.of_removed_members(self._access.tenant_id, REMOVED_BATCH):
+            upload = OpenedUpload(
+                row.storage_upload_id, row.path, row.user_id, row.size, row.overwrite, row.checksum
+            )
+            self._abort(upload)
+
+    def _page(
+        self, kind: str, user_id: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[UploadRecord], str | None]:
         tenant_id = self._access.tenant_id
         after: tuple[datetime, str] | None = None
         if cursor:
             position = self._cursors.open(tenant_id, cursor)
             try:
-                if position["k"] != "multipart":
+                if position["k"] != kind:
                     raise KeyError("k")
                 after = (datetime.fromisoformat(position["c"]), str(position["i"]))
             except (KeyError, TypeError, ValueError):
                 raise InvalidContinuation("The cursor is not valid for this listing") from None
         rows = self._records.page(
-            tenant_id, self._user, self._settings.multipart_abort_days, limit, after
+            tenant_id, user_id, self._settings.multipart_abort_days, limit, after
         )
-        uploads = [
-            self._describe(
-                OpenedUpload(
-                    row.storage_upload_id,
-                    row.path,
-                    row.user_id,
-                    row.size,
-                    row.overwrite,
-                    row.checksum,
-                ),
-                row.content_type,
-                row.created_at,
-            )
-            for row in rows
-        ]
         next_cursor = None
         if len(rows) == limit:
             last = rows[-1]
             next_cursor = self._cursors.seal(
                 tenant_id,
-                {"k": "multipart", "c": last.created_at.isoformat(), "i": last.storage_upload_id},
+                {"k": kind, "c": last.created_at.isoformat(), "i": last.storage_upload_id},
             )
-        return UnfinishedUploads(uploads=uploads, next_cursor=next_cursor)
+        return rows, next_cursor
+
+    def _described(self, row: UploadRecord) -> MultipartUpload:
+        upload = OpenedUpload(
+            row.storage_upload_id, row.path, row.user_id, row.size, row.overwrite, row.checksum
+        )
+        return self._describe(upload, row.content_type, row.created_at)
 
     # -- sessions --------------------------------------------------------------------
 

@@ -64,3 +64,40 @@ revoke all on function private.hold_upload_quota(uuid, text, bigint, integer, bo
   from public;
 grant execute on function private.hold_upload_quota(uuid, text, bigint, integer, boolean, text)
   to service_role;
+
+-- Every unfinished upload of a tenant, newest first: its owners' and admins'
+-- listing (GET /files/unfinished-uploads).
+create index file_uploads_tenant_idx
+  on public.file_uploads (tenant_id, created_at desc, storage_upload_id desc);
+
+-- A member removed from a tenant (or who left) keeps no room in its quota:
+-- in the same transaction as the removal, the reservations of their
+-- unfinished uploads end and the uploads are marked, for the file API to
+-- abort in S3 (file_lambda/uploads.py: when the tenant's owners or admins
+-- next list its unfinished uploads; the bucket's lifecycle otherwise). Their
+-- presigned forms keep their reservations: S3 accepts a form until it
+-- expires, whoever holds it, so its room stays claimed until then.
+alter table public.file_uploads add column member_removed_at timestamptz;
+
+create function private.release_removed_members_uploads()
+returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  update public.file_uploads u set member_removed_at = now()
+  where u.tenant_id = old.tenant_id and u.user_id = old.user_id
+    and u.member_removed_at is null;
+  delete from public.file_reservations r
+  using public.file_uploads u
+  where r.tenant_id = old.tenant_id and r.upload_id = u.storage_upload_id
+    and u.tenant_id = old.tenant_id and u.user_id = old.user_id;
+  return null;
+end
+$$;
+
+create trigger tenant_members_release_uploads
+  after delete on public.tenant_members
+  for each row execute function private.release_removed_members_uploads();
+
+revoke all on function private.release_removed_members_uploads() from public;
