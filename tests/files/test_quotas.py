@@ -371,29 +371,53 @@ def test_a_completion_checks_its_reservation_still_holds_and_claims_afresh_if_no
     tenant: str,
     set_quota: SetQuota,
 ) -> None:
-    set_quota(max_bytes=1000)
+    set_quota(max_bytes=2000)
     created = client.post("/files/multipart", json_body={"path": "held.bin", "size": 600})
     assert created.status == 201, created.body
     upload_id = created.json()["upload_id"]
     etag = put_part(client, upload_id, b"h" * 600)
-    # Its reservation ends before completion (here it lapses), and the room is taken.
+    # Its reservation ends before completion (here it lapses), and the room is taken:
+    # 900 stored, and a form's 600 reserved (another write's reservation, as large).
     sql.execute(
         "update public.file_reservations set expires_at = now() - interval '1 second'"
         " where tenant_id = %s",
         (tenant,),
     )
-    upload(client, "other.bin", b"o" * 500)
+    upload(client, "other.bin", b"o" * 900)
     deliver(lambda_module, tenant)
+    assert presign(client, "form.bin", max_size=600).status == 200
 
     response = client.post(
         f"/files/multipart/{upload_id}/complete",
         json_body={"parts": [{"part_number": 1, "etag": etag}]},
     )
     # The upload id still says 600 were reserved; the database says nothing is.
-    refused(response, quota=1000, used=500, requested=600)
-    assert stored(lambda_module, tenant).version_bytes == 500
+    refused(response, quota=2000, used=900, reserved=600, requested=600)
+    assert stored(lambda_module, tenant).version_bytes == 900
     listed = s3.list_multipart_uploads(Bucket=BUCKET, Prefix=f"tenants/{tenant}/")
     assert listed.get("Uploads", []) == []
+
+
+def test_a_completion_its_reservation_covers_stands_even_after_the_quota_was_lowered(
+    client: AlbClient, sql: Any, tenant: str, set_quota: SetQuota
+) -> None:
+    set_quota(max_bytes=1000)
+    created = client.post("/files/multipart", json_body={"path": "kept.bin", "size": 600})
+    assert created.status == 201, created.body
+    upload_id = created.json()["upload_id"]
+    etag = put_part(client, upload_id, b"k" * 600)
+    set_quota(max_bytes=500)  # a claim made now would not fit; the one made then stands
+    response = client.post(
+        f"/files/multipart/{upload_id}/complete",
+        json_body={"parts": [{"part_number": 1, "etag": etag}]},
+    )
+    assert response.status == 201, response.body
+    [(seconds,)] = sql.execute(
+        "select extract(epoch from expires_at - now()) from public.file_reservations"
+        " where tenant_id = %s",
+        (tenant,),
+    ).fetchall()
+    assert seconds > 7 * 86400  # the same reservation, not one claimed afresh
 
 
 MiB = 1024**2
@@ -415,6 +439,13 @@ def test_an_undeclared_upload_holds_room_as_its_parts_are_signed(
 
     assert sign(3).status == 200
     assert reservations(sql, tenant) == [("inbox/a.bin", 24 * MiB, 1)]
+    # Held as long as the upload may live: until the lifecycle would abort it (7 days).
+    [(seconds,)] = sql.execute(
+        "select extract(epoch from expires_at - now()) from public.file_reservations"
+        " where tenant_id = %s",
+        (tenant,),
+    ).fetchall()
+    assert 7 * 86400 < seconds <= 7 * 86400 + 15 * 60
     assert sign(1).status == 200  # a part signed again, or an earlier one: it never shrinks
     assert reservations(sql, tenant) == [("inbox/a.bin", 24 * MiB, 1)]
     # Others' room stays free meanwhile.
