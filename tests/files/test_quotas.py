@@ -398,6 +398,27 @@ def test_a_completion_checks_its_reservation_still_holds_and_claims_afresh_if_no
     assert listed.get("Uploads", []) == []
 
 
+def test_a_lapsed_reservation_covers_nothing_even_before_it_is_swept(
+    client: AlbClient, sql: Any, tenant: str, set_quota: SetQuota
+) -> None:
+    set_quota(max_bytes=1000)
+    created = client.post("/files/multipart", json_body={"path": "old.bin", "size": 600})
+    assert created.status == 201, created.body
+    upload_id = created.json()["upload_id"]
+    etag = put_part(client, upload_id, b"o" * 600)
+    sql.execute(
+        "update public.file_reservations set expires_at = now() - interval '1 second'"
+        " where tenant_id = %s",
+        (tenant,),
+    )
+    set_quota(max_bytes=500)  # no claim since: the lapsed row is still in the table
+    response = client.post(
+        f"/files/multipart/{upload_id}/complete",
+        json_body={"parts": [{"part_number": 1, "etag": etag}]},
+    )
+    refused(response, quota=500, used=0, requested=600)
+
+
 def test_a_completion_its_reservation_covers_stands_even_after_the_quota_was_lowered(
     client: AlbClient, sql: Any, tenant: str, set_quota: SetQuota
 ) -> None:
@@ -560,6 +581,25 @@ def test_a_folder_is_an_object_and_claims_one(
     )
     # A folder that exists adds nothing and is not refused.
     assert client.post("/files/folder/create", json_body={"path": "one"}).status == 200
+
+
+def test_a_folder_created_meanwhile_by_another_request_gives_its_claim_back(
+    client: AlbClient,
+    lambda_module: ModuleType,
+    sql: Any,
+    tenant: str,
+    set_quota: SetQuota,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    set_quota(max_objects=10)
+    assert client.post("/files/folder/create", json_body={"path": "raced"}).status == 201
+    deliver(lambda_module, tenant)
+    # The other request's marker lands between the check and the write: S3 refuses the
+    # second marker (If-None-Match), and its claim must not outlive the refusal.
+    monkeypatch.setattr(lambda_module.storage, "exists_under", lambda prefix: False)
+    again = client.post("/files/folder/create", json_body={"path": "raced"})
+    assert again.status == 200, again.body
+    assert reservations(sql, tenant) == []
 
 
 # -- the ledger releases, expiry lapses -------------------------------------------------------
