@@ -620,12 +620,17 @@ class Uploads(FileService):
         return TenantUploads(uploads=uploads, next_cursor=next_cursor)
 
     def _abort_removed_members(self) -> None:
-        """Abort in S3 what a member's removal marked (its reservations ended then)."""
+        """Abort in S3 what a member's removal marked (its reservations ended then).
+
+        Housekeeping: an upload storage will not abort now stays marked for the
+        next listing, and the listing still answers.
+        """
         for row in self._records.of_removed_members(self._access.tenant_id, REMOVED_BATCH):
             upload = OpenedUpload(
                 row.storage_upload_id, row.path, row.user_id, row.size, row.overwrite, row.checksum
             )
-            self._abort(upload)
+            with contextlib.suppress(Problem):
+                self._abort(upload)
 
     def _page(
         self, kind: str, user_id: str | None, limit: int, cursor: str | None

@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from dev.alb import AlbClient
+from file_lambda.storage.port import StorageUnavailable
 from tests.support.files import BUCKET, ClientFactory
 from tests.support.problems import assert_problem
 
@@ -184,3 +185,32 @@ def test_a_removed_members_uploads_hold_nothing_and_are_aborted_at_the_next_list
     assert [u["path"] for u in listed.json()["uploads"]] == ["stayer.bin"]
     assert in_storage(s3, tenant) == ["stayer.bin"]
     assert held(sql, tenant) == [("stayer.bin", 400)]
+
+
+def test_storage_refusing_an_abort_leaves_the_upload_marked_and_the_listing_answers(
+    client_for: ClientFactory,
+    lambda_module: Any,
+    s3: Any,
+    sql: Any,
+    tenant: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    leaver = str(uuid.uuid4())
+    start(client_for("member", sub=leaver), "leaver.bin", 10)
+    sql.execute(
+        "delete from public.tenant_members where tenant_id = %s and user_id = %s", (tenant, leaver)
+    )
+    owner = client_for("owner")
+
+    def unavailable(key: str, upload_id: str) -> None:
+        raise StorageUnavailable("storage is down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(lambda_module.storage, "abort_multipart", unavailable)
+        listed = owner.get("/files/unfinished-uploads")
+    assert listed.status == 200, listed.body
+    assert [u["path"] for u in listed.json()["uploads"]] == ["leaver.bin"]
+    assert in_storage(s3, tenant) == ["leaver.bin"]
+    # Storage is back: the next listing aborts it.
+    assert owner.get("/files/unfinished-uploads").json()["uploads"] == []
+    assert in_storage(s3, tenant) == []
