@@ -492,6 +492,29 @@ def test_an_undeclared_upload_holds_room_as_its_parts_are_signed(
     ]
 
 
+def test_a_part_is_not_signed_for_an_upload_that_holds_nothing_when_nothing_is_left(
+    client: AlbClient, sql: Any, tenant: str, set_quota: SetQuota
+) -> None:
+    set_quota(max_bytes=8 * MiB)
+    session = open_session(client, folder="inbox")
+    uppy = AlbClient(client.handler)
+    first = uppy.post(f"{session}/s3/multipart", json_body={"filename": "a.bin"}).json()
+    sql.execute(
+        "update public.file_reservations set expires_at = now() - interval '1 second'"
+        " where tenant_id = %s",
+        (tenant,),
+    )
+    second = uppy.post(f"{session}/s3/multipart", json_body={"filename": "b.bin"})
+    assert second.status == 200, second.body  # the room the first one no longer holds
+    refused(
+        uppy.get(f"{session}/s3/multipart/{first['uploadId']}/2", params={"key": first["key"]}),
+        quota=8 * MiB,
+        used=0,
+        reserved=8 * MiB,
+        requested=16 * MiB,
+    )
+
+
 # -- copy, move, restore ----------------------------------------------------------------------
 
 
