@@ -83,6 +83,17 @@ class Quotas(Protocol):
         """
         ...
 
+    def hold(
+        self, tenant_id: str, upload: str, path: str, size: int, seconds: int, *, up_to: bool
+    ) -> Claim:
+        """Room for `size` bytes of the multipart upload `upload` (S3's id), or `QuotaExceeded`.
+
+        What the upload's unexpired reservation holds stands when it covers
+        `size` (nothing new is claimed); otherwise claimed afresh in its place,
+        as `reserve` would (`up_to`: what is left, up to `size`).
+        """
+        ...
+
     def release(
         self, tenant_id: str, reservation_ids: Sequence[int], upload: str | None = None
     ) -> None:
@@ -107,6 +118,11 @@ class NoQuotas:
     ) -> Claim:
         return Claim(sum(want.bytes for want in wants))
 
+    def hold(
+        self, tenant_id: str, upload: str, path: str, size: int, seconds: int, *, up_to: bool
+    ) -> Claim:
+        return Claim(size)
+
     def release(
         self, tenant_id: str, reservation_ids: Sequence[int], upload: str | None = None
     ) -> None:
@@ -126,21 +142,34 @@ class PostgresQuotas:
         up_to: bool = False,
         upload: str | None = None,
     ) -> Claim:
+        return self._claim(
+            "private.reserve_file_quota(%s, %s, %s, %s, %s, %s, %s)",
+            (
+                tenant_id,
+                [want.path for want in wants],
+                [want.bytes for want in wants],
+                [want.objects for want in wants],
+                seconds,
+                up_to,
+                upload,
+            ),
+        )
+
+    def hold(
+        self, tenant_id: str, upload: str, path: str, size: int, seconds: int, *, up_to: bool
+    ) -> Claim:
+        return self._claim(
+            "private.hold_upload_quota(%s, %s, %s, %s, %s, %s)",
+            (tenant_id, path, size, seconds, up_to, upload),
+        )
+
+    def _claim(self, call: str, params: tuple[object, ...]) -> Claim:
         try:
             [row] = self._db.execute(
-                "select fits, limit_name, max_bytes, max_objects, used_bytes, used_objects,"
+                "select fits, limit_name, max_bytes, max_objects, used_bytes, used_objects,"  # noqa: S608 (call: one of two constants)
                 " reserved_bytes, reserved_objects, requested_bytes, requested_objects,"
-                " reservation_ids"
-                " from private.reserve_file_quota(%s, %s, %s, %s, %s, %s, %s)",
-                (
-                    tenant_id,
-                    [want.path for want in wants],
-                    [want.bytes for want in wants],
-                    [want.objects for want in wants],
-                    seconds,
-                    up_to,
-                    upload,
-                ),
+                f" reservation_ids from {call}",
+                params,
             )
         except Exception as exc:
             raise QuotaUnavailable(

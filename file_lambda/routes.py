@@ -52,6 +52,7 @@ from file_lambda.schemas import (
     SessionCreate,
     SignedParts,
     SignRequest,
+    TenantUploads,
     TenantUsage,
     ThawRequest,
     ThawResult,
@@ -107,6 +108,7 @@ HistoryAsViewer = Annotated[History, tenant_service(History, Role.viewer)]
 HistoryAsMember = Annotated[History, tenant_service(History, Role.member)]
 HistoryAsAdmin = Annotated[History, tenant_service(History, Role.admin)]
 UploadsAsMember = Annotated[Uploads, tenant_service(Uploads, Role.member)]
+UploadsAsAdmin = Annotated[Uploads, tenant_service(Uploads, Role.admin)]
 UsageAsViewer = Annotated[UsageReport, tenant_service(UsageReport, Role.viewer)]
 
 FolderQuery = Annotated[
@@ -612,6 +614,32 @@ async def abort_multipart(uploads: UploadsAsMember, upload_id: UploadIdPath) -> 
     return Response(status_code=204)
 
 
+@router.get(
+    "/unfinished-uploads",
+    response_model=TenantUploads,
+    tags=["multipart"],
+    responses=problem_responses(*AUTH_ERRORS),
+)
+async def list_tenant_uploads(
+    uploads: UploadsAsAdmin, limit: LimitQuery = 100, cursor: CursorQuery = None
+) -> TenantUploads:
+    """Every user's unfinished uploads in this tenant, with who started each."""
+    return uploads.everyones_unfinished(limit, cursor)
+
+
+@router.delete(
+    "/unfinished-uploads/{upload_id}",
+    status_code=204,
+    response_class=Response,
+    tags=["multipart"],
+    responses=problem_responses(*AUTH_ERRORS, 404),
+)
+async def abort_tenant_upload(uploads: UploadsAsAdmin, upload_id: UploadIdPath) -> Response:
+    """Abort any user's upload in this tenant: storage removes every part it holds."""
+    uploads.abort_anyones(upload_id)
+    return Response(status_code=204)
+
+
 @router.post(
     "/upload-sessions",
     status_code=201,
@@ -699,7 +727,7 @@ async def session_create(uploads: InSession, request: CompanionCreate) -> Compan
     "/upload-sessions/{session}/s3/multipart/{upload_id}/{part_number}",
     response_model=CompanionSignedPart,
     tags=["upload sessions"],
-    responses=problem_responses(*SESSION_ERRORS),
+    responses=problem_responses(*SESSION_ERRORS, 413),
 )
 async def session_sign(
     uploads: InSession,

@@ -284,6 +284,15 @@ class UnfinishedUploads(BaseModel):
     next_cursor: str | None
 
 
+class TenantUpload(MultipartUpload):
+    user_id: str = Field(description="Who started it")
+
+
+class TenantUploads(BaseModel):
+    uploads: list[TenantUpload] = Field(description="Newest first")
+    next_cursor: str | None
+
+
 class SessionCreate(BaseModel):
     folder: str = Field(default="", description="Where the session's files go; empty is the root")
     overwrite: bool = Field(default=False, description="Replace existing files")

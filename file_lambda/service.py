@@ -465,10 +465,16 @@ class FileService:
         prefix = self._root.folder_prefix(folder)
         if self._storage.exists_under(prefix):
             return folder, False
+        # The marker is an object (the ledger counts it at `folder/`): it claims one.
+        claim = self._claim([Want(f"{folder}/", 0)])
         try:
             self._storage.put(prefix, b"", "application/x-directory", {}, overwrite=False)
         except ObjectExists:
+            self._release(claim.reservation_ids)
             return folder, False
+        except BaseException:
+            self._release(claim.reservation_ids)
+            raise
         return folder, True
 
     def delete_folder(self, path: str) -> tuple[str, int]:

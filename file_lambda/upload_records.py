@@ -2,9 +2,11 @@
 
 S3 lists a bucket's unfinished uploads by key, but does not say which user
 started one: this record does, so that `GET /files/multipart` lists the
-caller's own uploads only. Every other multipart call is answered from the
-sealed upload id and S3 alone; only create, complete, abort and the listing
-touch the database.
+caller's own uploads only, and `GET /files/unfinished-uploads` every upload of
+the tenant, with who started it, for its owners and admins. A member's
+removal marks their records (migration 20260105000200), for the file API to
+abort. Every other multipart call is answered from the sealed upload id and
+S3 alone; only create, complete, abort and the listings touch the database.
 """
 
 from __future__ import annotations
@@ -44,12 +46,16 @@ class UploadRecords(Protocol):
     def page(
         self,
         tenant_id: str,
-        user_id: str,
+        user_id: str | None,
         newer_than_days: int,
         limit: int,
         after: tuple[datetime, str] | None,
     ) -> list[UploadRecord]:
-        """The user's uploads in the tenant, newest first, after `(created_at, id)`."""
+        """The user's uploads in the tenant (None: everyone's), newest first, after a position."""
+        ...
+
+    def of_removed_members(self, tenant_id: str, limit: int) -> list[UploadRecord]:
+        """Uploads whose user was removed from the tenant since they started them."""
         ...
 
 
@@ -103,21 +109,30 @@ class PostgresUploadRecords:
     def page(
         self,
         tenant_id: str,
-        user_id: str,
+        user_id: str | None,
         newer_than_days: int,
         limit: int,
         after: tuple[datetime, str] | None,
     ) -> list[UploadRecord]:
         query = (
-            f"select {_COLUMNS} from public.file_uploads where tenant_id = %s and user_id = %s"  # noqa: S608 (constant columns)
+            f"select {_COLUMNS} from public.file_uploads where tenant_id = %s"  # noqa: S608 (constant columns)
+            " and (%s::uuid is null or user_id = %s::uuid)"
             " and created_at >= now() - make_interval(days => %s)"
         )
-        params: tuple[object, ...] = (tenant_id, user_id, newer_than_days)
+        params: tuple[object, ...] = (tenant_id, user_id, user_id, newer_than_days)
         if after is not None:
             query += " and (created_at, storage_upload_id) < (%s, %s)"
             params += after
         query += " order by created_at desc, storage_upload_id desc limit %s"
         rows = self._execute(query, (*params, limit))
+        return [UploadRecord(*row) for row in rows]  # type: ignore[arg-type]
+
+    def of_removed_members(self, tenant_id: str, limit: int) -> list[UploadRecord]:
+        rows = self._execute(
+            f"select {_COLUMNS} from public.file_uploads where tenant_id = %s"  # noqa: S608 (constant columns)
+            " and member_removed_at is not null order by member_removed_at limit %s",
+            (tenant_id, limit),
+        )
         return [UploadRecord(*row) for row in rows]  # type: ignore[arg-type]
 
 
@@ -136,10 +151,14 @@ class NoUploadRecords:
     def page(
         self,
         tenant_id: str,
-        user_id: str,
+        user_id: str | None,
         newer_than_days: int,
         limit: int,
         after: tuple[datetime, str] | None,
     ) -> list[UploadRecord]:
+        self._refuse()
+        return []
+
+    def of_removed_members(self, tenant_id: str, limit: int) -> list[UploadRecord]:
         self._refuse()
         return []

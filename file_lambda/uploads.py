@@ -19,12 +19,13 @@ load balancer, and it never takes a key or an S3 upload id from a client:
   checked against the declared size and the configured maximum, and
   `overwrite=false` is enforced atomically by S3 (`If-None-Match: *`).
 - **quota** (`quotas.py`): create reserves the declared size, or, undeclared
-  (an upload session's), what is left of the quota up to the maximum; the
-  reservation is tied to S3's upload id and holds until the lifecycle would
-  abort the upload. Completion claims the parts' actual size in its place when
-  the reservation (as sealed in the upload id) may not cover it; when that does
-  not fit, the upload is aborted, its parts removed, and the call answers
-  `413 quota_exceeded`. Abort gives the reservation back.
+  (an upload session's), 8 MiB per part number signed, growing as parts are
+  signed, up to the maximum and what is left; the reservation is tied to S3's
+  upload id and holds until the lifecycle would abort the upload. Completion
+  asks the database whether that reservation still covers the parts' actual
+  size, and claims it afresh in its place when not; when that does not fit,
+  the upload is aborted, its parts removed, and the call answers `413
+  quota_exceeded`. Abort gives the reservation back.
 
 Who started which unfinished upload is recorded in Postgres
 (`upload_records.py`), for the listing only.
@@ -55,6 +56,8 @@ from file_lambda.schemas import (
     PresignedUpload,
     SignedPart,
     SignedParts,
+    TenantUpload,
+    TenantUploads,
     UnfinishedUploads,
     UploadedPart,
     UploadSession,
@@ -78,6 +81,12 @@ MiB = 1024**2
 MIN_PART_SIZE = 5 * MiB  # S3's smallest part, the last excepted
 MAX_PART_SIZE = 5 * 1024**3
 DEFAULT_PART_SIZE = 8 * MiB
+# What an upload of undeclared size (an upload session's) holds in the quota
+# per part number signed: Uppy's parts are 5 MiB up to 48 GiB files.
+UNDECLARED_PART_HOLD = DEFAULT_PART_SIZE
+# Removed members' uploads aborted by one listing of the tenant's: S3 calls on
+# a request path, so a few at a time (the rest go with the next listings).
+REMOVED_BATCH = 20
 # Associated data of the sealed session capability (its tenant is inside it).
 SESSION_SCOPE = "file-api upload session"
 
@@ -171,9 +180,6 @@ class OpenedUpload:
     size: int | None
     overwrite: bool
     checksum: str | None
-    # The bytes create reserved in the tenant's quota (None: nothing known to
-    # be held, as for an id rebuilt from the listing of unfinished uploads).
-    reserved: int | None = None
 
     def seal(self, cursors: Cursors, tenant_id: str) -> str:
         return cursors.seal(
@@ -185,7 +191,6 @@ class OpenedUpload:
                 "n": self.size,
                 "o": self.overwrite,
                 "c": self.checksum,
-                "r": self.reserved,
             },
         )
 
@@ -201,14 +206,10 @@ class OpenedUpload:
                 held["n"],
                 held["o"],
                 held["c"],
-                # Absent from ids sealed before quotas: completion then claims afresh.
-                held.get("r"),
             )
         except (InvalidContinuation, KeyError):
             raise missing from None
         if not (isinstance(opened.storage_id, str) and isinstance(opened.path, str)):
-            raise missing
-        if not isinstance(opened.reserved, int | None):
             raise missing
         return opened
 
@@ -285,6 +286,20 @@ class Uploads(FileService):
     def _max_size(self) -> int:
         return self._session.max_size if self._session else self._settings.multipart_max_size
 
+    @property
+    def _window(self) -> int:
+        """How long an upload's reservation holds: until the lifecycle would abort it."""
+        return self._settings.multipart_abort_days * 86400 + QUEUE_ALLOWANCE_SECONDS
+
+    def _undeclared_hold(self, part_number: int) -> int:
+        """What an upload of undeclared size holds once `part_number` is signed.
+
+        S3 cannot bound a part when its URL is signed, so this is no limit (the
+        completion checks what the parts hold); it keeps the room a member's
+        signing has not yet asked for free for everyone else.
+        """
+        return min(self._max_size, part_number * UNDECLARED_PART_HOLD)
+
     # -- the sealed upload id ------------------------------------------------------
 
     def _open(self, upload_id: str, key: str | None = None) -> OpenedUpload:
@@ -333,21 +348,17 @@ class Uploads(FileService):
         storage_id = self._storage.create_multipart(
             key, served_type, {"uploaded-by": self._user}, checksum_sha256=checksum == "sha256"
         )
-        # Held for as long as the upload may live: until the lifecycle aborts it.
-        window = self._settings.multipart_abort_days * 86400 + QUEUE_ALLOWANCE_SECONDS
         try:
             claim = self._claim(
-                [Want(path, self._max_size if size is None else size)],
-                window,
+                [Want(path, self._undeclared_hold(1) if size is None else size)],
+                self._window,
                 up_to=size is None,
                 upload=storage_id,
             )
         except Problem:
             self._storage.abort_multipart(key, storage_id)  # refused: leave nothing behind
             raise
-        # Nothing held (no quota yet): completion checks the parts' size against one set since.
-        reserved = claim.bytes if claim.reservation_ids else None
-        upload = OpenedUpload(storage_id, path, self._user, size, overwrite, checksum, reserved)
+        upload = OpenedUpload(storage_id, path, self._user, size, overwrite, checksum)
         created_at = datetime.now(UTC)
         record = UploadRecord(
             storage_id,
@@ -410,6 +421,15 @@ class Uploads(FileService):
                 storage_key, upload.storage_id, number, seconds, checksum
             )
             signed.append(SignedPart(part_number=number, url=url, headers=headers))
+        if upload.size is None:  # its hold grows with the parts it may send
+            self._quotas.hold(
+                self._access.tenant_id,
+                upload.storage_id,
+                upload.path,
+                self._undeclared_hold(max(numbers)),
+                self._window,
+                up_to=True,
+            )
         return SignedParts(
             upload_id=upload_id,
             expires_at=datetime.now(UTC) + timedelta(seconds=seconds),
@@ -493,17 +513,24 @@ class Uploads(FileService):
         return CompletedUpload(**info.model_dump(), checksum_sha256=obj.checksum_sha256)
 
     def _claim_actual(self, upload: OpenedUpload, total: int) -> tuple[int, ...]:
-        """Room for the `total` bytes the parts hold, unless create's reservation covers them.
+        """Room for the `total` bytes the parts hold, unless the upload's reservation covers them.
 
-        Claimed in place of that reservation (its room is not counted twice); an
-        id sealed without the reserved size claims too. An upload that does not
-        fit is aborted, so its parts stop costing the tenant. Returns the new
-        reservations (to give back if the completion fails).
+        Whether it does is the database's word, never the upload id's: the
+        reservation may have lapsed or been released (its member removed, an
+        admin's abort). Otherwise claimed in its place (its room is not counted
+        twice). An upload that does not fit is aborted, so its parts stop
+        costing the tenant. Returns the new reservations (to give back if the
+        completion fails).
         """
-        if upload.reserved is not None and total <= upload.reserved:
-            return ()
         try:
-            claim = self._claim([Want(upload.path, total)], upload=upload.storage_id)
+            claim = self._quotas.hold(
+                self._access.tenant_id,
+                upload.storage_id,
+                upload.path,
+                total,
+                QUEUE_ALLOWANCE_SECONDS,
+                up_to=False,
+            )
         except QuotaExceeded as refused:
             with contextlib.suppress(Problem):
                 self._storage.abort_multipart(self._root.key(upload.path), upload.storage_id)
@@ -559,7 +586,13 @@ class Uploads(FileService):
         return chosen
 
     def abort(self, upload_id: str, key: str | None = None) -> None:
-        upload = self._open(upload_id, key)
+        self._abort(self._open(upload_id, key))
+
+    def abort_anyones(self, upload_id: str) -> None:
+        """Abort any user's upload in the tenant (its owners' and admins' call)."""
+        self._abort(OpenedUpload.open(self._cursors, self._access.tenant_id, upload_id))
+
+    def _abort(self, upload: OpenedUpload) -> None:
         self._storage.abort_multipart(self._root.key(upload.path), upload.storage_id)
         self._forget(upload)
         self._release((), upload.storage_id)
@@ -573,42 +606,62 @@ class Uploads(FileService):
     # -- the caller's unfinished uploads -------------------------------------------------
 
     def unfinished(self, limit: int, cursor: str | None) -> UnfinishedUploads:
+        rows, next_cursor = self._page("multipart", self._user, limit, cursor)
+        uploads = [self._described(row) for row in rows]
+        return UnfinishedUploads(uploads=uploads, next_cursor=next_cursor)
+
+    def everyones_unfinished(self, limit: int, cursor: str | None) -> TenantUploads:
+        """Every user's unfinished uploads in the tenant, after aborting removed members'."""
+        self._abort_removed_members()
+        rows, next_cursor = self._page("tenant multipart", None, limit, cursor)
+        uploads = [
+            TenantUpload(**self._described(row).model_dump(), user_id=row.user_id) for row in rows
+        ]
+        return TenantUploads(uploads=uploads, next_cursor=next_cursor)
+
+    def _abort_removed_members(self) -> None:
+        """Abort in S3 what a member's removal marked (its reservations ended then).
+
+        Housekeeping: an upload storage will not abort now stays marked for the
+        next listing, and the listing still answers.
+        """
+        for row in self._records.of_removed_members(self._access.tenant_id, REMOVED_BATCH):
+            upload = OpenedUpload(
+                row.storage_upload_id, row.path, row.user_id, row.size, row.overwrite, row.checksum
+            )
+            with contextlib.suppress(Problem):
+                self._abort(upload)
+
+    def _page(
+        self, kind: str, user_id: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[UploadRecord], str | None]:
         tenant_id = self._access.tenant_id
         after: tuple[datetime, str] | None = None
         if cursor:
             position = self._cursors.open(tenant_id, cursor)
             try:
-                if position["k"] != "multipart":
+                if position["k"] != kind:
                     raise KeyError("k")
                 after = (datetime.fromisoformat(position["c"]), str(position["i"]))
             except (KeyError, TypeError, ValueError):
                 raise InvalidContinuation("The cursor is not valid for this listing") from None
         rows = self._records.page(
-            tenant_id, self._user, self._settings.multipart_abort_days, limit, after
+            tenant_id, user_id, self._settings.multipart_abort_days, limit, after
         )
-        uploads = [
-            self._describe(
-                OpenedUpload(
-                    row.storage_upload_id,
-                    row.path,
-                    row.user_id,
-                    row.size,
-                    row.overwrite,
-                    row.checksum,
-                ),
-                row.content_type,
-                row.created_at,
-            )
-            for row in rows
-        ]
         next_cursor = None
         if len(rows) == limit:
             last = rows[-1]
             next_cursor = self._cursors.seal(
                 tenant_id,
-                {"k": "multipart", "c": last.created_at.isoformat(), "i": last.storage_upload_id},
+                {"k": kind, "c": last.created_at.isoformat(), "i": last.storage_upload_id},
             )
-        return UnfinishedUploads(uploads=uploads, next_cursor=next_cursor)
+        return rows, next_cursor
+
+    def _described(self, row: UploadRecord) -> MultipartUpload:
+        upload = OpenedUpload(
+            row.storage_upload_id, row.path, row.user_id, row.size, row.overwrite, row.checksum
+        )
+        return self._describe(upload, row.content_type, row.created_at)
 
     # -- sessions --------------------------------------------------------------------
 

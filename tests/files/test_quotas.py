@@ -318,7 +318,7 @@ def test_an_undeclared_session_upload_reserves_what_is_left_and_completion_check
         quota=1000,
         used=0,
         reserved=1000,
-        requested=5 * 1024**4,
+        requested=8 * 1024**2,  # one part's hold: what an undeclared create asks
     )
     key, upload_id = created.json()["key"], created.json()["uploadId"]
     signed = uppy.get(f"{session}/s3/multipart/{upload_id}/1", params={"key": key})
@@ -360,6 +360,158 @@ def test_a_completion_within_its_reservation_succeeds_and_is_then_counted(
         quota=1000,
         used=600,
         requested=401,
+    )
+
+
+def test_a_completion_checks_its_reservation_still_holds_and_claims_afresh_if_not(
+    client: AlbClient,
+    lambda_module: ModuleType,
+    s3: Any,
+    sql: Any,
+    tenant: str,
+    set_quota: SetQuota,
+) -> None:
+    set_quota(max_bytes=2000)
+    created = client.post("/files/multipart", json_body={"path": "held.bin", "size": 600})
+    assert created.status == 201, created.body
+    upload_id = created.json()["upload_id"]
+    etag = put_part(client, upload_id, b"h" * 600)
+    # Its reservation ends before completion (here it lapses), and the room is taken:
+    # 900 stored, and a form's 600 reserved (another write's reservation, as large).
+    sql.execute(
+        "update public.file_reservations set expires_at = now() - interval '1 second'"
+        " where tenant_id = %s",
+        (tenant,),
+    )
+    upload(client, "other.bin", b"o" * 900)
+    deliver(lambda_module, tenant)
+    assert presign(client, "form.bin", max_size=600).status == 200
+
+    response = client.post(
+        f"/files/multipart/{upload_id}/complete",
+        json_body={"parts": [{"part_number": 1, "etag": etag}]},
+    )
+    # The upload id still says 600 were reserved; the database says nothing is.
+    refused(response, quota=2000, used=900, reserved=600, requested=600)
+    assert stored(lambda_module, tenant).version_bytes == 900
+    listed = s3.list_multipart_uploads(Bucket=BUCKET, Prefix=f"tenants/{tenant}/")
+    assert listed.get("Uploads", []) == []
+
+
+def test_a_lapsed_reservation_covers_nothing_even_before_it_is_swept(
+    client: AlbClient, sql: Any, tenant: str, set_quota: SetQuota
+) -> None:
+    set_quota(max_bytes=1000)
+    created = client.post("/files/multipart", json_body={"path": "old.bin", "size": 600})
+    assert created.status == 201, created.body
+    upload_id = created.json()["upload_id"]
+    etag = put_part(client, upload_id, b"o" * 600)
+    sql.execute(
+        "update public.file_reservations set expires_at = now() - interval '1 second'"
+        " where tenant_id = %s",
+        (tenant,),
+    )
+    set_quota(max_bytes=500)  # no claim since: the lapsed row is still in the table
+    response = client.post(
+        f"/files/multipart/{upload_id}/complete",
+        json_body={"parts": [{"part_number": 1, "etag": etag}]},
+    )
+    refused(response, quota=500, used=0, requested=600)
+
+
+def test_a_completion_its_reservation_covers_stands_even_after_the_quota_was_lowered(
+    client: AlbClient, sql: Any, tenant: str, set_quota: SetQuota
+) -> None:
+    set_quota(max_bytes=1000)
+    created = client.post("/files/multipart", json_body={"path": "kept.bin", "size": 600})
+    assert created.status == 201, created.body
+    upload_id = created.json()["upload_id"]
+    etag = put_part(client, upload_id, b"k" * 600)
+    set_quota(max_bytes=500)  # a claim made now would not fit; the one made then stands
+    response = client.post(
+        f"/files/multipart/{upload_id}/complete",
+        json_body={"parts": [{"part_number": 1, "etag": etag}]},
+    )
+    assert response.status == 201, response.body
+    [(seconds,)] = sql.execute(
+        "select extract(epoch from expires_at - now()) from public.file_reservations"
+        " where tenant_id = %s",
+        (tenant,),
+    ).fetchall()
+    assert seconds > 7 * 86400  # the same reservation, not one claimed afresh
+
+
+MiB = 1024**2
+
+
+def test_an_undeclared_upload_holds_room_as_its_parts_are_signed(
+    client: AlbClient, sql: Any, tenant: str, set_quota: SetQuota
+) -> None:
+    set_quota(max_bytes=100 * MiB)
+    session = open_session(client, folder="inbox")
+    uppy = AlbClient(client.handler)
+    created = uppy.post(f"{session}/s3/multipart", json_body={"filename": "a.bin"})
+    assert created.status == 200, created.body
+    assert reservations(sql, tenant) == [("inbox/a.bin", 8 * MiB, 1)]  # one part, not 100 MiB
+    key, upload_id = created.json()["key"], created.json()["uploadId"]
+
+    def sign(number: int) -> Any:
+        return uppy.get(f"{session}/s3/multipart/{upload_id}/{number}", params={"key": key})
+
+    assert sign(3).status == 200
+    assert reservations(sql, tenant) == [("inbox/a.bin", 24 * MiB, 1)]
+    # Held as long as the upload may live: until the lifecycle would abort it (7 days).
+    [(seconds,)] = sql.execute(
+        "select extract(epoch from expires_at - now()) from public.file_reservations"
+        " where tenant_id = %s",
+        (tenant,),
+    ).fetchall()
+    assert 7 * 86400 < seconds <= 7 * 86400 + 15 * 60
+    assert sign(1).status == 200  # a part signed again, or an earlier one: it never shrinks
+    assert reservations(sql, tenant) == [("inbox/a.bin", 24 * MiB, 1)]
+    # Others' room stays free meanwhile.
+    other = uppy.post(f"{session}/s3/multipart", json_body={"filename": "b.bin"})
+    assert other.status == 200, other.body
+    # However far a member signs, it holds what is left at most (here 100 - 8 MiB)...
+    assert sign(10_000).status == 200
+    assert reservations(sql, tenant) == [("inbox/b.bin", 8 * MiB, 1), ("inbox/a.bin", 92 * MiB, 1)]
+    # ...and past that the tenant is full: a new upload is refused, one that holds
+    # room keeps what it holds (its completion checks what its parts hold).
+    refused(
+        uppy.post(f"{session}/s3/multipart", json_body={"filename": "c.bin"}),
+        quota=100 * MiB,
+        used=0,
+        reserved=100 * MiB,
+        requested=8 * MiB,
+    )
+    b_key, b_id = other.json()["key"], other.json()["uploadId"]
+    assert uppy.get(f"{session}/s3/multipart/{b_id}/2", params={"key": b_key}).status == 200
+    assert sorted(reservations(sql, tenant)) == [
+        ("inbox/a.bin", 92 * MiB, 1),
+        ("inbox/b.bin", 8 * MiB, 1),
+    ]
+
+
+def test_a_part_is_not_signed_for_an_upload_that_holds_nothing_when_nothing_is_left(
+    client: AlbClient, sql: Any, tenant: str, set_quota: SetQuota
+) -> None:
+    set_quota(max_bytes=8 * MiB)
+    session = open_session(client, folder="inbox")
+    uppy = AlbClient(client.handler)
+    first = uppy.post(f"{session}/s3/multipart", json_body={"filename": "a.bin"}).json()
+    sql.execute(
+        "update public.file_reservations set expires_at = now() - interval '1 second'"
+        " where tenant_id = %s",
+        (tenant,),
+    )
+    second = uppy.post(f"{session}/s3/multipart", json_body={"filename": "b.bin"})
+    assert second.status == 200, second.body  # the room the first one no longer holds
+    refused(
+        uppy.get(f"{session}/s3/multipart/{first['uploadId']}/2", params={"key": first["key"]}),
+        quota=8 * MiB,
+        used=0,
+        reserved=8 * MiB,
+        requested=16 * MiB,
     )
 
 
@@ -424,6 +576,53 @@ def test_taking_files_out_of_the_trash_adds_nothing_but_is_refused_over_the_quot
     restored = client.post("/files/trash/restore-folder", json_body={"folder": "bin"})
     assert restored.status == 200, restored.body
     assert restored.json()["restored_count"] == 1
+
+
+def test_a_folder_is_an_object_and_claims_one(
+    client: AlbClient, lambda_module: ModuleType, sql: Any, tenant: str, set_quota: SetQuota
+) -> None:
+    set_quota(max_objects=2)
+    for name in ("one", "two"):
+        assert client.post("/files/folder/create", json_body={"path": name}).status == 201
+    assert reservations(sql, tenant) == [("one/", 0, 1), ("two/", 0, 1)]
+    refused(
+        client.post("/files/folder/create", json_body={"path": "three"}),
+        limit="objects",
+        quota=2,
+        used=0,
+        reserved=2,
+        requested=1,
+    )
+    deliver(lambda_module, tenant)  # the ledger counts the markers: used now, not reserved
+    assert reservations(sql, tenant) == []
+    refused(
+        client.post("/files/folder/create", json_body={"path": "four"}),
+        limit="objects",
+        quota=2,
+        used=2,
+        requested=1,
+    )
+    # A folder that exists adds nothing and is not refused.
+    assert client.post("/files/folder/create", json_body={"path": "one"}).status == 200
+
+
+def test_a_folder_created_meanwhile_by_another_request_gives_its_claim_back(
+    client: AlbClient,
+    lambda_module: ModuleType,
+    sql: Any,
+    tenant: str,
+    set_quota: SetQuota,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    set_quota(max_objects=10)
+    assert client.post("/files/folder/create", json_body={"path": "raced"}).status == 201
+    deliver(lambda_module, tenant)
+    # The other request's marker lands between the check and the write: S3 refuses the
+    # second marker (If-None-Match), and its claim must not outlive the refusal.
+    monkeypatch.setattr(lambda_module.storage, "exists_under", lambda prefix: False)
+    again = client.post("/files/folder/create", json_body={"path": "raced"})
+    assert again.status == 200, again.body
+    assert reservations(sql, tenant) == []
 
 
 # -- the ledger releases, expiry lapses -------------------------------------------------------
