@@ -246,6 +246,10 @@ class UploadedPart(BaseModel):
     part_number: int
     size: int
     etag: str
+    checksum_sha256: str | None = Field(
+        description="The part's SHA-256, base64, as storage reports it: pass it back at "
+        "completion; null where storage does not list it (make dev's SeaweedFS)"
+    )
 
 
 class PartList(BaseModel):
