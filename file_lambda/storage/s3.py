@@ -332,6 +332,7 @@ class S3Storage:
             entries,
             response.get("NextKeyMarker") if truncated else None,
             response.get("NextVersionIdMarker") if truncated else None,
+            [entry["Prefix"] for entry in response.get("CommonPrefixes", [])],
         )
 
     def restore_archived(self, key: str, version_id: str | None, days: int) -> bool:
