@@ -327,6 +327,7 @@ def test_a_folder_delete_answers_the_time_its_undo_takes_and_the_undo_gives_back
     assert answer["deleted_count"] == 3
     deleted_at = datetime.fromisoformat(answer["deleted_at"])
     assert abs(deleted_at - datetime.now(UTC)) < timedelta(minutes=1)
+    assert deleted_at.microsecond == 0  # to the second, as delete times are compared
     restored = client.post(
         "/files/trash/restore-folder",
         json_body={"folder": "docs", "deleted_since": answer["deleted_at"]},
@@ -384,9 +385,15 @@ def test_undoing_a_folder_delete_gives_back_its_empty_folders_too(
     history, s3 = on_s3
     for folder in ("docs", "docs/empty", "docs/nested/deeper", "alone", "docs-x"):
         history.create_folder(folder)
-    for path in ("docs/a.txt", "docs/sub/b.txt"):
+    for path in ("docs/a.txt", "docs/sub/b.txt", "ghost/live.txt"):
         s3.put_object(Bucket=BUCKET, Key=key(MOTO_TENANT, path), Body=b"x")
+    # A delete marker over nothing (its folder's versions purged): nothing to restore.
+    ghost = key(MOTO_TENANT, "ghost/")
+    made = s3.put_object(Bucket=BUCKET, Key=ghost, Body=b"")["VersionId"]
+    s3.delete_object(Bucket=BUCKET, Key=ghost)
+    s3.delete_object(Bucket=BUCKET, Key=ghost, VersionId=made)
     before = everything(history)
+    time.sleep(1.1)  # a trashed folder shows when it was deleted, not when it was made
 
     with count_s3_calls(s3, "DeleteObjects") as sent:
         _, deleted, deleted_at = history.delete_folder("docs")
@@ -401,12 +408,16 @@ def test_undoing_a_folder_delete_gives_back_its_empty_folders_too(
     ]
     assert all("VersionId" not in o for o in call["Delete"]["Objects"])
 
-    at_root = history.list_trash("", False, 100, None)
+    with count_s3_calls(s3, "ListObjectVersions") as listings:
+        at_root = history.list_trash("", False, 100, None)
+    # The page, then each subfolder's marker: alone, docs, docs-x, ghost.
+    assert len(listings) == 1 + 4
     [(path, name, when)] = [(f.path, f.name, f.deleted_at) for f in at_root.folders]
     assert (path, name) == ("docs", "docs")
     assert deleted_at <= when < deleted_at + timedelta(seconds=2)
     inside = history.list_trash("docs", False, 100, None)
-    assert [f.path for f in inside.folders] == ["docs/empty"]  # nested/ and sub/ have no marker
+    # nested/ and sub/ have no marker of their own
+    assert [(f.path, f.name) for f in inside.folders] == [("docs/empty", "empty")]
     assert [f.path for f in inside.files] == ["docs/a.txt"]
     everywhere = history.list_trash("", True, 100, None)
     assert [f.path for f in everywhere.folders] == ["docs", "docs/empty", "docs/nested/deeper"]
