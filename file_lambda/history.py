@@ -8,7 +8,10 @@ the file's versions instead of removing them. So:
   rewritten);
 - the **trash** is every file whose latest entry is a delete marker; restoring
   from it removes the marker(s) on top, so the last content version is
-  current again; purging removes every version and marker for good;
+  current again; purging removes every version and marker for good. A
+  folder's marker (`name/`) is a key like any other in S3, so an empty folder
+  goes to the trash and comes back with its folder's undo (SeaweedFS keeps no
+  version of it: `make dev` loses empty folders on delete);
 - an **archived** version (moved to Glacier by the lifecycle rules) must be
   thawed (`RestoreObject`) before it can be read or copied.
 
@@ -38,6 +41,7 @@ from file_lambda.schemas import (
     Purged,
     ThawResult,
     TrashedFile,
+    TrashedFolder,
     TrashList,
     VersionList,
 )
@@ -57,6 +61,9 @@ from tenancy.problems import BadRequest, Conflict
 BATCH = 1000  # DeleteObjects takes at most 1000 keys a request
 PAGE = 1000  # version entries read a page when walking a whole folder
 HEADS_IN_FLIGHT = 8
+# Entries read to tell whether a subfolder's marker is in the trash: its own
+# come first, usually a delete marker and the marker it hides.
+MARKER_PEEK = 10
 # Hours a Standard retrieval takes at most, by storage class (AWS's documented figures).
 THAW_HOURS = {"GLACIER": 5, "DEEP_ARCHIVE": 12}
 
@@ -177,19 +184,22 @@ class History(FileService):
         position = self._open("trash", scope, cursor)
         page = self._storage.list_versions(prefix, None if recursive else "/", limit, *position)
         files: list[TrashedFile] = []
+        # Recursive, a folder's marker is an entry; otherwise a subfolder is a prefix.
+        folders = self._trashed_folders(page.prefixes)
         groups = [list(group) for _key, group in groupby(page.entries, key=lambda e: e.key)]
         for index, group in enumerate(groups):
             top = group[0]
             # A group that starts mid-key continues the previous page, which listed it.
-            if not (top.is_latest and top.is_delete_marker) or top.key.endswith("/"):
+            if not (top.is_latest and top.is_delete_marker) or top.key == prefix:
                 continue
-            content = next((entry for entry in group if not entry.is_delete_marker), None)
             cut_off = index == len(groups) - 1 and page.next_key_marker is not None
-            if content is None and cut_off:
-                content = self._next_content(top.key, group[-1].version_id)
+            content = self._content(group, cut_off)
             if content is None:
                 continue  # markers over nothing: there is nothing to restore
             path = self._root.relative(top.key)
+            if top.key.endswith("/"):
+                folders.append(_trashed_folder(path, top.last_modified))
+                continue
             files.append(
                 TrashedFile(
                     path=path,
@@ -201,9 +211,35 @@ class History(FileService):
             )
         return TrashList(
             folder=folder,
+            folders=folders,
             files=files,
             next_cursor=None if page.next_key_marker is None else self._seal("trash", scope, page),
         )
+
+    def _content(self, group: list[VersionEntry], cut_off: bool) -> VersionEntry | None:
+        """The newest content version of a key's `group` (continued past a page's end)."""
+        content = next((entry for entry in group if not entry.is_delete_marker), None)
+        if content is None and cut_off:
+            content = self._next_content(group[0].key, group[-1].version_id)
+        return content
+
+    def _trashed_folders(self, prefixes: list[str]) -> list[TrashedFolder]:
+        """The subfolders (prefixes of a page) whose own marker is in the trash."""
+        if not prefixes:
+            return []
+
+        def trashed(prefix: str) -> TrashedFolder | None:
+            page = self._storage.list_versions(prefix, None, MARKER_PEEK)
+            group = [entry for entry in page.entries if entry.key == prefix]
+            if not group or not (group[0].is_latest and group[0].is_delete_marker):
+                return None
+            cut_off = len(group) == len(page.entries) and page.next_key_marker is not None
+            if self._content(group, cut_off) is None:
+                return None
+            return _trashed_folder(self._root.relative(prefix), group[0].last_modified)
+
+        with ThreadPoolExecutor(min(HEADS_IN_FLIGHT, len(prefixes))) as pool:
+            return [folder for folder in pool.map(trashed, prefixes) if folder is not None]
 
     def _next_content(self, key: str, after_version: str) -> VersionEntry | None:
         """The newest content version of `key` after `after_version` (past a page's end)."""
@@ -256,7 +292,7 @@ class History(FileService):
                 markers.append((entry.key, entry.version_id))
             if len(markers) == len(group):
                 continue  # markers over nothing
-            restored += 0 if top.key.endswith("/") else 1
+            restored += 1
             batch += markers
             if len(batch) >= BATCH:
                 self._delete_versions(batch[:BATCH])
@@ -366,3 +402,8 @@ class History(FileService):
 
 def _bad_cursor() -> InvalidContinuation:
     return InvalidContinuation("The cursor belongs to another listing")
+
+
+def _trashed_folder(path: str, deleted_at: datetime) -> TrashedFolder:
+    path = path.rstrip("/")
+    return TrashedFolder(path=path, name=path.rsplit("/", 1)[-1], deleted_at=deleted_at)

@@ -352,8 +352,8 @@ async def delete_folder(
     files: AsAdmin, path: Annotated[str, Query(description="The folder; not the root")]
 ) -> FolderDeleted:
     """Delete a folder and everything below it."""
-    folder, count = files.delete_folder(path)
-    return FolderDeleted(path=folder, deleted_count=count)
+    folder, count, deleted_at = files.delete_folder(path)
+    return FolderDeleted(path=folder, deleted_count=count, deleted_at=deleted_at)
 
 
 @router.post(

@@ -78,7 +78,11 @@ class FolderResult(BaseModel):
 
 class FolderDeleted(BaseModel):
     path: str
-    deleted_count: int
+    deleted_count: int = Field(description="Files and folder markers deleted")
+    deleted_at: datetime = Field(
+        description="When the delete began, to the second: pass it as deleted_since to "
+        "POST /files/trash/restore-folder to undo it"
+    )
 
 
 class TransferRequest(BaseModel):
@@ -153,8 +157,17 @@ class TrashedFile(BaseModel):
     version_id: str = Field(description="The version a restore brings back")
 
 
+class TrashedFolder(BaseModel):
+    path: str
+    name: str
+    deleted_at: datetime = Field(
+        description="Restore it with POST /files/trash/restore-folder and this as deleted_since"
+    )
+
+
 class TrashList(BaseModel):
     folder: str
+    folders: list[TrashedFolder] = Field(description="Deleted folders (their markers)")
     files: list[TrashedFile]
     next_cursor: str | None
 
@@ -168,7 +181,7 @@ class FolderRestoreRequest(BaseModel):
 
 class FolderRestored(BaseModel):
     folder: str
-    restored_count: int
+    restored_count: int = Field(description="Files and folder markers, as a folder delete counts")
 
 
 class Purged(BaseModel):
@@ -246,6 +259,10 @@ class UploadedPart(BaseModel):
     part_number: int
     size: int
     etag: str
+    checksum_sha256: str | None = Field(
+        description="The part's SHA-256, base64, as storage reports it: pass it back at "
+        "completion; null where storage does not list it (make dev's SeaweedFS)"
+    )
 
 
 class PartList(BaseModel):

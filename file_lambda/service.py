@@ -477,15 +477,19 @@ class FileService:
             raise
         return folder, True
 
-    def delete_folder(self, path: str) -> tuple[str, int]:
-        """The folder's path and how many objects were deleted under it."""
+    def delete_folder(self, path: str) -> tuple[str, int, datetime]:
+        """The folder's path, how many objects were deleted under it, and since when:
+        what `History.restore_folder` takes to undo exactly this delete."""
         folder = validate_path(path, allow_root=True)
         if not folder:
             raise InvalidPath("The tenant's root folder cannot be deleted")
+        # An undo compares delete times to the second: the second the delete began
+        # holds every marker it leaves.
+        began = datetime.now(UTC).replace(microsecond=0)
         deleted = self._storage.delete_prefix(self._root.folder_prefix(folder))
         if deleted == 0:
             raise ObjectNotFound(f"{folder} does not exist")
-        return folder, deleted
+        return folder, deleted, began
 
     # -- copy and move -----------------------------------------------------------
 

@@ -462,7 +462,15 @@ class Uploads(FileService):
             path=upload.path,
             size=upload.size,
             uploaded_bytes=sum(part.size for part in newest),
-            parts=[UploadedPart(part_number=p.number, size=p.size, etag=p.etag) for p in newest],
+            parts=[
+                UploadedPart(
+                    part_number=p.number,
+                    size=p.size,
+                    etag=p.etag,
+                    checksum_sha256=p.checksum_sha256,
+                )
+                for p in newest
+            ],
         )
 
     # -- complete and abort ----------------------------------------------------------
@@ -572,6 +580,11 @@ class Uploads(FileService):
                         "the parts to see what it holds"
                     )
                 checksum = part.checksum_sha256 or stored.checksum_sha256
+                if stored.checksum_sha256 not in (None, checksum):
+                    raise InvalidParts(
+                        f"Part {part.number}'s checksum_sha256 is not the one storage holds: "
+                        "list the parts to see it"
+                    )
                 chosen.append(dataclasses.replace(stored, checksum_sha256=checksum))
         if not chosen:
             raise InvalidParts("The upload holds no part yet")

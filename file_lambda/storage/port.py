@@ -62,6 +62,7 @@ class VersionPage:
     entries: list[VersionEntry]
     next_key_marker: str | None
     next_version_marker: str | None
+    prefixes: list[str] = field(default_factory=list)  # rolled up by a delimiter
 
 
 class ObjectBody(Protocol):

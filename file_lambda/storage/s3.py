@@ -54,7 +54,10 @@ COPY_PART_LIMIT = 5 * 1024**3  # CopyObject copies at most 5 GB; above, copy in 
 COPY_PART_SIZE = 256 * 1024**2
 _MISSING = frozenset({"NoSuchKey", "NoSuchVersion", "404", "NotFound"})
 # What S3 answers a completion whose parts it will not assemble.
-_BAD_PARTS = frozenset({"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "InvalidRequest"})
+# (SeaweedFS answers a part listed with another checksum than its own BadDigest.)
+_BAD_PARTS = frozenset(
+    {"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "InvalidRequest", "BadDigest"}
+)
 _UNAVAILABLE = frozenset(
     {"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "503", "500"}
 )
@@ -329,6 +332,7 @@ class S3Storage:
             entries,
             response.get("NextKeyMarker") if truncated else None,
             response.get("NextVersionIdMarker") if truncated else None,
+            [entry["Prefix"] for entry in response.get("CommonPrefixes", [])],
         )
 
     def restore_archived(self, key: str, version_id: str | None, days: int) -> bool:

@@ -227,7 +227,11 @@ def test_folder_delete_removes_everything_below_then_404(
     response = client.delete("/files/folder/delete", params={"path": "docs"})
 
     assert response.status == 200
-    assert response.json() == {"path": "docs", "deleted_count": 4}
+    assert response.json() == {
+        "path": "docs",
+        "deleted_count": 4,
+        "deleted_at": response.json()["deleted_at"],
+    }
     assert sorted(tenant_keys()) == ["docs-archive/keep.txt", "docs.txt"]
     assert_problem(
         client.delete("/files/folder/delete", params={"path": "docs"}), 404, "file_not_found"

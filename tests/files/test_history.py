@@ -12,11 +12,17 @@ from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from dev.alb import AlbClient, AlbResponse
+from file_lambda.cursors import Cursors
+from file_lambda.history import History
+from file_lambda.settings import Settings
 from file_lambda.storage.port import ObjectArchived, ObjectInfo
-from file_lambda.storage.s3 import ARCHIVED_DETAIL
+from file_lambda.storage.s3 import ARCHIVED_DETAIL, S3Storage
+from tenancy.principal import Principal, Role, TenantAccess
 from tests.support.files import BUCKET, ClientFactory, count_s3_calls, put_many, upload
 from tests.support.problems import assert_problem
 
@@ -302,6 +308,149 @@ def test_a_deleted_folder_of_5000_files_comes_back_in_batches(
     assert listed["IsTruncated"]
     # Deleted before `since`: still in the trash.
     assert trashed(client, folder="big", limit=1000) == ["big/old-and-gone.txt"]
+
+
+def test_a_folder_delete_answers_the_time_its_undo_takes_and_the_undo_gives_back_all_of_it(
+    client: AlbClient, s3: Any, tenant: str, tenant_keys: Any
+) -> None:
+    for path in ("docs/a.txt", "docs/sub/b.txt", "docs/sub/deeper/c.txt", "docs-x/kept.txt"):
+        upload(client, path, b"x")
+    upload(client, "docs/gone-before.txt", b"x")
+    assert client.delete("/files/delete/docs/gone-before.txt").status == 204
+    time.sleep(1.1)  # delete times count to the second: that one falls before the folder's
+    before = tenant_keys()
+
+    deleted = client.delete("/files/folder/delete", params={"path": "docs"})
+
+    assert deleted.status == 200, deleted.body
+    answer = deleted.json()
+    assert answer["deleted_count"] == 3
+    deleted_at = datetime.fromisoformat(answer["deleted_at"])
+    assert abs(deleted_at - datetime.now(UTC)) < timedelta(minutes=1)
+    assert deleted_at.microsecond == 0  # to the second, as delete times are compared
+    restored = client.post(
+        "/files/trash/restore-folder",
+        json_body={"folder": "docs", "deleted_since": answer["deleted_at"]},
+    )
+    assert restored.status == 200, restored.body
+    assert restored.json() == {"folder": "docs", "restored_count": 3}
+    assert tenant_keys() == before
+    assert trashed(client, folder="docs", recursive=True) == ["docs/gone-before.txt"]
+
+
+def test_seaweedfs_keeps_no_version_of_a_folder_marker(s3: Any, tenant: str) -> None:
+    """Where make dev's store differs from S3 (docs/api.md, Versions and trash): SeaweedFS
+    (4.48) stores `name/` as a directory, unversioned, and a delete removes it for good."""
+    marker = key(tenant, "sw/empty/")
+    s3.put_object(Bucket=BUCKET, Key=marker, Body=b"")
+
+    answer = s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": marker}]})
+
+    assert "DeleteMarker" not in answer["Deleted"][0]
+    left = s3.list_object_versions(Bucket=BUCKET, Prefix=marker)
+    assert left.get("Versions", []) == left.get("DeleteMarkers", []) == []
+
+
+# -- folders in the trash, where the store versions folder markers as S3 does (moto) --------
+
+MOTO_TENANT = "00000000-0000-4000-8000-000000000025"
+
+
+@pytest.fixture
+def on_s3() -> Iterator[tuple[History, Any]]:
+    """The file service over S3's semantics: a folder's marker `name/` is an object like
+    any other, versioned, and a delete leaves a delete marker on it."""
+    with mock_aws():
+        # Named, or the tests' SeaweedFS endpoint in the environment would win.
+        s3 = boto3.client(
+            "s3", region_name="us-east-1", endpoint_url="https://s3.us-east-1.amazonaws.com"
+        )
+        s3.create_bucket(Bucket=BUCKET)
+        s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        settings = Settings(bucket=BUCKET, region="us-east-1", supabase_url=None, jwt_secret="x")
+        access = TenantAccess(
+            Principal("user", None, {MOTO_TENANT: Role.owner}), MOTO_TENANT, Role.owner
+        )
+        yield History(S3Storage(s3, BUCKET), settings, access, Cursors(lambda: bytes(32))), s3
+
+
+def everything(history: History) -> tuple[list[str], list[str]]:
+    listed = history.list_folder("", True, 1000, None)
+    return listed.folders, [f.path for f in listed.files]
+
+
+def test_undoing_a_folder_delete_gives_back_its_empty_folders_too(
+    on_s3: tuple[History, Any],
+) -> None:
+    history, s3 = on_s3
+    for folder in ("docs", "docs/empty", "docs/nested/deeper", "alone", "docs-x"):
+        history.create_folder(folder)
+    for path in ("docs/a.txt", "docs/sub/b.txt", "ghost/live.txt"):
+        s3.put_object(Bucket=BUCKET, Key=key(MOTO_TENANT, path), Body=b"x")
+    # A delete marker over nothing (its folder's versions purged): nothing to restore.
+    ghost = key(MOTO_TENANT, "ghost/")
+    made = s3.put_object(Bucket=BUCKET, Key=ghost, Body=b"")["VersionId"]
+    s3.delete_object(Bucket=BUCKET, Key=ghost)
+    s3.delete_object(Bucket=BUCKET, Key=ghost, VersionId=made)
+    before = everything(history)
+    time.sleep(1.1)  # a trashed folder shows when it was deleted, not when it was made
+
+    with count_s3_calls(s3, "DeleteObjects") as sent:
+        _, deleted, deleted_at = history.delete_folder("docs")
+
+    assert deleted == 5
+    # What S3 turns into delete markers: every key, folder markers included, no version.
+    (call,) = sent
+    deleted_keys = sorted(o["Key"] for o in call["Delete"]["Objects"])
+    assert deleted_keys == [
+        key(MOTO_TENANT, p)
+        for p in ("docs/", "docs/a.txt", "docs/empty/", "docs/nested/deeper/", "docs/sub/b.txt")
+    ]
+    assert all("VersionId" not in o for o in call["Delete"]["Objects"])
+
+    with count_s3_calls(s3, "ListObjectVersions") as listings:
+        at_root = history.list_trash("", False, 100, None)
+    # The page, then each subfolder's marker: alone, docs, docs-x, ghost.
+    assert len(listings) == 1 + 4
+    [(path, name, when)] = [(f.path, f.name, f.deleted_at) for f in at_root.folders]
+    assert (path, name) == ("docs", "docs")
+    assert deleted_at <= when < deleted_at + timedelta(seconds=2)
+    inside = history.list_trash("docs", False, 100, None)
+    # nested/ and sub/ have no marker of their own
+    assert [(f.path, f.name) for f in inside.folders] == [("docs/empty", "empty")]
+    assert [f.path for f in inside.files] == ["docs/a.txt"]
+    everywhere = history.list_trash("", True, 100, None)
+    assert [f.path for f in everywhere.folders] == ["docs", "docs/empty", "docs/nested/deeper"]
+    assert [f.path for f in everywhere.files] == ["docs/a.txt", "docs/sub/b.txt"]
+
+    with count_s3_calls(s3, "DeleteObjects") as sent:
+        restored = history.restore_folder(at_root.folders[0].path, at_root.folders[0].deleted_at)
+
+    assert restored.restored_count == deleted
+    assert everything(history) == before
+    # The undo removes exactly the delete markers the delete left, folders' included.
+    (call,) = sent
+    assert sorted(o["Key"] for o in call["Delete"]["Objects"]) == deleted_keys
+    assert all("VersionId" in o for o in call["Delete"]["Objects"])
+    assert history.list_trash("", True, 100, None).folders == []
+
+
+def test_undoing_the_delete_of_an_empty_folder_gives_it_back(
+    on_s3: tuple[History, Any],
+) -> None:
+    history, _ = on_s3
+    history.create_folder("alone")
+    history.create_folder("kept")
+    before = everything(history)
+
+    _, deleted, deleted_at = history.delete_folder("alone")
+
+    assert deleted == 1
+    assert everything(history) == (["kept"], [])
+    [trashed_folder] = history.list_trash("", False, 100, None).folders
+    assert trashed_folder.path == "alone"
+    assert history.restore_folder("alone", deleted_at).restored_count == 1
+    assert everything(history) == before
 
 
 def test_trash_pages_by_cursor(client: AlbClient, s3: Any, tenant: str) -> None:

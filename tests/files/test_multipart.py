@@ -27,8 +27,9 @@ import psycopg
 import pytest
 
 from dev.alb import AlbClient, AlbResponse
+from file_lambda.storage.port import StoredPart
 from file_lambda.uploads import Session
-from tests.support.files import BUCKET, ClientFactory
+from tests.support.files import BUCKET, ClientFactory, count_s3_calls
 from tests.support.problems import assert_problem
 
 MiB = 1024 * 1024
@@ -524,6 +525,113 @@ def test_storage_verifies_each_parts_sha256(client_for: ClientFactory, s3: Any) 
     expected = base64.b64encode(digest).decode() + "-2"
     assert done.json()["checksum_sha256"] == expected
     assert client.get("/files/metadata/sums.bin").json()["checksum_sha256"] == expected
+
+
+class ListsChecksums:
+    """The store as AWS is: ListParts carries each part's SHA-256 (SeaweedFS 4.48
+    lists none, so it is added here from the bytes the test sent)."""
+
+    def __init__(self, storage: Any, sums: dict[str, str]) -> None:
+        self._storage = storage
+        self._sums = sums  # by ETag, unquoted
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._storage, name)
+
+    def list_parts(self, key: str, upload_id: str) -> list[StoredPart]:
+        return [
+            dataclasses.replace(part, checksum_sha256=self._sums[part.etag.strip('"')])
+            for part in self._storage.list_parts(key, upload_id)
+        ]
+
+
+@pytest.fixture
+def sums_listed(lambda_module: ModuleType) -> Iterator[dict[str, str]]:
+    state = lambda_module.app.state
+    kept = state.storage
+    sums: dict[str, str] = {}
+    state.storage = ListsChecksums(kept, sums)
+    yield sums
+    state.storage = kept
+
+
+def sha256_upload(
+    client: AlbClient, path: str, parts: dict[int, bytes]
+) -> tuple[str, dict[int, str]]:
+    """A SHA-256 upload with `parts` sent; its id and the parts' ETags."""
+    created = create(client, path, sum(map(len, parts.values())), checksum="sha256")
+    upload_id = created.json()["upload_id"]
+    body = {"parts": [{"part_number": n, "checksum_sha256": sha256(d)} for n, d in parts.items()]}
+    signed = client.post(f"/files/multipart/{upload_id}/sign", json_body=body).json()["parts"]
+    etags = {}
+    for part in signed:
+        number = part["part_number"]
+        answer = put(part["url"], parts[number], part["headers"])
+        assert answer.status_code == 200, answer.text
+        etags[number] = answer.headers["etag"]
+    return upload_id, etags
+
+
+def test_a_client_that_lost_its_state_completes_a_sha256_upload_from_the_listing(
+    client_for: ClientFactory, lambda_module: ModuleType, sums_listed: dict[str, str]
+) -> None:
+    client = client_for("member")
+    parts = {1: os.urandom(PART), 2: os.urandom(1000)}
+    upload_id, etags = sha256_upload(client, "resumed.bin", parts)
+    sums_listed.update({etags[n].strip('"'): sha256(d) for n, d in parts.items()})
+    # The client forgets the ETags and checksums: the listing is all it has.
+
+    listed = client.get(f"/files/multipart/{upload_id}/parts").json()["parts"]
+    assert [(p["part_number"], p["checksum_sha256"]) for p in listed] == [
+        (n, sha256(d)) for n, d in parts.items()
+    ]
+    # What the listing gave, without hashing anything again; and what is sent to storage.
+    body = {"parts": [{"part_number": p["part_number"], "etag": p["etag"]} for p in listed]}
+    with count_s3_calls(lambda_module.app.state.storage._s3, "CompleteMultipartUpload") as sent:
+        done = client.post(f"/files/multipart/{upload_id}/complete", json_body=body)
+
+    assert done.status == 201, done.body
+    assert [
+        (p["PartNumber"], p["ChecksumSHA256"]) for p in sent[0]["MultipartUpload"]["Parts"]
+    ] == [(n, sha256(d)) for n, d in parts.items()]
+    digest = hashlib.sha256(b"".join(hashlib.sha256(d).digest() for d in parts.values()))
+    assert done.json()["checksum_sha256"] == base64.b64encode(digest.digest()).decode() + "-2"
+
+
+def test_a_completion_naming_another_checksum_than_the_parts_is_400(
+    client_for: ClientFactory, lambda_module: ModuleType
+) -> None:
+    client = client_for("member")
+    parts = {1: os.urandom(PART), 2: os.urandom(1000)}
+    upload_id, etags = sha256_upload(client, "wrong.bin", parts)
+    body = {
+        "parts": [
+            {"part_number": n, "etag": etags[n], "checksum_sha256": sha256(b"not the part")}
+            for n in parts
+        ]
+    }
+
+    # Storage refuses it (SeaweedFS: BadDigest)...
+    answer = client.post(f"/files/multipart/{upload_id}/complete", json_body=body)
+    assert_problem(answer, 400, "invalid_parts")
+    # ...and where storage lists the parts' checksums, the API refuses it first.
+    state = lambda_module.app.state
+    kept = state.storage
+    state.storage = ListsChecksums(kept, {e.strip('"'): sha256(parts[n]) for n, e in etags.items()})
+    try:
+        answer = client.post(f"/files/multipart/{upload_id}/complete", json_body=body)
+    finally:
+        state.storage = kept
+    assert_problem(answer, 400, "invalid_parts")
+    assert "not the one storage holds" in answer.json()["detail"]
+    body = {
+        "parts": [
+            {"part_number": n, "etag": etags[n], "checksum_sha256": sha256(d)}
+            for n, d in parts.items()
+        ]
+    }
+    done = client.post(f"/files/multipart/{upload_id}/complete", json_body=body)
+    assert done.status == 201, done.body
 
 
 def test_an_upload_without_checksums_signs_none(client_for: ClientFactory) -> None:
