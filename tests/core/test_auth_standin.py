@@ -164,3 +164,34 @@ def test_sessions_are_rows_of_auth_sessions_and_sign_out_deletes_them(
     other = {"Authorization": f"Bearer {second['access_token']}"}
     assert client.post("/logout", headers=other).status_code == 204  # global
     assert rows() == set()
+
+
+def test_signing_out_the_others_keeps_this_session(client: httpx.Client) -> None:
+    email = address()
+    here = client.post("/signup", json={"email": email, "password": "p-1"}).json()
+    there = sign_in(client, email, "p-1").json()
+    bearer = {"Authorization": f"Bearer {here['access_token']}"}
+
+    assert client.post("/logout", params={"scope": "others"}, headers=bearer).status_code == 204
+
+    assert client.get("/user", headers=bearer).status_code == 200
+    gone = client.get("/user", headers={"Authorization": f"Bearer {there['access_token']}"})
+    assert gone.json()["error_code"] == "session_not_found"
+
+
+def test_a_session_deleted_in_the_database_cannot_be_refreshed(
+    client: httpx.Client, db_url: str
+) -> None:
+    """As when an operator ends a session in Supabase's dashboard: the row decides."""
+    signed_up = client.post("/signup", json={"email": address(), "password": "p-1"}).json()
+    claims = jwt.decode(signed_up["access_token"], options={"verify_signature": False})
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("delete from auth.sessions where id = %s", (claims["session_id"],))
+
+    refused = client.post(
+        "/token",
+        params={"grant_type": "refresh_token"},
+        json={"refresh_token": signed_up["refresh_token"]},
+    )
+
+    assert (refused.status_code, refused.json()["error_code"]) == (400, "refresh_token_not_found")
