@@ -135,6 +135,11 @@ select %(tenant)s, 'Demo', id from demo_user
 """
 
 
+def project_keys(jwt_secret: str) -> dict[str, str]:
+    """The project's API keys for `jwt_secret`, as the state file holds them."""
+    return {role: api_key(role, jwt_secret) for role in ("anon", "service_role")}
+
+
 @dataclass
 class LocalStack:
     config: Config
@@ -321,7 +326,7 @@ class LocalStack:
 
     @property
     def keys(self) -> dict[str, str]:
-        return {role: api_key(role, self.config.jwt_secret) for role in ("anon", "service_role")}
+        return project_keys(self.config.jwt_secret)
 
     def _taken(self, name: str) -> str:
         """The banner's note when `name`'s configured port was taken."""
