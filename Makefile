@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 
 help:
 	@echo "make dev             - run the whole API locally on 127.0.0.1:8000 (S3, Postgres, auth, load balancer)"
-	@echo "make token           - print an access token from the running make dev (USER=email picks the user, SERVICE_ROLE=1 the service-role key)"
+	@echo "make token           - print an access token from the running make dev (USER=email picks the user, PASSWORD= its password, SERVICE_ROLE=1 the service-role key)"
 	@echo "make test            - check the lock, lint, type-check and run every test (what CI runs)"
 	@echo "make test-fast       - the same without the slow suites (Terraform apply, browser, bench, 6 GiB upload)"
 	@echo "make lint            - ruff check and ruff format --check"
@@ -97,7 +97,7 @@ openapi: $(STAMP)
 # on the command line (USER from the environment is the login name, not an e-mail address);
 # SERVICE_ROLE=1 prints the local service-role key (operators' routes, e.g. quotas).
 token: $(STAMP)
-	@$(BIN)/python -m dev.token $(if $(filter command line,$(origin USER)),--email '$(USER)') $(if $(SERVICE_ROLE),--service-role)
+	@$(BIN)/python -m dev.token $(if $(filter command line,$(origin USER)),--email '$(USER)') $(if $(filter command line,$(origin PASSWORD)),--password '$(PASSWORD)') $(if $(SERVICE_ROLE),--service-role)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

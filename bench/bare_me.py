@@ -1,8 +1,8 @@
 """The floor of an authenticated, Postgres-backed route: what `/me` cannot go below.
 
 Bare Starlette, PyJWT's HS256 check and one psycopg transaction with the same
-statements as the core's `/me` (the caller's role and claims set, the
-memberships read under row-level security), on a pool that never checks its
+statements as the core's `/me` (the caller's role and claims set and their
+session checked, the memberships read under row-level security), on a pool that never checks its
 connections. Served by the same uvicorn command line as the others.
 """
 
@@ -35,11 +35,16 @@ async def me(request: Request) -> JSONResponse:
     token = request.headers["authorization"].removeprefix("Bearer ")
     claims = jwt.decode(token, _SECRET, algorithms=["HS256"], audience="authenticated")
     async with _pool.connection() as conn, conn.transaction():
-        await conn.execute(
+        cursor = await conn.execute(
             "select set_config('role', 'authenticated', true),"
-            " set_config('request.jwt.claims', %s, true)",
-            (json.dumps(claims),),
+            " set_config('request.jwt.claims', %(claims)s, true),"
+            " %(session)s::uuid is null or exists (select from auth.sessions"
+            "   where id = %(session)s::uuid and user_id::text = %(user)s"
+            "   and (not_after is null or not_after > now())) as signed_in",
+            {"claims": json.dumps(claims), "session": claims["session_id"], "user": claims["sub"]},
         )
+        if not (await cursor.fetchone() or {}).get("signed_in"):
+            return JSONResponse({"code": "unauthorized"}, status_code=401)
         cursor = await conn.execute(
             "select tenant_id, role::text as role from public.tenant_members"
             " where user_id = (select auth.uid()) order by tenant_id"

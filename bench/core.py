@@ -98,7 +98,7 @@ def _server(app: str, env: dict[str, str], log: Path) -> Iterator[str]:
 
 def _caller(database_url: str, issuer: str) -> str:
     """A user with a tenant, and an access token as the hook would shape it."""
-    user, tenant = str(uuid.uuid4()), str(uuid.uuid4())
+    user, tenant, session = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(
             "insert into auth.users (id, aud, role, email, email_confirmed_at,"
@@ -110,7 +110,12 @@ def _caller(database_url: str, issuer: str) -> str:
             "insert into public.tenants (id, name, created_by) values (%s, 'Bench', %s)",
             (tenant, user),
         )
-    body = claims(sub=user, tenants={tenant: "owner"}, issuer=issuer)
+        # Signed in, as Supabase Auth's tokens are: the core checks the session per request.
+        conn.execute(
+            "insert into auth.sessions (id, user_id, created_at) values (%s, %s, now())",
+            (session, user),
+        )
+    body = claims(sub=user, tenants={tenant: "owner"}, issuer=issuer, session_id=session)
     return hs256(body, JWT_SECRET)
 
 

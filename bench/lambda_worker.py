@@ -233,7 +233,8 @@ class Bench:
             reread.current(principal, self.tenant)
 
         def raw_select() -> None:
-            raw.execute(PostgresMemberships.QUERY, (principal.user_id,)).fetchall()
+            params = PostgresMemberships.params(principal.user_id, principal.session_id)
+            raw.execute(PostgresMemberships.QUERY, params).fetchall()
 
         try:
             for warm_up in (kept_copy, re_read, raw_select):

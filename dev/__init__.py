@@ -24,6 +24,8 @@ DEV_ORIGIN = "http://localhost:3000"
 DEMO_TENANT = "00000000-0000-4000-8000-000000000001"
 DEMO_USER = "00000000-0000-4000-8000-0000000000aa"
 DEMO_EMAIL = "demo@example.com"
+# The demo user's password at the Auth stand-in (it checks passwords, as Supabase Auth does).
+DEMO_PASSWORD = "demo-password"
 DEFAULT_PORT = 8000
 # Where `supabase start` serves its API: supabase-js configs made for it work unchanged.
 DEFAULT_AUTH_PORT = 54321

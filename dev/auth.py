@@ -10,16 +10,21 @@ Endpoints, as Supabase Auth (GoTrue) shapes them, so that `supabase-js` and
 `supabase-py` work against it unchanged:
 
 - `POST /token?grant_type=password` `{email, password}`: a session for a user
-  of `auth.users`. Passwords are not checked: this is a development issuer
-  whose signing secret is public anyway;
+  of `auth.users` whose password matches (else `400 invalid_credentials`
+  "Invalid login credentials", as Supabase Auth answers). Passwords are kept
+  as salted PBKDF2-SHA256 hashes in `encrypted_password` (Supabase Auth keeps
+  bcrypt there; no bcrypt is installed here);
 - `POST /token?grant_type=refresh_token` `{refresh_token}`: a new session
   token, with the memberships as they are now (refresh tokens are single use);
-- `POST /signup` `{email, password, data}`: a confirmed user and a session;
+- `POST /signup` `{email, password, data}`: a confirmed user and a session
+  (no password: `400 validation_failed`, as there);
 - `GET /user`, `PUT /user` `{data, email, password}` (bearer token): the
   user; `data` is merged into `user_metadata`, a new email is confirmed by
   a mailed link as Supabase Auth does;
-- `POST /logout?scope=global|local|others` (bearer token): 204, the sessions'
-  refresh tokens revoked, `GET /user` refused to their access tokens;
+- `POST /logout?scope=global|local|others` (bearer token): 204, the sessions
+  deleted from `auth.sessions` as Supabase Auth deletes them, so their refresh
+  tokens are refused, and so are their access tokens, by `GET /user` at once
+  and by the core and the file API (which read `auth.sessions` too);
 - `POST /otp` `{email, create_user, data}` and `POST /recover` `{email}`:
   200 `{}`; the mail they would send is printed to the stack's console (a
   link and a six-digit code);
@@ -28,14 +33,27 @@ Endpoints, as Supabase Auth (GoTrue) shapes them, so that `supabase-js` and
   `POST /verify` `{type, email, token}` or `{type, token_hash}`: the session;
 - `GET /settings`, `GET /health`, `GET /.well-known/jwks.json` (no keys: HS256 only).
 
+Every call needs the project's API key, as Supabase's API gateway asks for
+it: an `apikey` header (or query parameter) holding a key signed with the
+stack's JWT secret whose `role` is `anon` or `service_role` (the stack's
+keys are in its state file and banner). None: `401 {"message": "No API key
+found in request", ...}`; another: `401 {"message": "Invalid API key", ...}`,
+the gateway's shapes. The mailed link (`GET /verify`), CORS preflights and
+the JWKS (`GET /.well-known/jwks.json`, which the services fetch without a
+key) need none.
+
 Errors are JSON as Supabase Auth writes them: `{"code", "message"}` to a
 client that sends `X-Supabase-Api-Version: 2024-01-01` (supabase-js and
 supabase-py do), `{"code": status, "error_code", "msg"}` to one that does not.
-Sessions, refresh tokens and mailed links live in memory: a restart forgets them.
+Sessions are rows of `auth.sessions`; refresh tokens and mailed links live in
+memory: a restart forgets them.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import secrets
 import threading
@@ -86,6 +104,41 @@ VERIFY_TYPES = {
 }
 LINK_REFUSED = "Email link is invalid or has expired"
 CODE_REFUSED = "Token has expired or is invalid"
+LOGIN_REFUSED = "Invalid login credentials"
+PASSWORD_ITERATIONS = 100_000
+# What Supabase's API gateway answers without a valid `apikey` (its body, not Auth's).
+NO_API_KEY = {
+    "message": "No API key found in request",
+    "hint": "No `apikey` request header or url param was found.",
+}
+BAD_API_KEY = {
+    "message": "Invalid API key",
+    "hint": "Double check your Supabase `anon` or `service_role` API key.",
+}
+API_KEY_ROLES = frozenset({"anon", "service_role"})
+# Asked for without a key: the signing keys, which the services fetch as public
+# (tenancy/tokens.py); the mailed link is served before the check.
+KEYLESS = frozenset({"/auth/v1/.well-known/jwks.json"})
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, PASSWORD_ITERATIONS)
+    encoded = (base64.b64encode(part).decode() for part in (salt, digest))
+    return f"pbkdf2_sha256${PASSWORD_ITERATIONS}${'$'.join(encoded)}"
+
+
+def password_matches(password: str, stored: str | None) -> bool:
+    try:
+        scheme, iterations, salt, digest = (stored or "").split("$")
+        if scheme != "pbkdf2_sha256":
+            return False
+        computed = hashlib.pbkdf2_hmac(
+            "sha256", password.encode(), base64.b64decode(salt), int(iterations)
+        )
+    except ValueError:
+        return False  # no password (an OTP user's), or one this stand-in did not write
+    return hmac.compare_digest(computed, base64.b64decode(digest))
 
 
 class AuthError(Exception):
@@ -130,7 +183,6 @@ class LocalAuth:
         self.url = ""
         self._refresh: dict[str, str] = {}  # refresh token -> session id
         self._sessions: dict[str, Session] = {}
-        self._ended: set[str] = set()  # sessions signed out
         self._mail: dict[str, Mail] = {}  # token hash -> mail
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -152,18 +204,22 @@ class LocalAuth:
         return row
 
     def _create(
-        self, conn: psycopg.Connection[dict[str, Any]], email: str, data: Any
+        self,
+        conn: psycopg.Connection[dict[str, Any]],
+        email: str,
+        data: Any,
+        password: str | None = None,
     ) -> dict[str, Any]:
         if "@" not in email or email.startswith("@") or email.endswith("@"):
             raise AuthError(400, "validation_failed", "Unable to validate email address")
         now = datetime.now(UTC)
         row = conn.execute(
-            "insert into auth.users (id, aud, role, email, email_confirmed_at,"
+            "insert into auth.users (id, aud, role, email, encrypted_password, email_confirmed_at,"
             " raw_app_meta_data, raw_user_meta_data, created_at, updated_at)"
-            " values (%s, 'authenticated', 'authenticated', lower(%s), %s, %s, %s, %s, %s)"
+            " values (%s, 'authenticated', 'authenticated', lower(%s), %s, %s, %s, %s, %s, %s)"
             " returning *",
             (
-                uuid.uuid4(), email, now,
+                uuid.uuid4(), email, hash_password(password) if password else None, now,
                 json.dumps({"provider": "email", "providers": ["email"]}),
                 json.dumps(data if isinstance(data, dict) else {}), now, now,
             ),
@@ -204,15 +260,21 @@ class LocalAuth:
             user["email_change_sent_at"] = iso(change.sent_at)
         return user
 
-    def sign_in(self, email: str) -> dict[str, Any]:
+    def sign_in(self, email: str, password: str) -> dict[str, Any]:
         with self._connect() as conn:
-            return self._session(conn, self._user(conn, email), "password")
+            user = self._find(conn, email)
+            # An unknown address and a wrong password get the same answer, as there.
+            if user is None or not password_matches(password, user["encrypted_password"]):
+                raise AuthError(400, "invalid_credentials", LOGIN_REFUSED)
+            return self._session(conn, user, "password")
 
-    def sign_up(self, email: str, data: Any = None) -> dict[str, Any]:
+    def sign_up(self, email: str, password: str, data: Any = None) -> dict[str, Any]:
+        if not password:
+            raise AuthError(400, "validation_failed", "Signup requires a valid password")
         with self._connect() as conn:
             if self._find(conn, email):
                 raise AuthError(422, "user_already_exists", "User already registered")
-            return self._session(conn, self._create(conn, email, data), "password")
+            return self._session(conn, self._create(conn, email, data, password), "password")
 
     # -- sessions ------------------------------------------------------------------------
 
@@ -222,11 +284,11 @@ class LocalAuth:
             session = self._sessions.get(session_id or "")
             if session:
                 session.refresh_tokens.discard(refresh_token)
-        if session_id is None or session is None:
-            raise AuthError(
-                400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found"
-            )
         with self._connect() as conn:
+            if session_id is None or session is None or not self._alive(conn, session_id):
+                raise AuthError(
+                    400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found"
+                )
             row = conn.execute(
                 "select * from auth.users where id = %s", (session.user_id,)
             ).fetchone()
@@ -251,7 +313,18 @@ class LocalAuth:
                 or user
             )
         now = int(time.time())
-        session_id = session_id or str(uuid.uuid4())
+        if session_id is None:
+            session_id = str(uuid.uuid4())
+            conn.execute(
+                "insert into auth.sessions (id, user_id, created_at, updated_at, tag)"
+                " values (%s, %s, now(), now(), 'snsd-local')",
+                (session_id, user["id"]),
+            )
+        else:
+            conn.execute(
+                "update auth.sessions set refreshed_at = now(), updated_at = now() where id = %s",
+                (session_id,),
+            )
         base = {
             "iss": f"{self.url}/auth/v1",
             "sub": str(user["id"]),
@@ -303,13 +376,35 @@ class LocalAuth:
         ).fetchone()
         if row is None:
             raise AuthError(403, "user_not_found", "User from sub claim in JWT does not exist")
-        with self._lock:
-            ended = claims.get("session_id") in self._ended
-        if ended:
+        session_id = claims.get("session_id")
+        if session_id and not self._alive(conn, str(session_id)):
             raise AuthError(
                 403, "session_not_found", "Session from session_id claim in JWT does not exist"
             )
         return claims, row
+
+    @staticmethod
+    def _alive(conn: psycopg.Connection[dict[str, Any]], session_id: str) -> bool:
+        return (
+            conn.execute(
+                "select from auth.sessions where id::text = %s"
+                " and (not_after is null or not_after > now())",
+                (session_id,),
+            ).fetchone()
+            is not None
+        )
+
+    def api_key_refusal(self, key: str | None) -> dict[str, str] | None:
+        """What the gateway answers a request with this `apikey` (None: let it through)."""
+        if not key:
+            return NO_API_KEY
+        try:
+            claims = jwt.decode(
+                key, self.jwt_secret, algorithms=["HS256"], options={"verify_aud": False}
+            )
+        except jwt.PyJWTError:
+            return BAD_API_KEY
+        return None if claims.get("role") in API_KEY_ROLES else BAD_API_KEY
 
     def get_user(self, authorization: str) -> dict[str, Any]:
         with self._connect() as conn:
@@ -319,10 +414,19 @@ class LocalAuth:
         self, authorization: str, body: dict[str, Any], redirect_to: str
     ) -> dict[str, Any]:
         """`data` merged into the user's metadata (a null removes a key); a new email mailed
-        a confirmation link; a password accepted (none is ever checked)."""
-        data, email = body.get("data"), body.get("email")
+        a confirmation link; a new password kept for the next sign-in."""
+        data, email, password = body.get("data"), body.get("email"), body.get("password")
         with self._connect() as conn:
             _, row = self._caller(conn, authorization)
+            if isinstance(password, str) and password:
+                row = (
+                    conn.execute(
+                        "update auth.users set encrypted_password = %s, updated_at = now()"
+                        " where id = %s returning *",
+                        (hash_password(password), row["id"]),
+                    ).fetchone()
+                    or row
+                )
             if isinstance(data, dict):
                 metadata = {**(row["raw_user_meta_data"] or {}), **data}
                 row = (
@@ -347,24 +451,33 @@ class LocalAuth:
             return self._user_json(row)
 
     def logout(self, authorization: str, scope: str) -> None:
-        """Revoke the refresh tokens of this session (`local`), of the user's other
-        sessions (`others`) or of all of them (`global`, the default)."""
+        """End this session (`local`), the user's other sessions (`others`) or all of
+        them (`global`, the default): their rows deleted from `auth.sessions`, as
+        Supabase Auth deletes them (supabase/auth `models.Logout*`)."""
         with self._connect() as conn:
             claims, row = self._caller(conn, authorization)
-        if scope not in {"", "global", "local", "others"}:
-            raise AuthError(400, "validation_failed", f'Unsupported logout scope "{scope}"')
-        mine, user_id = str(claims.get("session_id")), str(row["id"])
-        with self._lock:
+            if scope not in {"", "global", "local", "others"}:
+                raise AuthError(400, "validation_failed", f'Unsupported logout scope "{scope}"')
+            mine, user_id = str(claims.get("session_id")), row["id"]
             if scope == "local":
-                ending = {mine}
+                ended = conn.execute(
+                    "delete from auth.sessions where id::text = %s returning id::text", (mine,)
+                )
+            elif scope == "others":
+                ended = conn.execute(
+                    "delete from auth.sessions where user_id = %s and id::text <> %s"
+                    " returning id::text",
+                    (user_id, mine),
+                )
             else:
-                ending = {sid for sid, s in self._sessions.items() if s.user_id == user_id}
-                ending = ending - {mine} if scope == "others" else ending | {mine}
+                ended = conn.execute(
+                    "delete from auth.sessions where user_id = %s returning id::text", (user_id,)
+                )
+            ending = {r["id"] for r in ended.fetchall()}
+        with self._lock:
             for session_id in ending:
-                session = self._sessions.pop(session_id, Session(user_id))
-                for token in session.refresh_tokens:
+                for token in self._sessions.pop(session_id, Session(str(user_id))).refresh_tokens:
                     self._refresh.pop(token, None)
-            self._ended |= ending
 
     # -- mailed links ----------------------------------------------------------------------
 
@@ -509,13 +622,16 @@ def routes(auth: LocalAuth) -> dict[tuple[str, str], Route]:
     def token(request: Request) -> tuple[int, Any]:
         grant = request.query.get("grant_type", "")
         if grant == "password":
-            return 200, auth.sign_in(str(request.body.get("email") or ""))
+            body = request.body
+            return 200, auth.sign_in(str(body.get("email") or ""), str(body.get("password") or ""))
         if grant == "refresh_token":
             return 200, auth.refresh(str(request.body.get("refresh_token") or ""))
         raise AuthError(400, "validation_failed", "unsupported_grant_type")
 
     def signup(request: Request) -> tuple[int, Any]:
-        return 200, auth.sign_up(str(request.body.get("email") or ""), request.body.get("data"))
+        body = request.body
+        email, password = str(body.get("email") or ""), str(body.get("password") or "")
+        return 200, auth.sign_up(email, password, body.get("data"))
 
     def update_user(request: Request) -> tuple[int, Any]:
         return 200, auth.update_user(request.authorization, request.body, request.redirect_to)
@@ -592,7 +708,12 @@ def _handler(auth: LocalAuth) -> type[BaseHTTPRequestHandler]:
             query = {key: values[0] for key, values in parse_qs(url.query).items()}
             try:
                 if (method, url.path) == ("GET", "/auth/v1/verify"):
+                    # The mailed link: opened by a browser, without a key, as there.
                     self._send(303, None, {"Location": auth.verify_link(query)})
+                    return
+                refusal = auth.api_key_refusal(self.headers.get("apikey") or query.get("apikey"))
+                if refusal is not None and url.path not in KEYLESS:
+                    self._send(401, refusal)
                     return
                 route = table.get((method, url.path))
                 if route is None:

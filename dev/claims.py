@@ -41,6 +41,17 @@ def hs256(payload: dict[str, Any], secret: str = JWT_SECRET) -> str:
     return jwt.encode(payload, secret, algorithm="HS256")
 
 
+# Project API keys do not change while the secret does not: fixed times, as `supabase
+# start` prints the same keys every time (2022-01-01 to 2032-01-01).
+API_KEY_ISSUED, API_KEY_EXPIRES = 1640995200, 1956528000
+
+
+def api_key(role: str, secret: str = JWT_SECRET) -> str:
+    """The project's `anon` or `service_role` API key, as Supabase issues it, for `secret`."""
+    body = {"iss": "supabase", "ref": "local", "role": role}
+    return hs256({**body, "iat": API_KEY_ISSUED, "exp": API_KEY_EXPIRES}, secret)
+
+
 def service_role_key(secret: str = JWT_SECRET, lifetime: int = 3600) -> str:
     """A service-role key as Supabase issues one: the role, no user, no audience."""
     now = int(time.time())

@@ -49,6 +49,7 @@ from dev import (
     DEFAULT_POSTGRES_PORT,
     DEFAULT_S3_PORT,
     DEMO_EMAIL,
+    DEMO_PASSWORD,
     DEMO_TENANT,
     DEMO_USER,
     DEV_BUCKET,
@@ -59,7 +60,7 @@ from dev import (
     postgres,
     seaweedfs,
 )
-from dev.auth import LocalAuth
+from dev.auth import LocalAuth, hash_password
 from dev.balancer import LoadBalancer
 from dev.bucket_notifications import (
     BATCH_SIZE,
@@ -70,6 +71,7 @@ from dev.bucket_notifications import (
     EventSourceMapping,
     LocalQueue,
 )
+from dev.claims import api_key
 from file_lambda.database import Database
 from file_lambda.storage.s3 import S3Storage
 
@@ -133,6 +135,11 @@ select %(tenant)s, 'Demo', id from demo_user
 """
 
 
+def project_keys(jwt_secret: str) -> dict[str, str]:
+    """The project's API keys for `jwt_secret`, as the state file holds them."""
+    return {role: api_key(role, jwt_secret) for role in ("anon", "service_role")}
+
+
 @dataclass
 class LocalStack:
     config: Config
@@ -170,9 +177,14 @@ class LocalStack:
             self._configure_environment(database_url)
             self._serve()
             self._start_bucket_changes(database_url)
-            self.token = auth.sign_in(DEMO_EMAIL)["access_token"]
+            self.token = auth.sign_in(DEMO_EMAIL, DEMO_PASSWORD)["access_token"]
             pids = {"stack": os.getpid(), **self.pids}
-            self.state_file.write_text(json.dumps({"urls": self.urls, "pids": pids}))
+            # The project's API keys, signed with this stack's secret: `make token` and the
+            # tests read them here. The owner alone may read the service role's.
+            self.state_file.touch(mode=0o600)
+            self.state_file.write_text(
+                json.dumps({"urls": self.urls, "pids": pids, "keys": self.keys})
+            )
             self._exit.callback(self.state_file.unlink, missing_ok=True)
         except BaseException:
             self.stop()
@@ -216,6 +228,12 @@ class LocalStack:
         migrate.apply(url)
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(SEED, {"user": DEMO_USER, "email": DEMO_EMAIL, "tenant": DEMO_TENANT})
+            # Also for a demo user seeded before passwords were checked.
+            conn.execute(
+                "update auth.users set encrypted_password = %s"
+                " where id = %s and encrypted_password is null",
+                (hash_password(DEMO_PASSWORD), DEMO_USER),
+            )
         return url
 
     def _configure_environment(self, database_url: str) -> None:
@@ -306,6 +324,10 @@ class LocalStack:
         for tenant in self.reconciled:
             print(f"usage of tenant {tenant} reconciled with the bucket", file=sys.stderr)
 
+    @property
+    def keys(self) -> dict[str, str]:
+        return project_keys(self.config.jwt_secret)
+
     def _taken(self, name: str) -> str:
         """The banner's note when `name`'s configured port was taken."""
         if name not in self.moved:
@@ -325,6 +347,7 @@ class LocalStack:
             f"                      HS256 tokens, SUPABASE_JWT_SECRET"
             f"{' (the dev default)' if config.jwt_secret == DEV_JWT_SECRET else ''};"
             f" mailed links are printed here\n"
+            f"                      apikey (anon) {self.keys['anon']}\n"
             f"  Postgres            {self.urls['database']}{self._taken('postgres')}\n"
             f"                      data {config.state_dir / 'postgres'}\n"
             f"  S3 (SeaweedFS)      {self.urls['s3']}{self._taken('s3')}\n"
@@ -336,7 +359,8 @@ class LocalStack:
             f"{self._taken('queue')} -> file_lambda.handler.handler"
             f" (batches of {BATCH_SIZE} / {BATCHING_WINDOW:g} s)\n"
             f"  CORS origins        {', '.join(config.origins)}\n"
-            f"  demo                tenant {DEMO_TENANT}, owner {DEMO_EMAIL} ({DEMO_USER})\n\n"
+            f"  demo                tenant {DEMO_TENANT}, owner {DEMO_EMAIL} ({DEMO_USER}),"
+            f" password {DEMO_PASSWORD}\n\n"
             f"export TOKEN={self.token}\n"
             f'curl -H "Authorization: Bearer $TOKEN" {api}/me\n'
             f"(a fresh token: make token, or make token USER=someone@example.com)\n"

@@ -1,17 +1,25 @@
-"""The caller's current tenant memberships, read from Supabase Postgres.
+"""The caller's current tenant memberships and session, read from Supabase Postgres.
 
 A token's `app_metadata.tenants` is a copy made when the token was issued: a
 member removed or demoted since would keep their rights until it expires (an
 hour). So the file API decides with the database's memberships, which each
-container keeps for at most `ttl` seconds per user: a change reaches every
-call within that, for one indexed query per user and container per `ttl`
-rather than one per request.
+container keeps for at most `ttl` seconds per user and session: a change
+reaches every call within that, for one indexed query per user, session and
+container per `ttl` rather than one per request.
+
+The same query asks whether the token's session (its `session_id` claim) is
+still in `auth.sessions`: signing out deletes it there (Supabase Auth's
+`POST /logout`), so a signed-out session's access token is refused within
+the same window, though it has not expired. A token naming no session is
+judged by its memberships alone, as Supabase Auth judges it.
 
 A tenant the kept copy does not know (just created, or just joined) is
-looked up again, at most once per `miss_refresh` seconds per user: a new
-membership works at once, yet a caller naming random tenants cannot turn
-every request into a query. When the database cannot be read and the copy is
-older than `ttl`, the request fails closed with `503 database_unavailable`.
+looked up again at once, within a small budget per user and session
+(`MISS_BURST` reads at once, then one per `miss_refresh` seconds): a new
+membership works on the very next request, yet a caller naming random
+tenants cannot turn every request into a query. When the database cannot be
+read and the copy is older than `ttl`, the request fails closed with
+`503 database_unavailable`.
 """
 
 from __future__ import annotations
@@ -19,43 +27,81 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from file_lambda.database import Database
-from tenancy.principal import Principal, Role, canonical_uuid
+from tenancy.principal import Principal, Role, SessionEnded, canonical_uuid
 from tenancy.problems import ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
-# Users whose memberships a container keeps; past it the copies start over.
+# Users (and sessions) whose memberships a container keeps; past it the copies start over.
 MAX_USERS = 4096
-MISS_REFRESH_SECONDS = 5.0
+# Reads a tenant missing from the copy may cause at once, then one per MISS_REFRESH_SECONDS.
+MISS_BURST = 2
+MISS_REFRESH_SECONDS = 1.0
 
 
 class MembershipsUnavailable(ServiceUnavailable):
     code = "database_unavailable"
 
 
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What the database says of a caller now."""
+
+    tenants: dict[str, Role]
+    # Whether the token's session still exists (True for a token naming no session).
+    signed_in: bool = True
+
+
 class MembershipSource(Protocol):
-    def fetch(self, user_id: str) -> dict[str, Role]:
-        """The user's memberships now: tenant id -> role."""
+    def fetch(self, user_id: str, session_id: str | None = None) -> Standing:
+        """The user's memberships (tenant id -> role) and whether `session_id` lives."""
         ...
 
 
 class PostgresMemberships(Database):
-    """`MembershipSource` over the container's one connection (`database.py`)."""
+    """`MembershipSource` over the container's one connection (`database.py`).
 
-    QUERY = "select tenant_id::text, role::text from public.tenant_members where user_id = %s"
+    One round trip for both questions: the session's row (Supabase Auth deletes
+    it on sign-out; `not_after` ends a time-boxed one) and the memberships.
+    """
 
-    def fetch(self, user_id: str) -> dict[str, Role]:
+    QUERY = (
+        "select m.tenant_id::text, m.role::text, s.signed_in"
+        " from (select %s::uuid is null or exists ("
+        "   select from auth.sessions where id = %s::uuid and user_id = %s::uuid"
+        "   and (not_after is null or not_after > now())) as signed_in) s"
+        " left join public.tenant_members m on m.user_id = %s::uuid"
+    )
+
+    @staticmethod
+    def params(user_id: str, session_id: str | None) -> tuple[str | None, ...]:
+        return (session_id, session_id, user_id, user_id)
+
+    def fetch(self, user_id: str, session_id: str | None = None) -> Standing:
         if canonical_uuid(user_id) is None:
-            return {}  # Supabase user ids are UUIDs: such a user is nobody's member
-        rows = self.execute(self.QUERY, (user_id,))
-        return {tenant: Role[role] for tenant, role in rows if role in Role.__members__}
+            return Standing({})  # Supabase user ids are UUIDs: such a user is nobody's member
+        if session_id is not None and canonical_uuid(session_id) is None:
+            return Standing({}, signed_in=False)  # Supabase Auth's session ids are UUIDs too
+        rows = self.execute(self.QUERY, self.params(user_id, session_id))
+        tenants = {t: Role[role] for t, role, _ in rows if t and role in Role.__members__}
+        return Standing(tenants, signed_in=bool(rows[0][2]))
+
+
+@dataclass(slots=True)
+class _Kept:
+    standing: Standing
+    read_at: float
+    # When the next read for a missing tenant is due (a GCRA token bucket: a read may
+    # come up to MISS_BURST - 1 intervals early).
+    miss_due: float
 
 
 class Memberships:
-    """The memberships to judge a request by, kept per user for at most `ttl` seconds."""
+    """The memberships to judge a request by, kept per user and session for at most `ttl`."""
 
     def __init__(
         self,
@@ -63,35 +109,53 @@ class Memberships:
         *,
         ttl: float,
         miss_refresh: float = MISS_REFRESH_SECONDS,
+        miss_burst: int = MISS_BURST,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._source = source
         self._ttl = ttl
         self._miss_refresh = miss_refresh
+        self._miss_early = miss_refresh * (miss_burst - 1)
         self._clock = clock
-        self._kept: dict[str, tuple[dict[str, Role], float]] = {}
+        self._kept: dict[tuple[str, str | None], _Kept] = {}
 
     def current(self, principal: Principal, requested: str | None) -> Principal:
-        """`principal` with its token's memberships replaced by the current ones."""
+        """`principal` with its token's memberships replaced by the current ones.
+
+        Raises `SessionEnded` (401) when the token's session was signed out.
+        """
         wanted = canonical_uuid(requested) if requested is not None else None
+        key = (principal.user_id, principal.session_id)
         now = self._clock()
-        kept = self._kept.get(principal.user_id)
-        if kept is not None:
-            tenants, read_at = kept
-            age = now - read_at
+        kept = self._kept.get(key)
+        if kept is not None and now - kept.read_at < self._ttl:
+            tenants = kept.standing.tenants
             unknown = wanted not in tenants if wanted else not tenants
-            if age < self._ttl and not (unknown and age >= self._miss_refresh):
-                return Principal(principal.user_id, principal.email, tenants)
+            if not (unknown and kept.standing.signed_in and self._may_miss(kept, now)):
+                return self._judged(principal, kept.standing)
         try:
-            tenants = self._source.fetch(principal.user_id)
+            standing = self._source.fetch(principal.user_id, principal.session_id)
         except Exception as exc:
             log.warning("memberships could not be read", extra={"error_type": type(exc).__name__})
-            if kept is not None and now - kept[1] < self._ttl:
-                return Principal(principal.user_id, principal.email, kept[0])
+            if kept is not None and now - kept.read_at < self._ttl:
+                return self._judged(principal, kept.standing)
             raise MembershipsUnavailable(
                 "Your tenant memberships could not be checked; try again shortly"
             ) from None
         if len(self._kept) >= MAX_USERS:
             self._kept.clear()
-        self._kept[principal.user_id] = (tenants, now)
-        return Principal(principal.user_id, principal.email, tenants)
+        self._kept[key] = _Kept(standing, now, kept.miss_due if kept else now)
+        return self._judged(principal, standing)
+
+    def _may_miss(self, kept: _Kept, now: float) -> bool:
+        """Whether a tenant missing from the copy may be read now (and spend the budget)."""
+        if now < kept.miss_due - self._miss_early:
+            return False
+        kept.miss_due = max(kept.miss_due, now) + self._miss_refresh
+        return True
+
+    @staticmethod
+    def _judged(principal: Principal, standing: Standing) -> Principal:
+        if not standing.signed_in:
+            raise SessionEnded()
+        return Principal(principal.user_id, principal.email, standing.tenants, principal.session_id)

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-from tenancy.problems import BadRequest, Forbidden
+from tenancy.problems import BadRequest, Forbidden, Unauthorized
+
+NIL_UUID = "00000000-0000-0000-0000-000000000000"
 
 
 class Role(IntEnum):
@@ -36,6 +38,13 @@ class RoleForbidden(Forbidden):
     code = "insufficient_role"
 
 
+class SessionEnded(Unauthorized):
+    """The token's Supabase Auth session is gone: signed out (or time-boxed and over)."""
+
+    def __init__(self) -> None:
+        super().__init__("This token's session has ended (signed out): sign in again")
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     """A verified token's caller."""
@@ -43,6 +52,9 @@ class Principal:
     user_id: str
     email: str | None
     tenants: dict[str, Role]
+    # The Supabase Auth session the token belongs to (`session_id`); None for a
+    # token that names none, which Supabase Auth itself checks against no session.
+    session_id: str | None = None
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> Principal:
@@ -60,6 +72,7 @@ class Principal:
             user_id=str(claims["sub"]),
             email=email if isinstance(email, str) else None,
             tenants=tenants,
+            session_id=session_of(claims),
         )
 
 
@@ -89,6 +102,12 @@ def select_tenant(principal: Principal, requested: str | None) -> TenantAccess:
         raise TenantRequired("You belong to several tenants: name one with X-Tenant-ID")
     [(tenant_id, role)] = principal.tenants.items()
     return TenantAccess(principal, tenant_id, role)
+
+
+def session_of(claims: dict[str, Any]) -> str | None:
+    """The token's `session_id` as Supabase Auth reads it: absent, empty or the nil UUID is none."""
+    session_id = claims.get("session_id")
+    return None if session_id in (None, "", NIL_UUID) else str(session_id)
 
 
 def canonical_uuid(value: object) -> str | None:

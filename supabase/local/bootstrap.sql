@@ -65,6 +65,26 @@ create table if not exists auth.users (
 create index if not exists users_instance_id_email_idx on auth.users (instance_id, lower(email));
 alter table auth.users owner to supabase_auth_admin;
 
+-- auth.sessions as Supabase Auth defines it (supabase/auth migrations
+-- 20220811173540_add_sessions_table, 20221114143122_add_session_not_after_column,
+-- 20231027141322_add_session_refresh_columns, 20231114161723_add_sessions_tag):
+-- a row per signed-in session, deleted on sign-out. The services read id,
+-- user_id and not_after; the stand-in (dev/auth.py) writes the rest.
+create table if not exists auth.sessions (
+  id uuid not null primary key,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  created_at timestamptz,
+  updated_at timestamptz,
+  factor_id uuid,
+  not_after timestamptz,
+  refreshed_at timestamp without time zone,
+  user_agent text,
+  ip inet,
+  tag text
+);
+create index if not exists sessions_user_id_idx on auth.sessions (user_id);
+alter table auth.sessions owner to supabase_auth_admin;
+
 -- The request helpers, exactly as Supabase ships them: they read the claims
 -- that PostgREST (or the core service) puts in `request.jwt.claims`.
 do $helpers$

@@ -21,9 +21,16 @@ import psycopg
 import pytest
 
 from dev.alb import AlbClient
+from dev.memberships import TENANT_CREATOR
 from file_lambda.cursors import NONCE_BYTES, Cursors
-from file_lambda.memberships import Memberships, MembershipsUnavailable, PostgresMemberships
-from tenancy.principal import Principal, Role
+from file_lambda.memberships import (
+    MISS_BURST,
+    Memberships,
+    MembershipsUnavailable,
+    PostgresMemberships,
+    Standing,
+)
+from tenancy.principal import Principal, Role, SessionEnded
 from tenancy.problems import Unauthorized
 from tenancy.tokens import LEEWAY_SECONDS, TokenVerifier
 from tests.support.files import BUCKET, ClientFactory
@@ -44,14 +51,15 @@ class Source:
 
     def __init__(self, tenants: dict[str, Role]) -> None:
         self.tenants = tenants
+        self.signed_out: set[str] = set()
         self.down = False
         self.reads = 0
 
-    def fetch(self, user_id: str) -> dict[str, Role]:
+    def fetch(self, user_id: str, session_id: str | None = None) -> Standing:
         self.reads += 1
         if self.down:
             raise ConnectionError("postgres is away")
-        return dict(self.tenants)
+        return Standing(dict(self.tenants), signed_in=session_id not in self.signed_out)
 
 
 TENANT_A, TENANT_B = str(uuid.uuid4()), str(uuid.uuid4())
@@ -92,16 +100,57 @@ def test_a_demotion_counts_after_ttl_whatever_the_token_says() -> None:
 
 def test_a_new_membership_works_at_once_yet_unknown_tenants_cannot_force_a_read_each_time() -> None:
     source, clock = Source({TENANT_A: Role.member}), Clock()
-    memberships = Memberships(source, ttl=30, miss_refresh=5, clock=clock)
+    memberships = Memberships(source, ttl=30, miss_refresh=5, miss_burst=1, clock=clock)
     memberships.current(principal(), TENANT_A)
-    source.tenants[TENANT_B] = Role.viewer  # joined a second tenant
 
     for _ in range(20):  # a caller naming a tenant the copy lacks, again and again
         memberships.current(principal(), str(uuid.uuid4()))
-    assert source.reads == 1  # within miss_refresh of the last read: the copy answers
+    assert source.reads == 2  # one read at once, then none within miss_refresh
+    source.tenants[TENANT_B] = Role.viewer  # joined a second tenant
+    assert memberships.current(principal(), TENANT_B).tenants == {TENANT_A: Role.member}
     clock.now += 5
     assert memberships.current(principal(), TENANT_B).tenants[TENANT_B] == Role.viewer
-    assert source.reads == 2
+    assert source.reads == 3
+
+
+def test_a_membership_made_just_after_a_read_works_on_the_very_next_request() -> None:
+    """Issue 25, item 11: joined (invitation accepted, tenant created) a moment after the
+    container read the user's memberships, the next request naming it is served."""
+    source, clock = Source({TENANT_A: Role.member}), Clock()
+    memberships = Memberships(source, ttl=30, clock=clock)  # the handler's defaults
+    memberships.current(principal(), TENANT_A)
+
+    source.tenants[TENANT_B] = Role.member
+    clock.now += 0.05
+
+    assert memberships.current(principal(), TENANT_B).tenants[TENANT_B] == Role.member
+
+
+def test_a_membership_made_after_a_refused_request_works_within_a_second() -> None:
+    source, clock = Source({}), Clock()
+    memberships = Memberships(source, ttl=30, clock=clock)
+    for _ in range(MISS_BURST + 1):  # asked again and again before joining: budget spent
+        assert memberships.current(principal(), TENANT_B).tenants == {}
+
+    source.tenants[TENANT_B] = Role.member
+    clock.now += 1
+
+    assert memberships.current(principal(), TENANT_B).tenants == {TENANT_B: Role.member}
+
+
+def test_a_stream_naming_a_foreign_tenant_costs_one_read_a_second_not_one_a_request() -> None:
+    source, clock = Source({TENANT_A: Role.member}), Clock()
+    memberships = Memberships(source, ttl=30, clock=clock)
+    memberships.current(principal(), TENANT_A)
+
+    for _ in range(1000):  # at one instant
+        memberships.current(principal(), TENANT_B)
+    assert source.reads == 1 + MISS_BURST
+    for _ in range(100):  # 10 s more, 10 requests a second, each naming another tenant
+        clock.now += 0.1
+        for _ in range(10):
+            memberships.current(principal(), str(uuid.uuid4()))
+    assert source.reads <= 1 + MISS_BURST + 10
 
 
 def test_a_user_with_no_tenant_yet_is_read_again_after_miss_refresh() -> None:
@@ -137,19 +186,22 @@ def test_a_user_never_read_fails_closed_when_the_database_is_away() -> None:
         Memberships(source, ttl=30).current(principal({TENANT_A: Role.owner}), None)
 
 
-def test_by_default_unknown_tenants_read_the_database_at_most_every_5_seconds() -> None:
+def test_by_default_unknown_tenants_read_the_database_twice_at_once_then_once_a_second() -> None:
     source, clock = Source({TENANT_A: Role.member}), Clock()
     memberships = Memberships(source, ttl=30, clock=clock)  # the handler's miss_refresh
     memberships.current(principal(), TENANT_A)
 
-    for _ in range(4):
-        clock.now += 1
+    for _ in range(5):
+        memberships.current(principal(), str(uuid.uuid4()))
+    assert source.reads == 1 + 2
+    for second in range(1, 5):
+        clock.now += 0.99
+        memberships.current(principal(), str(uuid.uuid4()))
+        assert source.reads == 1 + 2 + second - 1  # not yet: a second since the last one
+        clock.now += 0.01
         for _ in range(5):
             memberships.current(principal(), str(uuid.uuid4()))
-    assert source.reads == 1
-    clock.now += 1
-    memberships.current(principal(), str(uuid.uuid4()))
-    assert source.reads == 2
+        assert source.reads == 1 + 2 + second
 
 
 def test_kept_copies_start_over_past_max_users(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -166,6 +218,64 @@ def test_kept_copies_start_over_past_max_users(monkeypatch: pytest.MonkeyPatch) 
     memberships.current(first, TENANT_A)
 
     assert source.reads == 4
+
+
+# -- sessions: a signed-out token stops within the same window ----------------------------
+
+SESSION = str(uuid.uuid4())
+
+
+def in_session(session_id: str | None = SESSION) -> Principal:
+    return Principal("user-1", None, {}, session_id)
+
+
+def test_a_signed_out_session_is_refused_once_the_copy_is_older_than_ttl() -> None:
+    source, clock = Source({TENANT_A: Role.owner}), Clock()
+    memberships = Memberships(source, ttl=30, clock=clock)
+    assert memberships.current(in_session(), TENANT_A).tenants == {TENANT_A: Role.owner}
+
+    source.signed_out.add(SESSION)  # POST /logout deleted the session
+    clock.now += 29.9
+    assert memberships.current(in_session(), TENANT_A).tenants == {TENANT_A: Role.owner}
+    clock.now += 0.1
+    with pytest.raises(SessionEnded) as refused:
+        memberships.current(in_session(), TENANT_A)
+    assert (refused.value.status, refused.value.code) == (401, "unauthorized")
+    assert refused.value.headers == {"WWW-Authenticate": "Bearer"}
+
+
+def test_a_signed_out_token_costs_no_read_per_request_and_spares_other_sessions() -> None:
+    source, clock = Source({TENANT_A: Role.owner}), Clock()
+    source.signed_out.add(SESSION)
+    memberships = Memberships(source, ttl=30, clock=clock)
+
+    for _ in range(50):  # naming tenants the copy lacks would otherwise ask for reads
+        with pytest.raises(SessionEnded):
+            memberships.current(in_session(), str(uuid.uuid4()))
+    assert source.reads == 1
+    other = in_session(str(uuid.uuid4()))  # the same user signed in on another device
+    assert memberships.current(other, TENANT_A).tenants == {TENANT_A: Role.owner}
+    assert memberships.current(in_session(None), TENANT_A).tenants == {TENANT_A: Role.owner}
+
+
+def test_a_session_ended_while_the_database_is_away_stays_refused() -> None:
+    source, clock = Source({TENANT_A: Role.owner}), Clock()
+    source.signed_out.add(SESSION)
+    memberships = Memberships(source, ttl=30, clock=clock)
+    with pytest.raises(SessionEnded):
+        memberships.current(in_session(), TENANT_A)
+    source.down = True
+    clock.now += 10
+
+    with pytest.raises(SessionEnded):
+        memberships.current(in_session(), TENANT_B)
+
+
+def test_the_token_session_id_is_read_as_supabase_auth_reads_it() -> None:
+    base = {"sub": str(uuid.uuid4())}
+    assert Principal.from_claims(base | {"session_id": SESSION}).session_id == SESSION
+    for none in ({}, {"session_id": ""}, {"session_id": "00000000-0000-0000-0000-000000000000"}):
+        assert Principal.from_claims(base | none).session_id is None
 
 
 # -- against Postgres ---------------------------------------------------------------------
@@ -185,9 +295,41 @@ def test_postgres_source_reads_the_users_memberships(
 
     source = PostgresMemberships(lambda: db_url)
     try:
-        assert source.fetch(user) == {first: Role.viewer, second: Role.admin}
-        assert source.fetch(str(uuid.uuid4())) == {}
-        assert source.fetch("not-a-uuid") == {}
+        assert source.fetch(user) == Standing({first: Role.viewer, second: Role.admin})
+        assert source.fetch(str(uuid.uuid4())) == Standing({})
+        assert source.fetch("not-a-uuid") == Standing({})
+    finally:
+        source.close()
+
+
+def test_postgres_source_reads_the_session_as_sign_out_leaves_it(
+    make_token: Callable[..., str], db_url: str, db: psycopg.Connection[Any]
+) -> None:
+    user, other, tenant = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    make_token({tenant: "member"}, sub=user)
+    make_token({}, sub=other)
+    live, ended, boxed, others = (str(uuid.uuid4()) for _ in range(4))
+    for session, owner, not_after in (
+        (live, user, "infinity"),
+        (ended, user, None),
+        (boxed, user, "-infinity"),  # a time-boxed session past its not_after
+        (others, other, None),
+    ):
+        db.execute(
+            "insert into auth.sessions (id, user_id, created_at, not_after)"
+            " values (%s, %s, now(), %s)",
+            (session, owner, not_after),
+        )
+    db.execute("delete from auth.sessions where id = %s", (ended,))  # signed out
+
+    source = PostgresMemberships(lambda: db_url)
+    try:
+        assert source.fetch(user, live) == Standing({tenant: Role.member}, signed_in=True)
+        assert source.fetch(user, None) == Standing({tenant: Role.member}, signed_in=True)
+        for gone in (ended, boxed, others, str(uuid.uuid4())):
+            assert source.fetch(user, gone) == Standing({tenant: Role.member}, signed_in=False)
+        assert source.fetch(user, "not-a-uuid") == Standing({}, signed_in=False)
+        assert source.fetch(other, others) == Standing({}, signed_in=True)
     finally:
         source.close()
 
@@ -199,13 +341,13 @@ def test_postgres_source_reconnects_after_the_connection_was_dropped(
     make_token({tenant: "member"}, sub=user)
     source = PostgresMemberships(lambda: db_url)
     try:
-        assert source.fetch(user) == {tenant: Role.member}
+        assert source.fetch(user).tenants == {tenant: Role.member}
         # As a pooler or a thawed container would find it: the server closed it.
         db.execute(
             "select pg_terminate_backend(pid) from pg_stat_activity"
             " where application_name = 'snsd-file-api'"
         )
-        assert source.fetch(user) == {tenant: Role.member}
+        assert source.fetch(user).tenants == {tenant: Role.member}
     finally:
         source.close()
 
@@ -284,6 +426,48 @@ def test_a_tenant_joined_after_the_token_was_issued_works_at_once(
     joined = AlbClient(client.handler, token=client.token, tenant=tenant)
 
     assert wait_until(lambda: joined.get("/files/list").status == 200, 1)
+
+
+def test_a_membership_added_just_after_a_call_serves_the_very_next_call(
+    client_for: ClientFactory, db: psycopg.Connection[Any], user: str, tenant: str
+) -> None:
+    """The handler as deployed (its own memberships, not `fresh_memberships`): an
+    invitation accepted between two calls, the second call works (issue 25, item 11)."""
+    client = client_for("member", sub=user)
+    assert client.get("/files/list").status == 200
+    joined = str(uuid.uuid4())
+    db.execute(
+        "insert into public.tenants (id, name, created_by) values (%s, 'joined', %s)",
+        (joined, TENANT_CREATOR),
+    )
+    # What private.accept_invitation inserts.
+    db.execute(
+        "insert into public.tenant_members (tenant_id, user_id, role) values (%s, %s, 'member')",
+        (joined, user),
+    )
+
+    answer = AlbClient(client.handler, token=client.token, tenant=joined).get("/files/list")
+
+    assert answer.status == 200, answer.body
+
+
+@pytest.mark.usefixtures("fresh_memberships")
+def test_a_signed_out_sessions_token_is_refused_within_the_window(
+    client_for: ClientFactory, db: psycopg.Connection[Any], user: str
+) -> None:
+    session = str(uuid.uuid4())
+    client = client_for("member", sub=user, session_id=session)
+    db.execute(
+        "insert into auth.sessions (id, user_id, created_at) values (%s, %s, now())",
+        (session, user),
+    )
+    assert client.get("/files/list").status == 200
+
+    db.execute("delete from auth.sessions where id = %s", (session,))  # POST /logout
+
+    assert wait_until(lambda: client.get("/files/list").status == 401, 3)
+    body = assert_problem(client.get("/files/list"), 401, "unauthorized")
+    assert "signed out" in body["detail"]
 
 
 @pytest.fixture

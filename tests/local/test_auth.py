@@ -4,16 +4,24 @@ the calls an app makes on every screen work against `make dev` as against Supaba
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
+import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import jwt
 import pytest
 from supabase_auth import SyncGoTrueClient
 from supabase_auth.errors import AuthApiError
 
-from tests.support.stack import Stack
+from dev import DEMO_TENANT
+from dev.token import main as token_main
+from tenancy.tokens import verify_service_role
+from tests.support.stack import Stack, start_stack
 
 # What the stand-in prints instead of sending a mail (dev/auth.py).
 MAIL = re.compile(r"\[auth\] mail to (\S+) \((\w+)\): (\S+)\n\[auth\]   or the code (\d{6})")
@@ -22,7 +30,9 @@ MAIL = re.compile(r"\[auth\] mail to (\S+) \((\w+)\): (\S+)\n\[auth\]   or the c
 @pytest.fixture
 def new_client(stack: Stack) -> Callable[[], SyncGoTrueClient]:
     def make() -> SyncGoTrueClient:
-        return SyncGoTrueClient(url=f"{stack.auth}/auth/v1", auto_refresh_token=False)
+        return SyncGoTrueClient(
+            url=f"{stack.auth}/auth/v1", headers=stack.apikey, auto_refresh_token=False
+        )
 
     return make
 
@@ -97,10 +107,12 @@ def test_sign_in_errors_come_in_both_api_versions_shapes(
 
     url = f"{stack.auth}/auth/v1/token?grant_type=password"
     body = {"email": address(), "password": "x"}
-    current = httpx.post(url, json=body, headers={"X-Supabase-Api-Version": "2024-01-01"})
+    current = httpx.post(
+        url, json=body, headers={"X-Supabase-Api-Version": "2024-01-01", **stack.apikey}
+    )
     assert current.json() == {"code": "invalid_credentials", "message": "Invalid login credentials"}
     assert current.headers["x-supabase-api-version"] == "2024-01-01"
-    legacy = httpx.post(url, json=body)
+    legacy = httpx.post(url, json=body, headers=stack.apikey)
     assert legacy.json() == {
         "code": 400,
         "error_code": "invalid_credentials",
@@ -108,14 +120,16 @@ def test_sign_in_errors_come_in_both_api_versions_shapes(
     }
     assert legacy.headers["x-sb-error-code"] == "invalid_credentials"
 
-    missing = httpx.get(f"{stack.auth}/auth/v1/user")
+    missing = httpx.get(f"{stack.auth}/auth/v1/user", headers=stack.apikey)
     assert (missing.status_code, missing.json()["error_code"]) == (401, "no_authorization")
-    forged = httpx.get(f"{stack.auth}/auth/v1/user", headers={"Authorization": "Bearer x.y.z"})
+    forged = httpx.get(
+        f"{stack.auth}/auth/v1/user", headers={"Authorization": "Bearer x.y.z", **stack.apikey}
+    )
     assert (forged.status_code, forged.json()["error_code"]) == (403, "bad_jwt")
 
 
 def test_sign_out_revokes_the_sessions_its_scope_names(
-    new_client: Callable[[], SyncGoTrueClient],
+    stack: Stack, new_client: Callable[[], SyncGoTrueClient]
 ) -> None:
     email = address()
     phone, laptop, tablet = new_client(), new_client(), new_client()
@@ -148,7 +162,7 @@ def test_sign_out_revokes_the_sessions_its_scope_names(
     unknown = httpx.post(
         f"{laptop._url}/logout",
         params={"scope": "everywhere"},
-        headers={"Authorization": f"Bearer {again.access_token}"},
+        headers={"Authorization": f"Bearer {again.access_token}", **stack.apikey},
     )
     assert (unknown.status_code, unknown.json()["error_code"]) == (400, "validation_failed")
 
@@ -212,8 +226,194 @@ def test_a_one_time_code_signs_a_new_user_up_and_in(
 
 
 def test_settings_say_email_sign_in_with_users_confirmed_at_once(stack: Stack) -> None:
-    settings = httpx.get(f"{stack.auth}/auth/v1/settings").json()
+    settings = httpx.get(f"{stack.auth}/auth/v1/settings", headers=stack.apikey).json()
     assert settings["external"]["email"] is True
     assert not any(on for provider, on in settings["external"].items() if provider != "email")
     assert settings["disable_signup"] is False
     assert settings["mailer_autoconfirm"] is True
+
+
+# -- passwords and the API key, as Supabase checks them (issue 25, item 16) ----------------
+
+
+def test_a_wrong_password_is_refused_as_supabase_auth_refuses_it(
+    stack: Stack, new_client: Callable[[], SyncGoTrueClient]
+) -> None:
+    auth, email = new_client(), address()
+    auth.sign_up({"email": email, "password": "right-password"})
+
+    for wrong in ("wrong-password", "RIGHT-PASSWORD", "right-password "):
+        refused = error_of(
+            lambda w=wrong: new_client().sign_in_with_password({"email": email, "password": w})
+        )  # type: ignore[misc]
+        assert (refused.status, refused.code, refused.message) == (
+            400,
+            "invalid_credentials",
+            "Invalid login credentials",
+        )
+    url = f"{stack.auth}/auth/v1/token?grant_type=password"
+    legacy = httpx.post(url, json={"email": email, "password": ""}, headers=stack.apikey)
+    assert legacy.status_code == 400
+    assert legacy.json() == {
+        "code": 400,
+        "error_code": "invalid_credentials",
+        "msg": "Invalid login credentials",
+    }
+    assert (
+        new_client().sign_in_with_password({"email": email, "password": "right-password"}).session
+    )
+
+    # A new password replaces the old one.
+    auth.update_user({"password": "new-password"})
+    assert new_client().sign_in_with_password({"email": email, "password": "new-password"}).session
+    old = error_of(
+        lambda: new_client().sign_in_with_password({"email": email, "password": "right-password"})
+    )
+    assert old.code == "invalid_credentials"
+
+    # A user who signed up by e-mail code has no password to sign in with.
+    otp_user = address()
+    auth.sign_in_with_otp({"email": otp_user})
+    no_password = error_of(
+        lambda: new_client().sign_in_with_password({"email": otp_user, "password": "x"})
+    )
+    assert no_password.code == "invalid_credentials"
+    signup = httpx.post(
+        f"{stack.auth}/auth/v1/signup", json={"email": address()}, headers=stack.apikey
+    )
+    assert (signup.status_code, signup.json()["error_code"]) == (400, "validation_failed")
+
+
+def test_every_call_needs_the_projects_api_key_as_supabases_gateway_asks(
+    stack: Stack, new_client: Callable[[], SyncGoTrueClient]
+) -> None:
+    settings = f"{stack.auth}/auth/v1/settings"
+    missing = httpx.get(settings)
+    assert missing.status_code == 401
+    assert missing.json() == {
+        "message": "No API key found in request",
+        "hint": "No `apikey` request header or url param was found.",
+    }
+    user_token = new_client().sign_up({"email": address(), "password": "x-password"}).session
+    assert user_token is not None
+    other_secret = jwt.encode(
+        {"role": "anon"}, "another-secret-of-at-least-32-characters", algorithm="HS256"
+    )
+    for wrong in ("not-a-key", other_secret, user_token.access_token):
+        refused = httpx.get(settings, headers={"apikey": wrong})
+        assert refused.status_code == 401, wrong
+        assert refused.json() == {
+            "message": "Invalid API key",
+            "hint": "Double check your Supabase `anon` or `service_role` API key.",
+        }
+    # Nothing refused by the gateway reaches Auth: no user is made without a key.
+    email = address()
+    assert (
+        httpx.post(
+            f"{stack.auth}/auth/v1/signup", json={"email": email, "password": "x-password"}
+        ).status_code
+        == 401
+    )
+    assert (
+        error_of(
+            lambda: new_client().sign_in_with_password({"email": email, "password": "x-password"})
+        ).code
+        == "invalid_credentials"
+    )
+
+    for key in (stack.keys["anon"], stack.keys["service_role"]):
+        assert httpx.get(settings, headers={"apikey": key}).status_code == 200
+    assert httpx.get(settings, params={"apikey": stack.keys["anon"]}).status_code == 200
+    # A browser's preflight carries no key, as there.
+    assert httpx.options(settings).status_code == 204
+
+
+@pytest.mark.slow
+def test_signing_out_stops_the_access_token_on_both_services(
+    stack: Stack, new_client: Callable[[], SyncGoTrueClient]
+) -> None:
+    """Issue 25, item 12 on the real stack: `signOut()` deletes the session at the
+    stand-in as Supabase Auth does; the core refuses its token at once, the file API
+    within MEMBERSHIP_CACHE_SECONDS (30 s here)."""
+    auth = new_client()
+    session = auth.sign_up({"email": address(), "password": "x-password"}).session
+    assert session is not None
+    bearer = {"Authorization": f"Bearer {session.access_token}"}
+    tenant = httpx.post(f"{stack.api}/tenants", json={"name": "Signed out"}, headers=bearer)
+    assert tenant.status_code == 201, tenant.text
+    files = {**bearer, "X-Tenant-ID": tenant.json()["id"]}
+    assert httpx.get(f"{stack.api}/files/list", headers=files).status_code == 200
+    other_device = (
+        new_client()
+        .sign_in_with_password({"email": auth.get_user().user.email, "password": "x-password"})
+        .session
+    )  # type: ignore[union-attr]
+    assert other_device is not None
+
+    auth.sign_out({"scope": "local"})
+    signed_out_at = time.monotonic()
+
+    me = httpx.get(f"{stack.api}/me", headers=bearer)
+    assert (me.status_code, me.json()["code"]) == (401, "unauthorized")
+    while httpx.get(f"{stack.api}/files/list", headers=files).status_code != 401:
+        assert time.monotonic() - signed_out_at < 35, "the file API kept the signed-out token"
+        time.sleep(0.5)
+    # The user's other session goes on.
+    other = {"Authorization": f"Bearer {other_device.access_token}"}
+    assert httpx.get(f"{stack.api}/me", headers=other).status_code == 200
+    assert (
+        httpx.get(
+            f"{stack.api}/files/list", headers={**other, "X-Tenant-ID": tenant.json()["id"]}
+        ).status_code
+        == 200
+    )
+
+
+def test_make_token_signs_in_the_demo_user_and_new_users(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SNSD_LOCAL_DIR", str(stack.state_dir))
+    email = address()
+    for argv in ([], ["--email", email], ["--email", email]):  # the last signs in again
+        assert token_main(argv) == 0
+        token = capsys.readouterr().out.strip()
+        assert (
+            httpx.get(f"{stack.api}/me", headers={"Authorization": f"Bearer {token}"}).status_code
+            == 200
+        )
+    with pytest.raises(SystemExit, match="refused"):
+        token_main(["--email", email, "--password", "not-the-password"])
+
+
+@pytest.mark.slow
+def test_make_token_service_role_signs_with_the_secret_the_stack_runs_with(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make dev` with its own SUPABASE_JWT_SECRET: `make token SERVICE_ROLE=1` prints a
+    key its services accept (it was signed with the default secret: 401)."""
+    secret = "a-secret-of-this-developer-with-at-least-32-characters"
+    state_dir = Path(tempfile.mkdtemp(prefix="snsd-local-secret-"))
+    other = start_stack(state_dir, env={"SUPABASE_JWT_SECRET": secret})
+    try:
+        monkeypatch.setenv("SNSD_LOCAL_DIR", str(state_dir))
+        assert token_main(["--service-role"]) == 0
+        key = capsys.readouterr().out.strip()
+        verify_service_role(key, secret)
+        assert token_main([]) == 0
+        demo = {"Authorization": f"Bearer {capsys.readouterr().out.strip()}"}
+        assert httpx.get(f"{other.api}/me", headers=demo).status_code == 200
+
+        quota = httpx.put(
+            f"{other.api}/tenants/{DEMO_TENANT}/quota",
+            json={"max_bytes": 1000, "max_objects": None},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        assert quota.status_code == 200, quota.text
+        for key in other.keys.values():  # the project's keys open the stand-in
+            settings = httpx.get(f"{other.auth}/auth/v1/settings", headers={"apikey": key})
+            assert settings.status_code == 200
+    finally:
+        try:
+            other.stop_cleanly()
+        finally:
+            shutil.rmtree(state_dir, ignore_errors=True)

@@ -120,3 +120,27 @@ def test_removed_and_demoted_members_lose_file_access_within_the_window(stack: S
     listing = httpx.get(f"{files}/list", params={"folder": "shared"}, headers=bearer(admin, tenant))
     assert listing.status_code == 200
     assert sorted(f["name"] for f in listing.json()["files"]) == ["by-admin.txt", "by-member.txt"]
+
+
+def test_a_just_accepted_invitation_works_on_the_very_next_request(stack: Stack) -> None:
+    """Issue 25, item 11: the file API had read the invitee's memberships a moment
+    before (no tenant yet); the request right after accepting is served."""
+    owner, tenant = stack.new_tenant("Joined")
+    email = f"invitee-{uuid.uuid4().hex[:12]}@example.com"
+    invitee = str(stack.session(email)["access_token"])
+    before = httpx.get(f"{stack.api}/files/list", headers=bearer(invitee, tenant))
+    assert (before.status_code, before.json()["code"]) == (403, "tenant_forbidden")
+    invited = httpx.post(
+        f"{stack.api}/tenants/{tenant}/invitations",
+        json={"email": email, "role": "member"},
+        headers=bearer(owner),
+    )
+    assert invited.status_code == 201, invited.text
+
+    accepted = httpx.post(
+        f"{stack.api}/invitations/{invited.json()['id']}/accept", headers=bearer(invitee)
+    )
+    listed = httpx.get(f"{stack.api}/files/list", headers=bearer(invitee, tenant))
+
+    assert accepted.status_code == 200, accepted.text
+    assert listed.status_code == 200, listed.text

@@ -49,6 +49,7 @@ def test_a_new_user_creates_a_tenant_and_uses_its_files(stack: Stack) -> None:
             f"{stack.auth}/auth/v1/token",
             params={"grant_type": "refresh_token"},
             json={"refresh_token": session["refresh_token"]},
+            headers=stack.apikey,
         )
         assert refreshed.status_code == 200
         token = refreshed.json()["access_token"]
@@ -149,6 +150,7 @@ def test_a_member_joins_by_accepting_an_invitation(stack: Stack) -> None:
         f"{stack.auth}/auth/v1/token",
         params={"grant_type": "refresh_token"},
         json={"refresh_token": session["refresh_token"]},
+        headers=stack.apikey,
     ).json()["access_token"]
     assert claims_of(refreshed)["app_metadata"]["tenants"] == {DEMO_TENANT: "viewer"}
     headers = {"Authorization": f"Bearer {refreshed}"}

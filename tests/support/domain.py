@@ -77,7 +77,9 @@ class Domain:
         email = f"{label}-{uuid.uuid4().hex[:12]}@example.com"
         session = self._session(
             httpx.post(
-                f"{self.stack.auth}/auth/v1/signup", json={"email": email, "password": "any"}
+                f"{self.stack.auth}/auth/v1/signup",
+                json={"email": email, "password": "any"},
+                headers=self.stack.apikey,
             )
         )
         return User(email, session["user"]["id"], session["refresh_token"], session["access_token"])
@@ -89,6 +91,7 @@ class Domain:
                 f"{self.stack.auth}/auth/v1/token",
                 params={"grant_type": "refresh_token"},
                 json={"refresh_token": user.refresh_token},
+                headers=self.stack.apikey,
             )
         )
         user.refresh_token, user.token = session["refresh_token"], session["access_token"]

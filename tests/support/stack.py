@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from dev import STATE_FILE, processes
+from dev import DEMO_EMAIL, DEMO_PASSWORD, STATE_FILE, processes
 from dev.ports import GRPC_OFFSET, free_port, is_free
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,6 +68,8 @@ class Stack:
     urls: dict[str, str] = field(default_factory=dict)
     pids: dict[str, int] = field(default_factory=dict)
     processes: dict[int, str] = field(default_factory=dict)
+    # The project's API keys (`anon`, `service_role`), signed with the stack's secret.
+    keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def api(self) -> str:
@@ -77,17 +79,26 @@ class Stack:
     def auth(self) -> str:
         return self.urls["auth"]
 
+    @property
+    def apikey(self) -> dict[str, str]:
+        """The header every call to the Auth stand-in carries, as supabase-js sends it."""
+        return {"apikey": self.keys["anon"]}
+
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
     def session(self, email: str) -> dict[str, Any]:
         """Sign in (signing up first if needed) at the local Supabase Auth stand-in."""
-        body = {"email": email, "password": "any"}
+        password = DEMO_PASSWORD if email == DEMO_EMAIL else "any"
+        body = {"email": email, "password": password}
         answer = httpx.post(
-            f"{self.auth}/auth/v1/token", params={"grant_type": "password"}, json=body
+            f"{self.auth}/auth/v1/token",
+            params={"grant_type": "password"},
+            json=body,
+            headers=self.apikey,
         )
         if answer.status_code == 400:
-            answer = httpx.post(f"{self.auth}/auth/v1/signup", json=body)
+            answer = httpx.post(f"{self.auth}/auth/v1/signup", json=body, headers=self.apikey)
         answer.raise_for_status()
         session: dict[str, Any] = answer.json()
         return session
@@ -105,6 +116,7 @@ class Stack:
             f"{self.auth}/auth/v1/token",
             params={"grant_type": "refresh_token"},
             json={"refresh_token": session["refresh_token"]},
+            headers=self.apikey,
         )
         assert refreshed.status_code == 200, refreshed.text
         return str(refreshed.json()["access_token"]), str(created.json()["id"])
@@ -179,6 +191,6 @@ def start_stack(
             pytest.fail(f"make dev did not start:\n{stack.output()[-4000:]}")
         time.sleep(0.1)
     data = json.loads(state.read_text())
-    stack.urls, stack.pids = data["urls"], data["pids"]
+    stack.urls, stack.pids, stack.keys = data["urls"], data["pids"], data["keys"]
     stack.processes = descendants(process.pid)
     return stack

@@ -14,6 +14,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -713,13 +714,35 @@ def test_jwks_down_with_cached_keys_keeps_working(
     assert client.get("/files/list").status == 200
 
 
+@pytest.mark.parametrize("secret", ["dev", "a-developers-own-secret-of-at-least-32-chars"])
 def test_make_token_service_role_prints_a_key_the_local_stack_accepts(
+    secret: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from dev import DEV_JWT_SECRET, token
+    """Signed with the secret the running stack uses, read from its state file (it was
+    signed with the default secret whatever SUPABASE_JWT_SECRET make dev ran with)."""
+    from dev import DEV_JWT_SECRET, STATE_FILE, token
+    from dev.stack import project_keys
+
+    secret = DEV_JWT_SECRET if secret == "dev" else secret
+    state = {"urls": {"auth": "http://127.0.0.1:9"}, "keys": project_keys(secret)}
+    (tmp_path / STATE_FILE).write_text(json.dumps(state))
+    monkeypatch.setenv("SNSD_LOCAL_DIR", str(tmp_path))
 
     assert token.main(["--service-role"]) == 0
     key = capsys.readouterr().out.strip()
-    assert tokens.verify_service_role(key, DEV_JWT_SECRET)["role"] == "service_role"
+    assert tokens.verify_service_role(key, secret)["role"] == "service_role"
     with pytest.raises(Unauthorized):
         tokens.verify_service_role(key, "another-secret-with-at-least-32-characters")
+
+
+def test_make_token_says_so_when_make_dev_is_not_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dev import token
+
+    monkeypatch.setenv("SNSD_LOCAL_DIR", str(tmp_path))
+    with pytest.raises(SystemExit, match="make dev is not running"):
+        token.main(["--service-role"])
