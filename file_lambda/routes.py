@@ -619,12 +619,10 @@ async def abort_multipart(uploads: UploadsAsMember, upload_id: UploadIdPath) -> 
     tags=["upload sessions"],
     responses=problem_responses(*AUTH_ERRORS),
 )
-async def create_upload_session(
-    uploads: UploadsAsMember, http: Request, request: SessionCreate
-) -> UploadSession:
+async def create_upload_session(uploads: UploadsAsMember, request: SessionCreate) -> UploadSession:
     """An expiring endpoint for Uppy's @uppy/aws-s3 (companionEndpoint): you, one folder."""
     return uploads.open_session(
-        request.folder, request.overwrite, request.max_size, request.expires_in, str(http.base_url)
+        request.folder, request.overwrite, request.max_size, request.expires_in
     )
 
 
@@ -744,7 +742,8 @@ async def session_complete(
     parts = [CompletedPart(part.PartNumber, part.ETag) for part in request.parts]
     result = uploads.complete(upload_id, parts, None, key)
     metrics.uploaded(result.size)
-    location = f"{str(http.base_url).rstrip('/')}/files/download/{quote(result.path)}"
+    base = http.app.state.settings.public_base_url
+    location = f"{base}/files/download/{quote(result.path)}"
     return CompanionCompleted(location=location, key=result.path)
 
 

@@ -613,7 +613,7 @@ class Uploads(FileService):
     # -- sessions --------------------------------------------------------------------
 
     def open_session(
-        self, folder: str, overwrite: bool, max_size: int | None, expires_in: int | None, base: str
+        self, folder: str, overwrite: bool, max_size: int | None, expires_in: int | None
     ) -> UploadSession:
         folder = validate_path(folder, allow_root=True)
         self._root.folder_prefix(folder)  # refuses a folder too long for any key
@@ -630,7 +630,8 @@ class Uploads(FileService):
         expires = int(time.time()) + seconds
         session = Session(self._access.tenant_id, self._user, folder, overwrite, size, expires)
         return UploadSession(
-            companion_endpoint=f"{base.rstrip('/')}/files/upload-sessions/{session.seal(self._cursors)}",
+            companion_endpoint=f"{self._settings.public_base_url}/files/upload-sessions/"
+            f"{session.seal(self._cursors)}",
             folder=folder,
             overwrite=overwrite,
             max_size=size,
