@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Header, Path, Query, Request, Response, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from file_lambda import metrics
@@ -68,7 +69,7 @@ from file_lambda.storage.port import CompletedPart
 from file_lambda.uploads import Session, Uploads
 from file_lambda.usage import UsageReport
 from tenancy.dependencies import BearerScheme, TenantHeader, verified_claims
-from tenancy.principal import Principal, Role, select_tenant
+from tenancy.principal import Principal, Role, canonical_uuid, select_tenant
 from tenancy.problems import operation_id, problem_responses
 
 # Operation ids are the functions' names: generated clients call `upload_file`, `list_files`.
@@ -90,6 +91,11 @@ class TenantService[S: FileService](BearerScheme):
     async def __call__(self, request: Request, x_tenant_id: TenantHeader = None) -> S:
         state = request.app.state
         principal = Principal.from_claims(verified_claims(request))
+        if x_tenant_id is not None and canonical_uuid(x_tenant_id) is None:
+            # Malformed, not forbidden: no tenant could have that id.
+            raise RequestValidationError(
+                [{"loc": ("header", "x-tenant-id"), "msg": "X-Tenant-ID must be a UUID"}]
+            )
         memberships: Memberships = state.memberships
         access = select_tenant(memberships.current(principal, x_tenant_id), x_tenant_id)
         access.require(self.minimum)

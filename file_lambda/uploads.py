@@ -544,6 +544,8 @@ class Uploads(FileService):
                         f"Part {part.number} with that ETag is not held by storage: list "
                         "the parts to see what it holds"
                     )
+                if part.checksum_sha256 is not None:
+                    _check_sha256(part.checksum_sha256)
                 checksum = part.checksum_sha256 or stored.checksum_sha256
                 chosen.append(dataclasses.replace(stored, checksum_sha256=checksum))
         if not chosen:

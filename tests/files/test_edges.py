@@ -10,6 +10,7 @@ import pytest
 from dev.alb import AlbClient
 from file_lambda.settings import ConfigError, Settings
 from tests.support.files import ClientFactory
+from tests.support.problems import assert_problem
 
 FORGED_HOST = {
     "host": "evil.example",
@@ -55,3 +56,55 @@ def test_the_public_base_url_is_a_setting() -> None:
     assert local.public_base_url == "http://127.0.0.1:8000"
     with pytest.raises(ConfigError, match="PUBLIC_BASE_URL"):
         Settings.from_env({**minimal, "PUBLIC_BASE_URL": "evil.example"})
+
+
+# -- malformed input answers the documented code (docs/api.md, Errors) ----------------------
+
+
+def test_out_of_range_sizes_and_malformed_checksums_answer_their_documented_codes(
+    client_for: ClientFactory,
+) -> None:
+    client = client_for("member")
+    for size in (0, -1):
+        body = {"path": "a.bin", "size": size}
+        assert_problem(client.post("/files/multipart", json_body=body), 400, "invalid_size")
+    for max_size in (0, -5):
+        body = {"max_size": max_size}
+        answer = client.post("/files/upload-sessions", json_body=body)
+        assert_problem(answer, 400, "invalid_max_size")
+    created = client.post(
+        "/files/multipart", json_body={"path": "c.bin", "size": 10, "checksum": "sha256"}
+    )
+    upload_id = created.json()["upload_id"]
+    for checksum in ("abc", "!" * 44, "A" * 45, "A" * 10_000):
+        parts = {"parts": [{"part_number": 1, "checksum_sha256": checksum}]}
+        signed = client.post(f"/files/multipart/{upload_id}/sign", json_body=parts)
+        assert_problem(signed, 400, "invalid_checksum")
+
+    plain = client.post("/files/multipart", json_body={"path": "p.bin", "size": 3}).json()
+    signed = client.post(
+        f"/files/multipart/{plain['upload_id']}/sign", json_body={"parts": [{"part_number": 1}]}
+    )
+    etag = httpx.put(signed.json()["parts"][0]["url"], content=b"abc", timeout=60).headers["etag"]
+    for checksum in ("abc", "A" * 10_000):
+        parts = {"parts": [{"part_number": 1, "etag": etag, "checksum_sha256": checksum}]}
+        completed = client.post(f"/files/multipart/{plain['upload_id']}/complete", json_body=parts)
+        assert_problem(completed, 400, "invalid_checksum")
+
+
+def test_delete_exact_refuses_a_backslash_as_a_bad_path(client_for: ClientFactory) -> None:
+    client = client_for("admin")
+    for path in ("a\\b.txt", "..\\x", "dir\\"):
+        answer = client.post("/files/delete-exact", json_body={"path": path})
+        assert_problem(answer, 400, "invalid_path", echoed=(path,))
+
+
+def test_a_restores_404_does_not_echo_the_version_id(client_for: ClientFactory) -> None:
+    client = client_for("member")
+    assert client.post("/files/upload", files={"file": ("r.txt", b"r")}).status == 201
+    version_id = "v" * 100_000
+    body = {"path": "r.txt", "version_id": version_id}
+    answer = client.post("/files/versions/restore", json_body=body)
+    problem = assert_problem(answer, 404, "file_not_found")
+    assert len(answer.body) < 1000
+    assert "vvvv" not in problem["detail"]
