@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from starlette.routing import Route
 
 from core_service import audit, openapi
+from core_service.bodies import GuardedBodies
 from core_service.db import Database, create_pool
 from core_service.quotas import router as quotas_router
 from core_service.readiness import database_check, s3_client, storage_check
@@ -77,6 +78,8 @@ def create_app(
     )
     install_problem_handlers(app)
     serve_routes(app, router, quotas_router)
+    # Inside the audit's and the browser policy's middleware: their headers and ids apply.
+    app.add_middleware(GuardedBodies)
     audit.install(app)
     # One document for the domain: the file API's routes (served by the Lambda) included.
     openapi.install(app)

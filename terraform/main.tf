@@ -174,6 +174,7 @@ module "waf" {
   alb_arn                  = module.alb.arn
   rate_limit_per_5_minutes = var.waf_rate_limit_per_5_minutes
   upload_path_prefix       = "/files/upload"
+  file_api_path_prefix     = "/files/"
 }
 
 module "alb" {
