@@ -20,6 +20,7 @@ from core_service.routes import liveness, router
 from core_service.settings import Settings
 from tenancy.cors import install_browser_policy
 from tenancy.problems import install_problem_handlers
+from tenancy.query import refuse_unknown_query
 from tenancy.routing import serve_routes
 from tenancy.tokens import TokenVerifier
 
@@ -87,4 +88,5 @@ def create_app(
     # /health in front of FastAPI's routing (routes.liveness says why).
     served = Route("/health", liveness, methods=["GET"], include_in_schema=False)
     app.router.routes.insert(0, served)
+    refuse_unknown_query(app)
     return app

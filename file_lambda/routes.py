@@ -665,6 +665,9 @@ def session_service(minimum: Role) -> Any:
 
 
 InSession = Annotated[Uploads, session_service(Role.member)]
+# Query parameters a route takes beyond those it declares (tenancy/query.py):
+# @uppy/aws-s3 sends a file's metadata to /s3/params as `metadata[<name>]`.
+UNDECLARED_QUERY = {"session_params": ("metadata[",)}
 SESSION_ERRORS = (400, 401, 403, 404, 503)
 KeyQuery = Annotated[
     str | None, Query(description="The key the create call answered; never trusted")

@@ -4,8 +4,11 @@ against SeaweedFS and Postgres."""
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import httpx
 import pytest
+from fastapi.routing import APIRoute
 
 from dev.alb import AlbClient
 from file_lambda.settings import ConfigError, Settings
@@ -108,3 +111,55 @@ def test_a_restores_404_does_not_echo_the_version_id(client_for: ClientFactory) 
     problem = assert_problem(answer, 404, "file_not_found")
     assert len(answer.body) < 1000
     assert "vvvv" not in problem["detail"]
+
+
+# -- query parameters no route declares (tenancy/query.py) -------------------------------
+
+
+def filled(path: str, session: str) -> str:
+    """A route's path with its parameters filled in well enough to reach the route."""
+    values = {"{path:path}": "a.txt", "{upload_id}": "u", "{part_number}": "1"}
+    values["{session}"] = session
+    for name, value in values.items():
+        path = path.replace(name, value)
+    return path
+
+
+def test_every_file_route_refuses_a_query_parameter_it_does_not_declare(
+    client_for: ClientFactory, lambda_module: ModuleType
+) -> None:
+    client = client_for("owner")
+    session = client.post("/files/upload-sessions", json_body={}).json()["companion_endpoint"]
+    session = session.rsplit("/", 1)[1]
+    routes = [r for r in lambda_module.app.router.routes if isinstance(r, APIRoute)]
+    assert len(routes) > 30
+    for route in routes:
+        (method,) = route.methods
+        path = filled(route.path, session)
+        answer = client.request(method, path, params={"folder": "", "limt": "5"})
+        declared = {p.alias for p in route.dependant.query_params}
+        expected = [{"loc": ["query", "limt"], "msg": "Unknown query parameter"}]
+        if "folder" not in declared:
+            expected.insert(0, {"loc": ["query", "folder"], "msg": "Unknown query parameter"})
+        body = assert_problem(answer, 400, "validation_error")
+        assert body["errors"] == expected, (route.name, body)
+
+
+def test_declared_parameters_and_uppys_metadata_still_pass(client_for: ClientFactory) -> None:
+    client = client_for("owner")
+    assert client.get("/files/list", params={"limit": "5", "recursive": "true"}).status == 200
+    endpoint = client.post("/files/upload-sessions", json_body={}).json()["companion_endpoint"]
+    session = endpoint.removeprefix("https://api.snsdconsultant.com")
+    uppy = AlbClient(client.handler)
+    query = {"filename": "n.txt", "type": "text/plain", "metadata[name]": "n.txt"}
+    assert uppy.get(f"{session}/s3/params", params=query).status == 200
+    refused = uppy.get(f"{session}/s3/params", params={**query, "meta[name]": "x"})
+    body = assert_problem(refused, 400, "validation_error")
+    assert body["errors"] == [{"loc": ["query", "meta[name]"], "msg": "Unknown query parameter"}]
+    anonymous = AlbClient(client.handler)
+    assert_problem(anonymous.get("/files/list", params={"limt": "5"}), 401, "unauthorized")
+    long_name = "x" * 5000
+    echoed = assert_problem(
+        client.get("/files/list", params={long_name: "1"}), 400, "validation_error"
+    )
+    assert echoed["errors"] == [{"loc": ["query", "x" * 64], "msg": "Unknown query parameter"}]
