@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
 from fastapi.testclient import TestClient
+from starlette.types import Message, Receive, Scope, Send
 
-from core_service.bodies import MAX_BODY_BYTES
+from core_service.bodies import MAX_BODY_BYTES, GuardedBodies
 from tests.core.test_quotas import service_key
 from tests.support.core import User
 from tests.support.problems import assert_problem
@@ -84,3 +86,54 @@ def test_requests_without_a_body_are_untouched(client: TestClient) -> None:
     assert client.get("/health").json() == {"status": "ok"}
     assert_problem(client.get("/me"), 401, "unauthorized")
     assert_problem(client.get("/no-such-route"), 404, "route_not_found")
+
+
+def test_the_limit_is_the_documented_one() -> None:
+    # docs/api.md (Limits) and the WAF's core_max_body_bytes say 8,192 bytes.
+    assert MAX_BODY_BYTES == 8192
+
+
+def test_without_a_body_nothing_is_asked_of_the_caller(client: TestClient) -> None:
+    answer = client.post("/health", headers={"Content-Length": "0"})
+    assert_problem(answer, 405, "method_not_allowed")
+
+
+def test_a_declared_length_over_the_limit_is_refused_unread_and_a_body_is_replayed_once(
+    client: TestClient, make_user: Callable[..., User], auth: Callable[[User], dict[str, str]]
+) -> None:
+    token = auth(make_user())["Authorization"].encode()
+    sent: list[Message] = []
+    seen: list[Message] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.extend([await receive(), await receive()])
+
+    async def unread() -> Message:
+        raise AssertionError("the body was read")
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    def scope(length: int) -> Scope:
+        headers = [(b"authorization", token), (b"content-length", str(length).encode())]
+        return {"type": "http", "method": "POST", "path": "/tenants", "headers": headers,
+                "query_string": b"", "app": client.app}  # fmt: skip
+
+    guarded = GuardedBodies(app)
+    asyncio.run(guarded(scope(MAX_BODY_BYTES + 1), unread, send))
+    assert sent[0]["status"] == 413
+    assert not seen
+
+    messages: list[Message] = [
+        {"type": "http.request", "body": b"{}", "more_body": False},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> Message:
+        return messages.pop(0)
+
+    asyncio.run(guarded(scope(2), receive, send))
+    assert seen == [
+        {"type": "http.request", "body": b"{}", "more_body": False},
+        {"type": "http.disconnect"},
+    ]

@@ -1,15 +1,20 @@
 """Query parameters no route declares are refused on every route of the core
-(tenancy/query.py; issue 25, item 9), against the app and its Postgres."""
+(tenancy/query.py; issue 25, item 9), against the app and its Postgres.
 
-from __future__ import annotations
+No `from __future__ import annotations`: FastAPI resolves the small app's annotations.
+"""
 
 import uuid
 from collections.abc import Callable
+from typing import Annotated
 
+from fastapi import Depends, FastAPI, Query
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Route
 
+from tenancy.problems import install_problem_handlers
+from tenancy.query import refuse_unknown_query
 from tests.support.core import User
 from tests.support.problems import assert_problem
 
@@ -54,3 +59,22 @@ def test_a_misspelled_audit_filter_is_refused_and_a_declared_one_filters(
     assert filtered.status_code == 200, filtered.text
     assert filtered.json()["items"] == []
     assert_problem(client.get(listing, params={"acton": "x"}), 401, "unauthorized")
+
+
+def test_parameters_of_a_routes_dependencies_are_its_own_and_the_echo_is_bounded() -> None:
+    def page(cursor: Annotated[str | None, Query()] = None) -> str | None:
+        return cursor
+
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/items")
+    async def items(cursor: Annotated[str | None, Depends(page)], limit: int = 10) -> list[str]:
+        return [str(cursor), str(limit)]
+
+    refuse_unknown_query(app)
+    client = TestClient(app)
+    assert client.get("/items", params={"cursor": "c", "limit": "2"}).json() == ["c", "2"]
+    many = {f"p{n:02}": "x" for n in range(12)}
+    body = assert_problem(client.get("/items", params=many), 400, "validation_error")
+    assert [e["loc"] for e in body["errors"]] == [["query", f"p{n:02}"] for n in range(10)]
