@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from starlette.routing import Route
 
 from core_service import audit, openapi
+from core_service.bodies import GuardedBodies
 from core_service.db import Database, create_pool
 from core_service.quotas import router as quotas_router
 from core_service.readiness import database_check, s3_client, storage_check
@@ -19,6 +20,7 @@ from core_service.routes import liveness, router
 from core_service.settings import Settings
 from tenancy.cors import install_browser_policy
 from tenancy.problems import install_problem_handlers
+from tenancy.query import refuse_unknown_query
 from tenancy.routing import serve_routes
 from tenancy.tokens import TokenVerifier
 
@@ -77,6 +79,8 @@ def create_app(
     )
     install_problem_handlers(app)
     serve_routes(app, router, quotas_router)
+    # Inside the audit's and the browser policy's middleware: their headers and ids apply.
+    app.add_middleware(GuardedBodies)
     audit.install(app)
     # One document for the domain: the file API's routes (served by the Lambda) included.
     openapi.install(app)
@@ -84,4 +88,5 @@ def create_app(
     # /health in front of FastAPI's routing (routes.liveness says why).
     served = Route("/health", liveness, methods=["GET"], include_in_schema=False)
     app.router.routes.insert(0, served)
+    refuse_unknown_query(app)
     return app

@@ -99,7 +99,7 @@ async def get_tenant_quota(caller: Caller, tenant_id: uuid.UUID) -> TenantQuota:
 @router.put(
     "/tenants/{tenant_id}/quota",
     response_model=TenantQuota,
-    responses=problem_responses(*QUOTA_ERRORS, 400),
+    responses=problem_responses(*QUOTA_ERRORS, 400, 413),
 )
 async def set_tenant_quota(caller: Caller, tenant_id: uuid.UUID, body: QuotaUpdate) -> TenantQuota:
     """Set the tenant's quota (the service role only); null lifts a limit."""

@@ -49,8 +49,9 @@ router = APIRouter(generate_unique_id_function=operation_id)
 
 AUTH_ERRORS = (401, 422, 503)
 TENANT_ERRORS = (*AUTH_ERRORS, 403, 404)
-# A body that is not JSON at all is refused before validation, with a 400.
-BODY_ERRORS = (400,)
+# A body that is not JSON at all is refused before validation, with a 400;
+# one over 8 KiB before it is read, with a 413 (bodies.py).
+BODY_ERRORS = (400, 413)
 
 
 @dataclass(frozen=True, slots=True)

@@ -257,6 +257,7 @@ class LocalStack:
                 "SUPABASE_JWT_SECRET": self.config.jwt_secret,
                 "SUPABASE_DB_URL": database_url,
                 "CORS_ALLOWED_ORIGINS": ",".join(self.config.origins),
+                "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.api_port}",
                 "PORT": str(self.api_port),
                 "POWERTOOLS_SERVICE_NAME": "file-api",
                 "POWERTOOLS_METRICS_NAMESPACE": "SnSD-local",

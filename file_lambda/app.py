@@ -13,12 +13,13 @@ from file_lambda.cursors import Cursors
 from file_lambda.database import Database
 from file_lambda.memberships import Memberships
 from file_lambda.quotas import NoQuotas, PostgresQuotas, QuotaExceeded, Quotas
-from file_lambda.routes import router
+from file_lambda.routes import UNDECLARED_QUERY, router
 from file_lambda.settings import Settings
 from file_lambda.storage.port import Storage
 from file_lambda.upload_records import NoUploadRecords, UploadRecords
 from tenancy.cors import install_browser_policy
 from tenancy.problems import install_problem_handlers, problem_response
+from tenancy.query import refuse_unknown_query
 from tenancy.routing import serve_routes
 from tenancy.tokens import Verifier
 
@@ -110,6 +111,7 @@ def create_app(
     install_problem_handlers(app)
     app.add_exception_handler(QuotaExceeded, _on_quota_exceeded)
     serve_routes(app, router)
+    refuse_unknown_query(app, prefixes=UNDECLARED_QUERY)
     app.add_middleware(LiteralUrlGuard)
     install_browser_policy(app, settings.cors_allowed_origins, ["GET", "POST", "DELETE"])
     # Every write request: one row of the audit trail, written on the ledger's connection.

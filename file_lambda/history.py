@@ -142,7 +142,7 @@ class History(FileService):
                 raise VersionIsDeleteMarker(
                     "That version is a delete marker: restore the file from the trash instead"
                 ) from None
-            raise ObjectNotFound(f"{path} has no version {version_id!r}") from None
+            raise ObjectNotFound(f"{path} has no such version") from None
         if original.archived:
             raise ObjectArchived(f"That version of {path} is archived: thaw it first")
         return self._info(self._copy(original, path))

@@ -51,9 +51,12 @@ def validate_path(raw: str, *, allow_root: bool = False) -> str:
 
 def check_segments(path: str) -> None:
     """Refuse a path whose segments a store could resolve: some S3-compatible
-    servers normalise `a/../b` or `a//b` in keys, which would leave the tenant."""
+    servers normalise `a/../b` or `a//b` in keys, which would leave the tenant,
+    and some take a backslash for a separator (SeaweedFS refuses such a key)."""
     if path.startswith("/"):
         raise InvalidPath(f"The path {_describe(path)} must not start with '/'")
+    if "\\" in path:
+        raise InvalidPath(f"The path {_describe(path)} must not contain a backslash")
     for segment in path.split("/"):
         if segment in ("", ".", ".."):
             raise InvalidPath(f"The path {_describe(path)} has an empty, '.' or '..' segment")

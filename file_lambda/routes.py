@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Header, Path, Query, Request, Response, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from file_lambda import metrics
@@ -69,7 +70,7 @@ from file_lambda.storage.port import CompletedPart
 from file_lambda.uploads import Session, Uploads
 from file_lambda.usage import UsageReport
 from tenancy.dependencies import BearerScheme, TenantHeader, verified_claims
-from tenancy.principal import Principal, Role, select_tenant
+from tenancy.principal import Principal, Role, canonical_uuid, select_tenant
 from tenancy.problems import operation_id, problem_responses
 
 # Operation ids are the functions' names: generated clients call `upload_file`, `list_files`.
@@ -91,6 +92,11 @@ class TenantService[S: FileService](BearerScheme):
     async def __call__(self, request: Request, x_tenant_id: TenantHeader = None) -> S:
         state = request.app.state
         principal = Principal.from_claims(verified_claims(request))
+        if x_tenant_id is not None and canonical_uuid(x_tenant_id) is None:
+            # Malformed, not forbidden: no tenant could have that id.
+            raise RequestValidationError(
+                [{"loc": ("header", "x-tenant-id"), "msg": "X-Tenant-ID must be a UUID"}]
+            )
         memberships: Memberships = state.memberships
         access = select_tenant(memberships.current(principal, x_tenant_id), x_tenant_id)
         access.require(self.minimum)
@@ -647,12 +653,10 @@ async def abort_tenant_upload(uploads: UploadsAsAdmin, upload_id: UploadIdPath) 
     tags=["upload sessions"],
     responses=problem_responses(*AUTH_ERRORS),
 )
-async def create_upload_session(
-    uploads: UploadsAsMember, http: Request, request: SessionCreate
-) -> UploadSession:
+async def create_upload_session(uploads: UploadsAsMember, request: SessionCreate) -> UploadSession:
     """An expiring endpoint for Uppy's @uppy/aws-s3 (companionEndpoint): you, one folder."""
     return uploads.open_session(
-        request.folder, request.overwrite, request.max_size, request.expires_in, str(http.base_url)
+        request.folder, request.overwrite, request.max_size, request.expires_in
     )
 
 
@@ -689,6 +693,9 @@ def session_service(minimum: Role) -> Any:
 
 
 InSession = Annotated[Uploads, session_service(Role.member)]
+# Query parameters a route takes beyond those it declares (tenancy/query.py):
+# @uppy/aws-s3 sends a file's metadata to /s3/params as `metadata[<name>]`.
+UNDECLARED_QUERY = {"session_params": ("metadata[",)}
 SESSION_ERRORS = (400, 401, 403, 404, 503)
 KeyQuery = Annotated[
     str | None, Query(description="The key the create call answered; never trusted")
@@ -772,7 +779,8 @@ async def session_complete(
     parts = [CompletedPart(part.PartNumber, part.ETag) for part in request.parts]
     result = uploads.complete(upload_id, parts, None, key)
     metrics.uploaded(result.size)
-    location = f"{str(http.base_url).rstrip('/')}/files/download/{quote(result.path)}"
+    base = http.app.state.settings.public_base_url
+    location = f"{base}/files/download/{quote(result.path)}"
     return CompanionCompleted(location=location, key=result.path)
 
 

@@ -19,6 +19,9 @@ RESPONSE_HEADROOM = 16_384
 S3_MAX_OBJECT_SIZE = 5 * 1024**4
 # S3's smallest part: a multipart upload's limit below it could never be met.
 S3_MIN_PART_SIZE = 5 * 1024**2
+# Where clients reach the API in production (docs/api.md): the origin of the URLs
+# the API hands out, which a request's Host header could otherwise choose.
+PRODUCTION_BASE_URL = "https://api.snsdconsultant.com"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,9 @@ class Settings:
     # carries only the secret's ARN, read on first use (see `secrets.py`).
     secret_arn: str | None = None
     cors_allowed_origins: tuple[str, ...] = ()
+    # The API's public origin, in the URLs it answers (an upload session's
+    # companion_endpoint, a completion's location): never the request's Host.
+    public_base_url: str = PRODUCTION_BASE_URL
     # Largest request body taken inline; larger uploads go through presigned POST.
     max_inline_upload_bytes: int = DEFAULT_INLINE_UPLOAD
     # Largest response the API returns; a download whose base64 form would not
@@ -88,6 +94,7 @@ class Settings:
             db_url=db_url,
             secret_arn=secret_arn,
             cors_allowed_origins=read.origins("CORS_ALLOWED_ORIGINS"),
+            public_base_url=read.url("PUBLIC_BASE_URL") or PRODUCTION_BASE_URL,
             max_inline_upload_bytes=read.integer(
                 "MAX_INLINE_UPLOAD_BYTES", DEFAULT_INLINE_UPLOAD, maximum=ALB_BODY_LIMIT
             ),

@@ -579,6 +579,8 @@ class Uploads(FileService):
                         f"Part {part.number} with that ETag is not held by storage: list "
                         "the parts to see what it holds"
                     )
+                if part.checksum_sha256 is not None:
+                    _check_sha256(part.checksum_sha256)
                 checksum = part.checksum_sha256 or stored.checksum_sha256
                 if stored.checksum_sha256 not in (None, checksum):
                     raise InvalidParts(
@@ -679,7 +681,7 @@ class Uploads(FileService):
     # -- sessions --------------------------------------------------------------------
 
     def open_session(
-        self, folder: str, overwrite: bool, max_size: int | None, expires_in: int | None, base: str
+        self, folder: str, overwrite: bool, max_size: int | None, expires_in: int | None
     ) -> UploadSession:
         folder = validate_path(folder, allow_root=True)
         self._root.folder_prefix(folder)  # refuses a folder too long for any key
@@ -696,7 +698,8 @@ class Uploads(FileService):
         expires = int(time.time()) + seconds
         session = Session(self._access.tenant_id, self._user, folder, overwrite, size, expires)
         return UploadSession(
-            companion_endpoint=f"{base.rstrip('/')}/files/upload-sessions/{session.seal(self._cursors)}",
+            companion_endpoint=f"{self._settings.public_base_url}/files/upload-sessions/"
+            f"{session.seal(self._cursors)}",
             folder=folder,
             overwrite=overwrite,
             max_size=size,

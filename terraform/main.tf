@@ -144,6 +144,7 @@ module "lambda" {
   # container, so nothing secret sits in the Lambda configuration or in state.
   environment = merge(local.app_environment, {
     APP_SECRET_ARN               = module.secrets.secret_arn
+    PUBLIC_BASE_URL              = "https://${var.api_subdomain}.${var.domain_name}"
     POWERTOOLS_SERVICE_NAME      = "file-api"
     POWERTOOLS_METRICS_NAMESPACE = "SnSD"
     POWERTOOLS_LOG_LEVEL         = var.lambda_log_level
@@ -173,6 +174,7 @@ module "waf" {
   alb_arn                  = module.alb.arn
   rate_limit_per_5_minutes = var.waf_rate_limit_per_5_minutes
   upload_path_prefix       = "/files/upload"
+  file_api_path_prefix     = "/files/"
 }
 
 module "alb" {

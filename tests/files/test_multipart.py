@@ -348,7 +348,7 @@ def test_the_configured_maximum_holds_at_creation_and_at_completion(
     client = client_for("member")
     settings_changed(multipart_max_size=6 * MiB)
     assert_problem(create(client, "a.bin", 6 * MiB + 1), 400, "invalid_size")
-    assert_problem(create(client, "a.bin", 0), 400, "validation_error")
+    assert_problem(create(client, "a.bin", 0), 400, "invalid_size")
     assert create(client, "b.bin", 6 * MiB).status == 201
 
     # An upload started under a larger maximum cannot complete past the current one.

@@ -131,16 +131,26 @@ def test_header_naming_a_foreign_tenant_is_403(
         "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz",
     ],
 )
-def test_malformed_tenant_header_is_403(recording: ClientFactory, tenant: str, header: str) -> None:
+def test_malformed_tenant_header_is_400(recording: ClientFactory, tenant: str, header: str) -> None:
+    """Malformed is not forbidden: no tenant could have that id (issue 25)."""
     response = recording("owner", select=header).get("/files/list")
-    body = assert_problem(response, 403, "tenant_forbidden")
+    body = assert_problem(response, 400, "validation_error")
+    assert body["errors"] == [
+        {"loc": ["header", "x-tenant-id"], "msg": "X-Tenant-ID must be a UUID"}
+    ]
     assert tenant not in shown(response)
     assert header not in body["detail"]
 
 
-def test_blank_tenant_header_is_403(recording: ClientFactory) -> None:
+def test_blank_tenant_header_is_400(recording: ClientFactory) -> None:
     client = recording("owner")
-    assert_problem(client.get("/files/list", headers={"x-tenant-id": " "}), 403, "tenant_forbidden")
+    assert_problem(client.get("/files/list", headers={"x-tenant-id": " "}), 400, "validation_error")
+
+
+def test_malformed_tenant_header_of_an_anonymous_caller_is_401(recording: ClientFactory) -> None:
+    anonymous = recording("owner", select="not-a-uuid")
+    anonymous.token = None
+    assert_problem(anonymous.get("/files/list"), 401, "unauthorized")
 
 
 def test_uppercase_tenant_header_is_accepted(

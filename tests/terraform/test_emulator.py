@@ -906,6 +906,7 @@ def test_waf_rules_and_the_scope_of_the_common_rule_set(applied: Applied) -> Non
     rules = {r["name"]: r for r in acl["rule"]}
     assert set(rules) == {
         "rate-limit-per-ip",
+        "core-body-size",
         "aws-common",
         "aws-known-bad-inputs",
         "aws-ip-reputation",
@@ -934,6 +935,12 @@ def test_waf_rules_and_the_scope_of_the_common_rule_set(applied: Applied) -> Non
         "/",
     ):
         assert _matches(scope, path), path
+    # Long bodies are blocked on the core's paths only (the size is WAF's to check).
+    spared = rules["core-body-size"]["statement"][0]["and_statement"][0]["statement"][0]
+    for path in ("/tenants", "/tenants/x/invitations", "/me", "/", "/filesystem"):
+        assert _matches(spared, path), path
+    for path in ("/files/upload", "/files/delete-multiple"):
+        assert not _matches(spared, path), path
     for name in ("aws-known-bad-inputs", "aws-ip-reputation"):
         statement = rules[name]["statement"][0]["managed_rule_group_statement"][0]
         assert not statement.get("scope_down_statement"), name  # every path

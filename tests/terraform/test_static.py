@@ -774,6 +774,34 @@ def test_waf_on_the_load_balancer_spares_uploads_and_file_names() -> None:
     assert association["resource_arn"] == "${var.alb_arn}"
 
 
+def test_waf_blocks_long_bodies_on_the_cores_paths_with_a_413() -> None:
+    """Issue 25: the body rule only counted. WAF sees 8 KiB of a body behind an ALB, so
+    anything longer must match (oversize_handling), and the file API's paths are spared."""
+    assert module_input("waf", "file_api_path_prefix") == "/files/"
+    waf = module("waf")
+    assert module_value("waf", waf.variables["core_max_body_bytes"]["default"]) == 8192
+    acl = waf.resource("aws_wafv2_web_acl")
+    rule = only([r for r in acl["rule"] if r["name"] == "core-body-size"])
+    assert rule["priority"] < min(
+        r["priority"] for r in acl["rule"] if r["name"].startswith("aws-")
+    )
+    block = only(only(rule["action"])["block"])
+    response = only(block["custom_response"])
+    assert response["response_code"] == 413
+    statements = only(only(rule["statement"])["and_statement"])["statement"]
+    spared, sized = statements
+    files = only(only(only(spared["not_statement"])["statement"])["byte_match_statement"])
+    assert files["search_string"] == "${var.file_api_path_prefix}"
+    assert files["positional_constraint"] == "STARTS_WITH"
+    constraint = only(sized["size_constraint_statement"])
+    assert constraint["comparison_operator"] == "GT"
+    assert constraint["size"] == "${var.core_max_body_bytes}"
+    assert only(only(constraint["field_to_match"])["body"])["oversize_handling"] == "MATCH"
+    body = only(acl["custom_response_body"])
+    assert body["key"] == response["custom_response_body_key"]
+    assert body["content_type"] == "APPLICATION_JSON"
+
+
 def test_monthly_cost_alert_goes_to_the_alarm_topic() -> None:
     assert root().variables["monthly_budget_usd"]["default"] == 150
     assert root().modules["monitoring"]["monthly_budget_usd"] == "${var.monthly_budget_usd}"

@@ -35,6 +35,73 @@ resource "aws_wafv2_web_acl" "this" {
     }
   }
 
+  # The core service reads at most core_max_body_bytes of a body
+  # (core_service/bodies.py), and behind a load balancer WAF inspects only
+  # the first 8 KiB of one: a longer body to any path the core serves is
+  # blocked here, before a byte of it reaches the service (oversize_handling
+  # MATCH: a body WAF cannot see whole counts as too large).
+  rule {
+    name     = "core-body-size"
+    priority = 5
+
+    action {
+      block {
+        custom_response {
+          response_code            = 413
+          custom_response_body_key = "payload-too-large"
+        }
+      }
+    }
+
+    statement {
+      and_statement {
+        statement {
+          not_statement {
+            statement {
+              byte_match_statement {
+                search_string         = var.file_api_path_prefix
+                positional_constraint = "STARTS_WITH"
+
+                field_to_match {
+                  uri_path {}
+                }
+
+                text_transformation {
+                  priority = 0
+                  type     = "NONE"
+                }
+              }
+            }
+          }
+        }
+
+        statement {
+          size_constraint_statement {
+            comparison_operator = "GT"
+            size                = var.core_max_body_bytes
+
+            field_to_match {
+              body {
+                oversize_handling = "MATCH"
+              }
+            }
+
+            text_transformation {
+              priority = 0
+              type     = "NONE"
+            }
+          }
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-core-body-size"
+      sampled_requests_enabled   = true
+    }
+  }
+
   rule {
     name     = "aws-common"
     priority = 10
@@ -132,6 +199,20 @@ resource "aws_wafv2_web_acl" "this" {
       metric_name                = "${var.name}-aws-ip-reputation"
       sampled_requests_enabled   = true
     }
+  }
+
+  # The core's own answer to the same request, as far as WAF can give it
+  # (no request id; WAF offers no problem+json content type).
+  custom_response_body {
+    key          = "payload-too-large"
+    content_type = "APPLICATION_JSON"
+    content = jsonencode({
+      type   = "about:blank"
+      title  = "Request Entity Too Large"
+      status = 413
+      code   = "payload_too_large"
+      detail = "A request body of the core service holds at most ${var.core_max_body_bytes} bytes"
+    })
   }
 
   visibility_config {

@@ -35,6 +35,28 @@ variable "upload_path_prefix" {
   }
 }
 
+variable "file_api_path_prefix" {
+  description = "Path prefix the load balancer sends to the file API (/files/); every other path is the core service's, whose bodies core_max_body_bytes bounds."
+  type        = string
+  default     = "/files/"
+
+  validation {
+    condition     = startswith(var.file_api_path_prefix, "/")
+    error_message = "Must start with /."
+  }
+}
+
+variable "core_max_body_bytes" {
+  description = "Largest request body WAF lets through to the core service's paths (core_service/bodies.py's MAX_BODY_BYTES); at most 8192, all that WAF inspects of a body behind a load balancer."
+  type        = number
+  default     = 8192
+
+  validation {
+    condition     = var.core_max_body_bytes >= 1 && var.core_max_body_bytes <= 8192
+    error_message = "Must be between 1 and 8192."
+  }
+}
+
 variable "common_rules_counted" {
   description = "Rules of AWSManagedRulesCommonRuleSet that only count instead of blocking: bodies above 8 KB are normal here (JSON lists of keys, inline uploads up to the Lambda's 1 MB), and tenants' file names may end in .ini, .log or .bak."
   type        = list(string)
