@@ -80,13 +80,36 @@ class RequestIds:
             current_request.reset(token)
 
 
-# A refused write of a tenant's: a row of its own, in that tenant if it exists.
+# A route's other ids (user_id, invitation_id) are UUIDs: a refused caller's
+# text of any other length is cut to this, and `detail.truncated` says so.
+REFUSED_TEXT = 64
+# As the file API's refused rows (file_lambda/audit.py), counted together:
+# an actor's refused rows in a tenant within an hour, the last one marked.
+REFUSALS_PER_WINDOW = 20
+
+# A refused write of a tenant's: a row of its own, in that tenant if it exists,
+# unless its actor has had REFUSALS_PER_WINDOW refused rows there within the hour.
 _REFUSED = """
+with row (actor, action, status, code, request_id, detail, tenant_id) as (
+  values (%(actor)s::uuid, %(action)s, %(status)s::smallint, %(code)s, %(request_id)s,
+          %(detail)s::jsonb, %(tenant)s::uuid)
+), refusals as (
+  select count(*) as n from (
+    select 1 from public.audit_events e, row
+    where e.tenant_id = row.tenant_id and e.actor = row.actor and e.outcome = 'refused'
+      and e.occurred_at > now() - interval '1 hour'
+    limit %(limit)s) recent
+)
 insert into public.audit_events
   (tenant_id, actor, source, action, outcome, status, code, request_id, detail)
-select t.id, %s, 'core', %s, 'refused', %s, %s, %s, %s::jsonb
-from public.tenants t
-where t.id = %s
+select t.id, row.actor, 'core', row.action, 'refused', row.status, row.code, row.request_id,
+       case when refusals.n = %(limit)s - 1
+            then row.detail || jsonb_build_object('refusals_capped', %(limit)s)
+            else row.detail end
+from row
+join public.tenants t on t.id = row.tenant_id
+cross join refusals
+where refusals.n < %(limit)s
 """
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -139,21 +162,37 @@ class RefusedAttempts:
             code = json.loads(body).get("code") if body else None
         except (ValueError, AttributeError):
             code = None
-        detail = {name: str(value) for name, value in params.items() if name != "tenant_id"}
-        row = (
-            canonical_uuid(caller),
-            action,
-            status,
-            code if isinstance(code, str) and _CODE.fullmatch(code) else None,
-            request_id(Request(scope)),
-            json.dumps(detail, separators=(",", ":")),
-            tenant,
-        )
+        row = {
+            "actor": canonical_uuid(caller),
+            "action": action,
+            "status": status,
+            "code": code if isinstance(code, str) and _CODE.fullmatch(code) else None,
+            "request_id": request_id(Request(scope)),
+            "detail": json.dumps(refused_detail(params), separators=(",", ":")),
+            "tenant": tenant,
+            "limit": REFUSALS_PER_WINDOW,
+        }
         try:
             async with scope["app"].state.database.as_service() as conn:
                 await conn.execute(_REFUSED, row)
         except Exception as exc:
             log.warning("refused attempt not audited", extra={"error_type": type(exc).__name__})
+
+
+def refused_detail(path_params: dict[str, Any]) -> dict[str, Any]:
+    """The route's other ids, each at most REFUSED_TEXT characters (cut ones named)."""
+    detail: dict[str, Any] = {}
+    cut = []
+    for name, value in path_params.items():
+        if name == "tenant_id":
+            continue
+        text = str(value).replace("\x00", "").encode("utf-8", "replace").decode()
+        if len(text) > REFUSED_TEXT:
+            cut.append(name)
+        detail[name] = text[:REFUSED_TEXT]
+    if cut:
+        detail["truncated"] = sorted(cut)
+    return detail
 
 
 def install(app: FastAPI) -> None:

@@ -574,3 +574,38 @@ def test_refused_attempts_in_the_core_are_recorded(
     ]
     assert refused[-1]["request_id"] == TRACE
     assert all(item["source"] == "core" for item in refused)
+
+
+def test_a_stranger_writes_little_and_not_for_long_in_the_core(
+    client: Any,
+    db: Conn,
+    make_user: Callable[..., User],
+    make_tenant: Callable[..., str],
+    auth: Callable[[User], dict[str, str]],
+) -> None:
+    """Ids cut to 64 characters, and at most 20 refused rows an actor an hour."""
+    owner, stranger = make_user(), make_user()
+    tenant_id = make_tenant(owner)
+    long_id = "<img src=x onerror=alert(1)>" * 110
+    for _ in range(25):
+        response = client.delete(
+            f"/tenants/{tenant_id}/invitations/{long_id}", headers=auth(stranger)
+        )
+        assert 400 <= response.status_code < 500
+    assert_problem(
+        client.put(f"/tenants/{tenant_id}/quota", json={"max_bytes": 1}, headers=auth(owner)),
+        403,
+        "insufficient_role",
+    )
+
+    rows = db.execute(
+        "select actor::text as actor, detail from public.audit_events"
+        " where tenant_id = %s and outcome = 'refused' order by id",
+        (tenant_id,),
+    ).fetchall()
+    by_stranger = [row["detail"] for row in rows if row["actor"] == stranger.id]
+    assert len(by_stranger) == 20
+    assert all(detail["invitation_id"] == long_id[:64] for detail in by_stranger)
+    assert all(detail["truncated"] == ["invitation_id"] for detail in by_stranger)
+    assert [detail.get("refusals_capped") for detail in by_stranger] == [None] * 19 + [20]
+    assert rows[-1]["actor"] == owner.id  # counted apart
