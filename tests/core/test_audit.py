@@ -9,6 +9,7 @@ check switched off.
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -450,6 +451,51 @@ def test_a_cursor_belongs_to_its_listing(
     assert_problem(response, 400, "invalid_cursor")
 
 
+@pytest.mark.parametrize("source", ["api", "bucket", "core"])
+def test_the_source_filter(
+    client: Any,
+    db: Conn,
+    auth: Callable[[User], dict[str, str]],
+    trail: tuple[User, str, list[dict[str, Any]]],
+    source: str,
+) -> None:
+    owner, tenant_id, _ = trail
+    insert_event(db, tenant_id, source="bucket", action="object_created", path="b.txt")
+    expected = db.execute(
+        "select id from public.audit_events where tenant_id = %s and source = %s"
+        " order by occurred_at desc, id desc",
+        (tenant_id, source),
+    ).fetchall()
+    assert expected
+    got = every_page(client, auth(owner), tenant_id, source=source, limit=7)
+    assert got == [row["id"] for row in expected]
+
+
+def test_a_made_up_cursor_is_a_400(
+    client: Any,
+    auth: Callable[[User], dict[str, str]],
+    trail: tuple[User, str, list[dict[str, Any]]],
+) -> None:
+    """Base64 JSON naming a position and the listing: a client cannot make one."""
+    owner, tenant_id, _ = trail
+    listing = audit._digest(uuid.UUID(tenant_id), {})
+    future = {"at": "2100-01-01T00:00:00+00:00", "id": 2**62, "q": listing}
+    made_up = base64.urlsafe_b64encode(json.dumps(future).encode()).decode().rstrip("=")
+    response = client.get(
+        f"/tenants/{tenant_id}/audit", headers=auth(owner), params={"cursor": made_up}
+    )
+    assert_problem(response, 400, "invalid_cursor")
+    # A real cursor opens only for its own listing: the same position under a
+    # listing of another source is refused too.
+    cursor = audit_page(client, auth(owner), tenant_id, limit=5)["next_cursor"]
+    other = client.get(
+        f"/tenants/{tenant_id}/audit",
+        headers=auth(owner),
+        params={"cursor": cursor, "source": "core"},
+    )
+    assert_problem(other, 400, "invalid_cursor")
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -458,6 +504,7 @@ def test_a_cursor_belongs_to_its_listing(
         {"since": "yesterday"},
         {"actor": "someone"},
         {"outcome": "maybe"},
+        {"source": "s3"},
         {"action": "Drop Table"},
         {"path_prefix": "a\x00b"},
     ],
