@@ -316,6 +316,7 @@ def describe(
     path = bound.first(
         "path",
         answer.get("path"),
+        answer.get("key"),  # an upload session's file (Companion's name for it)
         body.get("destination"),
         body.get("path"),
         query.get("file_path"),

@@ -244,6 +244,8 @@ def test_paths_come_from_the_answer_first_then_the_request() -> None:
     assert describe({"path": "raw/ä.txt"}, {}, {}, {"path": "raw/ä.txt"}).path == "raw/ä.txt"
     assert describe({"path": "from/param"}, {}, {}, {}).path == "from/param"
     assert describe({}, {"file_path": "q.txt"}, {}, {}).path == "q.txt"
+    # An upload session's file: Companion calls its path `key`.
+    assert describe({}, {}, {"filename": "f.txt"}, {"key": "up/f.txt"}).path == "up/f.txt"
     assert describe({}, {}, {"destination": "d", "source": "s"}, {}).detail == {"source": "s"}
     many = describe({}, {}, {"paths": [f"f{n}" for n in range(1000)]}, {})
     assert len(many.detail["paths"]) == 25
