@@ -656,3 +656,26 @@ def test_a_stranger_writes_little_and_not_for_long_in_the_core(
     assert all(detail["truncated"] == ["invitation_id"] for detail in by_stranger)
     assert [detail.get("refusals_capped") for detail in by_stranger] == [None] * 19 + [20]
     assert rows[-1]["actor"] == owner.id  # counted apart
+
+
+def test_only_refusals_count_toward_the_cap_and_ids_at_the_bound_are_kept_whole(
+    client: Any,
+    db: Conn,
+    make_user: Callable[..., User],
+    make_tenant: Callable[..., str],
+    auth: Callable[[User], dict[str, str]],
+) -> None:
+    owner = make_user()
+    tenant_id = make_tenant(owner)
+    for n in range(21):  # 21 changes of the owner's: not refusals
+        renamed = client.patch(f"/tenants/{tenant_id}", json={"name": f"T{n}"}, headers=auth(owner))
+        assert renamed.status_code == 200, renamed.text
+    at_bound = "i" * 64
+    refused = client.delete(f"/tenants/{tenant_id}/invitations/{at_bound}", headers=auth(owner))
+    assert 400 <= refused.status_code < 500
+    [row] = db.execute(
+        "select detail from public.audit_events"
+        " where tenant_id = %s and outcome = 'refused' and actor = %s",
+        (tenant_id, owner.id),
+    ).fetchall()
+    assert row["detail"] == {"invitation_id": at_bound}

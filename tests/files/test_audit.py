@@ -19,7 +19,7 @@ import pytest
 from psycopg.rows import dict_row
 
 from dev.alb import AlbClient, LambdaContext
-from file_lambda.audit import Attempt, describe, row_params
+from file_lambda.audit import Attempt, describe, parsed_as_json, row_params
 from file_lambda.database import Database
 from file_lambda.events import reconcile
 from file_lambda.events.consumer import Consumer
@@ -315,6 +315,60 @@ def test_a_batch_of_long_paths_keeps_its_row_with_what_was_cut_named(
     assert 0 < len(kept) < count + 1
     assert kept == named[: len(kept)]
     assert len(json.dumps(kept, ensure_ascii=False).encode()) <= 8192 + 2 * len(kept)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "read"),
+    [
+        ("application/json", True),
+        ("APPLICATION/JSON; charset=utf-8", True),
+        ("application/merge-patch+json", True),
+        ("application/vnd.api+json; v=1", True),
+        ("application/notjson", False),
+        ("application/jsonx", False),
+        ("text/json", False),
+        ("image/x+json", False),
+        ("multipart/form-data; boundary=x", False),
+        ("", False),
+    ],
+)
+def test_bodies_are_read_as_json_exactly_when_fastapi_reads_them(
+    content_type: str, read: bool
+) -> None:
+    assert parsed_as_json(content_type) is read
+
+
+def test_a_batch_keeps_a_prefix_of_its_paths_within_8_kib_as_postgres_measures_it() -> None:
+    # jsonb's text puts ", " between items: 8 paths of 1,021 characters are 8,200 bytes.
+    kept = describe({}, {}, {"paths": ["p" * 1021] * 8}, {}).detail["paths"]
+    assert len(json.dumps(kept, ensure_ascii=False, separators=(", ", ": ")).encode()) <= 8192
+    assert len(kept) == 7
+    # The first that does not fit ends the batch: what is kept is a prefix.
+    mixed = describe({}, {}, {"paths": ["a" * 1000] * 8 + ["b" * 200, "c"]}, {})
+    assert mixed.detail["paths"] == ["a" * 1000] * 8
+    assert mixed.detail["truncated"] == ["paths"]
+
+
+def test_texts_at_the_bound_are_kept_whole() -> None:
+    whole = describe({}, {}, {"path": "p" * 1024, "paths": ["q" * 1024]}, {})
+    assert whole.path == "p" * 1024
+    assert "truncated" not in whole.detail
+    refused = describe({}, {}, {"path": "p" * 256}, {}, refused=True)
+    assert (refused.path, refused.detail) == ("p" * 256, {})
+
+
+def test_a_refused_batch_keeps_5_paths(
+    client_for: ClientFactory, rows: Callable[..., list[dict[str, Any]]]
+) -> None:
+    viewer = client_for("viewer")
+    batch = {"paths": [f"f{n}.txt" for n in range(30)]}
+    assert_problem(viewer.post("/files/delete-multiple", json_body=batch), 403, "insufficient_role")
+    [row] = rows()
+    assert row["detail"] == {
+        "paths": batch["paths"][:5],
+        "paths_count": 30,
+        "truncated": ["paths"],
+    }
 
 
 def test_every_text_is_cut_to_the_table_s_bounds_and_named() -> None:
