@@ -88,18 +88,27 @@ _COUNTS = (
     "requested",
 )
 
-# Succeeded and failed rows always; a refused one while its actor has fewer
-# than REFUSALS_PER_WINDOW refused rows in the tenant, the last of them marked.
-# (Formatted with this module's constants only.)
-_INSERT = f"""
+_ROW = """
 with row (tenant_id, occurred_at, actor, action, path, version_id, size, outcome, status,
           code, request_id, detail) as (
   values (%s::uuid, %s::timestamptz, %s::uuid, %s, %s, %s, %s::bigint, %s, %s::smallint, %s,
           %s, %s::jsonb)
-), refusals as (
+)"""
+_INSERT = f"""{_ROW}
+insert into public.audit_events
+  (tenant_id, occurred_at, actor, source, action, path, version_id, size, outcome, status,
+   code, request_id, detail)
+select t.id, row.occurred_at, row.actor, 'api', row.action, row.path, row.version_id, row.size,
+       row.outcome, row.status, row.code, row.request_id, row.detail
+from row
+join public.tenants t on t.id = row.tenant_id
+"""  # noqa: S608
+# A refused row while its actor has fewer than REFUSALS_PER_WINDOW refused rows
+# in the tenant, the last of them marked (formatted with this module's constants).
+_INSERT_REFUSED = f"""{_ROW}, refusals as (
   select count(*) as n from (
     select 1 from public.audit_events e, row
-    where row.outcome = 'refused' and e.tenant_id = row.tenant_id and e.actor = row.actor
+    where e.tenant_id = row.tenant_id and e.actor = row.actor
       and e.outcome = 'refused' and e.occurred_at > now() - interval '{REFUSALS_WINDOW}'
     limit {REFUSALS_PER_WINDOW}) recent
 )
@@ -108,13 +117,13 @@ insert into public.audit_events
    code, request_id, detail)
 select t.id, row.occurred_at, row.actor, 'api', row.action, row.path, row.version_id, row.size,
        row.outcome, row.status, row.code, row.request_id,
-       case when row.outcome = 'refused' and refusals.n = {REFUSALS_PER_WINDOW - 1}
+       case when refusals.n = {REFUSALS_PER_WINDOW - 1}
             then row.detail || '{{"refusals_capped": {REFUSALS_PER_WINDOW}}}'::jsonb
             else row.detail end
 from row
 join public.tenants t on t.id = row.tenant_id
 cross join refusals
-where row.outcome <> 'refused' or refusals.n < {REFUSALS_PER_WINDOW}
+where refusals.n < {REFUSALS_PER_WINDOW}
 """  # noqa: S608
 
 
@@ -226,7 +235,8 @@ def record(scope: Scope, attempt: Attempt) -> None:
     try:
         params = row_params(scope, attempt)
         if params is not None:
-            scope["app"].state.ledger.execute(_INSERT, params)
+            refused = params[7] == "refused"  # row_params: the outcome
+            scope["app"].state.ledger.execute(_INSERT_REFUSED if refused else _INSERT, params)
     except Exception as exc:
         log.warning(
             "audit event not recorded",

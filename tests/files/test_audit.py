@@ -419,6 +419,19 @@ def test_a_stranger_writes_little_and_not_for_long(
     assert len([row for row in rows() if row["actor"] == stranger_id]) == 21
 
 
+def test_the_cap_never_drops_a_write_that_happened(
+    client_for: ClientFactory, user: str, rows: Callable[..., list[dict[str, Any]]]
+) -> None:
+    member = client_for("member", sub=user)
+    missing = {"source": "missing.txt", "destination": "b.txt"}
+    for _ in range(21):
+        assert_problem(member.post("/files/copy", json_body=missing), 404, "file_not_found")
+    upload(member, "docs/a.txt", b"a")
+    recorded = rows()
+    assert [row["outcome"] for row in recorded] == ["refused"] * 20 + ["succeeded"]
+    assert (recorded[-1]["path"], recorded[-1]["detail"]) == ("docs/a.txt", {})
+
+
 # -- the bucket's changes ------------------------------------------------------------------
 
 
