@@ -9,11 +9,12 @@ table's row-level security (admins and owners of the row's tenant) holds
 even if it were wrong.
 
 Pages are newest first, keyed on (occurred_at, id), so rows written while a
-client pages never make it see a row twice or skip one. The cursor is opaque
-to clients but not secret: it carries the last row's position and a digest
-of the listing (tenant and filters), so one altered by accident, made up, or
-replayed on another listing answers `400 invalid_cursor`; a forged position
-can only move within rows the caller may read anyway.
+client pages never make it see a row twice or skip one. The cursor is the
+last row's position sealed with AES-GCM (as the file API seals its cursors,
+file_lambda/cursors.py), with a digest of the listing (tenant and filters)
+as associated data, under a key derived from SUPABASE_DB_URL (which only the
+platform knows; no secret more to create): a cursor altered by one bit,
+made up, or replayed on another listing answers `400 invalid_cursor`.
 
 It also sets each request's id where the core's database transactions put it
 into `request.id` (`db.current_request`), for the triggers' rows, and
@@ -30,19 +31,24 @@ run time.
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 import logging
+import os
 import re
 import uuid
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Annotated, Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import APIRouter, FastAPI, Query, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core_service.db import current_request
 from core_service.routes import TENANT_ERRORS, Caller
-from core_service.schemas import AuditEvent, AuditOutcome, AuditPage
+from core_service.schemas import AuditEvent, AuditOutcome, AuditPage, AuditSource
 from core_service.tenants import tenant_access
 from tenancy.principal import Role, canonical_uuid
 from tenancy.problems import BadRequest, operation_id, problem_responses, request_id
@@ -80,13 +86,36 @@ class RequestIds:
             current_request.reset(token)
 
 
-# A refused write of a tenant's: a row of its own, in that tenant if it exists.
+# A route's other ids (user_id, invitation_id) are UUIDs: a refused caller's
+# text of any other length is cut to this, and `detail.truncated` says so.
+REFUSED_TEXT = 64
+# As the file API's refused rows (file_lambda/audit.py), counted together:
+# an actor's refused rows in a tenant within an hour, the last one marked.
+REFUSALS_PER_WINDOW = 20
+
+# A refused write of a tenant's: a row of its own, in that tenant if it exists,
+# unless its actor has had REFUSALS_PER_WINDOW refused rows there within the hour.
 _REFUSED = """
+with row (actor, action, status, code, request_id, detail, tenant_id) as (
+  values (%(actor)s::uuid, %(action)s, %(status)s::smallint, %(code)s, %(request_id)s,
+          %(detail)s::jsonb, %(tenant)s::uuid)
+), refusals as (
+  select count(*) as n from (
+    select 1 from public.audit_events e, row
+    where e.tenant_id = row.tenant_id and e.actor = row.actor and e.outcome = 'refused'
+      and e.occurred_at > now() - interval '1 hour'
+    limit %(limit)s) recent
+)
 insert into public.audit_events
   (tenant_id, actor, source, action, outcome, status, code, request_id, detail)
-select t.id, %s, 'core', %s, 'refused', %s, %s, %s, %s::jsonb
-from public.tenants t
-where t.id = %s
+select t.id, row.actor, 'core', row.action, 'refused', row.status, row.code, row.request_id,
+       case when refusals.n = %(limit)s - 1
+            then row.detail || jsonb_build_object('refusals_capped', %(limit)s)
+            else row.detail end
+from row
+join public.tenants t on t.id = row.tenant_id
+cross join refusals
+where refusals.n < %(limit)s
 """
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -139,21 +168,37 @@ class RefusedAttempts:
             code = json.loads(body).get("code") if body else None
         except (ValueError, AttributeError):
             code = None
-        detail = {name: str(value) for name, value in params.items() if name != "tenant_id"}
-        row = (
-            canonical_uuid(caller),
-            action,
-            status,
-            code if isinstance(code, str) and _CODE.fullmatch(code) else None,
-            request_id(Request(scope)),
-            json.dumps(detail, separators=(",", ":")),
-            tenant,
-        )
+        row = {
+            "actor": canonical_uuid(caller),
+            "action": action,
+            "status": status,
+            "code": code if isinstance(code, str) and _CODE.fullmatch(code) else None,
+            "request_id": request_id(Request(scope)),
+            "detail": json.dumps(refused_detail(params), separators=(",", ":")),
+            "tenant": tenant,
+            "limit": REFUSALS_PER_WINDOW,
+        }
         try:
             async with scope["app"].state.database.as_service() as conn:
                 await conn.execute(_REFUSED, row)
         except Exception as exc:
             log.warning("refused attempt not audited", extra={"error_type": type(exc).__name__})
+
+
+def refused_detail(path_params: dict[str, Any]) -> dict[str, Any]:
+    """The route's other ids, each at most REFUSED_TEXT characters (cut ones named)."""
+    detail: dict[str, Any] = {}
+    cut = []
+    for name, value in path_params.items():
+        if name == "tenant_id":
+            continue
+        text = str(value).replace("\x00", "").encode("utf-8", "replace").decode()
+        if len(text) > REFUSED_TEXT:
+            cut.append(name)
+        detail[name] = text[:REFUSED_TEXT]
+    if cut:
+        detail["truncated"] = sorted(cut)
+    return detail
 
 
 def install(app: FastAPI) -> None:
@@ -188,6 +233,7 @@ _FILTERS = {
     "actor": " and actor = %(actor)s",
     "action": " and action = %(action)s",
     "outcome": " and outcome = %(outcome)s",
+    "source": " and source = %(source)s",
     "path_prefix": _PATH_PREFIX,
 }
 
@@ -205,17 +251,30 @@ def _digest(tenant_id: uuid.UUID, filters: dict[str, Any]) -> str:
     return hashlib.sha256(listing.encode()).hexdigest()[:22]
 
 
-def seal_cursor(listing: str, occurred_at: datetime, event_id: int) -> str:
-    position = {"at": occurred_at.isoformat(), "id": event_id, "q": listing}
-    raw = json.dumps(position, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+_NONCE_BYTES = 12
 
 
-def open_cursor(listing: str, cursor: str) -> tuple[datetime, int]:
-    """The position after which the page starts; `InvalidCursor` for anything else."""
+@lru_cache(maxsize=2)
+def cursor_cipher(database_url: str) -> AESGCM:
+    """The cursors' AES-GCM, keyed by HMAC-SHA256(SUPABASE_DB_URL, "audit-cursor")."""
+    return AESGCM(hmac.new(database_url.encode(), b"audit-cursor", hashlib.sha256).digest())
+
+
+def seal_cursor(cipher: AESGCM, listing: str, occurred_at: datetime, event_id: int) -> str:
+    position = {"at": occurred_at.isoformat(), "id": event_id}
+    plain = json.dumps(position, separators=(",", ":")).encode()
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = cipher.encrypt(nonce, plain, listing.encode())
+    return base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+
+
+def open_cursor(cipher: AESGCM, listing: str, cursor: str) -> tuple[datetime, int]:
+    """The position after which the page starts; `InvalidCursor` for anything else
+    (a cursor made up, altered, or sealed for another listing)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        position = json.loads(raw)
+        plain = cipher.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], listing.encode())
+        position = json.loads(plain)
         at = datetime.fromisoformat(position["at"])
         event_id = position["id"]
         valid = (
@@ -224,13 +283,10 @@ def open_cursor(listing: str, cursor: str) -> tuple[datetime, int]:
             and 0 < event_id <= _MAX_ID
             and at.tzinfo is not None
         )
-        same_listing = position["q"] == listing
-    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeError):
+    except (InvalidTag, ValueError, TypeError, KeyError, binascii.Error, UnicodeError):
         raise InvalidCursor("The cursor is not valid for this listing") from None
     if not valid:
         raise InvalidCursor("The cursor is not valid for this listing")
-    if not same_listing:
-        raise InvalidCursor("The cursor belongs to another listing")
     return at, event_id
 
 
@@ -259,6 +315,7 @@ PathPrefixQuery = Annotated[
     responses=problem_responses(*TENANT_ERRORS, 400),
 )
 async def list_audit_events(
+    request: Request,
     caller: Caller,
     tenant_id: uuid.UUID,
     since: Annotated[datetime | None, Query(description="From this time on (ISO 8601)")] = None,
@@ -267,6 +324,9 @@ async def list_audit_events(
     path_prefix: PathPrefixQuery = None,
     action: ActionQuery = None,
     outcome: Annotated[AuditOutcome | None, Query(description="Only this outcome")] = None,
+    source: Annotated[
+        AuditSource | None, Query(description="Only rows of this source: api, bucket or core")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Rows a page")] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None, Query(max_length=512, description="next_cursor of the previous page")
@@ -280,13 +340,15 @@ async def list_audit_events(
         "path_prefix": path_prefix,
         "action": action,
         "outcome": outcome,
+        "source": source,
     }
     filters = {name: value for name, value in filters.items() if value is not None}
     listing = _digest(tenant_id, filters)
     query = _COLUMNS + "".join(_FILTERS[name] for name in filters)
     params: dict[str, Any] = {**filters, "tenant": tenant_id, "limit": limit + 1}
+    cipher = cursor_cipher(request.app.state.settings.database_url)
     if cursor is not None:
-        params["at"], params["id"] = open_cursor(listing, cursor)
+        params["at"], params["id"] = open_cursor(cipher, listing, cursor)
         query += " and (occurred_at, id) < (%(at)s, %(id)s)"
     query += " order by occurred_at desc, id desc limit %(limit)s"
 
@@ -299,5 +361,5 @@ async def list_audit_events(
     next_cursor = None
     if len(rows) > limit:
         last = items[-1]
-        next_cursor = seal_cursor(listing, last.occurred_at, last.id)
+        next_cursor = seal_cursor(cipher, listing, last.occurred_at, last.id)
     return AuditPage(items=items, next_cursor=next_cursor)

@@ -19,6 +19,16 @@ recorded in and is not. A caller naming a tenant they are not a member of
 (403 tenant_forbidden) is recorded in that tenant, if it exists: its
 admins should see who knocked.
 
+What a caller controls is bounded before it is stored: texts are cut to
+1,024 characters (256 in a refused row), a batch keeps its first 25 paths
+(5 when refused) and at most 8 KiB of them, and whatever was cut is named
+in `detail.truncated`; the row always fits the table's 16 KiB `detail`
+check, so a write that happened always has its row. Refused rows are also
+counted per actor: an actor's 20th refused row in a tenant within an hour
+carries `detail.refusals_capped`, and their further refusals there are not
+recorded while 20 are less than an hour old (the count is shared with the core's
+refused rows), so nobody can fill a tenant's trail with attempts.
+
 The row is one INSERT on the container's connection (`app.state.ledger`),
 after the answer has been sent to Mangum and before the invocation ends.
 If it fails, the answer stands and the failure is logged: the write has
@@ -29,6 +39,7 @@ a lost API row loses the actor, not the change.
 
 from __future__ import annotations
 
+import email.message
 import json
 import logging
 import re
@@ -54,7 +65,16 @@ MAX_ANSWER_JSON = 262_144
 # A batch's paths kept in `detail` (its size is in `paths_count`): the rows
 # stay small; the bucket's rows name every file a batch changed.
 MAX_PATHS = 25
-MAX_TEXT = 1024
+MAX_TEXT = 1024  # the table's bound of `path` and `version_id`
+# Half the table's 16 KiB `detail` check: the other facts fit beside the paths.
+MAX_PATHS_BYTES = 8192
+# A refused request changed nothing, and its caller may not even be a member:
+# keep enough to see what was tried, not whatever text they chose to send.
+REFUSED_PATHS = 5
+REFUSED_TEXT = 256
+# Refused rows of one actor in one tenant within REFUSALS_WINDOW.
+REFUSALS_PER_WINDOW = 20
+REFUSALS_WINDOW = "1 hour"
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,62}")
 # Numbers of an answer worth keeping: counts of a batch, and a quota refusal's.
 _COUNTS = (
@@ -68,14 +88,43 @@ _COUNTS = (
     "requested",
 )
 
-_INSERT = """
+_ROW = """
+with row (tenant_id, occurred_at, actor, action, path, version_id, size, outcome, status,
+          code, request_id, detail) as (
+  values (%s::uuid, %s::timestamptz, %s::uuid, %s, %s, %s, %s::bigint, %s, %s::smallint, %s,
+          %s, %s::jsonb)
+)"""
+_INSERT = f"""{_ROW}
 insert into public.audit_events
   (tenant_id, occurred_at, actor, source, action, path, version_id, size, outcome, status,
    code, request_id, detail)
-select t.id, %s, %s, 'api', %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb
-from public.tenants t
-where t.id = %s
-"""
+select t.id, row.occurred_at, row.actor, 'api', row.action, row.path, row.version_id, row.size,
+       row.outcome, row.status, row.code, row.request_id, row.detail
+from row
+join public.tenants t on t.id = row.tenant_id
+"""  # noqa: S608
+# A refused row while its actor has fewer than REFUSALS_PER_WINDOW refused rows
+# in the tenant, the last of them marked (formatted with this module's constants).
+_INSERT_REFUSED = f"""{_ROW}, refusals as (
+  select count(*) as n from (
+    select 1 from public.audit_events e, row
+    where e.tenant_id = row.tenant_id and e.actor = row.actor
+      and e.outcome = 'refused' and e.occurred_at > now() - interval '{REFUSALS_WINDOW}'
+    limit {REFUSALS_PER_WINDOW}) recent
+)
+insert into public.audit_events
+  (tenant_id, occurred_at, actor, source, action, path, version_id, size, outcome, status,
+   code, request_id, detail)
+select t.id, row.occurred_at, row.actor, 'api', row.action, row.path, row.version_id, row.size,
+       row.outcome, row.status, row.code, row.request_id,
+       case when refusals.n = {REFUSALS_PER_WINDOW - 1}
+            then row.detail || '{{"refusals_capped": {REFUSALS_PER_WINDOW}}}'::jsonb
+            else row.detail end
+from row
+join public.tenants t on t.id = row.tenant_id
+cross join refusals
+where refusals.n < {REFUSALS_PER_WINDOW}
+"""  # noqa: S608
 
 
 @dataclass(slots=True)
@@ -124,7 +173,7 @@ class AuditTrail:
             await self.app(scope, receive, send)
             return
         attempt = Attempt(started=datetime.now(UTC))
-        if _header(scope, b"content-type").startswith("application/json"):
+        if parsed_as_json(_header(scope, b"content-type")):
             attempt.body = []
 
         async def receive_teed() -> Message:
@@ -163,6 +212,18 @@ class AuditTrail:
             record(scope, attempt)
 
 
+def parsed_as_json(content_type: str) -> bool:
+    """Whether FastAPI reads a body of this type as JSON (application/json, application/*+json)."""
+    if not content_type:
+        return False  # FastAPI's strict content type: no type, no JSON
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
 def install(app: FastAPI) -> None:
     """Record `app`'s write requests (call once its memberships are in `app.state`)."""
     app.state.memberships = AuditedMemberships(app.state.memberships)
@@ -174,7 +235,8 @@ def record(scope: Scope, attempt: Attempt) -> None:
     try:
         params = row_params(scope, attempt)
         if params is not None:
-            scope["app"].state.ledger.execute(_INSERT, params)
+            refused = params[7] == "refused"  # row_params: the outcome
+            scope["app"].state.ledger.execute(_INSERT_REFUSED if refused else _INSERT, params)
     except Exception as exc:
         log.warning(
             "audit event not recorded",
@@ -195,27 +257,29 @@ def row_params(scope: Scope, attempt: Attempt) -> tuple[Any, ...] | None:
         return None
     answer = _json(attempt.answer) if attempt.answer_is_json else None
     body = _json(attempt.body) if attempt.body is not None else None
+    status = attempt.status
+    outcome = outcome_of(status)
     described = describe(
         scope.get("path_params") or {},
         dict(parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"))),
         body if isinstance(body, dict) else {},
         answer if isinstance(answer, dict) else {},
+        refused=outcome == "refused",
     )
-    status = attempt.status
     code = answer.get("code") if isinstance(answer, dict) and status >= 400 else None
     return (
+        tenant_id,
         attempt.started,
         canonical_uuid(attempt.caller.user_id),
         action,
         described.path,
         described.version_id,
         described.size,
-        outcome_of(status),
+        outcome,
         status,
         code if isinstance(code, str) and _CODE.fullmatch(code) else None,
         request_id(Request(scope)),
         json.dumps(described.detail, separators=(",", ":")),
-        tenant_id,
     )
 
 
@@ -248,14 +312,21 @@ def describe(
     query: Mapping[str, str],
     body: Mapping[str, Any],
     answer: Mapping[str, Any],
+    *,
+    refused: bool = False,
 ) -> Described:
     """What a write named: its path, from the most to the least certain source.
 
     The answer's path is what the API stored (normalised); then the request's
-    destination or path; then a folder the request acted in.
+    destination or path; then a folder the request acted in. Texts and the
+    batch's paths are bounded (tighter when `refused`); `detail.truncated`
+    names each field that was cut.
     """
-    path = _first_text(
+    bound = _Bound(REFUSED_TEXT if refused else MAX_TEXT)
+    path = bound.first(
+        "path",
         answer.get("path"),
+        answer.get("key"),  # an upload session's file (Companion's name for it)
         body.get("destination"),
         body.get("path"),
         query.get("file_path"),
@@ -265,15 +336,16 @@ def describe(
         body.get("folder"),
         query.get("folder"),
     )
+    version_id = bound.first("version_id", answer.get("version_id"), body.get("version_id"))
     detail: dict[str, Any] = {}
-    source = _first_text(body.get("source"))
+    source = bound.first("source", body.get("source"))
     if source is not None:
         detail["source"] = source
     paths = _texts(body.get("paths")) or _texts(
         item.get("path") for item in _dicts(answer.get("uploaded"))
     )
     if paths:
-        detail["paths"] = paths[:MAX_PATHS]
+        detail["paths"] = bound.paths(paths, REFUSED_PATHS if refused else MAX_PATHS)
         detail["paths_count"] = len(paths)
     for name in _COUNTS:
         value = answer.get(name)
@@ -285,26 +357,57 @@ def describe(
     failed = answer.get("failed") or answer.get("errors")
     if isinstance(failed, list) and failed:
         detail["failed_count"] = len(failed)
+    if bound.cut:
+        detail["truncated"] = sorted(bound.cut)
     size = answer.get("size")
     return Described(
         path,
-        _first_text(answer.get("version_id"), body.get("version_id")),
+        version_id,
         size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None,
         detail,
     )
 
 
-def _first_text(*candidates: Any) -> str | None:
-    for candidate in candidates:
-        if isinstance(candidate, str) and candidate:
-            return _clean(candidate)
-    return None
+class _Bound:
+    """Cuts texts to `chars` characters and a batch's paths to a count and
+    MAX_PATHS_BYTES, remembering which fields it cut."""
+
+    def __init__(self, chars: int) -> None:
+        self.chars = chars
+        self.cut: set[str] = set()
+
+    def first(self, name: str, *candidates: Any) -> str | None:
+        for candidate in candidates:
+            if isinstance(candidate, str) and candidate:
+                return self.text(name, candidate)
+        return None
+
+    def text(self, name: str, text: str) -> str:
+        cleaned = _clean(text)
+        if len(cleaned) > self.chars:
+            self.cut.add(name)
+            return cleaned[: self.chars]
+        return cleaned
+
+    def paths(self, paths: list[str], count: int) -> list[str]:
+        kept: list[str] = []
+        size = 0
+        for path in paths[:count]:
+            path = self.text("paths", path)
+            # As the table measures it: jsonb's text, UTF-8, escapes and separators.
+            size += len(json.dumps(path, ensure_ascii=False).encode()) + 2
+            if size > MAX_PATHS_BYTES:
+                break
+            kept.append(path)
+        if len(kept) < len(paths):
+            self.cut.add("paths")
+        return kept
 
 
 def _texts(values: Any) -> list[str]:
     if not isinstance(values, Iterable) or isinstance(values, str | bytes | dict):
         return []
-    return [_clean(value) for value in values if isinstance(value, str) and value]
+    return [value for value in values if isinstance(value, str) and value]
 
 
 def _dicts(values: Any) -> list[dict[str, Any]]:
@@ -314,8 +417,8 @@ def _dicts(values: Any) -> list[dict[str, Any]]:
 
 
 def _clean(text: str) -> str:
-    """Text Postgres can hold (no NUL), at most a key's length."""
-    return text.replace("\x00", "")[:MAX_TEXT]
+    """Text Postgres can hold: no NUL, no lone surrogate (JSON's `\\ud800` is one)."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode()
 
 
 def _json(chunks: list[bytes]) -> Any:

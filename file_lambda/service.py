@@ -503,10 +503,15 @@ class FileService:
         return self._info(self._copy(original, destination))
 
     def _copy(self, original: ObjectInfo, destination: str) -> ObjectInfo:
-        """Copy `original` to `destination` (a new version there), its room claimed first."""
+        """Copy `original` to `destination` (a new version there, written by the caller),
+        its room claimed first."""
         claim = self._claim([Want(destination, original.size)])
         try:
-            return self._storage.copy(original, self._root.key(destination))
+            return self._storage.copy(
+                original,
+                self._root.key(destination),
+                {**original.metadata, "uploaded-by": self._access.principal.user_id},
+            )
         except BaseException:
             self._release(claim.reservation_ids)
             raise

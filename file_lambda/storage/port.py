@@ -204,7 +204,9 @@ class Storage(Protocol):
 
     def delete_prefix(self, prefix: str) -> int: ...
 
-    def copy(self, source: ObjectInfo, destination: str) -> ObjectInfo: ...
+    def copy(
+        self, source: ObjectInfo, destination: str, metadata: dict[str, str]
+    ) -> ObjectInfo: ...
 
     def presign_get(
         self,

@@ -385,8 +385,9 @@ class S3Storage:
             raise StorageError(f"{len(failures)} files could not be deleted")
         return deleted
 
-    def copy(self, source: ObjectInfo, destination: str) -> ObjectInfo:
-        """Copy exactly the version `source` describes, metadata included."""
+    def copy(self, source: ObjectInfo, destination: str, metadata: dict[str, str]) -> ObjectInfo:
+        """Copy the bytes and content type of the version `source` describes; the new
+        version carries `metadata` (who wrote it is whoever copied, not the source's writer)."""
         copy_source: dict[str, str] = {"Bucket": self._bucket, "Key": source.key}
         if source.version_id:
             copy_source["VersionId"] = source.version_id
@@ -397,18 +398,24 @@ class S3Storage:
                     Bucket=self._bucket,
                     Key=destination,
                     CopySource=copy_source,  # type: ignore[arg-type]
-                    MetadataDirective="COPY",
+                    MetadataDirective="REPLACE",
+                    ContentType=source.content_type,
+                    Metadata=metadata,
                 )
                 written = _version(copied.get("VersionId"))
             else:
                 # The managed copy uploads parts with UploadPartCopy and aborts the
-                # upload if a part fails, so a failure leaves no orphan parts. A
-                # multipart upload does not carry metadata over by itself.
+                # upload if a part fails, so a failure leaves no orphan parts. Without
+                # REPLACE it would carry the source's metadata over, not these.
                 self._s3.copy(
                     copy_source,  # type: ignore[arg-type]
                     self._bucket,
                     destination,
-                    ExtraArgs={"ContentType": source.content_type, "Metadata": source.metadata},
+                    ExtraArgs={
+                        "ContentType": source.content_type,
+                        "Metadata": metadata,
+                        "MetadataDirective": "REPLACE",
+                    },
                     Config=self._transfer,
                 )
         return self.head(destination, written)

@@ -9,6 +9,7 @@ check switched off.
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -450,6 +451,51 @@ def test_a_cursor_belongs_to_its_listing(
     assert_problem(response, 400, "invalid_cursor")
 
 
+@pytest.mark.parametrize("source", ["api", "bucket", "core"])
+def test_the_source_filter(
+    client: Any,
+    db: Conn,
+    auth: Callable[[User], dict[str, str]],
+    trail: tuple[User, str, list[dict[str, Any]]],
+    source: str,
+) -> None:
+    owner, tenant_id, _ = trail
+    insert_event(db, tenant_id, source="bucket", action="object_created", path="b.txt")
+    expected = db.execute(
+        "select id from public.audit_events where tenant_id = %s and source = %s"
+        " order by occurred_at desc, id desc",
+        (tenant_id, source),
+    ).fetchall()
+    assert expected
+    got = every_page(client, auth(owner), tenant_id, source=source, limit=7)
+    assert got == [row["id"] for row in expected]
+
+
+def test_a_made_up_cursor_is_a_400(
+    client: Any,
+    auth: Callable[[User], dict[str, str]],
+    trail: tuple[User, str, list[dict[str, Any]]],
+) -> None:
+    """Base64 JSON naming a position and the listing: a client cannot make one."""
+    owner, tenant_id, _ = trail
+    listing = audit._digest(uuid.UUID(tenant_id), {})
+    future = {"at": "2100-01-01T00:00:00+00:00", "id": 2**62, "q": listing}
+    made_up = base64.urlsafe_b64encode(json.dumps(future).encode()).decode().rstrip("=")
+    response = client.get(
+        f"/tenants/{tenant_id}/audit", headers=auth(owner), params={"cursor": made_up}
+    )
+    assert_problem(response, 400, "invalid_cursor")
+    # A real cursor opens only for its own listing: the same position under a
+    # listing of another source is refused too.
+    cursor = audit_page(client, auth(owner), tenant_id, limit=5)["next_cursor"]
+    other = client.get(
+        f"/tenants/{tenant_id}/audit",
+        headers=auth(owner),
+        params={"cursor": cursor, "source": "core"},
+    )
+    assert_problem(other, 400, "invalid_cursor")
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -458,6 +504,7 @@ def test_a_cursor_belongs_to_its_listing(
         {"since": "yesterday"},
         {"actor": "someone"},
         {"outcome": "maybe"},
+        {"source": "s3"},
         {"action": "Drop Table"},
         {"path_prefix": "a\x00b"},
     ],
@@ -574,3 +621,61 @@ def test_refused_attempts_in_the_core_are_recorded(
     ]
     assert refused[-1]["request_id"] == TRACE
     assert all(item["source"] == "core" for item in refused)
+
+
+def test_a_stranger_writes_little_and_not_for_long_in_the_core(
+    client: Any,
+    db: Conn,
+    make_user: Callable[..., User],
+    make_tenant: Callable[..., str],
+    auth: Callable[[User], dict[str, str]],
+) -> None:
+    """Ids cut to 64 characters, and at most 20 refused rows an actor an hour."""
+    owner, stranger = make_user(), make_user()
+    tenant_id = make_tenant(owner)
+    long_id = "<img src=x onerror=alert(1)>" * 110
+    for _ in range(25):
+        response = client.delete(
+            f"/tenants/{tenant_id}/invitations/{long_id}", headers=auth(stranger)
+        )
+        assert 400 <= response.status_code < 500
+    assert_problem(
+        client.put(f"/tenants/{tenant_id}/quota", json={"max_bytes": 1}, headers=auth(owner)),
+        403,
+        "insufficient_role",
+    )
+
+    rows = db.execute(
+        "select actor::text as actor, detail from public.audit_events"
+        " where tenant_id = %s and outcome = 'refused' order by id",
+        (tenant_id,),
+    ).fetchall()
+    by_stranger = [row["detail"] for row in rows if row["actor"] == stranger.id]
+    assert len(by_stranger) == 20
+    assert all(detail["invitation_id"] == long_id[:64] for detail in by_stranger)
+    assert all(detail["truncated"] == ["invitation_id"] for detail in by_stranger)
+    assert [detail.get("refusals_capped") for detail in by_stranger] == [None] * 19 + [20]
+    assert rows[-1]["actor"] == owner.id  # counted apart
+
+
+def test_only_refusals_count_toward_the_cap_and_ids_at_the_bound_are_kept_whole(
+    client: Any,
+    db: Conn,
+    make_user: Callable[..., User],
+    make_tenant: Callable[..., str],
+    auth: Callable[[User], dict[str, str]],
+) -> None:
+    owner = make_user()
+    tenant_id = make_tenant(owner)
+    for n in range(21):  # 21 changes of the owner's: not refusals
+        renamed = client.patch(f"/tenants/{tenant_id}", json={"name": f"T{n}"}, headers=auth(owner))
+        assert renamed.status_code == 200, renamed.text
+    at_bound = "i" * 64
+    refused = client.delete(f"/tenants/{tenant_id}/invitations/{at_bound}", headers=auth(owner))
+    assert 400 <= refused.status_code < 500
+    [row] = db.execute(
+        "select detail from public.audit_events"
+        " where tenant_id = %s and outcome = 'refused' and actor = %s",
+        (tenant_id, owner.id),
+    ).fetchall()
+    assert row["detail"] == {"invitation_id": at_bound}

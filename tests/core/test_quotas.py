@@ -176,3 +176,54 @@ def test_row_level_security_keeps_quotas_to_owners_and_admins_and_writes_to_the_
         except psycopg.errors.InsufficientPrivilege:
             continue
         raise AssertionError(f"{write} was allowed to an owner")
+
+
+def test_every_quota_change_is_an_audit_row(
+    client: TestClient,
+    db_url: str,
+    make_user: Callable[..., User],
+    make_tenant: Callable[..., str],
+    token_for: Callable[..., str],
+) -> None:
+    owner = make_user()
+    tenant = make_tenant(owner)
+    trace = "Root=1-674b1c2d-0123456789abcdef0123abcd"
+    headers = {**bearer(service_key()), "X-Amzn-Trace-Id": trace}
+    first = client.put(f"/tenants/{tenant}/quota", json={"max_bytes": 1000}, headers=headers)
+    assert first.status_code == 200, first.text
+    assert put_quota(client, tenant, service_key(), max_objects=5).status_code == 200
+    with psycopg.connect(db_url, autocommit=True) as conn:  # an operator's own SQL
+        conn.execute("delete from public.tenant_quotas where tenant_id = %s", (tenant,))
+
+    page = client.get(
+        f"/tenants/{tenant}/audit",
+        headers=bearer(token_for(owner)),
+        params={"action": "quota_changed"},
+    ).json()["items"][::-1]
+    seen = [(item["source"], item["actor"], item["outcome"], item["detail"]) for item in page]
+    assert seen == [
+        (
+            "core",
+            None,
+            "succeeded",
+            {"max_bytes": 1000, "max_objects": None, "updated_by": "service_role"},
+        ),
+        (
+            "core",
+            None,
+            "succeeded",
+            {
+                "max_bytes": None,
+                "max_objects": 5,
+                "updated_by": "service_role",
+                "from": {"max_bytes": 1000, "max_objects": None},
+            },
+        ),
+        (
+            "core",
+            None,
+            "succeeded",
+            {"max_bytes": None, "max_objects": None, "from": {"max_bytes": None, "max_objects": 5}},
+        ),
+    ]
+    assert page[0]["request_id"] == trace

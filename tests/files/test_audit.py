@@ -19,7 +19,7 @@ import pytest
 from psycopg.rows import dict_row
 
 from dev.alb import AlbClient, LambdaContext
-from file_lambda.audit import Attempt, describe, row_params
+from file_lambda.audit import Attempt, describe, parsed_as_json, row_params
 from file_lambda.database import Database
 from file_lambda.events import reconcile
 from file_lambda.events.consumer import Consumer
@@ -221,7 +221,7 @@ def test_the_quota_refusal_is_recorded_with_its_numbers() -> None:
     }
     params = row_params(scope, attempt)
     assert params is not None
-    (_, actor, action, path, _, _, outcome, status, code, request_id, detail, tenant_id) = params
+    (tenant_id, _, actor, action, path, _, _, outcome, status, code, request_id, detail) = params
     assert (actor, action, path, outcome, status, code) == (
         caller.user_id,
         "upload_file",
@@ -244,12 +244,192 @@ def test_paths_come_from_the_answer_first_then_the_request() -> None:
     assert describe({"path": "raw/ä.txt"}, {}, {}, {"path": "raw/ä.txt"}).path == "raw/ä.txt"
     assert describe({"path": "from/param"}, {}, {}, {}).path == "from/param"
     assert describe({}, {"file_path": "q.txt"}, {}, {}).path == "q.txt"
+    # An upload session's file: Companion calls its path `key`.
+    assert describe({}, {}, {"filename": "f.txt"}, {"key": "up/f.txt"}).path == "up/f.txt"
     assert describe({}, {}, {"destination": "d", "source": "s"}, {}).detail == {"source": "s"}
     many = describe({}, {}, {"paths": [f"f{n}" for n in range(1000)]}, {})
     assert len(many.detail["paths"]) == 25
     assert many.detail["paths_count"] == 1000
     nul = describe({"path": "a\x00b"}, {}, {}, {})
     assert nul.path == "ab"
+
+
+@pytest.mark.parametrize(
+    "media_type",
+    [
+        "application/merge-patch+json",
+        "application/x-anything+json",
+        "application/json; charset=utf-8",
+        "Application/JSON",
+    ],
+)
+def test_every_json_media_type_the_route_reads_keeps_its_paths(
+    client_for: ClientFactory, rows: Callable[..., list[dict[str, Any]]], media_type: str
+) -> None:
+    member = client_for("member")
+    typed = {"content-type": media_type}
+    upload(member, "docs/a.txt", b"a")
+    move = {"source": "docs/a.txt", "destination": "docs/b.txt"}
+    assert member.post("/files/move", json_body=move, headers=typed).status == 200
+    batch = {"paths": ["docs/b.txt", "missing.txt"]}
+    assert member.post("/files/delete-multiple", json_body=batch, headers=typed).status == 200
+    # A body FastAPI does not read as JSON is refused, and names nothing.
+    plain = {"content-type": "text/plain"}
+    refused = member.post("/files/move", json_body=move, headers=plain)
+    assert_problem(refused, 400, "validation_error")
+
+    [_, moved, deleted, unread] = rows()
+    assert (moved["path"], moved["detail"]) == ("docs/b.txt", {"source": "docs/a.txt"})
+    assert deleted["detail"] == {"paths": batch["paths"], "paths_count": 2}
+    assert (unread["action"], unread["path"], unread["outcome"]) == ("move_file", None, "refused")
+
+
+@pytest.mark.parametrize(
+    ("paths", "count"),
+    [
+        (["\U0001f600" * 1000] * 5, 5),
+        (["a" * 1000] * 17, 17),
+        # Six bytes each in JSON: the row still fits.
+        (["\x01" * 1000] * 5, 5),
+    ],
+)
+def test_a_batch_of_long_paths_keeps_its_row_with_what_was_cut_named(
+    client_for: ClientFactory,
+    rows: Callable[..., list[dict[str, Any]]],
+    paths: list[str],
+    count: int,
+) -> None:
+    member = client_for("member")
+    upload(member, "real.txt", b"r")
+    named = [f"{path[:-1]}{n}" for n, path in enumerate(paths)] + ["real.txt"]
+    answer = member.post("/files/delete-multiple", json_body={"paths": named})
+    assert answer.status == 200
+    assert answer.json()["deleted"] == ["real.txt"]
+    assert member.get("/files/metadata/real.txt").status == 404
+
+    [_, row] = rows()
+    assert (row["action"], row["outcome"]) == ("delete_files", "succeeded")
+    assert row["detail"]["paths_count"] == count + 1
+    assert row["detail"]["truncated"] == ["paths"]
+    kept = row["detail"]["paths"]
+    assert 0 < len(kept) < count + 1
+    assert kept == named[: len(kept)]
+    assert len(json.dumps(kept, ensure_ascii=False).encode()) <= 8192 + 2 * len(kept)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "read"),
+    [
+        ("application/json", True),
+        ("APPLICATION/JSON; charset=utf-8", True),
+        ("application/merge-patch+json", True),
+        ("application/vnd.api+json; v=1", True),
+        ("application/notjson", False),
+        ("application/jsonx", False),
+        ("text/json", False),
+        ("image/x+json", False),
+        ("multipart/form-data; boundary=x", False),
+        ("", False),
+    ],
+)
+def test_bodies_are_read_as_json_exactly_when_fastapi_reads_them(
+    content_type: str, read: bool
+) -> None:
+    assert parsed_as_json(content_type) is read
+
+
+def test_a_batch_keeps_a_prefix_of_its_paths_within_8_kib_as_postgres_measures_it() -> None:
+    # jsonb's text puts ", " between items: 8 paths of 1,021 characters are 8,200 bytes.
+    kept = describe({}, {}, {"paths": ["p" * 1021] * 8}, {}).detail["paths"]
+    assert len(json.dumps(kept, ensure_ascii=False, separators=(", ", ": ")).encode()) <= 8192
+    assert len(kept) == 7
+    # The first that does not fit ends the batch: what is kept is a prefix.
+    mixed = describe({}, {}, {"paths": ["a" * 1000] * 8 + ["b" * 200, "c"]}, {})
+    assert mixed.detail["paths"] == ["a" * 1000] * 8
+    assert mixed.detail["truncated"] == ["paths"]
+
+
+def test_texts_at_the_bound_are_kept_whole() -> None:
+    whole = describe({}, {}, {"path": "p" * 1024, "paths": ["q" * 1024]}, {})
+    assert whole.path == "p" * 1024
+    assert "truncated" not in whole.detail
+    refused = describe({}, {}, {"path": "p" * 256}, {}, refused=True)
+    assert (refused.path, refused.detail) == ("p" * 256, {})
+
+
+def test_a_refused_batch_keeps_5_paths(
+    client_for: ClientFactory, rows: Callable[..., list[dict[str, Any]]]
+) -> None:
+    viewer = client_for("viewer")
+    batch = {"paths": [f"f{n}.txt" for n in range(30)]}
+    assert_problem(viewer.post("/files/delete-multiple", json_body=batch), 403, "insufficient_role")
+    [row] = rows()
+    assert row["detail"] == {
+        "paths": batch["paths"][:5],
+        "paths_count": 30,
+        "truncated": ["paths"],
+    }
+
+
+def test_every_text_is_cut_to_the_table_s_bounds_and_named() -> None:
+    long = "p" * 3000
+    described = describe({}, {}, {"source": long, "destination": long, "version_id": long}, {})
+    assert (len(described.path or ""), len(described.version_id or "")) == (1024, 1024)
+    assert described.detail["source"] == "p" * 1024
+    assert described.detail["truncated"] == ["path", "source", "version_id"]
+    # A lone surrogate (JSON's "\\ud800") cannot be stored as UTF-8: replaced.
+    assert describe({}, {}, {"path": "a\ud800b"}, {}).path == "a?b"
+
+
+def test_a_stranger_writes_little_and_not_for_long(
+    client_for: ClientFactory, tenant: str, db: Conn, rows: Callable[..., list[dict[str, Any]]]
+) -> None:
+    """A non-member naming the tenant: short texts, and at most 20 rows an hour."""
+    upload(client_for("member"), "docs/a.txt", b"a")
+    stranger_id = str(uuid.uuid4())
+    stranger = client_for(tenants={str(uuid.uuid4()): "owner"}, select=tenant, sub=stranger_id)
+    payload = "<img src=x onerror=alert(1)>" * 100
+    attempt = {"source": payload, "destination": payload}
+    for _ in range(25):
+        assert_problem(stranger.post("/files/copy", json_body=attempt), 403, "tenant_forbidden")
+    # Another member's refusals are counted apart.
+    viewer = client_for("viewer")
+    assert_problem(
+        viewer.post("/files/copy", json_body={"source": "docs/a.txt", "destination": "b"}),
+        403,
+        "insufficient_role",
+    )
+
+    recorded = [row for row in rows() if row["actor"] == stranger_id]
+    assert len(recorded) == 20
+    assert all(len(row["path"]) == 256 for row in recorded)
+    assert all(len(row["detail"]["source"]) == 256 for row in recorded)
+    assert recorded[0]["detail"]["truncated"] == ["path", "source"]
+    assert [row["detail"].get("refusals_capped") for row in recorded] == [None] * 19 + [20]
+    assert rows()[-1]["code"] == "insufficient_role"
+    # An hour later, the stranger's refusals are recorded again.
+    db.execute("set session_replication_role = replica")  # past the append-only trigger
+    db.execute(
+        "update public.audit_events set occurred_at = occurred_at - interval '61 minutes'"
+        " where actor = %s",
+        (stranger_id,),
+    )
+    db.execute("set session_replication_role = origin")
+    assert_problem(stranger.post("/files/copy", json_body=attempt), 403, "tenant_forbidden")
+    assert len([row for row in rows() if row["actor"] == stranger_id]) == 21
+
+
+def test_the_cap_never_drops_a_write_that_happened(
+    client_for: ClientFactory, user: str, rows: Callable[..., list[dict[str, Any]]]
+) -> None:
+    member = client_for("member", sub=user)
+    missing = {"source": "missing.txt", "destination": "b.txt"}
+    for _ in range(21):
+        assert_problem(member.post("/files/copy", json_body=missing), 404, "file_not_found")
+    upload(member, "docs/a.txt", b"a")
+    recorded = rows()
+    assert [row["outcome"] for row in recorded] == ["refused"] * 20 + ["succeeded"]
+    assert (recorded[-1]["path"], recorded[-1]["detail"]) == ("docs/a.txt", {})
 
 
 # -- the bucket's changes ------------------------------------------------------------------

@@ -75,6 +75,30 @@ def test_three_writes_three_versions_then_restoring_the_first_makes_four(
         assert download(member, "docs/plan.txt", version_id=write["version_id"]) == f"v{n}".encode()
 
 
+def test_a_restore_copy_or_move_names_who_made_the_new_version(
+    client_for: ClientFactory, tenant: str
+) -> None:
+    writer_id, other_id = str(uuid.uuid4()), str(uuid.uuid4())
+    writer = client_for("member", sub=writer_id)
+    other = client_for(tenants={tenant: "member"}, sub=other_id)
+    first = upload(writer, "docs/a.txt", b"one")
+    upload(writer, "docs/a.txt", b"two")
+
+    restore = {"path": "docs/a.txt", "version_id": first["version_id"]}
+    assert other.post("/files/versions/restore", json_body=restore).status == 201
+    copy = {"source": "docs/a.txt", "destination": "docs/b.txt"}
+    assert other.post("/files/copy", json_body=copy).status == 201
+    move = {"source": "docs/b.txt", "destination": "docs/c.txt"}
+    assert other.post("/files/move", json_body=move).status == 200
+
+    def writers(path: str) -> list[str | None]:
+        return [v["uploaded_by"] for v in versions(writer, path).json()["versions"]]
+
+    assert writers("docs/a.txt") == [other_id, writer_id, writer_id]
+    assert writers("docs/c.txt") == [other_id]
+    assert writers("docs/b.txt") == [None, other_id]  # the move's delete marker on top
+
+
 def test_versions_page_by_cursor_and_ignore_keys_that_merely_start_alike(
     client: AlbClient, s3: Any, tenant: str
 ) -> None:
@@ -609,10 +633,10 @@ class ArchivingStorage:
             raise ObjectArchived(ARCHIVED_DETAIL)  # S3's InvalidObjectState, translated
         return self.real.open(key, version_id, if_none_match)
 
-    def copy(self, source: ObjectInfo, destination: str) -> ObjectInfo:
+    def copy(self, source: ObjectInfo, destination: str, metadata: dict[str, str]) -> ObjectInfo:
         if self._cold(source.key, source.version_id):
             raise ObjectArchived(ARCHIVED_DETAIL)
-        result: ObjectInfo = self.real.copy(source, destination)
+        result: ObjectInfo = self.real.copy(source, destination, metadata)
         return result
 
     def restore_archived(self, key: str, version_id: str | None, days: int) -> bool:

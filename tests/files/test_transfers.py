@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -50,10 +51,11 @@ def source(client_for: ClientFactory, user: str, s3: Any, tenant: str) -> bytes:
 # -- copy ---------------------------------------------------------------------------
 
 
-def test_copy_keeps_bytes_content_type_and_metadata(
-    client: AlbClient, user: str, s3: Any, tenant: str, source: bytes
+def test_copy_keeps_bytes_and_content_type_and_names_the_copier(
+    client_for: ClientFactory, s3: Any, tenant: str, source: bytes
 ) -> None:
-    response = transfer(client, "copy", "in/contract.pdf", "out/copy.pdf")
+    copier = str(uuid.uuid4())  # not the source's writer
+    response = transfer(client_for("member", sub=copier), "copy", "in/contract.pdf", "out/copy.pdf")
 
     assert response.status == 201, response.body
     info = response.json()
@@ -64,7 +66,7 @@ def test_copy_keeps_bytes_content_type_and_metadata(
     assert info["version_id"] == head(s3, tenant, "out/copy.pdf")["VersionId"]
     copied = head(s3, tenant, "out/copy.pdf")
     assert copied["ContentType"] == "application/pdf"
-    assert copied["Metadata"] == {"uploaded-by": user}
+    assert copied["Metadata"] == {"uploaded-by": copier}
     assert read(s3, tenant, "out/copy.pdf") == source
     assert read(s3, tenant, "in/contract.pdf") == source
 
@@ -115,8 +117,10 @@ def test_transfer_with_a_bad_path_is_400(
 
 
 def test_move_removes_the_source(
-    client: AlbClient, user: str, s3: Any, tenant: str, tenant_keys: Keys, source: bytes
+    client_for: ClientFactory, s3: Any, tenant: str, tenant_keys: Keys, source: bytes
 ) -> None:
+    mover = str(uuid.uuid4())  # not the source's writer
+    client = client_for("member", sub=mover)
     response = transfer(client, "move", "in/contract.pdf", "archive/2024/contract.pdf")
 
     assert response.status == 200, response.body
@@ -128,7 +132,8 @@ def test_move_removes_the_source(
     )
     assert tenant_keys() == ["archive/2024/contract.pdf"]
     assert read(s3, tenant, "archive/2024/contract.pdf") == source
-    assert head(s3, tenant, "archive/2024/contract.pdf")["Metadata"] == {"uploaded-by": user}
+    moved = head(s3, tenant, "archive/2024/contract.pdf")
+    assert moved["Metadata"] == {"uploaded-by": mover}
     assert_problem(client.get("/files/metadata/in/contract.pdf"), 404, "file_not_found")
 
 
@@ -194,8 +199,8 @@ class _CopyLandsShort:
         self._inner = inner
         self.deletes: list[str] = []
 
-    def copy(self, source: ObjectInfo, destination: str) -> ObjectInfo:
-        return self._inner.put(destination, b"truncat", source.content_type, {}, True)
+    def copy(self, source: ObjectInfo, destination: str, metadata: dict[str, str]) -> ObjectInfo:
+        return self._inner.put(destination, b"truncat", source.content_type, metadata, True)
 
     def delete(self, key: str) -> None:
         self.deletes.append(key)
@@ -240,20 +245,21 @@ def big(s3: Any, tenant: str) -> bytes:
     return data
 
 
-def test_multipart_copy_keeps_bytes_content_type_and_metadata(
+def test_multipart_copy_keeps_bytes_and_content_type_and_writes_the_metadata_given(
     s3: Any, tenant: str, small_parts: S3Storage, big: bytes
 ) -> None:
     original = small_parts.head(f"tenants/{tenant}/big/video.mp4")
+    metadata = {"owner": "ana", "uploaded-by": "bea"}
 
     with count_s3_calls(s3, "UploadPartCopy") as parts:
-        copied = small_parts.copy(original, f"tenants/{tenant}/big/copy.mp4")
+        copied = small_parts.copy(original, f"tenants/{tenant}/big/copy.mp4", metadata)
 
     assert len(parts) == 3  # 12 MB in 5 MB parts: proof it went multipart
     assert copied.size == len(big)
     assert copied.content_type == "video/mp4"
-    assert copied.metadata == {"owner": "ana"}
+    assert copied.metadata == metadata
     stored = head(s3, tenant, "big/copy.mp4")
-    assert (stored["ContentType"], stored["Metadata"]) == ("video/mp4", {"owner": "ana"})
+    assert (stored["ContentType"], stored["Metadata"]) == ("video/mp4", metadata)
     assert read(s3, tenant, "big/copy.mp4") == big
 
 
@@ -262,12 +268,12 @@ def test_small_objects_copy_in_one_request(s3: Any, tenant: str, small_parts: S3
     original = small_parts.head(f"tenants/{tenant}/small.txt")
 
     with count_s3_calls(s3, "CopyObject") as copies:
-        copied = small_parts.copy(original, f"tenants/{tenant}/small-copy.txt")
+        copied = small_parts.copy(original, f"tenants/{tenant}/small-copy.txt", {"k": "w"})
 
     assert len(copies) == 1
     assert (copied.content_type, copied.metadata, copied.etag) == (
         "text/plain",
-        {"k": "v"},
+        {"k": "w"},
         original.etag,
     )
 
@@ -299,6 +305,6 @@ def test_copy_reads_exactly_the_version_it_checked(
     first: ObjectInfo = small_parts.head(f"tenants/{tenant}/v.txt")
     put(s3, tenant, "v.txt", b"second")
 
-    small_parts.copy(first, f"tenants/{tenant}/v-copy.txt")
+    small_parts.copy(first, f"tenants/{tenant}/v-copy.txt", {})
 
     assert read(s3, tenant, "v-copy.txt") == b"first"
