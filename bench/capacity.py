@@ -95,9 +95,9 @@ def local_stack(state_dir: Path) -> Iterator[dict[str, Any]]:
             process.wait()
 
 
-def sign_in(auth: str, email: str) -> str:
-    body = {"email": email, "password": "any"}
-    answer = httpx.post(f"{auth}/auth/v1/signup", json=body)
+def sign_in(auth: str, anon_key: str, email: str) -> str:
+    body = {"email": email, "password": "capacity-password"}
+    answer = httpx.post(f"{auth}/auth/v1/signup", json=body, headers={"apikey": anon_key})
     answer.raise_for_status()
     return str(answer.json()["access_token"])
 
@@ -109,7 +109,7 @@ def measure(steps: tuple[int, ...], seconds: float) -> list[Step]:
         local_stack(Path(scratch)) as state,
     ):
         api, auth, pids = state["urls"]["api"], state["urls"]["auth"], state["pids"]
-        token = sign_in(auth, "capacity@example.com")
+        token = sign_in(auth, state["keys"]["anon"], "capacity@example.com")
         headers = {"Authorization": f"Bearer {token}"}
         tenant = httpx.post(f"{api}/tenants", json={"name": "Load"}, headers=headers).json()
         headers["X-Tenant-ID"] = tenant["id"]

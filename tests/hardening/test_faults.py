@@ -245,7 +245,7 @@ def test_a_multipart_copy_that_fails_midway_leaves_no_orphan_upload(
 
     client.meta.events.register("before-call.s3.UploadPartCopy", fail_the_second_part)
     with pytest.raises(StorageUnavailable):
-        storage.copy(source, destination)
+        storage.copy(source, destination, source.metadata)
     assert part_copies >= 2
 
     uploads = s3.list_multipart_uploads(Bucket=BUCKET, Prefix=destination).get("Uploads", [])
@@ -256,7 +256,7 @@ def test_a_multipart_copy_that_fails_midway_leaves_no_orphan_upload(
 
     # The same copy without the fault goes through, in parts, byte for byte.
     client.meta.events.unregister("before-call.s3.UploadPartCopy", fail_the_second_part)
-    copied = storage.copy(source, destination)
+    copied = storage.copy(source, destination, source.metadata)
     assert copied.size == source.size
     original = s3.get_object(Bucket=BUCKET, Key=source_key)["Body"].read()
     assert s3.get_object(Bucket=BUCKET, Key=destination)["Body"].read() == original

@@ -293,6 +293,11 @@ def test_the_python_client_calls_every_operation(
     assert call("complete_multipart", 201, upload_id=created.upload_id, body=complete).size == 5000
     aborted = call("create_multipart", 201, body=models.MultipartCreate(path="n.bin", size=1))
     call("abort_multipart", 204, upload_id=aborted.upload_id)
+    call("create_multipart", 201, body=models.MultipartCreate(path="o.bin", size=1))
+    (everyones,) = call("list_tenant_uploads", 200).uploads
+    assert everyones.path == "o.bin"
+    call("abort_tenant_upload", 204, upload_id=everyones.upload_id)
+    assert call("list_multipart", 200).uploads == []
 
     # -- an upload session, as Uppy's @uppy/aws-s3 uses it (no bearer token) --
     opened = call("create_upload_session", 201, body=models.SessionCreate(folder="uppy"))

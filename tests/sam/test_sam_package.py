@@ -120,6 +120,7 @@ def _lambda_environment(
         "SUPABASE_DB_URL": db_url,
         "APP_SECRET_ARN": "",
         "CORS_ALLOWED_ORIGINS": "https://app.snsdconsultant.com",
+        "PUBLIC_BASE_URL": "https://api.snsdconsultant.com",
         "POWERTOOLS_SERVICE_NAME": "file-api",
         "POWERTOOLS_METRICS_NAMESPACE": "SnSD-test",
         "POWERTOOLS_LOG_LEVEL": "INFO",

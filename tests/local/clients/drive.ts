@@ -190,6 +190,12 @@ const done = await owner.POST("/files/multipart/{upload_id}/complete", { params:
 check(expect(done, 201).size === data.length, "complete_multipart");
 const dropped = expect(await owner.POST("/files/multipart", { body: { path: "n.bin", size: 1 } }), 201);
 expect(await owner.DELETE("/files/multipart/{upload_id}", { params: { path: { upload_id: dropped.upload_id } } }), 204);
+// Every user's unfinished uploads, as an owner sees and aborts them.
+expect(await owner.POST("/files/multipart", { body: { path: "o.bin", size: 1 } }), 201);
+const everyones = expect(await owner.GET("/files/unfinished-uploads"), 200).uploads;
+check(everyones.map((u) => u.path).join() === "o.bin", "list_tenant_uploads");
+expect(await owner.DELETE("/files/unfinished-uploads/{upload_id}", { params: { path: { upload_id: everyones[0]?.upload_id ?? "" } } }), 204);
+check(expect(await owner.GET("/files/multipart"), 200).uploads.length === 0, "abort_tenant_upload");
 
 // -- an upload session, as Uppy's @uppy/aws-s3 uses it (no bearer token) --
 const opened = expect(await owner.POST("/files/upload-sessions", { body: { folder: "uppy" } }), 201);
