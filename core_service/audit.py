@@ -11,7 +11,7 @@ even if it were wrong.
 Pages are newest first, keyed on (occurred_at, id), so rows written while a
 client pages never make it see a row twice or skip one. The cursor is the
 last row's position sealed with AES-GCM (as the file API seals its cursors,
-file_lambda/cursors.py), with a digest of the listing (tenant and filters)
+tenancy/sealing.py), with a digest of the listing (tenant and filters)
 as associated data, under a key derived from SUPABASE_DB_URL (which only the
 platform knows; no secret more to create): a cursor altered by one bit,
 made up, or replayed on another listing answers `400 invalid_cursor`.
@@ -28,21 +28,16 @@ No `from __future__ import annotations`: FastAPI resolves these annotations at
 run time.
 """
 
-import base64
-import binascii
 import hashlib
 import hmac
 import json
 import logging
-import os
 import re
 import uuid
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Annotated, Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import APIRouter, FastAPI, Query, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -53,6 +48,7 @@ from core_service.tenants import tenant_access
 from tenancy.principal import Role, canonical_uuid
 from tenancy.problems import BadRequest, operation_id, problem_responses, request_id
 from tenancy.routing import serve_routes
+from tenancy.sealing import Sealer, Unsealable
 
 log = logging.getLogger(__name__)
 
@@ -251,30 +247,22 @@ def _digest(tenant_id: uuid.UUID, filters: dict[str, Any]) -> str:
     return hashlib.sha256(listing.encode()).hexdigest()[:22]
 
 
-_NONCE_BYTES = 12
-
-
 @lru_cache(maxsize=2)
-def cursor_cipher(database_url: str) -> AESGCM:
-    """The cursors' AES-GCM, keyed by HMAC-SHA256(SUPABASE_DB_URL, "audit-cursor")."""
-    return AESGCM(hmac.new(database_url.encode(), b"audit-cursor", hashlib.sha256).digest())
+def cursor_sealer(database_url: str) -> Sealer:
+    """The cursors' sealer, keyed by HMAC-SHA256(SUPABASE_DB_URL, "audit-cursor")."""
+    key = hmac.new(database_url.encode(), b"audit-cursor", hashlib.sha256).digest()
+    return Sealer(lambda: key)
 
 
-def seal_cursor(cipher: AESGCM, listing: str, occurred_at: datetime, event_id: int) -> str:
-    position = {"at": occurred_at.isoformat(), "id": event_id}
-    plain = json.dumps(position, separators=(",", ":")).encode()
-    nonce = os.urandom(_NONCE_BYTES)
-    sealed = cipher.encrypt(nonce, plain, listing.encode())
-    return base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+def seal_cursor(sealer: Sealer, listing: str, occurred_at: datetime, event_id: int) -> str:
+    return sealer.seal(listing, {"at": occurred_at.isoformat(), "id": event_id})
 
 
-def open_cursor(cipher: AESGCM, listing: str, cursor: str) -> tuple[datetime, int]:
+def open_cursor(sealer: Sealer, listing: str, cursor: str) -> tuple[datetime, int]:
     """The position after which the page starts; `InvalidCursor` for anything else
     (a cursor made up, altered, or sealed for another listing)."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        plain = cipher.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], listing.encode())
-        position = json.loads(plain)
+        position = sealer.open(listing, cursor)
         at = datetime.fromisoformat(position["at"])
         event_id = position["id"]
         valid = (
@@ -283,7 +271,7 @@ def open_cursor(cipher: AESGCM, listing: str, cursor: str) -> tuple[datetime, in
             and 0 < event_id <= _MAX_ID
             and at.tzinfo is not None
         )
-    except (InvalidTag, ValueError, TypeError, KeyError, binascii.Error, UnicodeError):
+    except (Unsealable, ValueError, TypeError, KeyError):
         raise InvalidCursor("The cursor is not valid for this listing") from None
     if not valid:
         raise InvalidCursor("The cursor is not valid for this listing")
@@ -346,9 +334,9 @@ async def list_audit_events(
     listing = _digest(tenant_id, filters)
     query = _COLUMNS + "".join(_FILTERS[name] for name in filters)
     params: dict[str, Any] = {**filters, "tenant": tenant_id, "limit": limit + 1}
-    cipher = cursor_cipher(request.app.state.settings.database_url)
+    sealer = cursor_sealer(request.app.state.settings.database_url)
     if cursor is not None:
-        params["at"], params["id"] = open_cursor(cipher, listing, cursor)
+        params["at"], params["id"] = open_cursor(sealer, listing, cursor)
         query += " and (occurred_at, id) < (%(at)s, %(id)s)"
     query += " order by occurred_at desc, id desc limit %(limit)s"
 
@@ -361,5 +349,5 @@ async def list_audit_events(
     next_cursor = None
     if len(rows) > limit:
         last = items[-1]
-        next_cursor = seal_cursor(cipher, listing, last.occurred_at, last.id)
+        next_cursor = seal_cursor(sealer, listing, last.occurred_at, last.id)
     return AuditPage(items=items, next_cursor=next_cursor)
