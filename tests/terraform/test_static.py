@@ -222,6 +222,24 @@ def test_lock_file_is_committed_for_the_mirrored_provider(path: Path) -> None:
     assert re.search(r'"h1:[A-Za-z0-9+/=]{44}"', lock)
 
 
+def test_lock_files_verify_the_provider_on_every_platform_a_team_uses() -> None:
+    # `terraform init -lockfile=readonly` on a Mac or Windows accepts a package
+    # only if one of these hashes matches it: the h1: of the mirror here
+    # (linux_amd64) is not enough. The zh: hashes are the SHA-256 of every
+    # official 5.100.0 zip (the registry's SHA256SUMS: darwin, linux, windows,
+    # freebsd on each architecture), one per package, so any platform verifies.
+    locks = [(path / ".terraform.lock.hcl").read_text() for path in (TF_ROOT, BOOTSTRAP)]
+    assert locks[0] == locks[1]
+    zip_hashes = re.findall(r'"zh:([0-9a-f]{64})"', locks[0])
+    assert len(set(zip_hashes)) == len(zip_hashes) == OFFICIAL_AWS_5_100_0_PACKAGES
+    assert '"h1:edXOJWE4ORX8Fm+dpVpICzMZJat4AX0VRCAy/xkcOc0="' in locks[0]  # linux_amd64
+
+
+# How many zips HashiCorp published for hashicorp/aws 5.100.0; a lock written
+# by `terraform providers lock` from the registry lists one zh: hash for each.
+OFFICIAL_AWS_5_100_0_PACKAGES = 15
+
+
 def test_no_latest_tag_anywhere() -> None:
     paths = [*TF_ROOT.rglob("*.tf"), *TF_ROOT.rglob("*.tfvars"), REPO / "template.yaml"]
     paths += [*(REPO / ".github" / "workflows").glob("*.yml")]
