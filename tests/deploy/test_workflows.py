@@ -13,6 +13,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -290,7 +291,7 @@ def test_an_approved_plan_is_the_plan_applied() -> None:
 
 
 # --------------------------------------------------------------------------
-# Required checks, the apply gate, one writer of production (issue 26: 1, 4, 8)
+# Required checks, the apply gate, one writer of production (issue 26: 1, 4, 8, 16)
 # --------------------------------------------------------------------------
 
 CI = ROOT / ".github" / "workflows" / "ci.yml"
@@ -476,6 +477,54 @@ def test_a_dispatched_apply_checks_the_plan_run(run: dict[str, Any], problem: st
     )
     assert problem in done.stdout
     assert bool(done.stdout.strip()) is bool(problem), done.stdout
+
+
+def test_ci_runs_the_terraform_suites_with_the_providers_from_the_registry() -> None:
+    ci, terraform = _load(CI), _load(TERRAFORM)
+    job = ci["jobs"]["terraform"]
+    assert [s["run"] for s in job["steps"] if "run" in s] == ["make terraform-test"]
+    assert job["env"]["SNSD_TERRAFORM_PROVIDERS"] == "registry"
+    # The same setup-terraform line, the same version, as terraform.yml.
+    setup = [line for line in _uses_lines(CI) if "hashicorp/setup-terraform@" in line]
+    assert setup == [line for line in _uses_lines(TERRAFORM) if "setup-terraform@" in line][:1]
+    assert ci["env"]["TERRAFORM_VERSION"] == terraform["env"]["TERRAFORM_VERSION"]
+    assert _step(job, "hashicorp/setup-terraform")["with"]["terraform_wrapper"] is False
+    caches = [s["with"] for s in job["steps"] if "actions/cache@" in str(s.get("uses"))]
+    cache = next(c for c in caches if c["path"] == "${{ env.TF_PLUGIN_CACHE_DIR }}")
+    for lock in ("terraform/.terraform.lock.hcl", "terraform/bootstrap/.terraform.lock.hcl"):
+        assert lock in cache["key"], lock
+    makefile = (ROOT / "Makefile").read_text()
+    assert "terraform-test: $(STAMP)\n\t$(BIN)/python -m pytest tests/terraform\n" in makefile
+
+
+@pytest.mark.slow
+def test_the_registry_mode_never_skips(tmp_path: Path) -> None:
+    """CI's Terraform job cannot pass by skipping: without terraform it fails."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/terraform/test_cli.py::test_validate",
+        ],
+        cwd=ROOT,
+        env={
+            "PATH": str(tmp_path),  # no terraform on it
+            "HOME": str(tmp_path),
+            "SNSD_TERRAFORM_PROVIDERS": "registry",
+            "SNSD_TF_PLUGIN_MIRROR": str(tmp_path / "no-mirror"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout
+    assert "1 error" in done.stdout or "1 failed" in done.stdout, done.stdout
+    assert "with SNSD_TERRAFORM_PROVIDERS=registry nothing is skipped" in done.stdout
 
 
 def test_the_policy_tests_see_a_broken_order(tmp_path: Path) -> None:
