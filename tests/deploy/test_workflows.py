@@ -238,6 +238,12 @@ def test_an_approved_plan_is_the_plan_applied() -> None:
         assert bool(planned.search(changed)) is plans, changed
     assert plan["needs"] == "changes"
     assert "needs.changes.outputs.plan == 'true'" in plan["if"]
+    # No OIDC token for forks or Dependabot: a plan would fail the required check.
+    for condition in (
+        "github.event.pull_request.head.repo.full_name == github.repository",
+        "github.actor != 'dependabot[bot]'",
+    ):
+        assert condition in plan["if"], condition
 
     plan_runs = "\n".join(x.get("run", "") for x in plan["steps"])
     assert "-var-file=production.tfvars" in plan_runs
