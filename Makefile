@@ -22,6 +22,7 @@ help:
 	@echo "make sam-check       - lint template.yaml and build the Lambda package (sam build)"
 	@echo "make workflows-check - lint the GitHub workflows (schema, actionlint with shellcheck, checkov)"
 	@echo "make terraform-check - checkov over terraform/"
+	@echo "make terraform-test  - tests/terraform: validate both roots, apply them to an emulator (SNSD_TERRAFORM_PROVIDERS=registry: provider from the registry)"
 	@echo "make bench           - measure against the stack's own floor (QUICK=1: tiny counts); not part of test"
 	@echo "make openapi         - regenerate core_service/file_api_openapi.json, the file API's document the core serves"
 	@echo "make install         - create .venv from uv.lock (the targets above do it when needed)"
@@ -173,6 +174,12 @@ workflows-check: $(WORKFLOWS_STAMP) $(CHECKOV_STAMP) $(STAMP)
 
 terraform-check: $(CHECKOV_STAMP)
 	$(CHECKOV_VENV)/bin/checkov -d terraform --framework terraform --skip-download --quiet --compact
+
+# The Terraform suites alone (`unit` runs them too): CI's job for them, since GitHub's
+# runners need the provider from the registry (tests/terraform/conftest.py).
+.PHONY: terraform-test
+terraform-test: $(STAMP)
+	$(BIN)/python -m pytest tests/terraform
 
 # Benchmarks: ratios to the stack's own floor, printed and written to .local/bench/ (bench/).
 # Not part of `test`: timings do not belong in tests (a test runs the quick mode once).

@@ -10,7 +10,10 @@ request runs, and CI running everything `make test` runs.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -104,19 +107,23 @@ def test_deploys_run_after_the_infrastructure_workflow_for_the_same_commit() -> 
     assert run["branches"] == ["main"]
     # terraform.yml runs on every push to main, so no commit deploys without it.
     assert terraform["on"]["push"] == {"branches": ["main"]}
-    assert deploy["concurrency"] == {"group": "deploy-production", "cancel-in-progress": False}
 
     jobs = deploy["jobs"]
-    gate = " ".join(str(jobs["gate"]["if"]).split())
+    applied = " ".join(str(jobs["applied"]["if"]).split())
     for condition in (
         "github.event.workflow_run.conclusion == 'success'",
         "github.event.workflow_run.event == 'push'",
+        # The run of a dispatched apply (DEPLOYMENT.md, step 3) ships its commit.
+        "github.event.workflow_run.event == 'workflow_dispatch'",
         "github.event.workflow_run.head_branch == 'main'",
         "github.event.workflow_run.head_repository.full_name == github.repository",
         "github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main'",
     ):
-        assert condition in gate, condition
-    assert "github.event.workflow_run.head_sha" in str(jobs["gate"]["steps"])
+        assert condition in applied, condition
+    assert "github.event.workflow_run.head_sha" in str(jobs["applied"]["steps"])
+    assert jobs["gate"]["needs"] == "applied"
+    assert jobs["gate"]["if"] == "needs.applied.outputs.ready == 'true'"
+    assert jobs["gate"]["outputs"]["sha"] == "${{ needs.applied.outputs.sha }}"
     # Everything after the gate runs on the commit the infrastructure was applied for.
     assert jobs["test"]["uses"] == "./.github/workflows/ci.yml"
     assert jobs["test"]["needs"] == "gate"
@@ -158,6 +165,12 @@ def test_no_workflow_uses_aws_access_keys() -> None:
 def _step(job: dict[str, Any], uses: str) -> dict[str, Any]:
     found = [x for x in job["steps"] if str(x.get("uses", "")).startswith(uses + "@")]
     assert len(found) == 1, uses
+    return found[0]
+
+
+def _step_named(job: dict[str, Any], name: str) -> dict[str, Any]:
+    found = [x for x in job["steps"] if x.get("name") == name]
+    assert len(found) == 1, name
     return found[0]
 
 
@@ -205,10 +218,32 @@ def test_core_migrates_with_the_new_image_before_the_service_rolls() -> None:
 
 def test_an_approved_plan_is_the_plan_applied() -> None:
     terraform = _load(TERRAFORM)
-    assert "terraform/**" in terraform["on"]["pull_request"]["paths"]
     assert "TF_VAR_" not in TERRAFORM.read_text(), "inputs come from production.tfvars only"
     jobs = terraform["jobs"]
     plan, apply = jobs["plan"], jobs["apply"]
+    # A pull request is planned when it changes what a plan reads.
+    decide = _step_named(jobs["changes"], "Decide")
+    planned = re.compile(decide["env"]["PLANNED"])
+    # Both sides of a move: a file moved out of terraform/ changes the plan too.
+    assert "git diff --name-only --no-renames HEAD^1 HEAD" in decide["run"]
+    for changed, plans in {
+        "terraform/main.tf": True,
+        "terraform/modules/ecs/main.tf": True,
+        ".github/workflows/terraform.yml": True,
+        "scripts/plan_summary.py": True,
+        "README.md": False,
+        "core_service/app.py": False,
+        "tests/terraform/test_static.py": False,
+    }.items():
+        assert bool(planned.search(changed)) is plans, changed
+    assert plan["needs"] == "changes"
+    assert "needs.changes.outputs.plan == 'true'" in plan["if"]
+    # No OIDC token for forks or Dependabot: a plan would fail the required check.
+    for condition in (
+        "github.event.pull_request.head.repo.full_name == github.repository",
+        "github.actor != 'dependabot[bot]'",
+    ):
+        assert condition in plan["if"], condition
 
     plan_runs = "\n".join(x.get("run", "") for x in plan["steps"])
     assert "-var-file=production.tfvars" in plan_runs
@@ -240,7 +275,11 @@ def test_an_approved_plan_is_the_plan_applied() -> None:
         assert condition in apply["if"], condition
     assert apply["environment"] == "production-infrastructure"
     download = _step(apply, "actions/download-artifact")
-    assert download["with"]["name"] == plan_upload["with"]["name"]
+    # The upload's name, for this run or the plan run a dispatch names.
+    assert plan_upload["with"]["name"] == "tfplan-${{ github.run_id }}-${{ github.run_attempt }}"
+    assert download["with"]["name"] == "${{ steps.source.outputs.artifact }}"
+    source = _step_named(apply, "The plan is this workflow's, for this commit of main")["run"]
+    assert 'echo "artifact=tfplan-${PLAN_RUN_ID}-$(jq -r .run_attempt <<<"$planned")"' in source
     runs = [x.get("run", "") for x in apply["steps"]]
     assert not [r for r in runs if "terraform plan" in r], "apply must not plan again"
     assert "terraform apply tfplan" in runs
@@ -258,6 +297,243 @@ def test_an_approved_plan_is_the_plan_applied() -> None:
         x["with"]["role-to-assume"] for x in plan["steps"] if "configure-aws" in str(x.get("uses"))
     ]
     assert plan_roles == ["${{ vars.AWS_TERRAFORM_PLAN_ROLE_ARN }}"]
+
+
+# --------------------------------------------------------------------------
+# Required checks, the apply gate, one writer of production (issue 26: 1, 4, 8, 16)
+# --------------------------------------------------------------------------
+
+CI = ROOT / ".github" / "workflows" / "ci.yml"
+PATH_FILTERS = {"paths", "paths-ignore", "branches", "branches-ignore"}
+
+
+def _aggregators() -> dict[str, tuple[dict[str, Any], str]]:
+    """Each workflow's result job, by its check name: (workflow, job id)."""
+    found = {}
+    for path in WORKFLOWS:
+        workflow = _load(path)
+        for key, job in workflow["jobs"].items():
+            if str(job.get("name", "")).endswith(" result"):
+                found[job["name"]] = (workflow, key)
+    return found
+
+
+def _required_checks() -> list[str]:
+    """The checks DEPLOYMENT.md's branch protection requires."""
+    text = (ROOT / "DEPLOYMENT.md").read_text()
+    protection = re.search(r"branches/main/protection.*?\nJSON\n", text, re.S)
+    assert protection, "DEPLOYMENT.md sets no branch protection"
+    contexts = re.search(r'"contexts": (\[.*?\])', protection.group(0), re.S)
+    assert contexts, "DEPLOYMENT.md's branch protection requires no check"
+    return list(json.loads(contexts.group(1)))
+
+
+def test_required_checks_are_one_result_job_per_workflow_that_always_runs() -> None:
+    aggregators = _aggregators()
+    assert {workflow["name"] for workflow, _ in aggregators.values()} == {"CI", "Terraform"}
+    for name, (workflow, key) in aggregators.items():
+        job = workflow["jobs"][key]
+        # A path filter would leave the check pending on the pull requests it skips.
+        pull_request = workflow["on"]["pull_request"] or {}
+        assert not PATH_FILTERS & set(pull_request), f"{name}: pull requests are filtered"
+        others = set(workflow["jobs"]) - {key}
+        assert set(job["needs"]) == others, f"{name} does not need every other job"
+        assert job["if"] == "always()", name
+        assert not [s for s in job["steps"] if "if" in s], name
+        script = " ".join(s.get("run", "") for s in job["steps"])
+        # Anything but success or a deliberate skip (failure, cancelled) fails it.
+        assert job["steps"][0]["env"]["RESULTS"] == "${{ toJSON(needs) }}", name
+        assert '.value.result != "success" and .value.result != "skipped"' in script, name
+        assert "exit 1" in script, name
+    # DEPLOYMENT.md requires exactly these, and nothing that may never run.
+    assert sorted(_required_checks()) == sorted(aggregators)
+
+
+def test_the_result_script_fails_on_a_failed_or_cancelled_job(tmp_path: Path) -> None:
+    """The aggregator's own shell, run on what `toJSON(needs)` gives it."""
+    workflow, key = _aggregators()["CI result"]
+    script = workflow["jobs"][key]["steps"][0]["run"]
+    for results, passes in (
+        ({"lint": "success", "tests": "skipped"}, True),
+        ({"lint": "success", "tests": "failure"}, False),
+        ({"lint": "cancelled", "tests": "success"}, False),
+    ):
+        needs = json.dumps({k: {"result": v, "outputs": {}} for k, v in results.items()})
+        done = subprocess.run(
+            ["bash", "-e", "-c", script],
+            env={"PATH": os.environ["PATH"], "RESULTS": needs},
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert (done.returncode == 0) is passes, (results, done.stdout, done.stderr)
+
+
+def test_one_concurrency_group_for_everything_that_changes_production() -> None:
+    terraform, deploy = _load(TERRAFORM), _load(DEPLOY)
+    apply = terraform["jobs"]["apply"]["concurrency"]
+    # The same string: a deploy never runs beside an apply, nor an apply beside a deploy.
+    assert apply == deploy["concurrency"] == {"group": "production", "cancel-in-progress": False}
+    # Plans of pull requests keep their own group, cancelled by a newer push.
+    plans = terraform["concurrency"]
+    assert "github.event_name == 'pull_request' && github.ref" in plans["group"]
+    assert plans["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+    for path in WORKFLOWS:
+        workflow = _load(path)
+        groups = [workflow.get("concurrency", {}).get("group")] + [
+            job.get("concurrency", {}).get("group") for job in workflow["jobs"].values()
+        ]
+        writes = path.name == "deploy.yml" or any(
+            "terraform apply" in str(s.get("run", ""))
+            for job in workflow["jobs"].values()
+            for s in job.get("steps", [])
+        )
+        assert ("production" in groups) is writes, path.name
+
+
+def test_an_apply_needs_a_reviewer_or_a_dispatch_on_any_github_plan() -> None:
+    terraform, deploy = _load(TERRAFORM), _load(DEPLOY)
+    jobs = terraform["jobs"]
+    apply, pending = jobs["apply"], jobs["apply-pending"]
+    assert terraform["on"]["workflow_dispatch"]["inputs"]["plan_run_id"]["type"] == "string"
+    condition = " ".join(apply["if"].split())
+    # On push only where the environment's reviewers exist (the variable says so) ...
+    assert (
+        "github.event_name != 'pull_request' && vars.TERRAFORM_APPLY_ON_PUSH == 'true' && "
+        "needs.plan.result == 'success' && needs.plan.outputs.changes == 'true'"
+    ) in condition
+    # ... otherwise by a dispatch naming the plan run, from main.
+    assert "(github.event_name == 'workflow_dispatch' && inputs.plan_run_id != '')" in condition
+    assert "github.ref == 'refs/heads/main'" in condition
+    assert condition.startswith("!cancelled() && ")
+    # A push whose plan has changes and no apply on push says how to apply it.
+    assert pending["needs"] == "plan"
+    assert pending["if"] == (
+        "github.event_name != 'pull_request' && vars.TERRAFORM_APPLY_ON_PUSH != 'true' "
+        "&& needs.plan.outputs.changes == 'true'"
+    )
+    assert "gh workflow run terraform.yml --ref main -f plan_run_id=${GITHUB_RUN_ID}" in str(
+        pending["steps"]
+    )
+    # The dispatched apply takes that run's artifact, only of this workflow,
+    # for main, for the commit it runs on, and only when the run succeeded.
+    source = _step_named(apply, "The plan is this workflow's, for this commit of main")
+    assert source["env"]["PLAN_RUN_ID"] == "${{ inputs.plan_run_id || github.run_id }}"
+    for check in (
+        "$run.workflow_id != $this.workflow_id",
+        '($run.event | IN("push", "workflow_dispatch") | not) or $run.head_branch != "main"',
+        "$run.head_sha != $this.head_sha",
+        '$run.id != $this.id and $run.conclusion != "success"',
+        '[[ "$PLAN_RUN_ID" =~ ^[0-9]+$ ]]',
+    ):
+        assert check in source["run"], check
+    download = _step(apply, "actions/download-artifact")["with"]
+    assert download["run-id"] == "${{ steps.source.outputs.run_id }}"
+    assert download["github-token"] == "${{ github.token }}"
+    assert apply["permissions"] == {"actions": "read", "contents": "read", "id-token": "write"}
+    # Deploy ships after the dispatched apply's run, never after a run that
+    # left its plan waiting: it looks for that job by its name.
+    applied = deploy["jobs"]["applied"]
+    assert f'select(.name == "{pending["name"]}"' in str(applied["steps"])
+    assert applied["permissions"] == {"actions": "read"}
+
+
+@pytest.mark.parametrize(
+    ("run", "problem"),
+    [
+        ({}, ""),
+        ({"id": 7}, ""),
+        ({"id": 7, "workflow_id": 6}, "is not a run of this workflow"),
+        ({"id": 7, "event": "pull_request"}, "not a run for main"),
+        ({"id": 7, "head_branch": "feature"}, "not a run for main"),
+        ({"id": 7, "head_sha": "b" * 40}, "apply the newest plan run of main"),
+        ({"id": 7, "conclusion": "failure"}, "did not succeed"),
+        ({"id": 7, "conclusion": None}, "did not succeed"),
+    ],
+)
+def test_a_dispatched_apply_checks_the_plan_run(run: dict[str, Any], problem: str) -> None:
+    """The apply job's jq program, on run objects as GitHub's API returns them."""
+    this = {
+        "id": 9,
+        "workflow_id": 5,
+        "event": "workflow_dispatch",
+        "head_branch": "main",
+        "head_sha": "a" * 40,
+        "conclusion": None,
+    }
+    planned = {**this, "event": "push", "conclusion": "success", **run}
+    source = _step_named(
+        _load(TERRAFORM)["jobs"]["apply"], "The plan is this workflow's, for this commit of main"
+    )
+    program = source["run"].split('--argjson run "$planned" \'', 1)[1].split("')\"", 1)[0]
+    done = subprocess.run(
+        [
+            "jq",
+            "-rn",
+            "--argjson",
+            "this",
+            json.dumps(this),
+            "--argjson",
+            "run",
+            json.dumps(planned),
+            program,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert problem in done.stdout
+    assert bool(done.stdout.strip()) is bool(problem), done.stdout
+
+
+def test_ci_runs_the_terraform_suites_with_the_providers_from_the_registry() -> None:
+    ci, terraform = _load(CI), _load(TERRAFORM)
+    job = ci["jobs"]["terraform"]
+    assert [s["run"] for s in job["steps"] if "run" in s] == ["make terraform-test"]
+    assert job["env"]["SNSD_TERRAFORM_PROVIDERS"] == "registry"
+    # The same setup-terraform line, the same version, as terraform.yml.
+    setup = [line for line in _uses_lines(CI) if "hashicorp/setup-terraform@" in line]
+    assert setup == [line for line in _uses_lines(TERRAFORM) if "setup-terraform@" in line][:1]
+    assert ci["env"]["TERRAFORM_VERSION"] == terraform["env"]["TERRAFORM_VERSION"]
+    assert _step(job, "hashicorp/setup-terraform")["with"]["terraform_wrapper"] is False
+    caches = [s["with"] for s in job["steps"] if "actions/cache@" in str(s.get("uses"))]
+    cache = next(c for c in caches if c["path"] == "${{ env.TF_PLUGIN_CACHE_DIR }}")
+    for lock in ("terraform/.terraform.lock.hcl", "terraform/bootstrap/.terraform.lock.hcl"):
+        assert lock in cache["key"], lock
+    makefile = (ROOT / "Makefile").read_text()
+    assert "terraform-test: $(STAMP)\n\t$(BIN)/python -m pytest tests/terraform\n" in makefile
+
+
+@pytest.mark.slow
+def test_the_registry_mode_never_skips(tmp_path: Path) -> None:
+    """CI's Terraform job cannot pass by skipping: without terraform it fails."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/terraform/test_cli.py::test_validate",
+        ],
+        cwd=ROOT,
+        env={
+            "PATH": str(tmp_path),  # no terraform on it
+            "HOME": str(tmp_path),
+            "SNSD_TERRAFORM_PROVIDERS": "registry",
+            "SNSD_TF_PLUGIN_MIRROR": str(tmp_path / "no-mirror"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout
+    assert "1 error" in done.stdout or "1 failed" in done.stdout, done.stdout
+    assert "with SNSD_TERRAFORM_PROVIDERS=registry nothing is skipped" in done.stdout
 
 
 def test_the_policy_tests_see_a_broken_order(tmp_path: Path) -> None:
