@@ -22,6 +22,7 @@ help:
 	@echo "make sam-check       - lint template.yaml and build the Lambda package (sam build)"
 	@echo "make workflows-check - lint the GitHub workflows (schema, actionlint with shellcheck, checkov)"
 	@echo "make terraform-check - checkov over terraform/"
+	@echo "make platform-check  - validate and plan both Terraform roots against an AWS emulator (no account needed)"
 	@echo "make bench           - measure against the stack's own floor (QUICK=1: tiny counts); not part of test"
 	@echo "make openapi         - regenerate core_service/file_api_openapi.json, the file API's document the core serves"
 	@echo "make install         - create .venv from uv.lock (the targets above do it when needed)"
@@ -173,6 +174,13 @@ workflows-check: $(WORKFLOWS_STAMP) $(CHECKOV_STAMP) $(STAMP)
 
 terraform-check: $(CHECKOV_STAMP)
 	$(CHECKOV_VENV)/bin/checkov -d terraform --framework terraform --skip-download --quiet --compact
+
+# Before there is an AWS account: both roots validated and planned against moto's server, with
+# the provider from the registry (or the machine's mirror). A developer's check, not part of
+# `test`: tests/terraform runs the same machinery (dev/platform_check.py) and applies too.
+.PHONY: platform-check
+platform-check: $(STAMP)
+	$(BIN)/python -m dev.platform_check
 
 # Benchmarks: ratios to the stack's own floor, printed and written to .local/bench/ (bench/).
 # Not part of `test`: timings do not belong in tests (a test runs the quick mode once).
