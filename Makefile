@@ -130,11 +130,13 @@ SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east
 $(SAM_STAMP):
 	$(call tool_venv,$(SAM_VENV),'aws-sam-cli==$(SAM_CLI_VERSION)' 'cfn-lint==$(CFN_LINT_VERSION)')
 
-# Lint template.yaml, then build the Lambda package that tests/sam imports.
+# Lint template.yaml, then build the Lambda package that tests/sam imports, and zip it as the
+# Deploy workflow does, which prints its size unzipped and zipped (docs/sam.md).
 sam-check: $(SAM_STAMP)
 	$(SAM_ENV) $(SAM_VENV)/bin/sam validate --lint
 	$(SAM_VENV)/bin/cfn-lint template.yaml
 	$(SAM_ENV) PYTHON=$(PYTHON) $(SAM_VENV)/bin/sam build
+	$(PYTHON) -m scripts.lambda_package --output .aws-sam/file-api.zip
 
 # The GitHub workflows: GitHub's schema, actionlint (which runs shellcheck on
 # every run: script) and checkov; their deploy scripts are type-checked here and
