@@ -269,6 +269,7 @@ def check(terraform: Terraform, work: Path) -> list[str]:
     bootstrap = work / "bootstrap"
     report = []
     for root, name in ((bootstrap, "terraform/bootstrap"), (work, "terraform")):
+        print(f"platform-check: checking {name} (init, validate, plan)...", flush=True)
         terraform.run(["init", "-no-color"], root, timeout=600)
         terraform.run(["validate", "-no-color"], root)
         plan = terraform.run(["plan", *COMMON, VAR_FILE, "-out=check.tfplan"], root)
@@ -289,7 +290,7 @@ def main() -> int:
         return 2
     mirror = provider_mirror()
     source = f"the mirror {mirror}" if mirror else "the registry"
-    print(f"platform-check: hashicorp/aws from {source}")
+    print(f"platform-check: hashicorp/aws from {source}", flush=True)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="snsd-platform-check-") as temporary:
         base = Path(temporary)
