@@ -23,6 +23,7 @@ help:
 	@echo "make workflows-check - lint the GitHub workflows (schema, actionlint with shellcheck, checkov)"
 	@echo "make terraform-check - checkov over terraform/"
 	@echo "make terraform-test  - tests/terraform: validate both roots, apply them to an emulator (SNSD_TERRAFORM_PROVIDERS=registry: provider from the registry)"
+	@echo "make platform-check  - validate and plan both Terraform roots against an AWS emulator (no account needed)"
 	@echo "make bench           - measure against the stack's own floor (QUICK=1: tiny counts); not part of test"
 	@echo "make openapi         - regenerate core_service/file_api_openapi.json, the file API's document the core serves"
 	@echo "make install         - create .venv from uv.lock (the targets above do it when needed)"
@@ -130,11 +131,13 @@ SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east
 $(SAM_STAMP):
 	$(call tool_venv,$(SAM_VENV),'aws-sam-cli==$(SAM_CLI_VERSION)' 'cfn-lint==$(CFN_LINT_VERSION)')
 
-# Lint template.yaml, then build the Lambda package that tests/sam imports.
+# Lint template.yaml, then build the Lambda package that tests/sam imports, and zip it as the
+# Deploy workflow does, which prints its size unzipped and zipped (docs/sam.md).
 sam-check: $(SAM_STAMP)
 	$(SAM_ENV) $(SAM_VENV)/bin/sam validate --lint
 	$(SAM_VENV)/bin/cfn-lint template.yaml
 	$(SAM_ENV) PYTHON=$(PYTHON) $(SAM_VENV)/bin/sam build
+	$(PYTHON) -m scripts.lambda_package --output .aws-sam/file-api.zip
 
 # The GitHub workflows: GitHub's schema, actionlint (which runs shellcheck on
 # every run: script) and checkov; their deploy scripts are type-checked here and
@@ -180,6 +183,13 @@ terraform-check: $(CHECKOV_STAMP)
 .PHONY: terraform-test
 terraform-test: $(STAMP)
 	$(BIN)/python -m pytest tests/terraform
+
+# Before there is an AWS account: both roots validated and planned against moto's server, with
+# the provider from the registry (or the machine's mirror). A developer's check, not part of
+# `test`: tests/terraform runs the same machinery (dev/platform_check.py) and applies too.
+.PHONY: platform-check
+platform-check: $(STAMP)
+	$(BIN)/python -m dev.platform_check
 
 # Benchmarks: ratios to the stack's own floor, printed and written to .local/bench/ (bench/).
 # Not part of `test`: timings do not belong in tests (a test runs the quick mode once).

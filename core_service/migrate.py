@@ -6,7 +6,9 @@ Applied versions are recorded in `supabase_migrations.schema_migrations`, the
 table the Supabase CLI keeps, so this runner and `supabase db push` agree on
 what has run and either can be used on the same database. Each migration runs
 in its own transaction together with its record; an advisory lock keeps two
-runners (two tasks starting at once) from applying the same file twice.
+runners (two tasks starting at once) from applying the same file twice. That
+lock is held by the session, so the runner refuses Supabase's transaction
+pooler, which keeps none (tenancy/supabase_pooler.py).
 
 `--local-bootstrap` first applies `supabase/local/bootstrap.sql`: the parts of
 Supabase that a bare Postgres lacks. Never use it against a Supabase project.
@@ -23,6 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+
+from tenancy.settings import ConfigError
+from tenancy.supabase_pooler import require_session
 
 
 def _project_path(relative: str) -> Path:
@@ -143,6 +148,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("missing required setting --database-url (or SUPABASE_DB_URL)")
+    try:
+        require_session(args.database_url, "--database-url (or SUPABASE_DB_URL)")
+    except ConfigError as exc:
+        print(f"migration cannot start: {exc}", file=sys.stderr)
+        return 2
     try:
         if args.local_bootstrap:
             bootstrap(args.database_url)

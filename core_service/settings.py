@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tenancy.settings import ConfigError, Environment
+from tenancy.supabase_pooler import require_session
 
 LOCAL = "local"
 
@@ -65,6 +66,7 @@ class Settings:
             db_pool_max_size=read.integer("DB_POOL_MAX_SIZE", 10),
             db_pool_timeout=read.number("DB_POOL_TIMEOUT", 5.0),
         )
+        require_session(settings.database_url, "setting SUPABASE_DB_URL")
         if not settings.local:
             for name in _SECRETS:
                 value = (read.optional(name) or "").lower()

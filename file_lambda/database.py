@@ -3,6 +3,10 @@
 A container serves one invocation at a time, so there is no pool: one
 connection, opened on first use and reopened once when it has gone away (a
 frozen container's connection may have been closed by the pooler meanwhile).
+Given Supabase's session pooler (the core's URL), it connects to the same
+host's transaction pooler instead (`tenancy/supabase_pooler.py`): a frozen
+container then holds no server connection, and the session pooler's clients
+(as many as its pool size) stay the core's.
 The memberships (`memberships.py`) and the record of unfinished uploads
 (`upload_records.py`) share it.
 """
@@ -46,11 +50,15 @@ class Database:
         # cold starts and unauthenticated calls do not pay for its import.
         import psycopg
 
+        from tenancy.supabase_pooler import transaction_mode
+
         url = self._database_url()
         if not url:
             raise RuntimeError("no SUPABASE_DB_URL is configured")
         return psycopg.connect(
-            url,
+            # Short autocommitted statements from many containers: Supabase's
+            # transaction pooler serves them without a server connection each.
+            transaction_mode(url),
             autocommit=True,
             connect_timeout=self._timeout,
             # Supabase's transaction pooler cannot keep prepared statements.

@@ -69,8 +69,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"::error::{error}", file=sys.stderr)
         return 1
     count = write_zip(function_dir, args.output)
-    print(f"{args.output}: {count} files from {function_dir}, {args.output.stat().st_size} bytes")
+    unzipped = sum(path.stat().st_size for path in _files(function_dir))
+    print(
+        f"{args.output}: {count} files from {function_dir},"
+        f" {_size(unzipped)} unzipped, {_size(args.output.stat().st_size)} zipped"
+    )
     return 0
+
+
+def _size(count: int) -> str:
+    return f"{count:,} bytes ({count / 1024**2:.1f} MiB)"
 
 
 if __name__ == "__main__":

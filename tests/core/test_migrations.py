@@ -104,3 +104,27 @@ def test_cli_without_a_database_url_names_it() -> None:
     )
     assert result.returncode != 0
     assert "--database-url" in result.stderr
+
+
+def test_cli_refuses_supabases_transaction_pooler_before_connecting() -> None:
+    """Its session advisory lock would be taken on one server connection and leak there."""
+    pooler = "aws-0-us-east-1.pooler.supabase.com"
+    result = subprocess.run(
+        [sys.executable, "-m", "core_service.migrate"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "SUPABASE_DB_URL": f"postgresql://postgres.abcdefgh:s3cr3t-value@{pooler}:6543/postgres",
+        },
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(
+        "migration cannot start: --database-url (or SUPABASE_DB_URL) names Supabase's"
+        f" transaction pooler ({pooler}:6543)"
+    )
+    assert "same host on port 5432" in result.stderr
+    assert "s3cr3t-value" not in result.stderr

@@ -99,3 +99,34 @@ def test_the_entry_point_builds_the_app_from_the_environment() -> None:
     result = run_python("from core_service.main import app; print(app.title)", GOOD)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "SnSD API"
+
+
+POOLER = "aws-0-us-east-1.pooler.supabase.com"
+
+
+def test_start_up_refuses_supabases_transaction_pooler_without_echoing_the_password() -> None:
+    env = {
+        **GOOD,
+        "SUPABASE_DB_URL": f"postgresql://postgres.abcdefgh:s3cr3t-value@{POOLER}:6543/postgres",
+    }
+    result = run_python("import core_service.main", env)
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(
+        "core service cannot start: setting SUPABASE_DB_URL names Supabase's transaction pooler"
+        f" ({POOLER}:6543)"
+    )
+    assert "the same host on port 5432" in line
+    assert "s3cr3t-value" not in line
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql://postgres.abcdefgh:s3cr3t-value@{POOLER}:5432/postgres",
+        # 6543 is Supabase's convention only: another host's port is its own business.
+        "postgresql://app:s3cr3t-value@pgbouncer.internal.snsdconsultant.com:6543/app",
+    ],
+)
+def test_the_session_pooler_and_other_hosts_are_accepted(url: str) -> None:
+    assert Settings.from_env({**GOOD, "SUPABASE_DB_URL": url}).database_url == url

@@ -67,3 +67,19 @@ def test_another_logical_id_can_be_named(tmp_path: Path) -> None:
     assert lambda_package.find_function_dir(tmp_path / "build", "FilesFn").name == "FilesFn"
     with pytest.raises(lambda_package.PackageError):
         lambda_package.find_function_dir(tmp_path / "build", "../build/FilesFn")
+
+
+def test_the_package_prints_its_size_unzipped_and_zipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What docs/sam.md points to for the package's size: the build's own numbers."""
+    function = _build(tmp_path / "build")
+    output = tmp_path / "file-api.zip"
+    assert (
+        lambda_package.main(["--build-dir", str(tmp_path / "build"), "--output", str(output)]) == 0
+    )
+    unzipped = sum(p.stat().st_size for p in function.rglob("*") if p.is_file())
+    assert capsys.readouterr().out == (
+        f"{output}: 4 files from {function}, {unzipped:,} bytes (0.0 MiB) unzipped,"
+        f" {output.stat().st_size:,} bytes (0.0 MiB) zipped\n"
+    )

@@ -5,9 +5,14 @@ slow suites."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from dev.platform_check import MIRROR, provider_mirror
 
 ROOT = Path(__file__).resolve().parents[2]
 MAKEFILES = [ROOT / "Makefile", ROOT / "file_lambda" / "Makefile"]
@@ -24,6 +29,7 @@ SLOW = [
     "tests/test_bench_quick.py::test_quick_bench_prints_the_table_and_writes_the_json",
     "tests/test_bench_quick.py::test_the_capacity_load_test_runs_and_reports_each_step",
     "tests/files/test_multipart_6gib.py",
+    "tests/deploy/test_makefile.py::test_platform_check_validates_and_plans_both_roots_against_the_emulator",
 ]
 
 
@@ -73,3 +79,40 @@ def test_the_fast_run_leaves_out_the_slow_suites() -> None:
     )
     # 5: every test of those exists and is deselected (a path that is gone would be 4).
     assert result.returncode == 5, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+@pytest.mark.slow
+def test_platform_check_validates_and_plans_both_roots_against_the_emulator() -> None:
+    """DEPLOYMENT.md's check before an AWS account, run as a newcomer runs it (minutes)."""
+    if shutil.which("terraform") is None:
+        pytest.skip("terraform is not installed (not on PATH)")
+    if provider_mirror() is None:
+        # Tests never reach a registry; the target itself would.
+        pytest.skip(f"no hashicorp/aws 5.x in the mirror at {MIRROR}")
+    result = subprocess.run(
+        ["make", "-s", "platform-check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
+    report = [line for line in result.stdout.splitlines() if line.startswith("platform-check: ")]
+    assert report[0] == f"platform-check: hashicorp/aws from the mirror {MIRROR}"
+    for root in ("terraform/bootstrap", "terraform"):
+        line = next(x for x in report if x.startswith(f"platform-check: {root}: "))
+        assert re.fullmatch(
+            rf"platform-check: {root}: valid; Plan: [1-9]\d* to add, 0 to change, 0 to destroy\.",
+            line,
+        ), line
+    assert report[-1].startswith("platform-check: both roots valid and planned")
+    # Nothing of the run is left in the checkout but the plugin cache.
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored", "terraform"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert not re.search(r"\.tf(state|plan)", status), status

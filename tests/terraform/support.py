@@ -8,12 +8,7 @@ are substituted. Anything more complex stays as the raw expression text.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -21,6 +16,11 @@ from typing import Any
 
 import hcl2
 from hcl2 import SerializationOptions
+
+# Running terraform against the emulator: the pieces `make platform-check` uses too.
+from dev.platform_check import EMULATED_SERVICES as EMULATED_SERVICES
+from dev.platform_check import Terraform as Terraform
+from dev.platform_check import copy_configuration as copy_configuration
 
 REPO = Path(__file__).resolve().parents[2]
 TF_ROOT = REPO / "terraform"
@@ -160,69 +160,3 @@ def _resolve(value: Any, lookup: Any) -> Any:
     if isinstance(value, dict):
         return {k: _resolve(v, lookup) for k, v in value.items()}
     return value
-
-
-# --------------------------------------------------------------------------
-# Running terraform
-# --------------------------------------------------------------------------
-
-# Services the configuration calls, each pointed at the emulator.
-EMULATED_SERVICES = (
-    "acm",
-    "appautoscaling",
-    "budgets",
-    "cloudwatch",
-    "ec2",
-    "ecr",
-    "ecs",
-    "elbv2",
-    "iam",
-    "lambda",
-    "logs",
-    "route53",
-    "s3",
-    "secretsmanager",
-    "sns",
-    "sqs",
-    "sts",
-    "wafv2",
-)
-
-
-@dataclass(frozen=True)
-class Terraform:
-    binary: str
-    env: dict[str, str]
-
-    def run(
-        self, args: Sequence[str], cwd: Path, *, timeout: float = 300, ok: Sequence[int] = (0,)
-    ) -> subprocess.CompletedProcess[str]:
-        started = time.monotonic()
-        result = subprocess.run(
-            [self.binary, *args],
-            cwd=cwd,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        if os.environ.get("SNSD_TF_TIMING"):
-            print(f"terraform {args[0]} in {cwd.name}: {time.monotonic() - started:.1f} s")
-        if result.returncode not in ok:
-            raise AssertionError(
-                f"terraform {' '.join(args)} exited {result.returncode}\n"
-                f"--- stdout (tail) ---\n{result.stdout[-6000:]}\n"
-                f"--- stderr ---\n{result.stderr[-6000:]}"
-            )
-        return result
-
-
-def copy_configuration(destination: Path) -> Path:
-    """A working copy of terraform/ (bootstrap/ and lock files included), without state."""
-    shutil.copytree(
-        TF_ROOT,
-        destination,
-        ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", "*.tfplan", "terraform.tfvars"),
-    )
-    return destination

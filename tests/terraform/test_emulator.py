@@ -27,12 +27,12 @@ from typing import Any
 import boto3
 import pytest
 
+from dev.platform_check import create_public_zone, emulated_copy
 from tests.terraform.support import (
     EMULATED_SERVICES,
     REPO,
     TF_ROOT,
     Terraform,
-    copy_configuration,
     parse,
 )
 
@@ -64,32 +64,6 @@ EMULATOR_SETTINGS = {
 # the start here so that the destroy at the end needs no second apply (the
 # production plan shows both off).
 TEAR_DOWN = ["-var", "enable_deletion_protection=false", "-var", "allow_destroy_with_data=true"]
-
-
-def override(endpoint: str, backend: bool = True, aliases: tuple[str, ...] = ()) -> str:
-    endpoints = "\n".join(f'    {service} = "{endpoint}"' for service in EMULATED_SERVICES)
-    local_backend = 'terraform {\n  backend "local" {}\n}\n\n' if backend else ""
-    providers = []
-    for alias in ("", *aliases):
-        alias_line = f'  alias                       = "{alias}"\n' if alias else ""
-        providers.append(f"""provider "aws" {{
-{alias_line}  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  s3_use_path_style           = true
-
-  endpoints {{
-{endpoints}
-  }}
-}}
-""")
-    return (
-        "# Written by tests/terraform: the emulator, not AWS.\n"
-        + local_backend
-        + "\n".join(providers)
-    )
 
 
 @dataclass
@@ -135,21 +109,12 @@ def applied(
     terraform: Terraform, moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Applied:
     base = tmp_path_factory.mktemp("emulator")
-    work = copy_configuration(base / "terraform")
+    work = emulated_copy(base / "terraform", moto_endpoint)
     bootstrap = work / "bootstrap"
-    (bootstrap / "zz_emulator_override.tf").write_text(override(moto_endpoint, backend=False))
-    (work / "zz_emulator_override.tf").write_text(override(moto_endpoint, aliases=("replica",)))
     (work / "emulator.tfvars.json").write_text(json.dumps(EMULATOR_SETTINGS))
 
     # The domain's public zone exists before the platform (bought and hosted first).
-    route53 = boto3.client(
-        "route53",
-        endpoint_url=moto_endpoint,
-        region_name=REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-    route53.create_hosted_zone(Name=ZONE, CallerReference="tests-terraform")
+    create_public_zone(moto_endpoint)
 
     # 1. Bootstrap, as DEPLOYMENT.md runs it (its state stays local).
     terraform.run(["init", "-no-color"], bootstrap, timeout=120)
