@@ -458,8 +458,8 @@ def test_logs_and_alarms() -> None:
     assert module_input("ecs", "log_retention_in_days") == 30
     assert module_input("lambda", "log_retention_in_days") == 30
     monitoring = module("monitoring")
-    alarms = monitoring.of_type("aws_cloudwatch_metric_alarm")
-    assert {name: body["metric_name"] for name, body in alarms.items()} == {
+    alarms = monitoring.locals["alarm_specs"]
+    assert {key: spec["metric"] for key, spec in alarms.items()} == {
         "response_time": "TargetResponseTime",
         "files_response_time": "TargetResponseTime",
         "elb_5xx": "HTTPCode_ELB_5XX_Count",
@@ -486,10 +486,41 @@ def test_logs_and_alarms() -> None:
     assert alarms["elb_5xx"]["statistic"] == "Sum"
     namespaces = {"Errors": "AWS/Lambda", "Throttles": "AWS/Lambda"}
     namespaces["ApproximateNumberOfMessagesVisible"] = "AWS/SQS"
-    for body in alarms.values():
-        assert body["namespace"] == namespaces.get(body["metric_name"], "AWS/ApplicationELB")
-        assert body["alarm_actions"] == "${local.alarm_actions}"
+    for spec in alarms.values():
+        assert spec["namespace"] == namespaces.get(spec["metric"], "AWS/ApplicationELB")
+    alarm = monitoring.resource("aws_cloudwatch_metric_alarm")
+    assert alarm["for_each"].startswith("${{for key, spec in local.alarm_specs")
+    assert alarm["alarm_actions"] == alarm["ok_actions"] == "${local.alarm_actions}"
     assert monitoring.locals["alarm_actions"].startswith("${concat([aws_sns_topic.alarms.arn]")
+
+
+# The alarms' resource addresses before they were generated from the map.
+ALARMS_BEFORE_THE_MAP = (
+    "response_time",
+    "files_response_time",
+    "elb_5xx",
+    "unhealthy_hosts",
+    "lambda_errors",
+    "lambda_throttles",
+    "dead_letters",
+)
+
+
+def test_alarms_of_an_existing_deployment_move_into_the_map() -> None:
+    """Each alarm that had a resource of its own keeps its state: moved, never replaced."""
+    moved = [
+        block
+        for tf in (TF_ROOT / "modules" / "monitoring").glob("*.tf")
+        for block in parse(tf).get("moved", [])
+    ]
+    assert {(m["from"], m["to"]) for m in moved} == {
+        (
+            f"${{aws_cloudwatch_metric_alarm.{name}}}",
+            f'${{aws_cloudwatch_metric_alarm.this["{name}"]}}',
+        )
+        for name in ALARMS_BEFORE_THE_MAP
+    }
+    assert set(ALARMS_BEFORE_THE_MAP) <= set(module("monitoring").locals["alarm_specs"])
 
 
 def test_bucket_changes_reach_the_function_through_a_queue_that_loses_nothing() -> None:
