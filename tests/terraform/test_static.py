@@ -523,6 +523,16 @@ def test_alarms_of_an_existing_deployment_move_into_the_map() -> None:
     assert set(ALARMS_BEFORE_THE_MAP) <= set(module("monitoring").locals["alarm_specs"])
 
 
+def test_replication_reports_the_metrics_its_alarm_reads() -> None:
+    """OperationsFailedReplication exists only with replication metrics on."""
+    s3 = module("s3")
+    rule = only(s3.resource("aws_s3_bucket_replication_configuration")["rule"])
+    metrics = only(only(rule["destination"])["metrics"])
+    assert metrics["status"] == "Enabled"
+    assert only(metrics["event_threshold"])["minutes"] == 15
+    assert "rule[0].id" in s3.outputs["replication_rule_id"]["value"]
+
+
 def test_bucket_changes_reach_the_function_through_a_queue_that_loses_nothing() -> None:
     events = module("events")
     [notification] = events.of_type("aws_s3_bucket_notification").values()
