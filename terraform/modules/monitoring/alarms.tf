@@ -69,6 +69,27 @@ locals {
       dimensions  = local.ecs_target_dimensions
       statistic   = "Maximum"
     }
+    # What the targets themselves answer 5xx (the core's unhandled errors,
+    # the file API's 500s), per target group: the load balancer's own 5xx
+    # above never counts them.
+    core_5xx = {
+      name        = "core-target-5xx"
+      description = "Core service (ECS target group) answered more than ${var.target_5xx_threshold} 5xx a minute for ${var.evaluation_periods} minutes"
+      namespace   = "AWS/ApplicationELB"
+      metric      = "HTTPCode_Target_5XX_Count"
+      dimensions  = local.ecs_target_dimensions
+      statistic   = "Sum"
+      threshold   = var.target_5xx_threshold
+    }
+    files_5xx = {
+      name        = "files-target-5xx"
+      description = "File API (Lambda target group) answered more than ${var.target_5xx_threshold} 5xx a minute for ${var.evaluation_periods} minutes"
+      namespace   = "AWS/ApplicationELB"
+      metric      = "HTTPCode_Target_5XX_Count"
+      dimensions  = local.lambda_target_dimensions
+      statistic   = "Sum"
+      threshold   = var.target_5xx_threshold
+    }
     lambda_errors = {
       name        = "file-lambda-errors"
       description = "File Lambda invocations failing (unhandled errors, timeouts)"
@@ -90,6 +111,21 @@ locals {
       period      = 300
       periods     = 1
     }
+    # Bucket changes waiting: normally seconds (the batching window and one
+    # invocation). A message that keeps failing is retried once per
+    # visibility timeout and dead-letters only after maxReceiveCount tries
+    # (about 50 hours with the defaults): 30 minutes is about ten tries in.
+    queue_age = {
+      name        = "bucket-changes-queue-age"
+      description = "Oldest bucket change waiting more than ${var.queue_age_threshold_seconds}s: usage and audit lag behind, and the message is on its way to the dead-letter queue"
+      namespace   = "AWS/SQS"
+      metric      = "ApproximateAgeOfOldestMessage"
+      dimensions  = { QueueName = var.bucket_changes_queue_name }
+      statistic   = "Maximum"
+      period      = 300
+      periods     = 1
+      threshold   = var.queue_age_threshold_seconds
+    }
     # A bucket change the consumer could not record max_receive_count times:
     # usage is short of it until the message is redriven (DEPLOYMENT.md).
     dead_letters = {
@@ -103,10 +139,28 @@ locals {
       periods     = 1
     }
   }
+
+  # Reported only where replication metrics are on (modules/s3), in the
+  # source bucket's region; S3 sends no data while nothing replicates.
+  replication_alarm_specs = {
+    for r in var.replication[*] : "replication_failures" => {
+      name        = "file-replication-failures"
+      description = "Files that failed to replicate to the backup bucket ${r.destination_bucket}: the backup is incomplete"
+      namespace   = "AWS/S3"
+      metric      = "OperationsFailedReplication"
+      dimensions  = { SourceBucket = r.source_bucket, DestinationBucket = r.destination_bucket, RuleId = r.rule_id }
+      statistic   = "Sum"
+      period      = 300
+      periods     = 1
+    }
+  }
 }
 
 resource "aws_cloudwatch_metric_alarm" "this" {
-  for_each = { for key, spec in local.alarm_specs : key => merge(local.alarm_defaults, spec) }
+  for_each = {
+    for key, spec in merge(local.alarm_specs, local.replication_alarm_specs) :
+    key => merge(local.alarm_defaults, spec)
+  }
 
   alarm_name          = "${var.name}-${each.value.name}"
   alarm_description   = each.value.description
@@ -123,6 +177,46 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
   tags                = var.tags
+}
+
+# The core service short of tasks: Container Insights' task counts (on in
+# modules/ecs) as desired minus running. A replaced task or a scale-out is
+# short for a minute or two; task_shortfall_minutes in a row is not. No data
+# counts as short: the service always runs a task, Container Insights reports
+# it every minute, and silence means nobody watches the core.
+resource "aws_cloudwatch_metric_alarm" "tasks_below_desired" {
+  alarm_name          = "${var.name}-core-tasks-below-desired"
+  alarm_description   = "Core service running fewer tasks than desired for ${var.task_shortfall_minutes} minutes (tasks failing to start or stay up)"
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  evaluation_periods  = var.task_shortfall_minutes
+  treat_missing_data  = "breaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+
+  metric_query {
+    id          = "shortfall"
+    expression  = "desired - running"
+    label       = "Tasks desired but not running"
+    return_data = true
+  }
+
+  dynamic "metric_query" {
+    for_each = { desired = "DesiredTaskCount", running = "RunningTaskCount" }
+
+    content {
+      id = metric_query.key
+
+      metric {
+        namespace   = "ECS/ContainerInsights"
+        metric_name = metric_query.value
+        dimensions  = { ClusterName = var.ecs_cluster_name, ServiceName = var.ecs_service_name }
+        stat        = "Average"
+        period      = 60
+      }
+    }
+  }
 }
 
 # The alarms were one resource each until the map; their state moves with

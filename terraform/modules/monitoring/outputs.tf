@@ -5,7 +5,10 @@ output "sns_topic_arn" {
 
 output "alarm_names" {
   description = "Names of the alarms, by purpose."
-  value       = { for key, alarm in aws_cloudwatch_metric_alarm.this : key => alarm.alarm_name }
+  value = merge(
+    { for key, alarm in aws_cloudwatch_metric_alarm.this : key => alarm.alarm_name },
+    { tasks_below_desired = aws_cloudwatch_metric_alarm.tasks_below_desired.alarm_name },
+  )
 }
 
 output "dashboard_name" {
