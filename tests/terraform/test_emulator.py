@@ -18,6 +18,7 @@ terraform/README.md, "What the emulator test covers").
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import sys
 from dataclasses import dataclass
@@ -273,6 +274,86 @@ def test_plan_and_apply_roles_trust_only_their_subjects(applied: Applied) -> Non
         "snsd-production-terraform-plan": ["ReadOnlyAccess"],
         "snsd-production-terraform-apply": ["AdministratorAccess"],
     }
+
+
+def _iam_matches(patterns: str | list[str], value: str, *, case: bool) -> bool:
+    listed = [patterns] if isinstance(patterns, str) else patterns
+    if case:
+        return any(fnmatch.fnmatchcase(value, p) for p in listed)
+    return any(fnmatch.fnmatchcase(value.lower(), p.lower()) for p in listed)
+
+
+def _statements(policy: dict[str, Any], effect: str, action: str, resource: str) -> list[str]:
+    """Sids of the policy's statements with this effect on this action and resource."""
+    return [
+        s.get("Sid", "")
+        for s in policy["Statement"]
+        if s["Effect"] == effect
+        and _iam_matches(s["Action"], action, case=False)
+        and _iam_matches(s["Resource"], resource, case=True)
+    ]
+
+
+# What a pull request's plan must never read, although ReadOnlyAccess allows
+# most of it (sqs:Receive*, logs:Get*/FilterLogEvents/StartQuery/StartLiveTail,
+# s3:Get*, xray:BatchGet*/Get*: moto's bundled copy of the managed policy).
+PLAN_ROLE_DENIES = {
+    "*": [
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:ChangeMessageVisibility",
+        "logs:GetLogEvents",
+        "logs:FilterLogEvents",
+        "logs:StartQuery",
+        "logs:GetQueryResults",
+        "logs:StartLiveTail",
+        "logs:GetLogRecord",
+        "logs:Unmask",
+        "xray:BatchGetTraces",
+        "xray:GetTraceSummaries",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:BatchGetSecretValue",
+        "ssm:GetParameter",
+        "ssm:GetParameters",
+        "ssm:GetParametersByPath",
+    ],
+    **{
+        f"arn:aws:s3:::{bucket}/tenants/t1/report.pdf": [
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+            "s3:GetObjectAttributes",
+        ]
+        for bucket in (BUCKET, LOGS_BUCKET, f"{BUCKET}-replica")
+    },
+}
+
+
+def test_plan_role_reads_no_messages_logs_files_or_secrets(applied: Applied) -> None:
+    """The plan role's inline policy as the bootstrap rendered it, read back from IAM."""
+    iam = applied.client("iam")
+    role = "snsd-production-terraform-plan"
+    [name] = iam.list_role_policies(RoleName=role)["PolicyNames"]
+    document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+    policy = json.loads(document) if isinstance(document, str) else document
+    for resource, actions in PLAN_ROLE_DENIES.items():
+        for action in actions:
+            assert _statements(policy, "Deny", action, resource), (action, resource)
+    # What terraform plan itself reads stays allowed: the state, and the
+    # queue's and log groups' settings (ReadOnlyAccess grants those).
+    state = "arn:aws:s3:::snsd-terraform-state/snsd-backend/production/terraform.tfstate"
+    assert _statements(policy, "Allow", "s3:GetObject", state) == ["StateRead"]
+    assert not _statements(policy, "Deny", "s3:GetObject", state)
+    for action in (
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+        "sqs:ListQueueTags",
+        "logs:DescribeLogGroups",
+        "logs:ListTagsForResource",
+        "lambda:GetFunction",
+        "s3:GetBucketPolicy",
+        "secretsmanager:DescribeSecret",
+    ):
+        assert not _statements(policy, "Deny", action, "*"), action
 
 
 # --------------------------------------------------------------------------

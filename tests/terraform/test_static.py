@@ -800,6 +800,11 @@ def test_bootstrap_roles_trust_exact_subjects() -> None:
     assert "s3:GetObject" in plan["NoTenantData"]["actions"]
     assert plan["NoSecretValues"]["effect"] == "Deny"
     assert "secretsmanager:GetSecretValue" in plan["NoSecretValues"]["actions"]
+    # ... nor the bucket changes' messages, nor logs and traces (issue 26,
+    # item 10; the rendered policy is checked in test_emulator.py).
+    assert plan["NoQueueMessages"]["effect"] == plan["NoLogsOrTraces"]["effect"] == "Deny"
+    assert "sqs:ReceiveMessage" in plan["NoQueueMessages"]["actions"]
+    assert "logs:GetLogEvents" in plan["NoLogsOrTraces"]["actions"]
     attachments = {
         b["role"]: b["policy_arn"]
         for b in bootstrap.of_type("aws_iam_role_policy_attachment").values()
