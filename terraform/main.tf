@@ -261,9 +261,16 @@ module "monitoring" {
   ecs_service_name                      = module.ecs.service_name
   lambda_function_name                  = module.lambda.function_name
   dead_letter_queue_name                = module.events.dead_letter_queue_name
+  bucket_changes_queue_name             = module.events.queue_name
   response_time_threshold_seconds       = var.response_time_threshold_seconds
   files_response_time_threshold_seconds = var.files_response_time_threshold_seconds
   elb_5xx_threshold                     = var.elb_5xx_threshold
   monthly_budget_usd                    = var.monthly_budget_usd
   alarm_email_addresses                 = var.alarm_email_addresses
+
+  replication = var.enable_file_replication ? {
+    source_bucket      = module.s3.bucket_id
+    destination_bucket = module.file_replica[0].bucket_id
+    rule_id            = module.s3.replication_rule_id
+  } : null
 }

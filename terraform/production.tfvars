@@ -17,8 +17,10 @@ cors_allowed_origins = ["https://snsdconsultant.com"]
 github_environment = "production"
 
 # Alarms, and the monthly cost alert, go to this topic's subscribers (each
-# address confirms by e-mail).
-alarm_email_addresses = []
+# address confirms by e-mail). Production refuses to plan without one.
+# REPLACE: the operations team's role address (DEPLOYMENT.md, step 1); this
+# one is a placeholder at the company's domain.
+alarm_email_addresses = ["ops@snsdconsultant.com"]
 
 # null: request *.snsdconsultant.com from ACM and validate it through Route53.
 certificate_arn = null

@@ -388,9 +388,15 @@ variable "github_environment" {
 ################################################################################
 
 variable "alarm_email_addresses" {
-  description = "Email addresses subscribed to the alarm topic."
+  description = "Email addresses subscribed to the alarm topic (alarms and the cost budget); production needs at least one."
   type        = list(string)
   default     = []
+
+  # A topic without subscribers swallows every alarm and budget alert.
+  validation {
+    condition     = var.environment != "production" || length(var.alarm_email_addresses) > 0
+    error_message = "Production needs at least one alarm_email_addresses entry: without a subscriber no alarm or budget alert reaches anyone."
+  }
 }
 
 variable "response_time_threshold_seconds" {

@@ -230,7 +230,8 @@ data "aws_iam_policy_document" "plan" {
   }
 
   # ReadOnlyAccess reads objects of every bucket; a branch's data source
-  # could print tenants' files into a public log.
+  # could print tenants' files into a public log. The patterns cover the
+  # uploads, their access logs and the replica (snsd-file-uploads-*).
   statement {
     sid       = "NoTenantData"
     effect    = "Deny"
@@ -241,7 +242,42 @@ data "aws_iam_policy_document" "plan" {
   statement {
     sid       = "NoSecretValues"
     effect    = "Deny"
-    actions   = ["secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]
+    actions   = ["secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue", "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]
+    resources = ["*"]
+  }
+
+  # ReadOnlyAccess has sqs:Receive*: a received bucket change counts toward
+  # its maxReceiveCount and hides from the consumer for a visibility timeout,
+  # so a pull request could push changes toward the dead-letter queue.
+  # Terraform reads queues with GetQueueAttributes, GetQueueUrl and
+  # ListQueueTags only.
+  statement {
+    sid       = "NoQueueMessages"
+    effect    = "Deny"
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]
+    resources = ["*"]
+  }
+
+  # Application logs and traces carry tenants' ids, file names and request
+  # paths; Terraform reads log groups with DescribeLogGroups and
+  # ListTagsForResource, never their events, and manages no X-Ray resource.
+  statement {
+    sid    = "NoLogsOrTraces"
+    effect = "Deny"
+    actions = [
+      "logs:GetLogEvents",
+      "logs:FilterLogEvents",
+      "logs:StartQuery",
+      "logs:GetQueryResults",
+      "logs:StartLiveTail",
+      "logs:GetLogRecord",
+      "logs:Unmask",
+      "xray:BatchGetTraces",
+      "xray:GetTraceSummaries",
+      "xray:GetTraceGraph",
+      "xray:StartTraceRetrieval",
+      "xray:ListRetrievedTraces",
+    ]
     resources = ["*"]
   }
 }

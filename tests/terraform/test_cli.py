@@ -60,6 +60,49 @@ def test_lock_file_pins_the_mirrored_5x_provider(initialised: Path) -> None:
     assert lock.count('provider "') == 1, "a provider other than hashicorp/aws was installed"
 
 
+def _plan_variables_only(
+    terraform_bin: str, tmp_path: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """A plan of the root's own variables.tf and production.tfvars, without providers."""
+    shutil.copy(TF_ROOT / "variables.tf", tmp_path / "variables.tf")
+    shutil.copy(TF_ROOT / "production.tfvars", tmp_path / "production.tfvars")
+    return subprocess.run(
+        [terraform_bin, "plan", "-no-color", "-input=false", "-var-file=production.tfvars", *args],
+        cwd=tmp_path,
+        env={
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(tmp_path),
+            "CHECKPOINT_DISABLE": "1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("environment", "addresses", "valid"),
+    [
+        ("production", "[]", False),
+        ("production", None, True),  # production.tfvars' own address
+        ("staging", "[]", True),
+    ],
+)
+def test_production_refuses_to_plan_without_an_alarm_subscriber(
+    terraform_bin: str, tmp_path: Path, environment: str, addresses: str | None, valid: bool
+) -> None:
+    args = ["-var", f"environment={environment}"]
+    if addresses is not None:
+        args += ["-var", f"alarm_email_addresses={addresses}"]
+    result = _plan_variables_only(terraform_bin, tmp_path, *args)
+    if valid:
+        assert result.returncode == 0, result.stderr
+    else:
+        assert result.returncode == 1
+        assert "Production needs at least one alarm_email_addresses entry" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("cpu", "memory", "valid"),
     [

@@ -476,8 +476,8 @@ def test_logs_and_alarms() -> None:
     assert module_input("ecs", "log_retention_in_days") == 30
     assert module_input("lambda", "log_retention_in_days") == 30
     monitoring = module("monitoring")
-    alarms = monitoring.of_type("aws_cloudwatch_metric_alarm")
-    assert {name: body["metric_name"] for name, body in alarms.items()} == {
+    alarms = monitoring.locals["alarm_specs"]
+    assert {key: spec["metric"] for key, spec in alarms.items()} == {
         "response_time": "TargetResponseTime",
         "files_response_time": "TargetResponseTime",
         "elb_5xx": "HTTPCode_ELB_5XX_Count",
@@ -485,6 +485,9 @@ def test_logs_and_alarms() -> None:
         "lambda_errors": "Errors",
         "lambda_throttles": "Throttles",
         "dead_letters": "ApproximateNumberOfMessagesVisible",
+        "core_5xx": "HTTPCode_Target_5XX_Count",
+        "files_5xx": "HTTPCode_Target_5XX_Count",
+        "queue_age": "ApproximateAgeOfOldestMessage",
     }
     # Response time per target group: a Lambda cold start never pages as a
     # slow core service.
@@ -504,10 +507,105 @@ def test_logs_and_alarms() -> None:
     assert alarms["elb_5xx"]["statistic"] == "Sum"
     namespaces = {"Errors": "AWS/Lambda", "Throttles": "AWS/Lambda"}
     namespaces["ApproximateNumberOfMessagesVisible"] = "AWS/SQS"
-    for body in alarms.values():
-        assert body["namespace"] == namespaces.get(body["metric_name"], "AWS/ApplicationELB")
-        assert body["alarm_actions"] == "${local.alarm_actions}"
+    namespaces["ApproximateAgeOfOldestMessage"] = "AWS/SQS"
+    for spec in alarms.values():
+        assert spec["namespace"] == namespaces.get(spec["metric"], "AWS/ApplicationELB")
+    alarm = monitoring.resource("aws_cloudwatch_metric_alarm")
+    assert "merge(local.alarm_specs, local.replication_alarm_specs)" in alarm["for_each"]
+    assert alarm["alarm_actions"] == alarm["ok_actions"] == "${local.alarm_actions}"
     assert monitoring.locals["alarm_actions"].startswith("${concat([aws_sns_topic.alarms.arn]")
+
+
+def test_the_alarms_issue_26_found_missing() -> None:
+    """Targets' own 5xx, tasks short of desired, a queue that stopped draining, failed backups."""
+    monitoring = module("monitoring")
+    alarms = monitoring.locals["alarm_specs"]
+    # Per target group: the load balancer's own 5xx never count the targets'.
+    assert alarms["core_5xx"]["dimensions"] == "${local.ecs_target_dimensions}"
+    assert alarms["files_5xx"]["dimensions"] == "${local.lambda_target_dimensions}"
+    assert module_input("monitoring", "target_5xx_threshold") == 5
+
+    # The oldest bucket change pages long before it would dead-letter.
+    assert alarms["queue_age"]["dimensions"] == {"QueueName": "${var.bucket_changes_queue_name}"}
+    assert root().modules["monitoring"]["bucket_changes_queue_name"] == (
+        "${module.events.queue_name}"
+    )
+    visibility_timeout = 6 * module_input("events", "function_timeout")
+    dead_letters_after = visibility_timeout * module_input("events", "max_receive_count")
+    assert dead_letters_after == 180_000  # seconds: 50 hours
+    threshold = module_input("monitoring", "queue_age_threshold_seconds")
+    assert threshold == 1800
+    assert threshold * 100 <= dead_letters_after  # within the first 1 % of the way
+
+    # Failed replications, with the rule's metrics on (modules/s3).
+    # (a for expression, so python-hcl2 keeps it as text; the emulator test
+    # reads the alarm itself)
+    replication = monitoring.locals["replication_alarm_specs"]
+    assert replication.startswith("${{for r in var.replication[*] :")
+    for text in (
+        'metric = "OperationsFailedReplication"',
+        'namespace = "AWS/S3"',
+        "SourceBucket = r.source_bucket",
+        "DestinationBucket = r.destination_bucket",
+        "RuleId = r.rule_id",
+    ):
+        assert text in replication, text
+    wiring = root().modules["monitoring"]["replication"]
+    assert "module.s3.replication_rule_id" in wiring
+    assert "module.file_replica[0].bucket_id" in wiring
+
+    # The core short of tasks: Container Insights' counts, desired - running.
+    assert module_input("ecs", "container_insights") is True
+    shortfall = monitoring.resource("aws_cloudwatch_metric_alarm", "tasks_below_desired")
+    [expression] = shortfall["metric_query"]
+    assert expression["expression"] == "desired - running"
+    assert expression["return_data"] is True
+    metrics = only(shortfall["dynamic"])["metric_query"]
+    assert metrics["for_each"] == {"desired": "DesiredTaskCount", "running": "RunningTaskCount"}
+    assert only(only(metrics["content"])["metric"])["namespace"] == "ECS/ContainerInsights"
+    assert shortfall["evaluation_periods"] == "${var.task_shortfall_minutes}"
+    assert module_input("monitoring", "task_shortfall_minutes") == 5
+    assert shortfall["treat_missing_data"] == "breaching"
+    assert shortfall["alarm_actions"] == shortfall["ok_actions"] == "${local.alarm_actions}"
+
+
+# The alarms' resource addresses before they were generated from the map.
+ALARMS_BEFORE_THE_MAP = (
+    "response_time",
+    "files_response_time",
+    "elb_5xx",
+    "unhealthy_hosts",
+    "lambda_errors",
+    "lambda_throttles",
+    "dead_letters",
+)
+
+
+def test_alarms_of_an_existing_deployment_move_into_the_map() -> None:
+    """Each alarm that had a resource of its own keeps its state: moved, never replaced."""
+    moved = [
+        block
+        for tf in (TF_ROOT / "modules" / "monitoring").glob("*.tf")
+        for block in parse(tf).get("moved", [])
+    ]
+    assert {(m["from"], m["to"]) for m in moved} == {
+        (
+            f"${{aws_cloudwatch_metric_alarm.{name}}}",
+            f'${{aws_cloudwatch_metric_alarm.this["{name}"]}}',
+        )
+        for name in ALARMS_BEFORE_THE_MAP
+    }
+    assert set(ALARMS_BEFORE_THE_MAP) <= set(module("monitoring").locals["alarm_specs"])
+
+
+def test_replication_reports_the_metrics_its_alarm_reads() -> None:
+    """OperationsFailedReplication exists only with replication metrics on."""
+    s3 = module("s3")
+    rule = only(s3.resource("aws_s3_bucket_replication_configuration")["rule"])
+    metrics = only(only(rule["destination"])["metrics"])
+    assert metrics["status"] == "Enabled"
+    assert only(metrics["event_threshold"])["minutes"] == 15
+    assert "rule[0].id" in s3.outputs["replication_rule_id"]["value"]
 
 
 def test_bucket_changes_reach_the_function_through_a_queue_that_loses_nothing() -> None:
@@ -720,6 +818,11 @@ def test_bootstrap_roles_trust_exact_subjects() -> None:
     assert "s3:GetObject" in plan["NoTenantData"]["actions"]
     assert plan["NoSecretValues"]["effect"] == "Deny"
     assert "secretsmanager:GetSecretValue" in plan["NoSecretValues"]["actions"]
+    # ... nor the bucket changes' messages, nor logs and traces (issue 26,
+    # item 10; the rendered policy is checked in test_emulator.py).
+    assert plan["NoQueueMessages"]["effect"] == plan["NoLogsOrTraces"]["effect"] == "Deny"
+    assert "sqs:ReceiveMessage" in plan["NoQueueMessages"]["actions"]
+    assert "logs:GetLogEvents" in plan["NoLogsOrTraces"]["actions"]
     attachments = {
         b["role"]: b["policy_arn"]
         for b in bootstrap.of_type("aws_iam_role_policy_attachment").values()

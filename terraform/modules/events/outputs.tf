@@ -3,6 +3,11 @@ output "queue_arn" {
   value       = aws_sqs_queue.this.arn
 }
 
+output "queue_name" {
+  description = "Name of the queue of bucket changes (the age of its oldest message is alarmed on)."
+  value       = aws_sqs_queue.this.name
+}
+
 output "queue_url" {
   description = "URL of the queue of bucket changes."
   value       = aws_sqs_queue.this.id

@@ -5,14 +5,10 @@ output "sns_topic_arn" {
 
 output "alarm_names" {
   description = "Names of the alarms, by purpose."
-  value = {
-    response_time       = aws_cloudwatch_metric_alarm.response_time.alarm_name
-    files_response_time = aws_cloudwatch_metric_alarm.files_response_time.alarm_name
-    elb_5xx             = aws_cloudwatch_metric_alarm.elb_5xx.alarm_name
-    unhealthy_hosts     = aws_cloudwatch_metric_alarm.unhealthy_hosts.alarm_name
-    lambda_errors       = aws_cloudwatch_metric_alarm.lambda_errors.alarm_name
-    lambda_throttles    = aws_cloudwatch_metric_alarm.lambda_throttles.alarm_name
-  }
+  value = merge(
+    { for key, alarm in aws_cloudwatch_metric_alarm.this : key => alarm.alarm_name },
+    { tasks_below_desired = aws_cloudwatch_metric_alarm.tasks_below_desired.alarm_name },
+  )
 }
 
 output "dashboard_name" {

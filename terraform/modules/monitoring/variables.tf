@@ -48,6 +48,21 @@ variable "dead_letter_queue_name" {
   type        = string
 }
 
+variable "bucket_changes_queue_name" {
+  description = "Name of the bucket changes' queue; the age of its oldest message raises an alarm long before the dead-letter queue would."
+  type        = string
+}
+
+variable "replication" {
+  description = "The backup replication whose failures raise an alarm (the metrics' SourceBucket, DestinationBucket and RuleId); null without replication."
+  type = object({
+    source_bucket      = string
+    destination_bucket = string
+    rule_id            = string
+  })
+  default = null
+}
+
 variable "response_time_threshold_seconds" {
   description = "p95 target response time, in seconds, above which the response-time alarm fires."
   type        = number
@@ -78,6 +93,39 @@ variable "elb_5xx_threshold" {
   validation {
     condition     = var.elb_5xx_threshold >= 0
     error_message = "Must not be negative."
+  }
+}
+
+variable "target_5xx_threshold" {
+  description = "5xx responses a minute from one target group's targets (the core's tasks, the file Lambda) above which its alarm fires."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.target_5xx_threshold >= 0
+    error_message = "Must not be negative."
+  }
+}
+
+variable "task_shortfall_minutes" {
+  description = "Consecutive minutes the core service may run fewer tasks than desired (a task replaced, a scale-out starting) before its alarm fires."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.task_shortfall_minutes >= 1
+    error_message = "Must be at least 1."
+  }
+}
+
+variable "queue_age_threshold_seconds" {
+  description = "Age, in seconds, of the oldest bucket change still queued above which its alarm fires; keep it far below the visibility timeout times maxReceiveCount, when the message would dead-letter."
+  type        = number
+  default     = 1800
+
+  validation {
+    condition     = var.queue_age_threshold_seconds >= 60
+    error_message = "Must be at least 60 seconds."
   }
 }
 

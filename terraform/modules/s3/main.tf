@@ -419,6 +419,16 @@ resource "aws_s3_bucket_replication_configuration" "this" {
     destination {
       bucket        = var.replica_bucket_arn
       storage_class = "STANDARD_IA"
+
+      # Replication metrics (OperationsFailedReplication, ...) for the
+      # monitoring module's alarm; 15 minutes is the only threshold S3 takes.
+      metrics {
+        status = "Enabled"
+
+        event_threshold {
+          minutes = 15
+        }
+      }
     }
   }
 

@@ -30,3 +30,8 @@ output "replication_role_arn" {
   description = "Role S3 replicates with, or null without replication."
   value       = one(aws_iam_role.replication[*].arn)
 }
+
+output "replication_rule_id" {
+  description = "Id of the replication rule (RuleId dimension of its metrics), or null without replication."
+  value       = one(aws_s3_bucket_replication_configuration.this[*].rule[0].id)
+}
