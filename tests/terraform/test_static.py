@@ -385,6 +385,11 @@ def test_ecr_repository() -> None:
     assert 'countType = "imageCountMoreThan", countNumber = var.tagged_images_to_keep' in compact
 
 
+# Files open at once whatever their age; logs are rarely read and take the
+# cheaper Flexible Retrieval (docs/operations.md, "Storage classes of the files").
+ARCHIVE_CLASS = {"this": "GLACIER_IR", "logs": "GLACIER"}
+
+
 def test_buckets() -> None:
     s3 = module("s3")
     assert module_resource("s3", "aws_s3_bucket")["bucket"] == "snsd-file-uploads-production"
@@ -410,7 +415,7 @@ def test_buckets() -> None:
         transitions = {
             (t["days"], t["storage_class"]) for t in only(lifecycle["rule"])["transition"]
         }
-        assert transitions == {(30, "STANDARD_IA"), (90, "GLACIER")}, name
+        assert transitions == {(30, "STANDARD_IA"), (90, ARCHIVE_CLASS[name])}, name
 
     rule = only(s3.resource("aws_s3_bucket_cors_configuration")["cors_rule"])
     assert rule["allowed_origins"] == "${var.cors_allowed_origins}"
@@ -420,6 +425,18 @@ def test_buckets() -> None:
     logging = s3.resource("aws_s3_bucket_logging")
     assert logging["bucket"] == "${aws_s3_bucket.this.id}"
     assert logging["target_bucket"] == "${aws_s3_bucket.logs.id}"
+
+
+def test_uploads_archive_to_instant_retrieval_and_small_files_stay_in_standard() -> None:
+    lifecycle = module_resource("s3", "aws_s3_bucket_lifecycle_configuration")
+    # IA and Glacier IR bill each object as at least 128 KiB.
+    assert lifecycle["transition_default_minimum_object_size"] == "all_storage_classes_128K"
+    rule = only(lifecycle["rule"])
+    assert only(rule["filter"]) == {}  # a size filter would also keep the trash's expiry off small files
+    # Kept versions (a longer trash_retention_days) archive to the same class.
+    noncurrent = module("s3").locals["noncurrent_transitions"]
+    assert "local.archive_storage_class" in str(noncurrent)
+    assert module("s3").locals["archive_storage_class"] == "GLACIER_IR"
 
 
 def test_secret_has_the_seed_keys_and_no_value() -> None:

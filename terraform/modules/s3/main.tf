@@ -77,10 +77,15 @@ resource "aws_s3_bucket_cors_configuration" "this" {
 }
 
 locals {
+  # Glacier Instant Retrieval: a file older than 90 days still opens in
+  # milliseconds, for a per-GB retrieval fee (docs/operations.md, "Storage
+  # classes of the files", has the arithmetic per tenant).
+  archive_storage_class = "GLACIER_IR"
+
   noncurrent_transitions = [
     for transition in [
       { days = var.transition_to_ia_days, storage_class = "STANDARD_IA" },
-      { days = var.transition_to_glacier_days, storage_class = "GLACIER" },
+      { days = var.transition_to_glacier_days, storage_class = local.archive_storage_class },
     ] : transition
     if var.noncurrent_version_expiration_days == null ? true : transition.days < var.noncurrent_version_expiration_days
   ]
@@ -88,6 +93,10 @@ locals {
 
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
   bucket = aws_s3_bucket.this.id
+
+  # Files under 128 KiB stay in Standard: Standard-IA and Glacier IR bill
+  # every object as at least 128 KiB, and each transition is a paid request.
+  transition_default_minimum_object_size = "all_storage_classes_128K"
 
   rule {
     id     = "tiering"
@@ -102,7 +111,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 
     transition {
       days          = var.transition_to_glacier_days
-      storage_class = "GLACIER"
+      storage_class = local.archive_storage_class
     }
 
     # Replaced and deleted files (old versions and the trash of the file API)
