@@ -455,7 +455,7 @@ variable "waf_rate_limit_per_5_minutes" {
 }
 
 variable "enable_file_replication" {
-  description = "Back the tenants' files up by replicating them to a versioned bucket in file_replica_region (deletes are not replicated). Supabase's own backups cover the database, not these files."
+  description = "Back the tenants' files up by replicating them to a versioned bucket in file_replica_region (deletes arrive as delete markers; old versions expire there after trash_retention_days, as here). Supabase's own backups cover the database, not these files."
   type        = bool
   default     = false
 }

@@ -413,8 +413,10 @@ def test_second_plan_changes_nothing(applied: Applied) -> None:
         if address.endswith("aws_s3_bucket_replication_configuration.this[0]"):
             planned_rule, read_rule = after["rule"][0], before["rule"][0]
             assert read_rule["filter"][0]["prefix"] == ""
+            assert read_rule["delete_marker_replication"] == [{"status": "Disabled"}]
             read_rule["filter"][0]["prefix"] = planned_rule["filter"][0]["prefix"]
-            assert read_rule == planned_rule, "only the filter's prefix may differ"
+            read_rule["delete_marker_replication"] = planned_rule["delete_marker_replication"]
+            assert read_rule == planned_rule, "only what moto does not keep may differ"
         if "redrive_policy" in differing:
             assert json.loads(before["redrive_policy"]) == json.loads(after["redrive_policy"])
         if "function_name" in differing:
@@ -982,7 +984,7 @@ def test_monthly_budget_notifies_the_alarm_topic(applied: Applied) -> None:
     assert budgets[0]["Principal"] == {"Service": "budgets.amazonaws.com"}
 
 
-def test_files_replicate_to_a_second_region_without_deletes(applied: Applied) -> None:
+def test_files_replicate_to_a_second_region_and_leave_it_with_the_trash(applied: Applied) -> None:
     s3 = applied.client("s3")
     replica = "snsd-file-uploads-production-replica"
     location = s3.get_bucket_location(Bucket=replica)["LocationConstraint"]
@@ -1004,7 +1006,20 @@ def test_files_replicate_to_a_second_region_without_deletes(applied: Applied) ->
         if c["address"] == "module.s3.aws_s3_bucket_replication_configuration.this[0]"
     )
     assert planned_rule["filter"][0]["prefix"] == "tenants/"
-    assert planned_rule["delete_marker_replication"] == [{"status": "Disabled"}]
+    assert planned_rule["delete_marker_replication"] == [{"status": "Enabled"}]
+    policy = applied.client("iam").get_role_policy(
+        RoleName=f"{BUCKET}-replication", PolicyName="replicate-to-backup"
+    )["PolicyDocument"]
+    writes = next(s for s in policy["Statement"] if s["Sid"] == "WriteReplicas")
+    assert "s3:ReplicateDelete" in writes["Action"]
+    # A deleted file's data leaves the replica when it leaves the primary's trash.
+    [replica_rule] = s3.get_bucket_lifecycle_configuration(Bucket=replica)["Rules"]
+    [primary_rule] = s3.get_bucket_lifecycle_configuration(Bucket=BUCKET)["Rules"]
+    assert (
+        replica_rule["NoncurrentVersionExpiration"] == primary_rule["NoncurrentVersionExpiration"]
+    )
+    assert replica_rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
+    assert replica_rule["Expiration"] == {"ExpiredObjectDeleteMarker": True}
 
 
 # --------------------------------------------------------------------------

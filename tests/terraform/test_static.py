@@ -432,7 +432,8 @@ def test_uploads_archive_to_instant_retrieval_and_small_files_stay_in_standard()
     # IA and Glacier IR bill each object as at least 128 KiB.
     assert lifecycle["transition_default_minimum_object_size"] == "all_storage_classes_128K"
     rule = only(lifecycle["rule"])
-    assert only(rule["filter"]) == {}  # a size filter would also keep the trash's expiry off small files
+    # Not a size filter: it would keep the trash's expiry off small files too.
+    assert only(rule["filter"]) == {}
     # Kept versions (a longer trash_retention_days) archive to the same class.
     noncurrent = module("s3").locals["noncurrent_transitions"]
     assert "local.archive_storage_class" in str(noncurrent)
@@ -832,7 +833,7 @@ def test_monthly_cost_alert_goes_to_the_alarm_topic() -> None:
     assert only(only(budgets)["principals"])["identifiers"] == ["budgets.amazonaws.com"]
 
 
-def test_files_backup_replicates_to_a_second_region_and_never_deletes() -> None:
+def test_files_backup_replicates_to_a_second_region_and_keeps_what_the_primary_keeps() -> None:
     assert parse(TF_ROOT / "production.tfvars")["enable_file_replication"] is True
     replica_call = root().modules["file_replica"]
     assert replica_call["providers"] == {"aws": "${aws.replica}"}
@@ -842,7 +843,8 @@ def test_files_backup_replicates_to_a_second_region_and_never_deletes() -> None:
     assert "var.file_replica_region != var.aws_region" in validation
     s3 = module("s3")
     rule = only(s3.resource("aws_s3_bucket_replication_configuration")["rule"])
-    assert only(rule["delete_marker_replication"])["status"] == "Disabled"
+    # Deletes reach the replica as markers (docs/operations.md, "The files' replica").
+    assert only(rule["delete_marker_replication"])["status"] == "Enabled"
     assert only(rule["filter"])["prefix"] == "${var.replication_prefix}"
     assert module_input("s3", "replication_prefix") == "tenants/"
     actions = {
@@ -850,13 +852,24 @@ def test_files_backup_replicates_to_a_second_region_and_never_deletes() -> None:
         for st in s3.data[("aws_iam_policy_document", "replication")]["statement"]
         for a in st["actions"]
     }
-    assert "s3:ReplicateDelete" not in actions
-    assert {"s3:ReplicateObject", "s3:GetObjectVersionForReplication"} <= actions
+    assert {
+        "s3:ReplicateObject",
+        "s3:ReplicateDelete",
+        "s3:GetObjectVersionForReplication",
+    } <= actions
+    assert "s3:DeleteObjectVersion" not in actions
     replica = module("replica")
     versioning = replica.resource("aws_s3_bucket_versioning")
     assert only(versioning["versioning_configuration"])["status"] == "Enabled"
     block = replica.resource("aws_s3_bucket_public_access_block")
     assert all(block[k] is True for k in ("block_public_acls", "restrict_public_buckets"))
+    # Old versions (deleted or replaced files) leave the replica when they leave the primary.
+    retention = module_input("s3", "noncurrent_version_expiration_days")
+    assert retention == root().variables["trash_retention_days"]["default"] == 30
+    assert module_input("replica", "noncurrent_version_expiration_days") == retention
+    lifecycle = only(replica.resource("aws_s3_bucket_lifecycle_configuration")["rule"])
+    assert only(lifecycle["filter"]) == {}
+    assert only(lifecycle["expiration"]) == {"expired_object_delete_marker": True}
 
 
 def test_destroying_buckets_with_data_is_a_decision() -> None:

@@ -1,7 +1,9 @@
 # The backup copy of the tenants' files: a versioned, private bucket in a
 # second region that the uploads bucket replicates into (modules/s3). A
-# delete in the primary is not replicated, so a file deleted or overwritten
-# by mistake, or lost with the primary region, is still here.
+# delete in the primary arrives as a delete marker, so a file deleted or
+# overwritten there is kept here as an old version for as long as the
+# primary keeps it in its trash, then expires: the replica keeps what the
+# primary keeps, and a file lost with the primary region is still here.
 resource "aws_s3_bucket" "this" {
   #checkov:skip=CKV_AWS_144: This is the replication target; replicating it again would be a third copy.
   #checkov:skip=CKV_AWS_145: SSE-S3 (AES256), as the primary bucket.
@@ -66,6 +68,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
       content {
         noncurrent_days = noncurrent_version_expiration.value
       }
+    }
+
+    # Replicated delete markers whose versions have expired.
+    expiration {
+      expired_object_delete_marker = true
     }
 
     abort_incomplete_multipart_upload {

@@ -389,10 +389,11 @@ data "aws_iam_policy_document" "replication" {
     resources = ["${aws_s3_bucket.this.arn}/${var.replication_prefix}*"]
   }
 
-  # No s3:ReplicateDelete: deletes stay in the primary.
+  # s3:ReplicateDelete carries delete markers; S3 never replicates a
+  # permanent delete of a version, whatever the role may do.
   statement {
     sid       = "WriteReplicas"
-    actions   = ["s3:ReplicateObject", "s3:ReplicateTags"]
+    actions   = ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"]
     resources = ["${var.replica_bucket_arn}/${var.replication_prefix}*"]
   }
 }
@@ -419,10 +420,12 @@ resource "aws_s3_bucket_replication_configuration" "this" {
       prefix = var.replication_prefix
     }
 
-    # A delete in the primary leaves the replica's copy: the backup survives
-    # a mistaken or malicious delete, and versions survive overwrites.
+    # A delete reaches the replica as a delete marker, so the replica's copy
+    # becomes an old version there and expires after the same retention as
+    # the trash here (modules/replica): deleted data does not stay forever.
+    # A purge (a version deleted for good) is never replicated by S3.
     delete_marker_replication {
-      status = "Disabled"
+      status = "Enabled"
     }
 
     destination {
