@@ -427,9 +427,9 @@ variable "elb_5xx_threshold" {
 }
 
 variable "monthly_budget_usd" {
-  description = "Monthly cost budget of the account in USD (the seed estimates about $105-115); AWS Budgets notifies the alarm topic at 80 % actual and 100 % forecast. null: no budget."
+  description = "Monthly cost budget of the account in USD, set from the idle month's estimate (about $136, docs/operations.md) so that the 80 % alert means usage grew; AWS Budgets notifies the alarm topic at 80 % actual and 100 % forecast. null: no budget."
   type        = number
-  default     = 150
+  default     = 200
 
   validation {
     condition     = var.monthly_budget_usd == null ? true : var.monthly_budget_usd > 0

@@ -971,7 +971,7 @@ def test_monthly_budget_notifies_the_alarm_topic(applied: Applied) -> None:
         "MONTHLY",
         "USD",
     )
-    assert float(budget["limit_amount"]) == TFVARS["monthly_budget_usd"] == 150
+    assert float(budget["limit_amount"]) == TFVARS["monthly_budget_usd"] == 200
     notices = {(n["notification_type"], n["threshold"]) for n in budget["notification"]}
     assert notices == {("ACTUAL", 80), ("FORECASTED", 100)}
     # The topic's ARN is known only after apply; the budget names it in config.
