@@ -29,7 +29,9 @@ from tests.terraform.support import (
 
 MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md")
 BOOTSTRAP = TF_ROOT / "bootstrap"
-ALL_DIRS = [TF_ROOT, BOOTSTRAP, *(TF_ROOT / "modules" / m for m in MODULES)]
+# Modules called by other modules (and the bootstrap), not by the root.
+SHARED_MODULES = ("bucket",)
+ALL_DIRS = [TF_ROOT, BOOTSTRAP, *(TF_ROOT / "modules" / m for m in (*MODULES, *SHARED_MODULES))]
 
 
 def only(blocks: list[Any]) -> Any:
@@ -83,6 +85,13 @@ def test_module_layout(name: str) -> None:
     assert root().modules[call]["source"] == f"./modules/{name}"
 
 
+@pytest.mark.parametrize("name", SHARED_MODULES)
+def test_shared_module_layout(name: str) -> None:
+    path = TF_ROOT / "modules" / name
+    for filename in MODULE_FILES:
+        assert (path / filename).is_file(), f"{name}/{filename}"
+
+
 @pytest.mark.parametrize("path", ALL_DIRS, ids=lambda p: p.name)
 def test_every_tf_file_parses(path: Path) -> None:
     files = sorted(path.glob("*.tf"))
@@ -132,7 +141,7 @@ def test_only_the_aws_provider_pinned_to_5(path: Path) -> None:
 def test_no_registry_modules() -> None:
     for path in ALL_DIRS:
         for name, call in load(path).modules.items():
-            assert str(call["source"]).startswith("./"), f"{name} is not a local module"
+            assert str(call["source"]).startswith(("./", "../")), f"{name} is not a local module"
 
 
 def test_modules_have_no_provider_blocks() -> None:
@@ -390,6 +399,71 @@ def test_ecr_repository() -> None:
 ARCHIVE_CLASS = {"this": "GLACIER_IR", "logs": "GLACIER"}
 
 
+# Every bucket of the platform and where it is declared.
+BUCKETS = {
+    TF_ROOT / "modules" / "s3": ("this", "logs"),
+    TF_ROOT / "modules" / "replica": ("this",),
+    BOOTSTRAP: ("state",),
+}
+
+
+def test_the_bucket_module_hardens_a_bucket() -> None:
+    bucket = load(TF_ROOT / "modules" / "bucket")
+    ownership = only(bucket.resource("aws_s3_bucket_ownership_controls")["rule"])
+    assert ownership["object_ownership"] == "BucketOwnerEnforced"
+    versioning = bucket.resource("aws_s3_bucket_versioning")
+    assert only(versioning["versioning_configuration"])["status"] == "Enabled"
+    sse = bucket.resource("aws_s3_bucket_server_side_encryption_configuration")
+    default = only(only(sse["rule"])["apply_server_side_encryption_by_default"])
+    assert default["sse_algorithm"] == "AES256"
+    block = bucket.resource("aws_s3_bucket_public_access_block")
+    for flag in (
+        "block_public_acls",
+        "block_public_policy",
+        "ignore_public_acls",
+        "restrict_public_buckets",
+    ):
+        assert block[flag] is True, flag
+    document = bucket.data[("aws_iam_policy_document", "this")]
+    tls = only(document["statement"])
+    assert (tls["sid"], tls["effect"], tls["actions"]) == (
+        "DenyInsecureTransport",
+        "Deny",
+        ["s3:*"],
+    )
+    assert only(tls["condition"])["variable"] == "aws:SecureTransport"
+    assert only(tls["condition"])["values"] == ["false"]
+    # The caller's statements come after it, and cannot replace it (Sid).
+    assert document["override_policy_documents"] == "${var.policy_documents}"
+    policy = bucket.resource("aws_s3_bucket_policy")
+    assert policy["policy"] == "${data.aws_iam_policy_document.this.json}"
+
+
+@pytest.mark.parametrize("path", list(BUCKETS), ids=lambda p: p.name)
+def test_every_bucket_is_hardened_by_the_bucket_module_and_nowhere_else(path: Path) -> None:
+    config = load(path)
+    assert set(config.of_type("aws_s3_bucket")) == set(BUCKETS[path])
+    hardening = {
+        call["bucket"]: call
+        for call in config.modules.values()
+        if str(call["source"]).endswith("/bucket")
+    }
+    for name in BUCKETS[path]:
+        call = hardening[f"${{aws_s3_bucket.{name}.id}}"]
+        assert call["bucket_arn"] == f"${{aws_s3_bucket.{name}.arn}}"
+    for type_ in (
+        "aws_s3_bucket_ownership_controls",
+        "aws_s3_bucket_public_access_block",
+        "aws_s3_bucket_versioning",
+        "aws_s3_bucket_server_side_encryption_configuration",
+        "aws_s3_bucket_policy",
+    ):
+        assert not config.of_type(type_), f"{path.name}: {type_} outside modules/bucket"
+    # State of deployments made before the module follows it (no destroy, no create).
+    moved = parse(path / "moved.tf")["moved"]
+    assert len(moved) == 5 * len(BUCKETS[path])
+
+
 def test_buckets() -> None:
     s3 = module("s3")
     assert module_resource("s3", "aws_s3_bucket")["bucket"] == "snsd-file-uploads-production"
@@ -397,20 +471,10 @@ def test_buckets() -> None:
         module_resource("s3", "aws_s3_bucket", "logs")["bucket"]
         == "snsd-file-uploads-production-logs"
     )
+    assert s3.modules["logs_hardening"]["policy_documents"] == [
+        "${data.aws_iam_policy_document.logs.json}"
+    ]
     for name in ("this", "logs"):
-        versioning = s3.resource("aws_s3_bucket_versioning", name)
-        assert only(versioning["versioning_configuration"])["status"] == "Enabled"
-        sse = s3.resource("aws_s3_bucket_server_side_encryption_configuration", name)
-        default = only(only(sse["rule"])["apply_server_side_encryption_by_default"])
-        assert default["sse_algorithm"] == "AES256"
-        block = s3.resource("aws_s3_bucket_public_access_block", name)
-        for flag in (
-            "block_public_acls",
-            "block_public_policy",
-            "ignore_public_acls",
-            "restrict_public_buckets",
-        ):
-            assert block[flag] is True, (name, flag)
         lifecycle = module_value("s3", s3.resource("aws_s3_bucket_lifecycle_configuration", name))
         transitions = {
             (t["days"], t["storage_class"]) for t in only(lifecycle["rule"])["transition"]
@@ -875,10 +939,8 @@ def test_files_backup_replicates_to_a_second_region_and_keeps_what_the_primary_k
     } <= actions
     assert "s3:DeleteObjectVersion" not in actions
     replica = module("replica")
-    versioning = replica.resource("aws_s3_bucket_versioning")
-    assert only(versioning["versioning_configuration"])["status"] == "Enabled"
-    block = replica.resource("aws_s3_bucket_public_access_block")
-    assert all(block[k] is True for k in ("block_public_acls", "restrict_public_buckets"))
+    # Versioned (replication needs it on both sides) by modules/bucket.
+    assert replica.modules["hardening"]["bucket"] == "${aws_s3_bucket.this.id}"
     # Old versions (deleted or replaced files) leave the replica when they leave the primary.
     retention = module_input("s3", "noncurrent_version_expiration_days")
     assert retention == root().variables["trash_retention_days"]["default"] == 30

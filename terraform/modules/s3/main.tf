@@ -25,39 +25,12 @@ resource "aws_s3_bucket" "this" {
   tags          = var.tags
 }
 
-resource "aws_s3_bucket_ownership_controls" "this" {
-  bucket = aws_s3_bucket.this.id
+# Versioning, SSE-S3, no public access, no ACLs, TLS only (modules/bucket).
+module "uploads_hardening" {
+  source = "../bucket"
 
-  rule {
-    object_ownership = "BucketOwnerEnforced" # ACLs off: access is decided by policy only
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_versioning" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
+  bucket     = aws_s3_bucket.this.id
+  bucket_arn = aws_s3_bucket.this.arn
 }
 
 # Browsers post straight to the bucket with presigned POST policies and
@@ -145,7 +118,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
-  depends_on = [aws_s3_bucket_versioning.this]
+  depends_on = [module.uploads_hardening] # versioning first
 }
 
 resource "aws_s3_bucket_logging" "this" {
@@ -153,40 +126,8 @@ resource "aws_s3_bucket_logging" "this" {
   target_bucket = aws_s3_bucket.logs.id
   target_prefix = local.s3_access_prefix
 
-  # Logs are delivered under the bucket policy below, not ACLs.
-  depends_on = [aws_s3_bucket_policy.logs]
-}
-
-data "aws_iam_policy_document" "this" {
-  statement {
-    sid     = "DenyInsecureTransport"
-    effect  = "Deny"
-    actions = ["s3:*"]
-    resources = [
-      aws_s3_bucket.this.arn,
-      "${aws_s3_bucket.this.arn}/*",
-    ]
-
-    # {"AWS": "*"} is IAM's equivalent of "*" (anyone, signed or not).
-    principals {
-      type        = "AWS"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "this" {
-  bucket = aws_s3_bucket.this.id
-  policy = data.aws_iam_policy_document.this.json
-
-  # A policy written before the block exists could be judged public.
-  depends_on = [aws_s3_bucket_public_access_block.this]
+  # Logs are delivered under the logs bucket's policy, not ACLs.
+  depends_on = [module.logs_hardening]
 }
 
 ################################################################################
@@ -203,39 +144,12 @@ resource "aws_s3_bucket" "logs" {
   tags          = var.tags
 }
 
-resource "aws_s3_bucket_ownership_controls" "logs" {
-  bucket = aws_s3_bucket.logs.id
+module "logs_hardening" {
+  source = "../bucket"
 
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "logs" {
-  bucket = aws_s3_bucket.logs.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_versioning" "logs" {
-  bucket = aws_s3_bucket.logs.id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "logs" {
-  bucket = aws_s3_bucket.logs.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
+  bucket           = aws_s3_bucket.logs.id
+  bucket_arn       = aws_s3_bucket.logs.arn
+  policy_documents = [data.aws_iam_policy_document.logs.json]
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "logs" {
@@ -273,32 +187,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "logs" {
     }
   }
 
-  depends_on = [aws_s3_bucket_versioning.logs]
+  depends_on = [module.logs_hardening]
 }
 
+# The log writers' grants; modules/bucket puts them after its TLS-only statement.
 data "aws_iam_policy_document" "logs" {
-  statement {
-    sid     = "DenyInsecureTransport"
-    effect  = "Deny"
-    actions = ["s3:*"]
-    resources = [
-      aws_s3_bucket.logs.arn,
-      "${aws_s3_bucket.logs.arn}/*",
-    ]
-
-    # {"AWS": "*"} is IAM's equivalent of "*" (anyone, signed or not).
-    principals {
-      type        = "AWS"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-
   # S3 server access logs from the uploads bucket (policy-based delivery,
   # required with BucketOwnerEnforced).
   statement {
@@ -335,13 +228,6 @@ data "aws_iam_policy_document" "logs" {
       identifiers = [data.aws_elb_service_account.current.arn]
     }
   }
-}
-
-resource "aws_s3_bucket_policy" "logs" {
-  bucket = aws_s3_bucket.logs.id
-  policy = data.aws_iam_policy_document.logs.json
-
-  depends_on = [aws_s3_bucket_public_access_block.logs]
 }
 
 ################################################################################
@@ -434,5 +320,5 @@ resource "aws_s3_bucket_replication_configuration" "this" {
     }
   }
 
-  depends_on = [aws_s3_bucket_versioning.this]
+  depends_on = [module.uploads_hardening]
 }
