@@ -92,6 +92,10 @@ module "file_replica" {
   bucket_name                = "${var.project}-file-uploads-${var.environment}-replica"
   transition_to_glacier_days = 90
   force_destroy              = var.allow_destroy_with_data
+
+  # Deletes are replicated as markers; the data under them goes when the
+  # source's trash would let it go.
+  noncurrent_version_expiration_days = var.trash_retention_days
 }
 
 # The container only; values are put out of band (README), never in state.

@@ -433,9 +433,9 @@ variable "elb_5xx_threshold" {
 }
 
 variable "monthly_budget_usd" {
-  description = "Monthly cost budget of the account in USD (the seed estimates about $105-115); AWS Budgets notifies the alarm topic at 80 % actual and 100 % forecast. null: no budget."
+  description = "Monthly cost budget of the account in USD, set from the idle month's estimate (about $136, docs/operations.md) so that the 80 % alert means usage grew; AWS Budgets notifies the alarm topic at 80 % actual and 100 % forecast. null: no budget."
   type        = number
-  default     = 150
+  default     = 200
 
   validation {
     condition     = var.monthly_budget_usd == null ? true : var.monthly_budget_usd > 0
@@ -461,7 +461,7 @@ variable "waf_rate_limit_per_5_minutes" {
 }
 
 variable "enable_file_replication" {
-  description = "Back the tenants' files up by replicating them to a versioned bucket in file_replica_region (deletes are not replicated). Supabase's own backups cover the database, not these files."
+  description = "Back the tenants' files up by replicating them to a versioned bucket in file_replica_region (deletes arrive as delete markers; old versions expire there after trash_retention_days, as here). Supabase's own backups cover the database, not these files."
   type        = bool
   default     = false
 }

@@ -41,8 +41,9 @@ locals {
 }
 
 ################################################################################
-# State bucket: versioned, encrypted, private, TLS only. Locking is a lock
-# object next to the state (use_lockfile), so no DynamoDB table.
+# State bucket: versioned, encrypted, private, TLS only (modules/bucket).
+# Locking is a lock object next to the state (use_lockfile), so no DynamoDB
+# table.
 ################################################################################
 
 resource "aws_s3_bucket" "state" {
@@ -53,39 +54,11 @@ resource "aws_s3_bucket" "state" {
   bucket = var.state_bucket_name
 }
 
-resource "aws_s3_bucket_ownership_controls" "state" {
-  bucket = aws_s3_bucket.state.id
+module "state_hardening" {
+  source = "../modules/bucket"
 
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "state" {
-  bucket = aws_s3_bucket.state.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_versioning" "state" {
-  bucket = aws_s3_bucket.state.id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "state" {
-  bucket = aws_s3_bucket.state.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
+  bucket     = aws_s3_bucket.state.id
+  bucket_arn = aws_s3_bucket.state.arn
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "state" {
@@ -106,37 +79,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "state" {
     }
   }
 
-  depends_on = [aws_s3_bucket_versioning.state]
-}
-
-data "aws_iam_policy_document" "state" {
-  statement {
-    sid     = "DenyInsecureTransport"
-    effect  = "Deny"
-    actions = ["s3:*"]
-    resources = [
-      aws_s3_bucket.state.arn,
-      "${aws_s3_bucket.state.arn}/*",
-    ]
-
-    principals {
-      type        = "AWS"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "state" {
-  bucket = aws_s3_bucket.state.id
-  policy = data.aws_iam_policy_document.state.json
-
-  depends_on = [aws_s3_bucket_public_access_block.state]
+  depends_on = [module.state_hardening] # versioning first
 }
 
 ################################################################################

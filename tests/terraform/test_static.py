@@ -29,7 +29,9 @@ from tests.terraform.support import (
 
 MODULE_FILES = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md")
 BOOTSTRAP = TF_ROOT / "bootstrap"
-ALL_DIRS = [TF_ROOT, BOOTSTRAP, *(TF_ROOT / "modules" / m for m in MODULES)]
+# Modules called by other modules (and the bootstrap), not by the root.
+SHARED_MODULES = ("bucket",)
+ALL_DIRS = [TF_ROOT, BOOTSTRAP, *(TF_ROOT / "modules" / m for m in (*MODULES, *SHARED_MODULES))]
 
 
 def only(blocks: list[Any]) -> Any:
@@ -83,6 +85,13 @@ def test_module_layout(name: str) -> None:
     assert root().modules[call]["source"] == f"./modules/{name}"
 
 
+@pytest.mark.parametrize("name", SHARED_MODULES)
+def test_shared_module_layout(name: str) -> None:
+    path = TF_ROOT / "modules" / name
+    for filename in MODULE_FILES:
+        assert (path / filename).is_file(), f"{name}/{filename}"
+
+
 @pytest.mark.parametrize("path", ALL_DIRS, ids=lambda p: p.name)
 def test_every_tf_file_parses(path: Path) -> None:
     files = sorted(path.glob("*.tf"))
@@ -132,7 +141,7 @@ def test_only_the_aws_provider_pinned_to_5(path: Path) -> None:
 def test_no_registry_modules() -> None:
     for path in ALL_DIRS:
         for name, call in load(path).modules.items():
-            assert str(call["source"]).startswith("./"), f"{name} is not a local module"
+            assert str(call["source"]).startswith(("./", "../")), f"{name} is not a local module"
 
 
 def test_modules_have_no_provider_blocks() -> None:
@@ -403,6 +412,76 @@ def test_ecr_repository() -> None:
     assert 'countType = "imageCountMoreThan", countNumber = var.tagged_images_to_keep' in compact
 
 
+# Files open at once whatever their age; logs are rarely read and take the
+# cheaper Flexible Retrieval (docs/operations.md, "Storage classes of the files").
+ARCHIVE_CLASS = {"this": "GLACIER_IR", "logs": "GLACIER"}
+
+
+# Every bucket of the platform and where it is declared.
+BUCKETS = {
+    TF_ROOT / "modules" / "s3": ("this", "logs"),
+    TF_ROOT / "modules" / "replica": ("this",),
+    BOOTSTRAP: ("state",),
+}
+
+
+def test_the_bucket_module_hardens_a_bucket() -> None:
+    bucket = load(TF_ROOT / "modules" / "bucket")
+    ownership = only(bucket.resource("aws_s3_bucket_ownership_controls")["rule"])
+    assert ownership["object_ownership"] == "BucketOwnerEnforced"
+    versioning = bucket.resource("aws_s3_bucket_versioning")
+    assert only(versioning["versioning_configuration"])["status"] == "Enabled"
+    sse = bucket.resource("aws_s3_bucket_server_side_encryption_configuration")
+    default = only(only(sse["rule"])["apply_server_side_encryption_by_default"])
+    assert default["sse_algorithm"] == "AES256"
+    block = bucket.resource("aws_s3_bucket_public_access_block")
+    for flag in (
+        "block_public_acls",
+        "block_public_policy",
+        "ignore_public_acls",
+        "restrict_public_buckets",
+    ):
+        assert block[flag] is True, flag
+    document = bucket.data[("aws_iam_policy_document", "this")]
+    tls = only(document["statement"])
+    assert (tls["sid"], tls["effect"], tls["actions"]) == (
+        "DenyInsecureTransport",
+        "Deny",
+        ["s3:*"],
+    )
+    assert only(tls["condition"])["variable"] == "aws:SecureTransport"
+    assert only(tls["condition"])["values"] == ["false"]
+    # The caller's statements come after it, and cannot replace it (Sid).
+    assert document["override_policy_documents"] == "${var.policy_documents}"
+    policy = bucket.resource("aws_s3_bucket_policy")
+    assert policy["policy"] == "${data.aws_iam_policy_document.this.json}"
+
+
+@pytest.mark.parametrize("path", list(BUCKETS), ids=lambda p: p.name)
+def test_every_bucket_is_hardened_by_the_bucket_module_and_nowhere_else(path: Path) -> None:
+    config = load(path)
+    assert set(config.of_type("aws_s3_bucket")) == set(BUCKETS[path])
+    hardening = {
+        call["bucket"]: call
+        for call in config.modules.values()
+        if str(call["source"]).endswith("/bucket")
+    }
+    for name in BUCKETS[path]:
+        call = hardening[f"${{aws_s3_bucket.{name}.id}}"]
+        assert call["bucket_arn"] == f"${{aws_s3_bucket.{name}.arn}}"
+    for type_ in (
+        "aws_s3_bucket_ownership_controls",
+        "aws_s3_bucket_public_access_block",
+        "aws_s3_bucket_versioning",
+        "aws_s3_bucket_server_side_encryption_configuration",
+        "aws_s3_bucket_policy",
+    ):
+        assert not config.of_type(type_), f"{path.name}: {type_} outside modules/bucket"
+    # State of deployments made before the module follows it (no destroy, no create).
+    moved = parse(path / "moved.tf")["moved"]
+    assert len(moved) == 5 * len(BUCKETS[path])
+
+
 def test_buckets() -> None:
     s3 = module("s3")
     assert module_resource("s3", "aws_s3_bucket")["bucket"] == "snsd-file-uploads-production"
@@ -410,25 +489,15 @@ def test_buckets() -> None:
         module_resource("s3", "aws_s3_bucket", "logs")["bucket"]
         == "snsd-file-uploads-production-logs"
     )
+    assert s3.modules["logs_hardening"]["policy_documents"] == [
+        "${data.aws_iam_policy_document.logs.json}"
+    ]
     for name in ("this", "logs"):
-        versioning = s3.resource("aws_s3_bucket_versioning", name)
-        assert only(versioning["versioning_configuration"])["status"] == "Enabled"
-        sse = s3.resource("aws_s3_bucket_server_side_encryption_configuration", name)
-        default = only(only(sse["rule"])["apply_server_side_encryption_by_default"])
-        assert default["sse_algorithm"] == "AES256"
-        block = s3.resource("aws_s3_bucket_public_access_block", name)
-        for flag in (
-            "block_public_acls",
-            "block_public_policy",
-            "ignore_public_acls",
-            "restrict_public_buckets",
-        ):
-            assert block[flag] is True, (name, flag)
         lifecycle = module_value("s3", s3.resource("aws_s3_bucket_lifecycle_configuration", name))
         transitions = {
             (t["days"], t["storage_class"]) for t in only(lifecycle["rule"])["transition"]
         }
-        assert transitions == {(30, "STANDARD_IA"), (90, "GLACIER")}, name
+        assert transitions == {(30, "STANDARD_IA"), (90, ARCHIVE_CLASS[name])}, name
 
     rule = only(s3.resource("aws_s3_bucket_cors_configuration")["cors_rule"])
     assert rule["allowed_origins"] == "${var.cors_allowed_origins}"
@@ -438,6 +507,19 @@ def test_buckets() -> None:
     logging = s3.resource("aws_s3_bucket_logging")
     assert logging["bucket"] == "${aws_s3_bucket.this.id}"
     assert logging["target_bucket"] == "${aws_s3_bucket.logs.id}"
+
+
+def test_uploads_archive_to_instant_retrieval_and_small_files_stay_in_standard() -> None:
+    lifecycle = module_resource("s3", "aws_s3_bucket_lifecycle_configuration")
+    # IA and Glacier IR bill each object as at least 128 KiB.
+    assert lifecycle["transition_default_minimum_object_size"] == "all_storage_classes_128K"
+    rule = only(lifecycle["rule"])
+    # Not a size filter: it would keep the trash's expiry off small files too.
+    assert only(rule["filter"]) == {}
+    # Kept versions (a longer trash_retention_days) archive to the same class.
+    noncurrent = module("s3").locals["noncurrent_transitions"]
+    assert "local.archive_storage_class" in str(noncurrent)
+    assert module("s3").locals["archive_storage_class"] == "GLACIER_IR"
 
 
 def test_secret_has_the_seed_keys_and_no_value() -> None:
@@ -923,8 +1005,24 @@ def test_waf_blocks_long_bodies_on_the_cores_paths_with_a_413() -> None:
     assert body["content_type"] == "APPLICATION_JSON"
 
 
+def test_budget_sits_above_the_idle_month_with_a_margin() -> None:
+    """An idle month must not trip the 80 % alert: the budget is set from docs/operations.md's estimate."""
+    text = (REPO / "docs" / "operations.md").read_text()
+    section = text.split("## Cost: the idle month", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| (.+?) \|.*\| \**\$([0-9.]+)\** \|$", section, re.M)
+    *resources, (label, total) = [(name, float(amount)) for name, amount in rows]
+    assert label == "**Total**"
+    assert round(sum(amount for _, amount in resources), 2) == total
+    budget = parse(TF_ROOT / "production.tfvars")["monthly_budget_usd"]
+    assert budget == root().variables["monthly_budget_usd"]["default"] == 200
+    alert = 0.8 * budget
+    assert total < alert
+    assert (alert - total) / total >= 0.15, "an idle month within 15 % of the alert"
+    assert f"${total:.0f}" in section and f"${alert:.0f}" in section
+
+
 def test_monthly_cost_alert_goes_to_the_alarm_topic() -> None:
-    assert root().variables["monthly_budget_usd"]["default"] == 150
+    assert root().variables["monthly_budget_usd"]["default"] == 200
     assert root().modules["monitoring"]["monthly_budget_usd"] == "${var.monthly_budget_usd}"
     budget = module("monitoring").resource("aws_budgets_budget", "monthly")
     assert budget["budget_type"] == "COST"
@@ -936,7 +1034,7 @@ def test_monthly_cost_alert_goes_to_the_alarm_topic() -> None:
     assert only(only(budgets)["principals"])["identifiers"] == ["budgets.amazonaws.com"]
 
 
-def test_files_backup_replicates_to_a_second_region_and_never_deletes() -> None:
+def test_files_backup_replicates_to_a_second_region_and_keeps_what_the_primary_keeps() -> None:
     assert parse(TF_ROOT / "production.tfvars")["enable_file_replication"] is True
     replica_call = root().modules["file_replica"]
     assert replica_call["providers"] == {"aws": "${aws.replica}"}
@@ -946,7 +1044,8 @@ def test_files_backup_replicates_to_a_second_region_and_never_deletes() -> None:
     assert "var.file_replica_region != var.aws_region" in validation
     s3 = module("s3")
     rule = only(s3.resource("aws_s3_bucket_replication_configuration")["rule"])
-    assert only(rule["delete_marker_replication"])["status"] == "Disabled"
+    # Deletes reach the replica as markers (docs/operations.md, "The files' replica").
+    assert only(rule["delete_marker_replication"])["status"] == "Enabled"
     assert only(rule["filter"])["prefix"] == "${var.replication_prefix}"
     assert module_input("s3", "replication_prefix") == "tenants/"
     actions = {
@@ -954,13 +1053,22 @@ def test_files_backup_replicates_to_a_second_region_and_never_deletes() -> None:
         for st in s3.data[("aws_iam_policy_document", "replication")]["statement"]
         for a in st["actions"]
     }
-    assert "s3:ReplicateDelete" not in actions
-    assert {"s3:ReplicateObject", "s3:GetObjectVersionForReplication"} <= actions
+    assert {
+        "s3:ReplicateObject",
+        "s3:ReplicateDelete",
+        "s3:GetObjectVersionForReplication",
+    } <= actions
+    assert "s3:DeleteObjectVersion" not in actions
     replica = module("replica")
-    versioning = replica.resource("aws_s3_bucket_versioning")
-    assert only(versioning["versioning_configuration"])["status"] == "Enabled"
-    block = replica.resource("aws_s3_bucket_public_access_block")
-    assert all(block[k] is True for k in ("block_public_acls", "restrict_public_buckets"))
+    # Versioned (replication needs it on both sides) by modules/bucket.
+    assert replica.modules["hardening"]["bucket"] == "${aws_s3_bucket.this.id}"
+    # Old versions (deleted or replaced files) leave the replica when they leave the primary.
+    retention = module_input("s3", "noncurrent_version_expiration_days")
+    assert retention == root().variables["trash_retention_days"]["default"] == 30
+    assert module_input("replica", "noncurrent_version_expiration_days") == retention
+    lifecycle = only(replica.resource("aws_s3_bucket_lifecycle_configuration")["rule"])
+    assert only(lifecycle["filter"]) == {}
+    assert only(lifecycle["expiration"]) == {"expired_object_delete_marker": True}
 
 
 def test_destroying_buckets_with_data_is_a_decision() -> None:

@@ -1,7 +1,9 @@
 # The backup copy of the tenants' files: a versioned, private bucket in a
 # second region that the uploads bucket replicates into (modules/s3). A
-# delete in the primary is not replicated, so a file deleted or overwritten
-# by mistake, or lost with the primary region, is still here.
+# delete in the primary arrives as a delete marker, so a file deleted or
+# overwritten there is kept here as an old version for as long as the
+# primary keeps it in its trash, then expires: the replica keeps what the
+# primary keeps, and a file lost with the primary region is still here.
 resource "aws_s3_bucket" "this" {
   #checkov:skip=CKV_AWS_144: This is the replication target; replicating it again would be a third copy.
   #checkov:skip=CKV_AWS_145: SSE-S3 (AES256), as the primary bucket.
@@ -12,39 +14,12 @@ resource "aws_s3_bucket" "this" {
   tags          = var.tags
 }
 
-resource "aws_s3_bucket_ownership_controls" "this" {
-  bucket = aws_s3_bucket.this.id
+# Versioning, SSE-S3, no public access, no ACLs, TLS only (modules/bucket).
+module "hardening" {
+  source = "../bucket"
 
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_versioning" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
+  bucket     = aws_s3_bucket.this.id
+  bucket_arn = aws_s3_bucket.this.arn
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
@@ -68,40 +43,15 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
       }
     }
 
+    # Replicated delete markers whose versions have expired.
+    expiration {
+      expired_object_delete_marker = true
+    }
+
     abort_incomplete_multipart_upload {
       days_after_initiation = 7
     }
   }
 
-  depends_on = [aws_s3_bucket_versioning.this]
-}
-
-data "aws_iam_policy_document" "this" {
-  statement {
-    sid     = "DenyInsecureTransport"
-    effect  = "Deny"
-    actions = ["s3:*"]
-    resources = [
-      aws_s3_bucket.this.arn,
-      "${aws_s3_bucket.this.arn}/*",
-    ]
-
-    principals {
-      type        = "AWS"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "this" {
-  bucket = aws_s3_bucket.this.id
-  policy = data.aws_iam_policy_document.this.json
-
-  depends_on = [aws_s3_bucket_public_access_block.this]
+  depends_on = [module.hardening] # versioning first
 }

@@ -7,5 +7,5 @@ output "bucket_arn" {
   description = "ARN of the replica bucket, once versioned (replication needs versioning on both sides)."
   value       = aws_s3_bucket.this.arn
 
-  depends_on = [aws_s3_bucket_versioning.this]
+  depends_on = [module.hardening]
 }

@@ -20,7 +20,7 @@ variable "transition_to_glacier_days" {
 }
 
 variable "noncurrent_version_expiration_days" {
-  description = "Days replaced versions are kept in the replica; null keeps them."
+  description = "Days replaced or deleted versions are kept in the replica; the source's trash retention, so the replica keeps what the source keeps. null keeps them."
   type        = number
   default     = 365
 

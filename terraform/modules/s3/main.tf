@@ -25,39 +25,12 @@ resource "aws_s3_bucket" "this" {
   tags          = var.tags
 }
 
-resource "aws_s3_bucket_ownership_controls" "this" {
-  bucket = aws_s3_bucket.this.id
+# Versioning, SSE-S3, no public access, no ACLs, TLS only (modules/bucket).
+module "uploads_hardening" {
+  source = "../bucket"
 
-  rule {
-    object_ownership = "BucketOwnerEnforced" # ACLs off: access is decided by policy only
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_versioning" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
+  bucket     = aws_s3_bucket.this.id
+  bucket_arn = aws_s3_bucket.this.arn
 }
 
 # Browsers post straight to the bucket with presigned POST policies and
@@ -77,10 +50,15 @@ resource "aws_s3_bucket_cors_configuration" "this" {
 }
 
 locals {
+  # Glacier Instant Retrieval: a file older than 90 days still opens in
+  # milliseconds, for a per-GB retrieval fee (docs/operations.md, "Storage
+  # classes of the files", has the arithmetic per tenant).
+  archive_storage_class = "GLACIER_IR"
+
   noncurrent_transitions = [
     for transition in [
       { days = var.transition_to_ia_days, storage_class = "STANDARD_IA" },
-      { days = var.transition_to_glacier_days, storage_class = "GLACIER" },
+      { days = var.transition_to_glacier_days, storage_class = local.archive_storage_class },
     ] : transition
     if var.noncurrent_version_expiration_days == null ? true : transition.days < var.noncurrent_version_expiration_days
   ]
@@ -88,6 +66,10 @@ locals {
 
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
   bucket = aws_s3_bucket.this.id
+
+  # Files under 128 KiB stay in Standard: Standard-IA and Glacier IR bill
+  # every object as at least 128 KiB, and each transition is a paid request.
+  transition_default_minimum_object_size = "all_storage_classes_128K"
 
   rule {
     id     = "tiering"
@@ -102,7 +84,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 
     transition {
       days          = var.transition_to_glacier_days
-      storage_class = "GLACIER"
+      storage_class = local.archive_storage_class
     }
 
     # Replaced and deleted files (old versions and the trash of the file API)
@@ -136,7 +118,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
-  depends_on = [aws_s3_bucket_versioning.this]
+  depends_on = [module.uploads_hardening] # versioning first
 }
 
 resource "aws_s3_bucket_logging" "this" {
@@ -144,40 +126,8 @@ resource "aws_s3_bucket_logging" "this" {
   target_bucket = aws_s3_bucket.logs.id
   target_prefix = local.s3_access_prefix
 
-  # Logs are delivered under the bucket policy below, not ACLs.
-  depends_on = [aws_s3_bucket_policy.logs]
-}
-
-data "aws_iam_policy_document" "this" {
-  statement {
-    sid     = "DenyInsecureTransport"
-    effect  = "Deny"
-    actions = ["s3:*"]
-    resources = [
-      aws_s3_bucket.this.arn,
-      "${aws_s3_bucket.this.arn}/*",
-    ]
-
-    # {"AWS": "*"} is IAM's equivalent of "*" (anyone, signed or not).
-    principals {
-      type        = "AWS"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "this" {
-  bucket = aws_s3_bucket.this.id
-  policy = data.aws_iam_policy_document.this.json
-
-  # A policy written before the block exists could be judged public.
-  depends_on = [aws_s3_bucket_public_access_block.this]
+  # Logs are delivered under the logs bucket's policy, not ACLs.
+  depends_on = [module.logs_hardening]
 }
 
 ################################################################################
@@ -194,39 +144,12 @@ resource "aws_s3_bucket" "logs" {
   tags          = var.tags
 }
 
-resource "aws_s3_bucket_ownership_controls" "logs" {
-  bucket = aws_s3_bucket.logs.id
+module "logs_hardening" {
+  source = "../bucket"
 
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "logs" {
-  bucket = aws_s3_bucket.logs.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_versioning" "logs" {
-  bucket = aws_s3_bucket.logs.id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "logs" {
-  bucket = aws_s3_bucket.logs.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
+  bucket           = aws_s3_bucket.logs.id
+  bucket_arn       = aws_s3_bucket.logs.arn
+  policy_documents = [data.aws_iam_policy_document.logs.json]
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "logs" {
@@ -264,32 +187,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "logs" {
     }
   }
 
-  depends_on = [aws_s3_bucket_versioning.logs]
+  depends_on = [module.logs_hardening]
 }
 
+# The log writers' grants; modules/bucket puts them after its TLS-only statement.
 data "aws_iam_policy_document" "logs" {
-  statement {
-    sid     = "DenyInsecureTransport"
-    effect  = "Deny"
-    actions = ["s3:*"]
-    resources = [
-      aws_s3_bucket.logs.arn,
-      "${aws_s3_bucket.logs.arn}/*",
-    ]
-
-    # {"AWS": "*"} is IAM's equivalent of "*" (anyone, signed or not).
-    principals {
-      type        = "AWS"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-
   # S3 server access logs from the uploads bucket (policy-based delivery,
   # required with BucketOwnerEnforced).
   statement {
@@ -326,13 +228,6 @@ data "aws_iam_policy_document" "logs" {
       identifiers = [data.aws_elb_service_account.current.arn]
     }
   }
-}
-
-resource "aws_s3_bucket_policy" "logs" {
-  bucket = aws_s3_bucket.logs.id
-  policy = data.aws_iam_policy_document.logs.json
-
-  depends_on = [aws_s3_bucket_public_access_block.logs]
 }
 
 ################################################################################
@@ -380,10 +275,11 @@ data "aws_iam_policy_document" "replication" {
     resources = ["${aws_s3_bucket.this.arn}/${var.replication_prefix}*"]
   }
 
-  # No s3:ReplicateDelete: deletes stay in the primary.
+  # s3:ReplicateDelete carries delete markers; S3 never replicates a
+  # permanent delete of a version, whatever the role may do.
   statement {
     sid       = "WriteReplicas"
-    actions   = ["s3:ReplicateObject", "s3:ReplicateTags"]
+    actions   = ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"]
     resources = ["${var.replica_bucket_arn}/${var.replication_prefix}*"]
   }
 }
@@ -410,10 +306,12 @@ resource "aws_s3_bucket_replication_configuration" "this" {
       prefix = var.replication_prefix
     }
 
-    # A delete in the primary leaves the replica's copy: the backup survives
-    # a mistaken or malicious delete, and versions survive overwrites.
+    # A delete reaches the replica as a delete marker, so the replica's copy
+    # becomes an old version there and expires after the same retention as
+    # the trash here (modules/replica): deleted data does not stay forever.
+    # A purge (a version deleted for good) is never replicated by S3.
     delete_marker_replication {
-      status = "Disabled"
+      status = "Enabled"
     }
 
     destination {
@@ -432,5 +330,5 @@ resource "aws_s3_bucket_replication_configuration" "this" {
     }
   }
 
-  depends_on = [aws_s3_bucket_versioning.this]
+  depends_on = [module.uploads_hardening]
 }

@@ -13,7 +13,7 @@ output "logs_bucket_id" {
   value       = aws_s3_bucket.logs.id
 
   # The ALB checks it can write when access logging is switched on.
-  depends_on = [aws_s3_bucket_policy.logs]
+  depends_on = [module.logs_hardening]
 }
 
 output "logs_bucket_arn" {

@@ -43,7 +43,7 @@ variable "transition_to_ia_days" {
 }
 
 variable "transition_to_glacier_days" {
-  description = "Days after creation when objects move to Glacier Flexible Retrieval."
+  description = "Days after creation when uploads move to Glacier Instant Retrieval and access logs to Glacier Flexible Retrieval."
   type        = number
   default     = 90
 
