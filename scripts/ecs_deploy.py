@@ -4,6 +4,7 @@
                            --output task-definition.json
     ecs_deploy.py render   --task-definition described.json --container app --image URI
     ecs_deploy.py rollback --cluster C --service S --task-definition ARN
+    ecs_deploy.py tag-release --repository R --tag COMMIT_SHA
 
 `render` takes the latest revision of the task definition family (the one
 Terraform registered, or the previous deploy's copy of it, which differs only
@@ -24,6 +25,12 @@ Terraform itself wrote).
 
 `rollback` points the service back at a given revision and waits, for a smoke
 test that fails after a rollout ECS itself judged healthy.
+
+`tag-release` adds a `release-<UTC time>-<commit>` tag to the image of a
+deploy that passed its smoke test (the same manifest: the repository's tags
+are immutable, adding one is allowed). ECR's lifecycle policy keeps the last
+N releases whatever their age and expires other images by age, so the image
+a rollback needs is never pushed out by failed deploys.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +64,18 @@ READ_ONLY_FIELDS = frozenset(
         "deregisteredAt",
     }
 )
+
+
+RELEASE_TAG_PREFIX = "release-"  # terraform/modules/ecr: release_tag_prefix
+
+# Every manifest type a pushed image may have (docker build, buildx with
+# provenance), so BatchGetImage returns the manifest as pushed.
+MANIFEST_MEDIA_TYPES = [
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.oci.image.index.v1+json",
+]
 
 
 class DeployError(RuntimeError):
@@ -184,6 +204,36 @@ def rollback(ecs: Any, cluster: str, service: str, task_definition: str, **wait:
     wait_for_rollout(ecs, cluster, service, task_definition, **wait)
 
 
+def tag_release(
+    ecr: Any, repository: str, tag: str, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> str:
+    """Tag the image `repository:tag` as a release (once); return its release tag."""
+    found = ecr.batch_get_image(
+        repositoryName=repository,
+        imageIds=[{"imageTag": tag}],
+        acceptedMediaTypes=MANIFEST_MEDIA_TYPES,
+    )
+    if len(found.get("images", [])) != 1:
+        raise DeployError(f"{repository}:{tag} not found: {found.get('failures')}")
+    image = found["images"][0]
+    digest = image["imageId"]["imageDigest"]
+    details = ecr.describe_images(repositoryName=repository, imageIds=[{"imageDigest": digest}])
+    tags = details["imageDetails"][0].get("imageTags", [])
+    released = sorted(t for t in tags if t.startswith(RELEASE_TAG_PREFIX))
+    if released:
+        return released[0]  # a rerun of the same deploy: one release tag per image
+    release_tag = f"{RELEASE_TAG_PREFIX}{now():%Y%m%dT%H%M%SZ}-{tag}"
+    media_type = image.get("imageManifestMediaType")
+    ecr.put_image(
+        repositoryName=repository,
+        imageManifest=image["imageManifest"],
+        imageTag=release_tag,
+        imageDigest=digest,
+        **({"imageManifestMediaType": media_type} if media_type else {}),
+    )
+    return release_tag
+
+
 def _client(region: str | None) -> Any:
     return boto3.client("ecs", region_name=region)
 
@@ -196,7 +246,7 @@ def _write(request: Mapping[str, Any], output: Path | None) -> None:
         print(text)
 
 
-def main(argv: Sequence[str] | None = None, ecs: Any = None) -> int:
+def main(argv: Sequence[str] | None = None, ecs: Any = None, ecr: Any = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--region", help="AWS region (default: the SDK's)")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -218,8 +268,18 @@ def main(argv: Sequence[str] | None = None, ecs: Any = None) -> int:
     rollback_cmd.add_argument("--timeout-seconds", type=float, default=1200)
     rollback_cmd.add_argument("--poll-seconds", type=float, default=15)
 
+    tag_cmd = commands.add_parser("tag-release", help="mark a live image as a release")
+    tag_cmd.add_argument("--repository", required=True, help="ECR repository name")
+    tag_cmd.add_argument("--tag", required=True, help="the image's tag (the commit SHA)")
+
     args = parser.parse_args(argv)
     try:
+        if args.command == "tag-release":
+            client = ecr if ecr is not None else boto3.client("ecr", region_name=args.region)
+            release_tag = tag_release(client, args.repository, args.tag)
+            print(f"{args.repository}:{args.tag} is {release_tag}")
+            add_summary(f"- core: `{args.repository}:{args.tag}` kept as `{release_tag}`")
+            return 0
         if args.command == "render" and args.task_definition is not None:
             described = json.loads(args.task_definition.read_text(encoding="utf-8"))
             _write(render_task_definition(described, args.container, args.image), args.output)

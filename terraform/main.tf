@@ -58,7 +58,7 @@ module "ecr" {
 
   name                       = local.name
   scan_on_push               = true
-  tagged_images_to_keep      = 10
+  releases_to_keep           = 10
   untagged_image_expiry_days = 7
   force_delete               = var.allow_destroy_with_data
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from scripts import ecs_deploy
 from tests.support.deploy import REGION, read_outputs
 
+ROOT = Path(__file__).resolve().parents[2]
 OLD_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/snsd-production:aaaaaaa"
 NEW_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/snsd-production:" + "b" * 40
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:snsd-production-secrets-AbCdEf"
@@ -431,3 +433,70 @@ def test_wait_without_rollout_state_trusts_settled_counts() -> None:
     )
     _wait(ecs)
     assert ecs.calls == 2
+
+
+# --------------------------------------------------------------------------
+# Releases are tagged, so ECR's lifecycle keeps what a rollback needs
+# --------------------------------------------------------------------------
+
+REPOSITORY = "snsd-production"
+COMMIT = "c" * 40
+MANIFEST = json.dumps(
+    {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {
+            "mediaType": "application/vnd.docker.container.image.v1+json",
+            "size": 7023,
+            "digest": "sha256:" + "1" * 64,
+        },
+        "layers": [],
+    }
+)
+
+
+def _pushed(ecr: Any, tag: str = COMMIT) -> str:
+    ecr.create_repository(repositoryName=REPOSITORY, imageTagMutability="IMMUTABLE")
+    pushed = ecr.put_image(repositoryName=REPOSITORY, imageManifest=MANIFEST, imageTag=tag)
+    return str(pushed["image"]["imageId"]["imageDigest"])
+
+
+def _tags(ecr: Any, digest: str) -> list[str]:
+    details = ecr.describe_images(repositoryName=REPOSITORY, imageIds=[{"imageDigest": digest}])
+    return sorted(details["imageDetails"][0]["imageTags"])
+
+
+@pytest.mark.usefixtures("aws")
+def test_a_live_image_gets_a_release_tag_on_the_same_manifest() -> None:
+    ecr = boto3.client("ecr", region_name=REGION)
+    digest = _pushed(ecr)
+
+    released = ecs_deploy.tag_release(
+        ecr, REPOSITORY, COMMIT, now=lambda: datetime(2026, 12, 7, 5, 30, 1, tzinfo=UTC)
+    )
+
+    assert released == f"release-20261207T053001Z-{COMMIT}"
+    assert _tags(ecr, digest) == [COMMIT, released]
+    # terraform/modules/ecr keeps the images whose tags start with this prefix.
+    ecr_variables = (ROOT / "terraform" / "modules" / "ecr" / "variables.tf").read_text()
+    assert f'default     = "{ecs_deploy.RELEASE_TAG_PREFIX}"' in ecr_variables
+
+
+@pytest.mark.usefixtures("aws")
+def test_tagging_a_release_twice_adds_one_tag() -> None:
+    ecr = boto3.client("ecr", region_name=REGION)
+    digest = _pushed(ecr)
+    first = ecs_deploy.tag_release(ecr, REPOSITORY, COMMIT)
+
+    code = ecs_deploy.main(["tag-release", "--repository", REPOSITORY, "--tag", COMMIT], ecr=ecr)
+
+    assert code == 0
+    assert _tags(ecr, digest) == [COMMIT, first]
+
+
+@pytest.mark.usefixtures("aws")
+def test_tagging_a_missing_image_fails() -> None:
+    ecr = boto3.client("ecr", region_name=REGION)
+    _pushed(ecr)
+    code = ecs_deploy.main(["tag-release", "--repository", REPOSITORY, "--tag", "d" * 40], ecr=ecr)
+    assert code == 1

@@ -410,3 +410,18 @@ def test_ci_runs_every_check_of_make_test() -> None:
     made = {target for line in run if line.startswith("make ") for target in line.split()[1:]}
     missing = set(_make_test_prerequisites()) - made
     assert not missing, f"make test runs {sorted(missing)}, which no ci.yml job runs"
+
+
+def test_the_core_image_is_tagged_a_release_only_once_it_serves() -> None:
+    """ECR keeps the last releases (terraform/modules/ecr): the live image must be one."""
+    core = _load(DEPLOY)["jobs"]["core"]
+    runs = [str(x.get("run", "")) for x in core["steps"]]
+    [tag] = [i for i, run in enumerate(runs) if "scripts.ecs_deploy tag-release" in run]
+    smoke = next(i for i, run in enumerate(runs) if "scripts.smoke_test" in run)
+    rollback = next(i for i, run in enumerate(runs) if "scripts.ecs_deploy rollback" in run)
+    # After the smoke test passed, and after the rollback step: a failing tag
+    # must not roll back a release that serves.
+    assert smoke < rollback < tag
+    assert "if" not in core["steps"][tag]
+    assert '--tag "$DEPLOY_SHA"' in runs[tag]
+    assert '--repository "$ECR_REPOSITORY"' in runs[tag]

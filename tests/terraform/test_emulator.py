@@ -482,15 +482,28 @@ def test_ecr_lifecycle_policy(applied: Applied) -> None:
     policy = json.loads(
         ecr.get_lifecycle_policy(repositoryName="snsd-production")["lifecyclePolicyText"]
     )
-    rules = {r["selection"]["tagStatus"]: r["selection"] for r in policy["rules"]}
-    assert rules["untagged"] == {
-        "tagStatus": "untagged",
-        "countType": "sinceImagePushed",
-        "countUnit": "days",
-        "countNumber": 7,
+    rules = {r["rulePriority"]: r["selection"] for r in policy["rules"]}
+    assert rules == {
+        1: {
+            "tagStatus": "untagged",
+            "countType": "sinceImagePushed",
+            "countUnit": "days",
+            "countNumber": 7,
+        },
+        2: {
+            "tagStatus": "tagged",
+            "tagPrefixList": ["release-"],
+            "countType": "imageCountMoreThan",
+            "countNumber": 10,
+        },
+        3: {
+            "tagStatus": "tagged",
+            "tagPatternList": ["*"],
+            "countType": "sinceImagePushed",
+            "countUnit": "days",
+            "countNumber": 14,
+        },
     }
-    assert rules["tagged"]["countType"] == "imageCountMoreThan"
-    assert rules["tagged"]["countNumber"] == 10
 
 
 def test_ecs_service(applied: Applied) -> None:

@@ -160,7 +160,12 @@ def test_variables_with_constrained_values_are_validated() -> None:
             "transition_to_ia_days",
             "cors_allowed_origins",
         ],
-        TF_ROOT / "modules" / "ecr": ["tagged_images_to_keep", "untagged_image_expiry_days"],
+        TF_ROOT / "modules" / "ecr": [
+            "releases_to_keep",
+            "release_tag_prefix",
+            "unreleased_image_expiry_days",
+            "untagged_image_expiry_days",
+        ],
         TF_ROOT / "modules" / "alb": ["ssl_policy", "target_port", "subnet_ids"],
     }
     for path, names in expected.items():
@@ -375,14 +380,30 @@ def test_security_groups_open_only_the_needed_ports() -> None:
 def test_ecr_repository() -> None:
     assert module_input("ecr", "name") == "snsd-production"
     assert module_input("ecr", "scan_on_push") is True
-    assert module_input("ecr", "tagged_images_to_keep") == 10
+    # The seed's figures: the last 10 (released) tagged images, untagged 7 days.
+    assert module_input("ecr", "releases_to_keep") == 10
     assert module_input("ecr", "untagged_image_expiry_days") == 7
     policy = module("ecr").resource("aws_ecr_lifecycle_policy")["policy"]
-    compact = re.sub(r"\s+", " ", policy)
-    assert 'tagStatus = "untagged", countType = "sinceImagePushed", countUnit = "days"' in compact
-    assert "countNumber = var.untagged_image_expiry_days" in compact
-    assert 'tagStatus = "tagged"' in compact
-    assert 'countType = "imageCountMoreThan", countNumber = var.tagged_images_to_keep' in compact
+    rules = [
+        re.sub(r"\s+", " ", rule)
+        for rule in re.findall(r"\{\s*rulePriority.*?action", policy, flags=re.S)
+    ]
+    assert len(rules) == 3
+    untagged, released, unreleased = rules
+    assert "rulePriority = 1" in untagged
+    assert 'tagStatus = "untagged", countType = "sinceImagePushed", countUnit = "days"' in untagged
+    assert "countNumber = var.untagged_image_expiry_days" in untagged
+    # Releases are counted, never aged out: a rollback's image stays however
+    # many failed deploys push after it. A release matches rule 2's tag
+    # selection, so rule 3 never sees it.
+    assert "rulePriority = 2" in released
+    assert 'tagStatus = "tagged", tagPrefixList = [var.release_tag_prefix]' in released
+    assert 'countType = "imageCountMoreThan", countNumber = var.releases_to_keep' in released
+    assert "rulePriority = 3" in unreleased
+    assert 'tagStatus = "tagged", tagPatternList = ["*"]' in unreleased
+    assert 'countType = "sinceImagePushed"' in unreleased
+    assert "countNumber = var.unreleased_image_expiry_days" in unreleased
+    assert module("ecr").variables["release_tag_prefix"]["default"] == "release-"
 
 
 def test_buckets() -> None:
