@@ -13,7 +13,11 @@ it back with `rollback`. A version that does not become Active fails the
 release with the alias left where it was.
 
 Terraform creates the function and the alias and ignores code and alias
-changes afterwards: CI owns both.
+changes afterwards, and never publishes: versions and the alias are this
+script's alone. Terraform creates the alias on $LATEST (the placeholder, no
+version exists yet); the first release publishes that code as a version and
+points the alias at it before uploading anything, so even the first release
+has a version to roll back to.
 """
 
 from __future__ import annotations
@@ -107,11 +111,26 @@ def point_alias(lambda_client: Any, function: str, alias: str, version: str) -> 
         raise ReleaseError(f"alias {alias} points at {now} after moving it to {version}")
 
 
+def pin_latest(lambda_client: Any, function: str, alias: str) -> str:
+    """Publish the code the alias serves through $LATEST and point the alias at that version."""
+    serving = lambda_client.get_function_configuration(FunctionName=function)["CodeSha256"]
+    published = lambda_client.publish_version(
+        FunctionName=function, CodeSha256=serving, Description=f"{alias} before the first release"
+    )
+    version = str(published["Version"])
+    wait_until_active(lambda_client, function, version)
+    point_alias(lambda_client, function, alias, version)
+    return version
+
+
 def release(
     lambda_client: Any, function: str, alias: str, package: bytes, description: str
 ) -> Release:
     """Publish `package` and move `alias` to it; report the version it left."""
     previous = current_version(lambda_client, function, alias)
+    if previous == "$LATEST":
+        # Uploading would change what the alias serves before any smoke test.
+        previous = pin_latest(lambda_client, function, alias)
     version = publish_version(lambda_client, function, package, description)
     wait_until_active(lambda_client, function, version)
     # Written before the move: if anything after this fails, the workflow's

@@ -226,3 +226,25 @@ def test_a_version_that_never_becomes_active_leaves_the_alias_alone(
     assert _alias_version(lam) == "1"
     assert set(asked) == {"2"}
     assert len(asked) == (3 if state == "Pending" else 1)
+
+
+def test_the_first_release_pins_the_placeholder_so_it_can_roll_back(lam: Any) -> None:
+    """As Terraform leaves a new function: nothing published, the alias on $LATEST."""
+    fresh = "snsd-fresh-file-api"
+    role = lam.get_function_configuration(FunctionName=FUNCTION)["Role"]
+    placeholder = lam.create_function(
+        FunctionName=fresh,
+        Runtime="python3.12",
+        Role=role,
+        Handler="file_lambda.handler.handler",
+        Code={"ZipFile": _package("# placeholder answering 503\n")},
+    )["CodeSha256"]
+    lam.create_alias(FunctionName=fresh, Name=ALIAS, FunctionVersion="$LATEST")
+
+    done = lambda_release.release(lam, fresh, ALIAS, _package("v2 = 1\n"), "")
+
+    assert done == lambda_release.Release(version="2", previous_version="1")
+    pinned = lam.get_function_configuration(FunctionName=fresh, Qualifier="1")
+    assert pinned["CodeSha256"] == placeholder
+    lambda_release.point_alias(lam, fresh, ALIAS, done.previous_version)
+    assert lam.get_alias(FunctionName=fresh, Name=ALIAS)["FunctionVersion"] == "1"
