@@ -219,7 +219,7 @@ def tag_release(
     digest = image["imageId"]["imageDigest"]
     details = ecr.describe_images(repositoryName=repository, imageIds=[{"imageDigest": digest}])
     tags = details["imageDetails"][0].get("imageTags", [])
-    released = sorted(t for t in tags if t.startswith(RELEASE_TAG_PREFIX))
+    released = sorted(str(t) for t in tags if str(t).startswith(RELEASE_TAG_PREFIX))
     if released:
         return released[0]  # a rerun of the same deploy: one release tag per image
     release_tag = f"{RELEASE_TAG_PREFIX}{now():%Y%m%dT%H%M%SZ}-{tag}"
