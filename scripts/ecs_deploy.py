@@ -3,6 +3,8 @@
     ecs_deploy.py render   --cluster C --service S --family F --container app --image URI
                            --output task-definition.json
     ecs_deploy.py render   --task-definition described.json --container app --image URI
+    ecs_deploy.py migrate  --cluster C --service S --family MIGRATION_FAMILY --container app
+                           --image URI
     ecs_deploy.py rollback --cluster C --service S --task-definition ARN
     ecs_deploy.py tag-release --repository R --tag COMMIT_SHA
 
@@ -11,11 +13,17 @@ Terraform registered, or the previous deploy's copy of it, which differs only
 in its image), changes the image of one container and nothing else, and
 writes the RegisterTaskDefinition request for
 `aws-actions/amazon-ecs-deploy-task-definition`. That action registers it,
-runs the migration as a one-off task of it, rolls the service and waits for
-stability (failing when the circuit breaker rolled back). For the workflow,
-`render` also writes as step outputs what the action needs and cannot find:
-the revision the service runs now (for `rollback`) and the service's subnets
-and security groups (for the migration task).
+rolls the service and waits for stability (failing when the circuit breaker
+rolled back). For the workflow, `render` also writes as step outputs the
+revision the service runs now (for `rollback`).
+
+`migrate` does the same to the migration's own family (Terraform's
+`<name>-migrate`: a fixed `python -m core_service.migrate` and, of the
+secret, only the database URL), registers the result, runs it once as a
+Fargate task where the service runs (its subnets and security groups), waits
+for it to stop and fails unless its container exited 0. The deploy role may
+run tasks of that family only, so no one-off task sees the service's other
+secrets.
 
 Why not `amazon-ecs-render-task-definition` for the render: it does the same
 in principle, but it cannot be run by the tests here, and the test that the
@@ -198,6 +206,91 @@ def wait_for_rollout(
         sleep(poll_seconds)
 
 
+@dataclass(frozen=True)
+class Migration:
+    task_definition: str  # the revision registered with the new image
+    task: str
+
+
+def register_from_family(ecs: Any, family: str, container: str, image: str) -> str:
+    """Register the family's latest revision with only `container`'s image changed; its ARN."""
+    described = ecs.describe_task_definition(taskDefinition=family, include=["TAGS"])
+    found = described["taskDefinition"].get("family")
+    if found != family:
+        raise DeployError(f"{family} resolved to the family {found}")
+    request = render_task_definition(described, container, image)
+    registered = ecs.register_task_definition(**request)
+    return str(registered["taskDefinition"]["taskDefinitionArn"])
+
+
+def _family(task_definition_arn: str) -> str:
+    return task_definition_arn.rsplit("/", 1)[-1].rsplit(":", 1)[0]
+
+
+def migrate(
+    ecs: Any,
+    cluster: str,
+    service: str,
+    family: str,
+    container: str,
+    image: str,
+    *,
+    started_by: str = "migrate",
+    timeout_seconds: float = 1800,
+    poll_seconds: float = 10,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> Migration:
+    """Run the migration family, re-imaged, once where the service runs; raise unless it exits 0."""
+    current = _service(ecs, cluster, service)
+    if _family(current["taskDefinition"]) == family:
+        # The service's family injects every secret the service gets.
+        raise DeployError(f"{family} is the service's family: migrations run their own")
+    network = current.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
+    task_definition = register_from_family(ecs, family, container, image)
+    started = ecs.run_task(
+        cluster=cluster,
+        taskDefinition=task_definition,
+        launchType="FARGATE",
+        count=1,
+        startedBy=started_by[:128],
+        networkConfiguration={
+            "awsvpcConfiguration": {
+                "subnets": list(network.get("subnets", [])),
+                "securityGroups": list(network.get("securityGroups", [])),
+                "assignPublicIp": "DISABLED",
+            }
+        },
+    )
+    if started.get("failures") or len(started.get("tasks", [])) != 1:
+        raise DeployError(f"the migration task did not start: {started.get('failures')}")
+    task_arn = str(started["tasks"][0]["taskArn"])
+
+    deadline = clock() + timeout_seconds
+    while True:
+        [task] = ecs.describe_tasks(cluster=cluster, tasks=[task_arn])["tasks"]
+        if task.get("lastStatus") == "STOPPED":
+            break
+        if clock() >= deadline:
+            raise DeployError(
+                f"the migration task {task_arn} did not stop within {timeout_seconds:.0f} s "
+                f"(status {task.get('lastStatus')}); it keeps running: stop it or wait"
+            )
+        sleep(poll_seconds)
+
+    exit_code = next(
+        (c.get("exitCode") for c in task.get("containers", []) if c.get("name") == container),
+        None,
+    )
+    if exit_code != 0:
+        reason = task.get("stoppedReason", "no reason given")
+        raise DeployError(
+            f"the migration {task_arn} ended with exit code {exit_code} ({reason}); "
+            "its log: the stream prefix migrate/ of the service's log group"
+        )
+    return Migration(task_definition=task_definition, task=task_arn)
+
+
 def rollback(ecs: Any, cluster: str, service: str, task_definition: str, **wait: Any) -> None:
     """Point the service back at a known-good revision and wait for it."""
     ecs.update_service(cluster=cluster, service=service, taskDefinition=task_definition)
@@ -261,6 +354,16 @@ def main(argv: Sequence[str] | None = None, ecs: Any = None, ecr: Any = None) ->
     render.add_argument("--image", required=True)
     render.add_argument("--output", type=Path)
 
+    migrate_cmd = commands.add_parser("migrate", help="run the migration family, re-imaged, once")
+    migrate_cmd.add_argument("--cluster", required=True)
+    migrate_cmd.add_argument("--service", required=True, help="runs where this service runs")
+    migrate_cmd.add_argument("--family", required=True, help="the migration's family")
+    migrate_cmd.add_argument("--container", required=True)
+    migrate_cmd.add_argument("--image", required=True)
+    migrate_cmd.add_argument("--started-by", default="migrate")
+    migrate_cmd.add_argument("--timeout-seconds", type=float, default=1800)
+    migrate_cmd.add_argument("--poll-seconds", type=float, default=10)
+
     rollback_cmd = commands.add_parser("rollback", help="roll the service back and wait")
     rollback_cmd.add_argument("--cluster", required=True)
     rollback_cmd.add_argument("--service", required=True)
@@ -286,6 +389,22 @@ def main(argv: Sequence[str] | None = None, ecs: Any = None, ecr: Any = None) ->
             return 0
 
         client = ecs if ecs is not None else _client(args.region)
+        if args.command == "migrate":
+            done = migrate(
+                client,
+                args.cluster,
+                args.service,
+                args.family,
+                args.container,
+                args.image,
+                started_by=args.started_by,
+                timeout_seconds=args.timeout_seconds,
+                poll_seconds=args.poll_seconds,
+            )
+            set_output("migration_task_definition", done.task_definition)
+            print(f"migrated: {done.task} of {done.task_definition} exited 0")
+            add_summary(f"- migration: `{done.task_definition}` exited 0")
+            return 0
         if args.command == "render":
             if not (args.cluster and args.service):
                 parser.error("--family needs --cluster and --service")

@@ -782,7 +782,11 @@ def test_deploy_role_trusts_only_the_production_environment(applied: Applied) ->
     by_sid = {s["Sid"]: s for s in document["Statement"]}
     run = by_sid["EcsRunMigration"]
     assert run["Action"] == "ecs:RunTask"
-    assert run["Resource"].endswith(":task-definition/snsd-production-service:*")
+    # One-off tasks of the migration's family only, never the service's.
+    assert run["Resource"].endswith(":task-definition/snsd-production-migrate:*")
+    assert [s["Sid"] for s in document["Statement"] if "ecs:RunTask" in str(s["Action"])] == [
+        "EcsRunMigration"
+    ]
     assert run["Condition"]["ArnEquals"]["ecs:cluster"].endswith(":cluster/snsd-production-cluster")
     assert by_sid["EcsWatchMigration"]["Action"] == "ecs:DescribeTasks"
     assert by_sid["EcsWatchMigration"]["Resource"].endswith(":task/snsd-production-cluster/*")
@@ -790,6 +794,21 @@ def test_deploy_role_trusts_only_the_production_environment(applied: Applied) ->
         "snsd-production-ecs-execution",
         "snsd-production-ecs-task",
     ]
+
+
+def test_the_migration_task_definition_carries_only_the_database_url(applied: Applied) -> None:
+    ecs = applied.client("ecs")
+    migrate = ecs.describe_task_definition(taskDefinition="snsd-production-migrate")
+    definition = migrate["taskDefinition"]
+    assert "taskRoleArn" not in definition
+    [container] = definition["containerDefinitions"]
+    assert container["command"] == ["python", "-m", "core_service.migrate"]
+    secret_arn = applied.outputs["secret_arn"]["value"]
+    assert container["secrets"] == [
+        {"name": "SUPABASE_DB_URL", "valueFrom": f"{secret_arn}:SUPABASE_DB_URL::"}
+    ]
+    assert not container.get("environment")
+    assert container["image"].endswith("/snsd-production:replaced-by-deploy")
 
 
 # --------------------------------------------------------------------------

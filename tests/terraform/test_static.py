@@ -745,6 +745,46 @@ def test_security_groups_are_named_by_prefix_for_create_before_destroy() -> None
         assert only(group["lifecycle"])["create_before_destroy"] is True, name
 
 
+def test_the_deploy_role_runs_one_off_tasks_of_the_migration_family_only() -> None:
+    """A one-off task of the service's family, command overridden, would print every secret."""
+    deploy = statements("github_deploy")
+    run_task = [s for s in deploy.values() if "ecs:RunTask" in s["actions"]]
+    assert [s["sid"] for s in run_task] == ["EcsRunMigration"]
+    run = run_task[0]
+    assert run["actions"] == ["ecs:RunTask"]
+    assert run["resources"] == ["${local.migration_family_arn}"]
+    assert "effect" not in run or run["effect"] == "Allow"
+    condition = only(run["condition"])
+    assert (condition["test"], condition["variable"]) == ("ArnEquals", "ecs:cluster")
+    iam = module("iam")
+    assert iam.locals["migration_family_arn"] == (
+        '${replace(var.ecs_migration_task_definition_arn, "/:[0-9]+$/", ":*")}'
+    )
+    assert root().modules["iam"]["ecs_migration_task_definition_arn"] == (
+        "${module.ecs.migration_task_definition_arn}"
+    )
+    assert module_input("ecs", "migration_family") == "snsd-production-migrate"
+    assert module_input("ecs", "migration_family") != module_input("ecs", "service_name")
+    # Only the roles the two families name; no task role for the migration.
+    assert deploy["PassTaskRoles"]["resources"] == [
+        "${aws_iam_role.ecs_execution.arn}",
+        "${aws_iam_role.ecs_task.arn}",
+    ]
+
+
+def test_the_migration_task_gets_the_database_url_and_a_fixed_command() -> None:
+    migrate = module("ecs").resource("aws_ecs_task_definition", "migrate")
+    assert migrate["family"] == "${var.migration_family}"
+    assert "task_role_arn" not in migrate
+    container = re.sub(r"\s+", " ", migrate["container_definitions"])
+    assert "command = var.migration_command" in container
+    assert "for k in var.migration_secret_keys" in container
+    assert 'valueFrom = "${var.secret_arn}:${k}::"' in container
+    assert "environment" not in container
+    assert module_input("ecs", "migration_secret_keys") == ["SUPABASE_DB_URL"]
+    assert module_input("ecs", "migration_command") == ["python", "-m", "core_service.migrate"]
+
+
 def test_service_starts_on_the_placeholder_and_deploys_own_the_revision() -> None:
     ecs = module("ecs")
     service = ecs.resource("aws_ecs_service")
