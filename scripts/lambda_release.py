@@ -5,12 +5,19 @@
 
 `release` uploads the package, waits for the update to finish, publishes an
 immutable version of exactly that code (CodeSha256 guards against a
-concurrent upload slipping in between), then moves the alias to it. The
-alias's previous version is written to the step outputs before the alias
-moves, so a failing smoke test can put it back with `rollback`.
+concurrent upload slipping in between), waits until that version is Active
+(a SnapStart version takes its snapshot first, and invoking it before then
+fails), then moves the alias to it. The alias's previous version is written
+to the step outputs before the alias moves, so a failing smoke test can put
+it back with `rollback`. A version that does not become Active fails the
+release with the alias left where it was.
 
 Terraform creates the function and the alias and ignores code and alias
-changes afterwards: CI owns both.
+changes afterwards, and never publishes: versions and the alias are this
+script's alone. Terraform creates the alias on $LATEST (the placeholder, no
+version exists yet); the first release publishes that code as a version and
+points the alias at it before uploading anything, so even the first release
+has a version to roll back to.
 """
 
 from __future__ import annotations
@@ -23,12 +30,18 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.exceptions import WaiterError
 
 from scripts.actions_io import add_summary, set_output
 
 # UpdateFunctionCode accepts at most 50 MB of zipped code inline; a larger
 # package has to go through S3.
 MAX_INLINE_ZIP_BYTES = 50 * 1024 * 1024
+
+# How long a published version may take to become Active: SnapStart
+# initialises the function and snapshots it first (usually a minute or two,
+# longer for a big package). 10 minutes, well inside the job's 30.
+ACTIVE_WAIT = {"Delay": 5, "MaxAttempts": 120}
 
 
 class ReleaseError(RuntimeError):
@@ -61,6 +74,21 @@ def publish_version(lambda_client: Any, function: str, package: bytes, descripti
     return version
 
 
+def wait_until_active(lambda_client: Any, function: str, version: str) -> None:
+    """Return once `version` may be invoked; raise if it failed or the wait ran out."""
+    try:
+        lambda_client.get_waiter("published_version_active").wait(
+            FunctionName=function, Qualifier=version, WaiterConfig=ACTIVE_WAIT
+        )
+    except WaiterError as error:
+        state = error.last_response.get("State", "unknown")
+        reason = error.last_response.get("StateReason", "no reason given")
+        raise ReleaseError(
+            f"version {version} of {function} is {state}, not Active ({reason}); "
+            "the alias was not moved"
+        ) from error
+
+
 def current_version(lambda_client: Any, function: str, alias: str) -> str:
     """The version the alias points at now."""
     return str(lambda_client.get_alias(FunctionName=function, Name=alias)["FunctionVersion"])
@@ -83,12 +111,28 @@ def point_alias(lambda_client: Any, function: str, alias: str, version: str) -> 
         raise ReleaseError(f"alias {alias} points at {now} after moving it to {version}")
 
 
+def pin_latest(lambda_client: Any, function: str, alias: str) -> str:
+    """Publish the code the alias serves through $LATEST and point the alias at that version."""
+    serving = lambda_client.get_function_configuration(FunctionName=function)["CodeSha256"]
+    published = lambda_client.publish_version(
+        FunctionName=function, CodeSha256=serving, Description=f"{alias} before the first release"
+    )
+    version = str(published["Version"])
+    wait_until_active(lambda_client, function, version)
+    point_alias(lambda_client, function, alias, version)
+    return version
+
+
 def release(
     lambda_client: Any, function: str, alias: str, package: bytes, description: str
 ) -> Release:
     """Publish `package` and move `alias` to it; report the version it left."""
     previous = current_version(lambda_client, function, alias)
+    if previous == "$LATEST":
+        # Uploading would change what the alias serves before any smoke test.
+        previous = pin_latest(lambda_client, function, alias)
     version = publish_version(lambda_client, function, package, description)
+    wait_until_active(lambda_client, function, version)
     # Written before the move: if anything after this fails, the workflow's
     # rollback step already knows where the alias was.
     set_output("previous_version", previous)

@@ -58,7 +58,7 @@ module "ecr" {
 
   name                       = local.name
   scan_on_push               = true
-  tagged_images_to_keep      = 10
+  releases_to_keep           = 10
   untagged_image_expiry_days = 7
   force_delete               = var.allow_destroy_with_data
 }
@@ -122,6 +122,8 @@ module "iam" {
   lambda_function_arn     = module.lambda.function_arn
   lambda_log_group_arn    = module.lambda.log_group_arn
   lambda_xray_tracing     = true
+
+  ecs_migration_task_definition_arn = module.ecs.migration_task_definition_arn
 
   github_repository        = var.github_repository
   github_environment       = var.github_environment
@@ -220,6 +222,10 @@ module "ecs" {
   environment = merge(local.app_environment, { AWS_REGION = var.aws_region })
   secret_arn  = module.secrets.secret_arn
   secret_keys = module.secrets.keys
+
+  # The migration's own family: only the database URL from the secret.
+  migration_family      = "${local.name}-migrate"
+  migration_secret_keys = ["SUPABASE_DB_URL"]
 
   execution_role_arn = module.iam.ecs_execution_role_arn
   task_role_arn      = module.iam.ecs_task_role_arn

@@ -82,3 +82,8 @@ output "ecs_task_definition_family" {
   description = "Task definition family whose latest revision each deploy re-images (ECS_FAMILY)."
   value       = module.ecs.task_definition_family
 }
+
+output "ecs_migration_family" {
+  description = "Task definition family of the migration each deploy re-images and runs once (ECS_MIGRATION_FAMILY)."
+  value       = module.ecs.migration_family
+}

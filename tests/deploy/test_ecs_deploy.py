@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from scripts import ecs_deploy
 from tests.support.deploy import REGION, read_outputs
 
+ROOT = Path(__file__).resolve().parents[2]
 OLD_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/snsd-production:aaaaaaa"
 NEW_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/snsd-production:" + "b" * 40
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:snsd-production-secrets-AbCdEf"
@@ -431,3 +433,241 @@ def test_wait_without_rollout_state_trusts_settled_counts() -> None:
     )
     _wait(ecs)
     assert ecs.calls == 2
+
+
+# --------------------------------------------------------------------------
+# Releases are tagged, so ECR's lifecycle keeps what a rollback needs
+# --------------------------------------------------------------------------
+
+REPOSITORY = "snsd-production"
+COMMIT = "c" * 40
+MANIFEST = json.dumps(
+    {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {
+            "mediaType": "application/vnd.docker.container.image.v1+json",
+            "size": 7023,
+            "digest": "sha256:" + "1" * 64,
+        },
+        "layers": [],
+    }
+)
+
+
+def _pushed(ecr: Any, tag: str = COMMIT) -> str:
+    ecr.create_repository(repositoryName=REPOSITORY, imageTagMutability="IMMUTABLE")
+    pushed = ecr.put_image(repositoryName=REPOSITORY, imageManifest=MANIFEST, imageTag=tag)
+    return str(pushed["image"]["imageId"]["imageDigest"])
+
+
+def _tags(ecr: Any, digest: str) -> list[str]:
+    details = ecr.describe_images(repositoryName=REPOSITORY, imageIds=[{"imageDigest": digest}])
+    return sorted(details["imageDetails"][0]["imageTags"])
+
+
+@pytest.mark.usefixtures("aws")
+def test_a_live_image_gets_a_release_tag_on_the_same_manifest() -> None:
+    ecr = boto3.client("ecr", region_name=REGION)
+    digest = _pushed(ecr)
+
+    released = ecs_deploy.tag_release(
+        ecr, REPOSITORY, COMMIT, now=lambda: datetime(2026, 12, 7, 5, 30, 1, tzinfo=UTC)
+    )
+
+    assert released == f"release-20261207T053001Z-{COMMIT}"
+    assert _tags(ecr, digest) == [COMMIT, released]
+    # terraform/modules/ecr keeps the images whose tags start with this prefix.
+    ecr_variables = (ROOT / "terraform" / "modules" / "ecr" / "variables.tf").read_text()
+    assert f'default     = "{ecs_deploy.RELEASE_TAG_PREFIX}"' in ecr_variables
+
+
+@pytest.mark.usefixtures("aws")
+def test_tagging_a_release_twice_adds_one_tag() -> None:
+    ecr = boto3.client("ecr", region_name=REGION)
+    digest = _pushed(ecr)
+    first = ecs_deploy.tag_release(ecr, REPOSITORY, COMMIT)
+
+    code = ecs_deploy.main(["tag-release", "--repository", REPOSITORY, "--tag", COMMIT], ecr=ecr)
+
+    assert code == 0
+    assert _tags(ecr, digest) == [COMMIT, first]
+
+
+@pytest.mark.usefixtures("aws")
+def test_tagging_a_missing_image_fails() -> None:
+    ecr = boto3.client("ecr", region_name=REGION)
+    _pushed(ecr)
+    code = ecs_deploy.main(["tag-release", "--repository", REPOSITORY, "--tag", "d" * 40], ecr=ecr)
+    assert code == 1
+
+
+# --------------------------------------------------------------------------
+# The migration: its own family, re-imaged, run once where the service runs
+# --------------------------------------------------------------------------
+
+MIGRATION_FAMILY = "snsd-production-migrate"
+
+
+def _migration_family(ecs: Any) -> str:
+    """The migration's revision as Terraform registers it (terraform/modules/ecs)."""
+    request = _request(DESCRIBED)
+    request["family"] = MIGRATION_FAMILY
+    request.pop("taskRoleArn")
+    container = request["containerDefinitions"][0]
+    request["containerDefinitions"] = [container]
+    container["image"] = "123.dkr.ecr/snsd:replaced-by-deploy"
+    container["command"] = ["python", "-m", "core_service.migrate"]
+    container["secrets"] = [s for s in container["secrets"] if s["name"] == "SUPABASE_DB_URL"]
+    for key in ("portMappings", "environment"):
+        container.pop(key)
+    return _register(ecs, request, DESCRIBED["tags"])
+
+
+class _MigratingEcs:
+    """moto's client for the service and the task definitions; the run itself is scripted.
+
+    moto (5.2.5) fails RunTask of an awsvpc task (its network interface lacks
+    a DNS name) and never runs a container, so the task is started here and
+    stops with `exit_code` after `polls_before_stop` status checks.
+    """
+
+    TASK = "arn:aws:ecs:us-east-1:123456789012:task/snsd-production-cluster/0123456789abcdef"
+
+    def __init__(self, ecs: Any, exit_code: int | None, polls_before_stop: int = 1) -> None:
+        self._ecs = ecs
+        self.exit_code = exit_code
+        self.polls_before_stop = polls_before_stop
+        self.run: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ecs, name)
+
+    def run_task(self, **kwargs: Any) -> Any:
+        self.run = kwargs
+        return {"tasks": [{"taskArn": self.TASK, "lastStatus": "PROVISIONING"}], "failures": []}
+
+    def describe_tasks(self, cluster: str, tasks: list[str]) -> Any:
+        assert (cluster, tasks) == (CLUSTER, [self.TASK])
+        self.polls_before_stop -= 1
+        if self.polls_before_stop >= 0:
+            return {"tasks": [{"taskArn": self.TASK, "lastStatus": "RUNNING"}]}
+        stopped = {
+            "taskArn": self.TASK,
+            "lastStatus": "STOPPED",
+            "stoppedReason": "Essential container in task exited",
+            "containers": [{"name": "app", "exitCode": self.exit_code}],
+        }
+        if self.exit_code is None:
+            stopped["containers"] = [{"name": "app"}]
+            stopped["stoppedReason"] = (
+                "CannotPullContainerError: pull image manifest has been retried"
+            )
+        return {"tasks": [stopped]}
+
+
+def _migrate(ecs: Any, timeout: float = 100) -> ecs_deploy.Migration:
+    clock = iter(range(0, 10_000, 10))
+    return ecs_deploy.migrate(
+        ecs,
+        CLUSTER,
+        SERVICE,
+        MIGRATION_FAMILY,
+        "app",
+        NEW_IMAGE,
+        started_by="migrate-42",
+        timeout_seconds=timeout,
+        poll_seconds=10,
+        sleep=lambda _: None,
+        clock=lambda: float(next(clock)),
+    )
+
+
+@pytest.mark.usefixtures("aws")
+def test_migrate_runs_its_own_family_reimaged_where_the_service_runs() -> None:
+    moto = boto3.client("ecs", region_name=REGION)
+    platform = _platform(moto)
+    terraforms = _migration_family(moto)
+    ecs = _MigratingEcs(moto, exit_code=0)
+
+    done = _migrate(ecs)
+
+    registered = moto.describe_task_definition(
+        taskDefinition=done.task_definition, include=["TAGS"]
+    )
+    assert registered["taskDefinition"]["family"] == MIGRATION_FAMILY
+    expected = _without_revision_fields(
+        moto.describe_task_definition(taskDefinition=terraforms, include=["TAGS"])
+    )
+    expected["taskDefinition"]["containerDefinitions"][0]["image"] = NEW_IMAGE
+    assert _without_revision_fields(registered) == expected
+    # Only the database URL, the fixed command: nothing to override.
+    [container] = registered["taskDefinition"]["containerDefinitions"]
+    assert [s["name"] for s in container["secrets"]] == ["SUPABASE_DB_URL"]
+    assert ecs.run["taskDefinition"] == done.task_definition
+    assert "overrides" not in ecs.run
+    assert ecs.run["startedBy"] == "migrate-42"
+    assert ecs.run["networkConfiguration"]["awsvpcConfiguration"] == {
+        "subnets": platform["subnets"],
+        "securityGroups": platform["security_groups"],
+        "assignPublicIp": "DISABLED",
+    }
+
+
+@pytest.mark.usefixtures("aws")
+@pytest.mark.parametrize("exit_code", [1, None])
+def test_a_failed_migration_fails_the_deploy(exit_code: int | None) -> None:
+    moto = boto3.client("ecs", region_name=REGION)
+    _platform(moto)
+    _migration_family(moto)
+    with pytest.raises(ecs_deploy.DeployError, match=f"exit code {exit_code}"):
+        _migrate(_MigratingEcs(moto, exit_code=exit_code))
+
+
+@pytest.mark.usefixtures("aws")
+def test_a_migration_that_never_stops_fails_at_the_deadline() -> None:
+    moto = boto3.client("ecs", region_name=REGION)
+    _platform(moto)
+    _migration_family(moto)
+    with pytest.raises(ecs_deploy.DeployError, match="did not stop within 30 s"):
+        _migrate(_MigratingEcs(moto, exit_code=0, polls_before_stop=1000), timeout=30)
+
+
+@pytest.mark.usefixtures("aws")
+def test_migrate_refuses_the_services_family(github_files: tuple[Path, Path]) -> None:
+    moto = boto3.client("ecs", region_name=REGION)
+    _platform(moto)
+    code = ecs_deploy.main(
+        [
+            "migrate",
+            "--cluster",
+            CLUSTER,
+            "--service",
+            SERVICE,
+            "--family",
+            "snsd-production-service",
+            "--container",
+            "app",
+            "--image",
+            NEW_IMAGE,
+        ],
+        ecs=_MigratingEcs(moto, exit_code=0),
+    )
+    assert code == 1
+    assert read_outputs(github_files[0]) == {}
+
+
+@pytest.mark.usefixtures("aws")
+def test_migrate_command_writes_the_revision_it_ran(github_files: tuple[Path, Path]) -> None:
+    moto = boto3.client("ecs", region_name=REGION)
+    _platform(moto)
+    _migration_family(moto)
+    argv = ["migrate", "--cluster", CLUSTER, "--service", SERVICE, "--family", MIGRATION_FAMILY]
+    argv += ["--container", "app", "--image", NEW_IMAGE, "--poll-seconds", "0"]
+
+    code = ecs_deploy.main(argv, ecs=_MigratingEcs(moto, exit_code=0))
+
+    assert code == 0
+    [(name, value)] = read_outputs(github_files[0]).items()
+    assert name == "migration_task_definition"
+    assert value.endswith(f":task-definition/{MIGRATION_FAMILY}:2")

@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -178,3 +179,72 @@ def test_a_missing_alias_stops_the_release_before_anything_ships(lam: Any) -> No
         lambda_release.release(lam, FUNCTION, "nope", _package("x = 1\n"), "")
     versions = lam.list_versions_by_function(FunctionName=FUNCTION)["Versions"]
     assert [v["Version"] for v in versions] == ["$LATEST", "1"]
+
+
+def _record_state_checks(lam: Any, state: str | None = None) -> list[str]:
+    """The versions whose state the release asks for; with `state`, answer that instead of moto.
+
+    moto publishes every version Active at once, so a version that is still
+    taking its SnapStart snapshot (or failed to) is a stubbed answer.
+    """
+    asked: list[str] = []
+
+    def check(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
+        asked.append(str(params["query_string"].get("Qualifier")))
+        if state is None:
+            return None
+        answer = {"State": state, "StateReason": f"stubbed {state}", "ResponseMetadata": {}}
+        return SimpleNamespace(status_code=200), answer
+
+    lam.meta.events.register("before-call.lambda.GetFunctionConfiguration", check)
+    return asked
+
+
+def test_release_waits_for_the_new_version_to_be_active(lam: Any) -> None:
+    asked = _record_state_checks(lam)
+
+    done = lambda_release.release(lam, FUNCTION, ALIAS, _package("v2 = 1\n"), "")
+
+    assert done.version == "2"
+    assert asked == ["2"]
+    assert _alias_version(lam) == "2"
+
+
+@pytest.mark.parametrize("state", ["Pending", "Failed"])
+def test_a_version_that_never_becomes_active_leaves_the_alias_alone(
+    lam: Any, monkeypatch: pytest.MonkeyPatch, github_files: tuple[Path, Path], state: str
+) -> None:
+    monkeypatch.setattr(lambda_release, "ACTIVE_WAIT", {"Delay": 0, "MaxAttempts": 3})
+    asked = _record_state_checks(lam, state)
+
+    code = lambda_release.main(
+        ["--function", FUNCTION, "--alias", ALIAS, "release", "--zip", "/dev/null"],
+        lambda_client=lam,
+    )
+
+    assert code == 1
+    assert _alias_version(lam) == "1"
+    assert set(asked) == {"2"}
+    assert len(asked) == (3 if state == "Pending" else 1)
+
+
+def test_the_first_release_pins_the_placeholder_so_it_can_roll_back(lam: Any) -> None:
+    """As Terraform leaves a new function: nothing published, the alias on $LATEST."""
+    fresh = "snsd-fresh-file-api"
+    role = lam.get_function_configuration(FunctionName=FUNCTION)["Role"]
+    placeholder = lam.create_function(
+        FunctionName=fresh,
+        Runtime="python3.12",
+        Role=role,
+        Handler="file_lambda.handler.handler",
+        Code={"ZipFile": _package("# placeholder answering 503\n")},
+    )["CodeSha256"]
+    lam.create_alias(FunctionName=fresh, Name=ALIAS, FunctionVersion="$LATEST")
+
+    done = lambda_release.release(lam, fresh, ALIAS, _package("v2 = 1\n"), "")
+
+    assert done == lambda_release.Release(version="2", previous_version="1")
+    pinned = lam.get_function_configuration(FunctionName=fresh, Qualifier="1")
+    assert pinned["CodeSha256"] == placeholder
+    lambda_release.point_alias(lam, fresh, ALIAS, done.previous_version)
+    assert lam.get_alias(FunctionName=fresh, Name=ALIAS)["FunctionVersion"] == "1"

@@ -133,7 +133,7 @@ def test_deploys_run_after_the_infrastructure_workflow_for_the_same_commit() -> 
         assert "gate" in needs, name
         checkouts = [x for x in jobs[name]["steps"] if "checkout@" in str(x.get("uses", ""))]
         assert [c["with"]["ref"] for c in checkouts] == ["${{ needs.gate.outputs.sha }}"], name
-    assert set(jobs["core"]["needs"]) == set(jobs["files"]["needs"]) == {"gate", "test"}
+    assert set(jobs["core"]["needs"]) == set(jobs["files"]["needs"]) == {"gate", "migrate"}
     assert set(jobs["smoke"]["needs"]) == {"gate", "core", "files"}
     ci = _load(ROOT / ".github" / "workflows" / "ci.yml")
     assert ci["on"]["workflow_call"]["inputs"]["ref"]["type"] == "string"
@@ -174,10 +174,45 @@ def _step_named(job: dict[str, Any], name: str) -> dict[str, Any]:
     return found[0]
 
 
-def test_core_migrates_with_the_new_image_before_the_service_rolls() -> None:
+def test_both_halves_start_only_after_the_migration_succeeded() -> None:
+    jobs = _load(DEPLOY)["jobs"]
+    assert set(jobs["migrate"]["needs"]) == {"gate", "test"}
+    for half in ("core", "files"):
+        # Plain needs, no `if: always()`: a failed or skipped migrate skips them.
+        assert "migrate" in jobs[half]["needs"], half
+        assert "always()" not in str(jobs[half].get("if", "")), half
+    assert "always()" not in str(jobs["migrate"].get("if", ""))
+    checkouts = [x for x in jobs["migrate"]["steps"] if "checkout@" in str(x.get("uses", ""))]
+    assert [c["with"]["ref"] for c in checkouts] == ["${{ needs.gate.outputs.sha }}"]
+
+
+def test_the_migration_runs_its_own_family_with_the_new_image() -> None:
+    jobs = _load(DEPLOY)["jobs"]
+    migrate = jobs["migrate"]
+    names = [str(x.get("id", "")) for x in migrate["steps"]]
+    runs = [str(x.get("run", "")) for x in migrate["steps"]]
+    [run] = [r for r in runs if "scripts.ecs_deploy migrate" in r]
+    assert names.index("image") < runs.index(run)
+    assert "docker push" in runs[names.index("image")]
+    assert '--family "$ECS_MIGRATION_FAMILY"' in run
+    assert migrate["env"]["ECS_MIGRATION_FAMILY"] == (
+        "${{ vars.ECS_MIGRATION_FAMILY || 'snsd-production-migrate' }}"
+    )
+    assert migrate["env"]["ECS_MIGRATION_FAMILY"] != jobs["core"]["env"]["ECS_FAMILY"]
+    # No one-off task of the service's family, no command override anywhere:
+    # the deploy role may not run them (terraform/modules/iam).
+    text = DEPLOY.read_text()
+    assert "run-task" not in text
+    assert "command" not in yaml.safe_dump(jobs)
+    # The URL stays in the task: nothing in the workflow holds or prints it.
+    assert "SUPABASE_DB_URL" not in text
+
+
+def test_core_rolls_the_new_image_on_terraforms_revision() -> None:
     core = _load(DEPLOY)["jobs"]["core"]
     names = [str(x.get("id", "")) for x in core["steps"]]
     assert names.index("image") < names.index("render") < names.index("ecs")
+    assert "docker" not in str(core["steps"][names.index("image")]["run"])  # migrate pushed it
     render = core["steps"][names.index("render")]["run"]
     # Built on the family's latest revision (Terraform's), only the image changed.
     assert "scripts.ecs_deploy render" in render
@@ -187,27 +222,7 @@ def test_core_migrates_with_the_new_image_before_the_service_rolls() -> None:
     settings = action["with"]
     assert settings["task-definition"] == "task-definition.json"
     assert settings["wait-for-service-stability"] is True
-    # The migration: a one-off task of the new revision, waited for, its exit
-    # code checked by the action before it updates the service.
-    assert settings["run-task"] is True
-    assert settings["wait-for-task-stopped"] is True
-    assert settings["run-task-subnets"] == "${{ steps.render.outputs.subnets }}"
-    assert settings["run-task-security-groups"] == "${{ steps.render.outputs.security_groups }}"
-    overrides = json.loads(
-        settings["run-task-container-overrides"].replace("${{ env.ECS_CONTAINER }}", "app")
-    )
-    assert overrides == [
-        {
-            "name": "app",
-            "command": [
-                "sh",
-                "-c",
-                'exec python -m core_service.migrate --database-url "$SUPABASE_DB_URL"',
-            ],
-        }
-    ]
-    # The URL stays in the task: nothing in the workflow holds or prints it.
-    assert "SUPABASE_DB_URL" not in yaml.safe_dump(core.get("env", {}))
+    assert not [k for k in settings if k.startswith("run-task")]
     smoke = " ".join(x.get("run", "") for x in core["steps"])
     assert "/ready" in smoke
     assert "/health" in smoke
@@ -555,6 +570,7 @@ def test_names_default_to_the_platforms_names() -> None:
         "ECR_REPOSITORY": "snsd-production",
         "ECS_CLUSTER": "snsd-production-cluster",
         "ECS_SERVICE": "snsd-production-service",
+        "ECS_MIGRATION_FAMILY": "snsd-production-migrate",
         "LAMBDA_FUNCTION": "snsd-production-file-api",
         "LAMBDA_ALIAS": "live",
     }.items():
@@ -686,3 +702,18 @@ def test_ci_runs_every_check_of_make_test() -> None:
     made = {target for line in run if line.startswith("make ") for target in line.split()[1:]}
     missing = set(_make_test_prerequisites()) - made
     assert not missing, f"make test runs {sorted(missing)}, which no ci.yml job runs"
+
+
+def test_the_core_image_is_tagged_a_release_only_once_it_serves() -> None:
+    """ECR keeps the last releases (terraform/modules/ecr): the live image must be one."""
+    core = _load(DEPLOY)["jobs"]["core"]
+    runs = [str(x.get("run", "")) for x in core["steps"]]
+    [tag] = [i for i, run in enumerate(runs) if "scripts.ecs_deploy tag-release" in run]
+    smoke = next(i for i, run in enumerate(runs) if "scripts.smoke_test" in run)
+    rollback = next(i for i, run in enumerate(runs) if "scripts.ecs_deploy rollback" in run)
+    # After the smoke test passed, and after the rollback step: a failing tag
+    # must not roll back a release that serves.
+    assert smoke < rollback < tag
+    assert "if" not in core["steps"][tag]
+    assert '--tag "$DEPLOY_SHA"' in runs[tag]
+    assert '--repository "$ECR_REPOSITORY"' in runs[tag]

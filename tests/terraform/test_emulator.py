@@ -466,10 +466,9 @@ def test_second_plan_changes_nothing(applied: Applied) -> None:
         if "redrive_policy" in differing:
             assert json.loads(before["redrive_policy"]) == json.loads(after["redrive_policy"])
         if "function_name" in differing:
-            assert (
-                before["function_name"].rsplit(":", 1)[0]
-                == after["function_name"].rsplit(":", 1)[0]
-            )
+            # The same function (arn:aws:lambda:region:account:function:name),
+            # whatever qualifier moto reads back ($LATEST's is none at all).
+            assert before["function_name"].split(":")[:7] == after["function_name"].split(":")[:7]
         if "referenced_security_group_id" in differing:
             assert before["referenced_security_group_id"].endswith(
                 "/" + after["referenced_security_group_id"]
@@ -532,15 +531,28 @@ def test_ecr_lifecycle_policy(applied: Applied) -> None:
     policy = json.loads(
         ecr.get_lifecycle_policy(repositoryName="snsd-production")["lifecyclePolicyText"]
     )
-    rules = {r["selection"]["tagStatus"]: r["selection"] for r in policy["rules"]}
-    assert rules["untagged"] == {
-        "tagStatus": "untagged",
-        "countType": "sinceImagePushed",
-        "countUnit": "days",
-        "countNumber": 7,
+    rules = {r["rulePriority"]: r["selection"] for r in policy["rules"]}
+    assert rules == {
+        1: {
+            "tagStatus": "untagged",
+            "countType": "sinceImagePushed",
+            "countUnit": "days",
+            "countNumber": 7,
+        },
+        2: {
+            "tagStatus": "tagged",
+            "tagPrefixList": ["release-"],
+            "countType": "imageCountMoreThan",
+            "countNumber": 10,
+        },
+        3: {
+            "tagStatus": "tagged",
+            "tagPatternList": ["*"],
+            "countType": "sinceImagePushed",
+            "countUnit": "days",
+            "countNumber": 14,
+        },
     }
-    assert rules["tagged"]["countType"] == "imageCountMoreThan"
-    assert rules["tagged"]["countNumber"] == 10
 
 
 def test_ecs_service(applied: Applied) -> None:
@@ -680,8 +692,12 @@ def test_lambda_configuration(applied: Applied) -> None:
     assert not [k for k in env if k.startswith("SUPABASE_")], (
         "secret values must not be in the environment"
     )
+    # Nothing published before the first release: the alias serves the
+    # placeholder through $LATEST (the release pins it as a version first).
+    versions = lam.list_versions_by_function(FunctionName="snsd-production-file-api")["Versions"]
+    assert [v["Version"] for v in versions] == ["$LATEST"]
     alias = lam.get_alias(FunctionName="snsd-production-file-api", Name="live")
-    assert alias["FunctionVersion"] != "$LATEST"
+    assert alias["FunctionVersion"] == "$LATEST"
 
 
 def test_bucket_changes_are_queued_for_the_live_alias(applied: Applied) -> None:
@@ -703,8 +719,10 @@ def test_bucket_changes_are_queued_for_the_live_alias(applied: Applied) -> None:
     [mapping] = applied.client("lambda").list_event_source_mappings(
         EventSourceArn=attributes["QueueArn"]
     )["EventSourceMappings"]
-    # The live alias (moto stores the version the alias points at).
-    assert ":function:snsd-production-file-api:" in mapping["FunctionArn"]
+    # The live alias: moto stores the ARN of the version the alias points at,
+    # and before the first release that is $LATEST, whose ARN is unqualified
+    # (the plan's mapping names the alias: test_static.py).
+    assert mapping["FunctionArn"].split(":")[5:7] == ["function", "snsd-production-file-api"]
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
@@ -876,7 +894,11 @@ def test_deploy_role_trusts_only_the_production_environment(applied: Applied) ->
     by_sid = {s["Sid"]: s for s in document["Statement"]}
     run = by_sid["EcsRunMigration"]
     assert run["Action"] == "ecs:RunTask"
-    assert run["Resource"].endswith(":task-definition/snsd-production-service:*")
+    # One-off tasks of the migration's family only, never the service's.
+    assert run["Resource"].endswith(":task-definition/snsd-production-migrate:*")
+    assert [s["Sid"] for s in document["Statement"] if "ecs:RunTask" in str(s["Action"])] == [
+        "EcsRunMigration"
+    ]
     assert run["Condition"]["ArnEquals"]["ecs:cluster"].endswith(":cluster/snsd-production-cluster")
     assert by_sid["EcsWatchMigration"]["Action"] == "ecs:DescribeTasks"
     assert by_sid["EcsWatchMigration"]["Resource"].endswith(":task/snsd-production-cluster/*")
@@ -886,9 +908,24 @@ def test_deploy_role_trusts_only_the_production_environment(applied: Applied) ->
     ]
 
 
+def test_the_migration_task_definition_carries_only_the_database_url(applied: Applied) -> None:
+    ecs = applied.client("ecs")
+    migrate = ecs.describe_task_definition(taskDefinition="snsd-production-migrate")
+    definition = migrate["taskDefinition"]
+    assert "taskRoleArn" not in definition
+    [container] = definition["containerDefinitions"]
+    assert container["command"] == ["python", "-m", "core_service.migrate"]
+    secret_arn = applied.outputs["secret_arn"]["value"]
+    assert container["secrets"] == [
+        {"name": "SUPABASE_DB_URL", "valueFrom": f"{secret_arn}:SUPABASE_DB_URL::"}
+    ]
+    assert not container.get("environment")
+    assert container["image"].endswith("/snsd-production:replaced-by-deploy")
+
+
 # --------------------------------------------------------------------------
-# After a deploy: the next plan leaves the deploy alone, and Terraform's own
-# changes still reach the service and the alias
+# After a deploy: the next plan leaves the deploy alone; Terraform's own
+# changes reach the service with the next deploy, the alias with the next release
 # --------------------------------------------------------------------------
 
 
@@ -932,48 +969,63 @@ def test_deploy_renders_terraforms_revision_with_only_the_image_changed(applied:
     assert rendered.security_groups == network["securityGroups"]
 
 
-def test_a_lambda_release_survives_the_next_plan_and_a_config_change_reaches_the_alias(
-    terraform: Terraform, applied: Applied
-) -> None:
-    lam = applied.client("lambda")
-    function = "snsd-production-file-api"
-    # What CI's release does: new code, a published version, the alias moved.
+def _package(handler_source: str) -> bytes:
     import io
     import zipfile
 
     package = io.BytesIO()
     with zipfile.ZipFile(package, "w") as archive:
-        archive.writestr("file_lambda/handler.py", "def handler(event, context):\n    return {}\n")
-    code = lam.update_function_code(FunctionName=function, ZipFile=package.getvalue())
-    version = lam.publish_version(FunctionName=function, CodeSha256=code["CodeSha256"])["Version"]
-    lam.update_alias(FunctionName=function, Name="live", FunctionVersion=version)
+        archive.writestr("file_lambda/handler.py", handler_source)
+    return package.getvalue()
+
+
+def test_an_apply_after_a_rollback_publishes_nothing_and_leaves_the_alias(
+    terraform: Terraform, applied: Applied
+) -> None:
+    """The release script alone publishes and moves `live`; Terraform's changes wait for it."""
+    from scripts import lambda_release
+
+    lam = applied.client("lambda")
+    function = "snsd-production-file-api"
+    asked_state_of: list[str] = []
+    lam.meta.events.register(
+        "before-call.lambda.GetFunctionConfiguration",
+        lambda params, **_: asked_state_of.append(params["query_string"].get("Qualifier")),
+    )
+
+    good = lambda_release.release(lam, function, "live", _package("good = 1\n"), "good")
+    rejected = lambda_release.release(lam, function, "live", _package("rejected = 1\n"), "bad")
+    # Each published version was Active before the alias moved to it.
+    assert {good.version, rejected.version} <= set(asked_state_of)
+    # The smoke test failed: the workflow's rollback step.
+    lambda_release.point_alias(lam, function, "live", good.version)
+    published = lam.list_versions_by_function(FunctionName=function)["Versions"]
 
     target = ["-target=module.lambda", *EMULATOR_ONLY, *TEAR_DOWN]
-    # Exit 0 with -detailed-exitcode: no changes, so the release stays.
+    # Exit 0 with -detailed-exitcode: no changes, so the releases stay as they are.
     terraform.run(["plan", *COMMON, VAR_FILE, *target, "-detailed-exitcode"], applied.work)
 
+    # A configuration change of the function, applied.
     terraform.run(
-        [
-            "plan",
-            *COMMON,
-            VAR_FILE,
-            *target,
-            "-var",
-            "lambda_log_level=DEBUG",
-            "-out=config-change.tfplan",
-        ],
+        ["apply", *COMMON, "-auto-approve", VAR_FILE, *target, "-var", "lambda_log_level=DEBUG"],
         applied.work,
+        timeout=300,
     )
-    config_change = {
-        c["address"]: c for c in changed(show(terraform, applied.work, "config-change.tfplan"))
-    }
-    assert set(config_change) == {
-        "module.lambda.aws_lambda_function.this",
-        "module.lambda.aws_lambda_alias.this",
-    }
-    alias = config_change["module.lambda.aws_lambda_alias.this"]["change"]
-    assert alias["before"]["function_version"] == version
-    assert alias["after_unknown"].get("function_version") is True  # the version Terraform publishes
+
+    alias = lam.get_alias(FunctionName=function, Name="live")
+    assert alias["FunctionVersion"] == good.version
+    after = lam.list_versions_by_function(FunctionName=function)["Versions"]
+    assert [v["Version"] for v in after] == [v["Version"] for v in published]
+    rejected_code = next(v for v in after if v["Version"] == rejected.version)["CodeSha256"]
+    assert [v["Version"] for v in after if v["CodeSha256"] == rejected_code] == [
+        "$LATEST",
+        rejected.version,
+    ]
+    # The change is on $LATEST, for the next release to publish.
+    latest = lam.get_function_configuration(FunctionName=function)
+    assert latest["Environment"]["Variables"]["POWERTOOLS_LOG_LEVEL"] == "DEBUG"
+    live = lam.get_function_configuration(FunctionName=function, Qualifier="live")
+    assert live["Environment"]["Variables"]["POWERTOOLS_LOG_LEVEL"] != "DEBUG"
 
 
 # --------------------------------------------------------------------------

@@ -169,7 +169,12 @@ def test_variables_with_constrained_values_are_validated() -> None:
             "transition_to_ia_days",
             "cors_allowed_origins",
         ],
-        TF_ROOT / "modules" / "ecr": ["tagged_images_to_keep", "untagged_image_expiry_days"],
+        TF_ROOT / "modules" / "ecr": [
+            "releases_to_keep",
+            "release_tag_prefix",
+            "unreleased_image_expiry_days",
+            "untagged_image_expiry_days",
+        ],
         TF_ROOT / "modules" / "alb": ["ssl_policy", "target_port", "subnet_ids"],
     }
     for path, names in expected.items():
@@ -402,14 +407,30 @@ def test_security_groups_open_only_the_needed_ports() -> None:
 def test_ecr_repository() -> None:
     assert module_input("ecr", "name") == "snsd-production"
     assert module_input("ecr", "scan_on_push") is True
-    assert module_input("ecr", "tagged_images_to_keep") == 10
+    # The seed's figures: the last 10 (released) tagged images, untagged 7 days.
+    assert module_input("ecr", "releases_to_keep") == 10
     assert module_input("ecr", "untagged_image_expiry_days") == 7
     policy = module("ecr").resource("aws_ecr_lifecycle_policy")["policy"]
-    compact = re.sub(r"\s+", " ", policy)
-    assert 'tagStatus = "untagged", countType = "sinceImagePushed", countUnit = "days"' in compact
-    assert "countNumber = var.untagged_image_expiry_days" in compact
-    assert 'tagStatus = "tagged"' in compact
-    assert 'countType = "imageCountMoreThan", countNumber = var.tagged_images_to_keep' in compact
+    rules = [
+        re.sub(r"\s+", " ", rule)
+        for rule in re.findall(r"\{\s*rulePriority.*?action", policy, flags=re.S)
+    ]
+    assert len(rules) == 3
+    untagged, released, unreleased = rules
+    assert "rulePriority = 1" in untagged
+    assert 'tagStatus = "untagged", countType = "sinceImagePushed", countUnit = "days"' in untagged
+    assert "countNumber = var.untagged_image_expiry_days" in untagged
+    # Releases are counted, never aged out: a rollback's image stays however
+    # many failed deploys push after it. A release matches rule 2's tag
+    # selection, so rule 3 never sees it.
+    assert "rulePriority = 2" in released
+    assert 'tagStatus = "tagged", tagPrefixList = [var.release_tag_prefix]' in released
+    assert 'countType = "imageCountMoreThan", countNumber = var.releases_to_keep' in released
+    assert "rulePriority = 3" in unreleased
+    assert 'tagStatus = "tagged", tagPatternList = ["*"]' in unreleased
+    assert 'countType = "sinceImagePushed"' in unreleased
+    assert "countNumber = var.unreleased_image_expiry_days" in unreleased
+    assert module("ecr").variables["release_tag_prefix"]["default"] == "release-"
 
 
 # Files open at once whatever their age; logs are rarely read and take the
@@ -724,19 +745,22 @@ def test_lambda_function() -> None:
     assert module_input("lambda", "function_name") == "snsd-production-file-api"
     assert module_input("lambda", "alias_name") == "live"
     function = module("lambda").resource("aws_lambda_function")
-    assert function["publish"] is True
+    # Only the release script publishes: a version Terraform published would
+    # carry $LATEST's code, a rolled-back release's after a rollback.
+    assert function["publish"] is False
     ignored = only(function["lifecycle"])["ignore_changes"]
     assert {"${filename}", "${source_code_hash}", "${s3_key}"} <= set(ignored) or {
         "filename",
         "source_code_hash",
         "s3_key",
     } <= set(ignored)
-    # The alias follows the latest published version: CI's release, or the
-    # one Terraform publishes with a configuration change (tests/terraform
-    # test_emulator proves both against the provider).
+    # Created on what the function has ($LATEST, the placeholder), then the
+    # release script's alone (tests/terraform test_emulator proves it against
+    # the provider).
     alias = module("lambda").resource("aws_lambda_alias")
     assert alias["function_version"] == "${aws_lambda_function.this.version}"
-    assert "lifecycle" not in alias
+    ignored = only(alias["lifecycle"])["ignore_changes"]
+    assert {str(i).strip("${}") for i in ignored} == {"function_version", "routing_config"}
 
 
 def test_lambda_environment_carries_no_secret_value() -> None:
@@ -783,7 +807,8 @@ def test_published_versions_of_the_file_api_start_from_a_snapshot() -> None:
     assert root().modules["lambda"]["snap_start"] == "${var.lambda_snap_start}"
     assert root().variables["lambda_snap_start"]["default"] is True
     assert "lambda_snap_start" not in (REPO / "terraform" / "production.tfvars").read_text()
-    assert function["publish"] is True  # SnapStart applies to published versions only
+    # SnapStart applies to published versions only: the release script's.
+    assert "lambda_client.publish_version(" in (REPO / "scripts" / "lambda_release.py").read_text()
 
 
 def test_lambda_role_touches_only_tenant_objects() -> None:
@@ -921,6 +946,46 @@ def test_security_groups_are_named_by_prefix_for_create_before_destroy() -> None
         assert "name" not in group, name
         assert str(group["name_prefix"]).endswith("-"), name
         assert only(group["lifecycle"])["create_before_destroy"] is True, name
+
+
+def test_the_deploy_role_runs_one_off_tasks_of_the_migration_family_only() -> None:
+    """A one-off task of the service's family, command overridden, would print every secret."""
+    deploy = statements("github_deploy")
+    run_task = [s for s in deploy.values() if "ecs:RunTask" in s["actions"]]
+    assert [s["sid"] for s in run_task] == ["EcsRunMigration"]
+    run = run_task[0]
+    assert run["actions"] == ["ecs:RunTask"]
+    assert run["resources"] == ["${local.migration_family_arn}"]
+    assert "effect" not in run or run["effect"] == "Allow"
+    condition = only(run["condition"])
+    assert (condition["test"], condition["variable"]) == ("ArnEquals", "ecs:cluster")
+    iam = module("iam")
+    assert iam.locals["migration_family_arn"] == (
+        '${replace(var.ecs_migration_task_definition_arn, "/:[0-9]+$/", ":*")}'
+    )
+    assert root().modules["iam"]["ecs_migration_task_definition_arn"] == (
+        "${module.ecs.migration_task_definition_arn}"
+    )
+    assert module_input("ecs", "migration_family") == "snsd-production-migrate"
+    assert module_input("ecs", "migration_family") != module_input("ecs", "service_name")
+    # Only the roles the two families name; no task role for the migration.
+    assert deploy["PassTaskRoles"]["resources"] == [
+        "${aws_iam_role.ecs_execution.arn}",
+        "${aws_iam_role.ecs_task.arn}",
+    ]
+
+
+def test_the_migration_task_gets_the_database_url_and_a_fixed_command() -> None:
+    migrate = module("ecs").resource("aws_ecs_task_definition", "migrate")
+    assert migrate["family"] == "${var.migration_family}"
+    assert "task_role_arn" not in migrate
+    container = re.sub(r"\s+", " ", migrate["container_definitions"])
+    assert "command = var.migration_command" in container
+    assert "for k in var.migration_secret_keys" in container
+    assert 'valueFrom = "${var.secret_arn}:${k}::"' in container
+    assert "environment" not in container
+    assert module_input("ecs", "migration_secret_keys") == ["SUPABASE_DB_URL"]
+    assert module_input("ecs", "migration_command") == ["python", "-m", "core_service.migrate"]
 
 
 def test_service_starts_on_the_placeholder_and_deploys_own_the_revision() -> None:

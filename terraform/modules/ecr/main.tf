@@ -18,8 +18,13 @@ resource "aws_ecr_repository" "this" {
 resource "aws_ecr_lifecycle_policy" "this" {
   repository = aws_ecr_repository.this.name
 
-  # ECR applies rules by ascending priority and each image is handled by the
-  # first rule that matches it, so the untagged rule goes first.
+  # ECR applies rules by ascending priority, and an image that matches the
+  # tag selection of one rule is never expired by a later rule. So a release
+  # (an image the deploy tagged release-... once it served; the live image is
+  # always one) is counted by rule 2 only: the last N stay, whatever their
+  # age, for a rollback. Images of deploys that never went live carry only
+  # their commit tag and fall to rule 3, by age; a count would let a run of
+  # failed deploys push the releases out.
   policy = jsonencode({
     rules = [
       {
@@ -35,12 +40,24 @@ resource "aws_ecr_lifecycle_policy" "this" {
       },
       {
         rulePriority = 2
-        description  = "Keep the last ${var.tagged_images_to_keep} tagged images"
+        description  = "Keep the last ${var.releases_to_keep} released images"
+        selection = {
+          tagStatus     = "tagged"
+          tagPrefixList = [var.release_tag_prefix]
+          countType     = "imageCountMoreThan"
+          countNumber   = var.releases_to_keep
+        }
+        action = { type = "expire" }
+      },
+      {
+        rulePriority = 3
+        description  = "Expire images that were never released ${var.unreleased_image_expiry_days} days after push"
         selection = {
           tagStatus      = "tagged"
           tagPatternList = ["*"]
-          countType      = "imageCountMoreThan"
-          countNumber    = var.tagged_images_to_keep
+          countType      = "sinceImagePushed"
+          countUnit      = "days"
+          countNumber    = var.unreleased_image_expiry_days
         }
         action = { type = "expire" }
       },

@@ -25,13 +25,35 @@ variable "scan_on_push" {
   default     = true
 }
 
-variable "tagged_images_to_keep" {
-  description = "How many tagged images to keep; older tagged images expire."
+variable "releases_to_keep" {
+  description = "How many released images (tagged release_tag_prefix... by the deploy once live) to keep, whatever their age; older releases expire."
   type        = number
   default     = 10
 
   validation {
-    condition     = var.tagged_images_to_keep >= 1 && floor(var.tagged_images_to_keep) == var.tagged_images_to_keep
+    condition     = var.releases_to_keep >= 1 && floor(var.releases_to_keep) == var.releases_to_keep
+    error_message = "Must be a whole number of at least 1."
+  }
+}
+
+variable "release_tag_prefix" {
+  description = "Prefix of the tag the deploy adds to an image once it is live (scripts/ecs_deploy.py tag-release)."
+  type        = string
+  default     = "release-"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]*-$", var.release_tag_prefix))
+    error_message = "Use lowercase letters, digits and hyphens, ending in a hyphen (e.g. release-)."
+  }
+}
+
+variable "unreleased_image_expiry_days" {
+  description = "Days after push when a tagged image that was never released (a failed deploy's) expires."
+  type        = number
+  default     = 14
+
+  validation {
+    condition     = var.unreleased_image_expiry_days >= 1 && floor(var.unreleased_image_expiry_days) == var.unreleased_image_expiry_days
     error_message = "Must be a whole number of at least 1."
   }
 }

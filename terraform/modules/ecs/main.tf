@@ -123,6 +123,74 @@ resource "aws_ecs_task_definition" "this" {
   tags = var.tags
 }
 
+# The database migration: a one-off task of its own family, never of the
+# service's. The same image as the service (each deploy re-images this
+# family's latest revision and runs it: scripts/ecs_deploy.py migrate), a
+# fixed command, and of the secret only the database URL. The deploy role may
+# run tasks of this family only (modules/iam): a one-off task, even with a
+# command override, gets no other secret into its environment.
+resource "aws_ecs_task_definition" "migrate" {
+  family                   = var.migration_family
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.cpu
+  memory                   = var.memory
+  execution_role_arn       = var.execution_role_arn
+  # No task role: the migration talks to Postgres only, never to an AWS API.
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = var.cpu_architecture
+  }
+
+  volume {
+    name = "tmp"
+  }
+
+  container_definitions = jsonencode([
+    {
+      name      = var.container_name
+      image     = var.image
+      essential = true
+      command   = var.migration_command
+
+      secrets = [
+        for k in var.migration_secret_keys : {
+          name      = k
+          valueFrom = "${var.secret_arn}:${k}::"
+        }
+      ]
+
+      readonlyRootFilesystem = true
+      mountPoints = [
+        {
+          sourceVolume  = "tmp"
+          containerPath = "/tmp"
+          readOnly      = false
+        }
+      ]
+
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = aws_cloudwatch_log_group.this.name
+          awslogs-region        = data.aws_region.current.name
+          awslogs-stream-prefix = "migrate"
+        }
+      }
+    }
+  ])
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = length(setsubtract(var.migration_secret_keys, var.secret_keys)) == 0
+      error_message = "migration_secret_keys must be keys of the secret (secret_keys)."
+    }
+  }
+}
+
 # What the service runs from the first apply until the first deploy: a public
 # Python image (no pull credentials, nothing in ECR yet) answering 200 on the
 # health check path and 503 elsewhere, without secrets (their values are put

@@ -47,3 +47,13 @@ output "placeholder_task_definition_arn" {
   description = "ARN of the placeholder revision the service is created with."
   value       = aws_ecs_task_definition.placeholder.arn
 }
+
+output "migration_task_definition_arn" {
+  description = "ARN of the migration's task definition revision Terraform registered."
+  value       = aws_ecs_task_definition.migrate.arn
+}
+
+output "migration_family" {
+  description = "Family of the migration's task definition; each deploy registers a revision with its image and runs it once."
+  value       = aws_ecs_task_definition.migrate.family
+}

@@ -126,6 +126,38 @@ variable "secret_keys" {
   type        = list(string)
 }
 
+variable "migration_family" {
+  description = "Task definition family of the database migration (a one-off task per deploy), e.g. snsd-production-migrate. Must differ from service_name: the deploy role may run tasks of this family only."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,255}$", var.migration_family))
+    error_message = "Use 1 to 255 letters, digits, hyphens and underscores."
+  }
+}
+
+variable "migration_command" {
+  description = "Command of the migration container; it reads the database URL from its environment."
+  type        = list(string)
+  default     = ["python", "-m", "core_service.migrate"]
+
+  validation {
+    condition     = length(var.migration_command) > 0
+    error_message = "Give the command as a non-empty list."
+  }
+}
+
+variable "migration_secret_keys" {
+  description = "Keys of the JSON secret the migration gets, each as the environment variable of the same name: the database URL and nothing else."
+  type        = list(string)
+  default     = ["SUPABASE_DB_URL"]
+
+  validation {
+    condition     = length(var.migration_secret_keys) > 0
+    error_message = "The migration needs at least the database URL."
+  }
+}
+
 variable "execution_role_arn" {
   description = "Role ECS uses to pull the image, write logs and read the secret."
   type        = string

@@ -3,8 +3,10 @@ locals {
   # rest of the bucket.
   tenant_objects_arn = "${var.uploads_bucket_arn}/${var.tenant_prefix}*"
 
-  # Every revision of the service's task definition family.
+  # Every revision of the service's task definition family, and of the
+  # migration's.
   task_definition_family_arn = replace(var.ecs_task_definition_arn, "/:[0-9]+$/", ":*")
+  migration_family_arn       = replace(var.ecs_migration_task_definition_arn, "/:[0-9]+$/", ":*")
 
   # Tasks of the one cluster: arn:...:cluster/<name> -> arn:...:task/<name>/*
   cluster_tasks_arn = "${replace(var.ecs_cluster_arn, ":cluster/", ":task/")}/*"
@@ -286,7 +288,7 @@ data "aws_iam_policy_document" "github_deploy" {
   statement {
     sid       = "EcsTagNewRevisions"
     actions   = ["ecs:TagResource"]
-    resources = [local.task_definition_family_arn]
+    resources = [local.task_definition_family_arn, local.migration_family_arn]
 
     condition {
       test     = "StringEquals"
@@ -295,12 +297,15 @@ data "aws_iam_policy_document" "github_deploy" {
     }
   }
 
-  # The migration: a one-off task of the new revision, in this cluster only,
-  # before the service rolls; the deploy waits for it and reads its exit code.
+  # The migration: a one-off task of the migration's family (its container
+  # gets only the database URL), in this cluster only, before the service
+  # rolls; the deploy waits for it and reads its exit code. Never the
+  # service's family: a one-off task of it with a command override would
+  # print every secret the service gets.
   statement {
     sid       = "EcsRunMigration"
     actions   = ["ecs:RunTask"]
-    resources = [local.task_definition_family_arn]
+    resources = [local.migration_family_arn]
 
     condition {
       test     = "ArnEquals"

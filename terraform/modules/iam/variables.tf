@@ -70,6 +70,16 @@ variable "ecs_task_definition_arn" {
   }
 }
 
+variable "ecs_migration_task_definition_arn" {
+  description = "ARN of a revision of the migration's task definition (a family of its own, carrying only the database URL); the only family the deploy role may run one-off tasks of."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:task-definition/[A-Za-z0-9_-]+:[0-9]+$", var.ecs_migration_task_definition_arn))
+    error_message = "Must be a task definition revision ARN."
+  }
+}
+
 variable "lambda_function_arn" {
   description = "Unqualified ARN of the file Lambda the deploy role may release."
   type        = string

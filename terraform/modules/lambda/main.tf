@@ -32,8 +32,10 @@ resource "aws_lambda_function" "this" {
 
   filename         = local.package_path
   source_code_hash = filebase64sha256(local.package_path)
-  # Every apply of new code yields a version the alias can point at.
-  publish = true
+  # Versions are the release script's alone (scripts/lambda_release.py). A
+  # version published here would carry whatever code $LATEST holds, which
+  # after a rollback is the rejected release's.
+  publish = false
 
   reserved_concurrent_executions = var.reserved_concurrent_executions
 
@@ -65,14 +67,18 @@ resource "aws_lambda_function" "this" {
 }
 
 resource "aws_lambda_alias" "this" {
-  name             = var.alias_name
-  description      = "Version the load balancer invokes: the latest published one (CI's release or Terraform's configuration change)."
-  function_name    = aws_lambda_function.this.function_name
+  name          = var.alias_name
+  description   = "Version the load balancer invokes; only scripts/lambda_release.py moves it, after a smoke-tested release."
+  function_name = aws_lambda_function.this.function_name
+  # At creation the function has no published version and `version` reads
+  # $LATEST (the placeholder): the load balancer has a target from the first
+  # apply, and the first release pins it as a version before replacing it.
   function_version = aws_lambda_function.this.version
 
-  # The function's `version` is read back as its latest published version:
-  # the one CI's release just published (so a plan does not move the alias
-  # back), or the one Terraform publishes when it changes the configuration
-  # (publish = true), which carries CI's current code. So a Terraform change
-  # of the configuration reaches the alias in the same apply.
+  lifecycle {
+    # The release script owns the alias: no plan moves it, not even to the
+    # newest version (a rolled-back release is the newest version), and no
+    # plan rewrites the routing the script sets (all traffic to one version).
+    ignore_changes = [function_version, routing_config]
+  }
 }

@@ -132,7 +132,7 @@ variable "tags" {
 }
 
 variable "snap_start" {
-  description = "Start published versions from a snapshot of their initialised environment (Lambda SnapStart; the alias invokes versions, never $LATEST)."
+  description = "Start published versions from a snapshot of their initialised environment (Lambda SnapStart; from the first release on, the alias invokes published versions only)."
   type        = bool
   default     = true
 }
