@@ -45,7 +45,6 @@ from file_lambda.schemas import (
     TrashList,
     VersionList,
 )
-from file_lambda.service import FileService
 from file_lambda.storage.port import (
     ARCHIVE_CLASSES,
     InvalidContinuation,
@@ -56,6 +55,7 @@ from file_lambda.storage.port import (
     VersionIsDeleteMarker,
     VersionPage,
 )
+from file_lambda.tenant_files import TenantFiles
 from tenancy.problems import BadRequest, Conflict
 
 BATCH = 1000  # DeleteObjects takes at most 1000 keys a request
@@ -80,8 +80,8 @@ class InvalidDeletedSince(BadRequest):
     code = "invalid_deleted_since"
 
 
-class History(FileService):
-    """One tenant's versions and trash, beside its files (`FileService`)."""
+class History(TenantFiles):
+    """One tenant's versions and trash, beside its files (the `files` domain)."""
 
     # -- versions --------------------------------------------------------------------
 

@@ -16,10 +16,16 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Header, Path, Query, Request, Response, UploadFile
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from file_lambda import metrics
+from file_lambda.dependencies import (
+    AUTH_ERRORS,
+    CursorQuery,
+    FolderQuery,
+    LimitQuery,
+    tenant_service,
+)
 from file_lambda.history import History
 from file_lambda.memberships import Memberships
 from file_lambda.schemas import (
@@ -41,7 +47,6 @@ from file_lambda.schemas import (
     FolderRestored,
     FolderRestoreRequest,
     FolderResult,
-    Health,
     MultipartCreate,
     MultipartUpload,
     PartList,
@@ -69,42 +74,11 @@ from file_lambda.service import FileService, Upload
 from file_lambda.storage.port import CompletedPart
 from file_lambda.uploads import Session, Uploads
 from file_lambda.usage import UsageReport
-from tenancy.dependencies import BearerScheme, TenantHeader, verified_claims
-from tenancy.principal import Principal, Role, canonical_uuid, select_tenant
+from tenancy.principal import Principal, Role, select_tenant
 from tenancy.problems import operation_id, problem_responses
 
 # Operation ids are the functions' names: generated clients call `upload_file`, `list_files`.
 router = APIRouter(prefix="/files", tags=["files"], generate_unique_id_function=operation_id)
-
-
-class TenantService[S: FileService](BearerScheme):
-    """A dependency: `service` of the request's tenant, for callers of at least `minimum`.
-
-    The tenant and the role come from the caller's current memberships
-    (`memberships.py`), not from the token's copy of them.
-    """
-
-    def __init__(self, service: type[S], minimum: Role) -> None:
-        super().__init__()
-        self.service = service
-        self.minimum = minimum
-
-    async def __call__(self, request: Request, x_tenant_id: TenantHeader = None) -> S:
-        state = request.app.state
-        principal = Principal.from_claims(verified_claims(request))
-        if x_tenant_id is not None and canonical_uuid(x_tenant_id) is None:
-            # Malformed, not forbidden: no tenant could have that id.
-            raise RequestValidationError(
-                [{"loc": ("header", "x-tenant-id"), "msg": "X-Tenant-ID must be a UUID"}]
-            )
-        memberships: Memberships = state.memberships
-        access = select_tenant(memberships.current(principal, x_tenant_id), x_tenant_id)
-        access.require(self.minimum)
-        return self.service.for_request(state, access)
-
-
-def tenant_service[S: FileService](service: type[S], minimum: Role) -> Any:
-    return Depends(TenantService(service, minimum))
 
 
 AsViewer = Annotated[FileService, tenant_service(FileService, Role.viewer)]
@@ -117,16 +91,12 @@ UploadsAsMember = Annotated[Uploads, tenant_service(Uploads, Role.member)]
 UploadsAsAdmin = Annotated[Uploads, tenant_service(Uploads, Role.admin)]
 UsageAsViewer = Annotated[UsageReport, tenant_service(UsageReport, Role.viewer)]
 
-FolderQuery = Annotated[
-    str, Query(description="Folder relative to the tenant's root; empty is the root")
-]
 OverwriteQuery = Annotated[bool, Query(description="Replace an existing file")]
 VersionQuery = Annotated[str | None, Query(description="A specific version of the file")]
 DispositionQuery = Annotated[
     Literal["attachment", "inline"],
     Query(description="inline is honoured only for types that run nothing in a browser"),
 ]
-AUTH_ERRORS = (400, 401, 403, 503)
 BINARY = {"type": "string", "format": "binary"}
 
 
@@ -158,12 +128,6 @@ def _body_size(request: Request) -> int:
         return int(request.headers.get("content-length", "0"))
     except ValueError:
         return 0
-
-
-@router.get("/health", response_model=Health, tags=["health"])
-async def files_health() -> Health:
-    """Liveness of the file API; touches no dependency."""
-    return Health(status="ok")
 
 
 @router.get("/usage", response_model=TenantUsage, responses=problem_responses(*AUTH_ERRORS))
@@ -418,9 +382,6 @@ async def presign_upload(
 
 
 # -- versions and trash (history.py) -------------------------------------------------------
-
-LimitQuery = Annotated[int, Query(ge=1, le=1000, description="Entries a page, 1 to 1000")]
-CursorQuery = Annotated[str | None, Query(description="next_cursor of the previous page")]
 
 
 @router.get(

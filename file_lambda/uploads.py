@@ -62,7 +62,6 @@ from file_lambda.schemas import (
     UploadedPart,
     UploadSession,
 )
-from file_lambda.service import FileService, InvalidExpiry, InvalidSize
 from file_lambda.settings import Settings
 from file_lambda.storage.port import (
     CompletedPart,
@@ -73,6 +72,7 @@ from file_lambda.storage.port import (
     StoredPart,
     UploadNotFound,
 )
+from file_lambda.tenant_files import InvalidExpiry, InvalidSize, TenantFiles
 from file_lambda.upload_records import UploadRecord, UploadRecords
 from tenancy.principal import TenantAccess
 from tenancy.problems import BadRequest, Problem, Unauthorized
@@ -250,7 +250,7 @@ class Session:
         return session
 
 
-class Uploads(FileService):
+class Uploads(TenantFiles):
     """One tenant's multipart uploads, for one user (and, under a session, one folder)."""
 
     def __init__(

@@ -32,6 +32,7 @@ LAMBDA_ENTRY = "file_lambda.handler"
 # The services a route hands its request to: routes in all but name.
 REQUEST_SERVICES = {
     "file_lambda.service",
+    "file_lambda.tenant_files",
     "file_lambda.history",
     "file_lambda.uploads",
     "core_service.tenants",
