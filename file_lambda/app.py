@@ -13,11 +13,13 @@ from file_lambda.cursors import Cursors
 from file_lambda.database import Database
 from file_lambda.memberships import Memberships
 from file_lambda.quotas import NoQuotas, PostgresQuotas, QuotaExceeded, Quotas
-from file_lambda.routes import UNDECLARED_QUERY, router
+from file_lambda.routes import router
 from file_lambda.schemas import Health
 from file_lambda.settings import Settings
 from file_lambda.storage.port import Storage
-from file_lambda.upload_records import NoUploadRecords, UploadRecords
+from file_lambda.uploads.endpoints import UNDECLARED_QUERY
+from file_lambda.uploads.endpoints import router as uploads
+from file_lambda.uploads.records import NoUploadRecords, UploadRecords
 from tenancy.cors import install_browser_policy
 from tenancy.problems import install_problem_handlers, operation_id, problem_response
 from tenancy.query import refuse_unknown_query
@@ -112,7 +114,7 @@ def create_app(
     app.state.token_verifier = verifier
     app.state.memberships = memberships
     app.state.cursors = cursors
-    # Who started which multipart upload (uploads.py): Postgres in the function.
+    # Who started which multipart upload (uploads/records.py): Postgres in the function.
     app.state.upload_records = upload_records or NoUploadRecords()
     # The ledger of the bucket's changes (events/): Postgres in the function.
     app.state.ledger = ledger or Database(lambda: None)
@@ -120,7 +122,7 @@ def create_app(
     app.state.quotas = quotas or (PostgresQuotas(ledger) if ledger is not None else NoQuotas())
     install_problem_handlers(app)
     app.add_exception_handler(QuotaExceeded, _on_quota_exceeded)
-    serve_routes(app, liveness, router)
+    serve_routes(app, liveness, router, uploads)
     refuse_unknown_query(app, prefixes=UNDECLARED_QUERY)
     app.add_middleware(LiteralUrlGuard)
     install_browser_policy(app, settings.cors_allowed_origins, ["GET", "POST", "DELETE"])

@@ -4,7 +4,7 @@ A container serves one invocation at a time, so there is no pool: one
 connection, opened on first use and reopened once when it has gone away (a
 frozen container's connection may have been closed by the pooler meanwhile).
 The memberships (`memberships.py`) and the record of unfinished uploads
-(`upload_records.py`) share it.
+(`uploads/records.py`) share it.
 """
 
 from __future__ import annotations

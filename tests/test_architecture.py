@@ -34,7 +34,7 @@ REQUEST_SERVICES = {
     "file_lambda.service",
     "file_lambda.tenant_files",
     "file_lambda.history",
-    "file_lambda.uploads",
+    "file_lambda.uploads.service",
     "core_service.tenants",
     "core_service.members",
     "core_service.invitations",
