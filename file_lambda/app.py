@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from file_lambda import audit
 from file_lambda.cursors import Cursors
 from file_lambda.database import Database
+from file_lambda.history.endpoints import router as history
 from file_lambda.memberships import Memberships
 from file_lambda.quotas import NoQuotas, PostgresQuotas, QuotaExceeded, Quotas
 from file_lambda.routes import router
@@ -122,7 +123,7 @@ def create_app(
     app.state.quotas = quotas or (PostgresQuotas(ledger) if ledger is not None else NoQuotas())
     install_problem_handlers(app)
     app.add_exception_handler(QuotaExceeded, _on_quota_exceeded)
-    serve_routes(app, liveness, router, uploads)
+    serve_routes(app, liveness, router, history, uploads)
     refuse_unknown_query(app, prefixes=UNDECLARED_QUERY)
     app.add_middleware(LiteralUrlGuard)
     install_browser_policy(app, settings.cors_allowed_origins, ["GET", "POST", "DELETE"])

@@ -33,7 +33,7 @@ LAMBDA_ENTRY = "file_lambda.handler"
 REQUEST_SERVICES = {
     "file_lambda.service",
     "file_lambda.tenant_files",
-    "file_lambda.history",
+    "file_lambda.history.service",
     "file_lambda.uploads.service",
     "core_service.tenants",
     "core_service.members",

@@ -18,7 +18,7 @@ from moto import mock_aws
 
 from dev.alb import AlbClient, AlbResponse
 from file_lambda.cursors import Cursors
-from file_lambda.history import History
+from file_lambda.history.service import History
 from file_lambda.service import FileService
 from file_lambda.settings import Settings
 from file_lambda.storage.port import ObjectArchived, ObjectInfo
