@@ -21,6 +21,7 @@ from file_lambda.storage.port import Storage
 from file_lambda.uploads.endpoints import UNDECLARED_QUERY
 from file_lambda.uploads.endpoints import router as uploads
 from file_lambda.uploads.records import NoUploadRecords, UploadRecords
+from file_lambda.usage.endpoints import router as usage
 from tenancy.cors import install_browser_policy
 from tenancy.problems import install_problem_handlers, operation_id, problem_response
 from tenancy.query import refuse_unknown_query
@@ -123,7 +124,7 @@ def create_app(
     app.state.quotas = quotas or (PostgresQuotas(ledger) if ledger is not None else NoQuotas())
     install_problem_handlers(app)
     app.add_exception_handler(QuotaExceeded, _on_quota_exceeded)
-    serve_routes(app, liveness, router, history, uploads)
+    serve_routes(app, liveness, usage, router, history, uploads)
     refuse_unknown_query(app, prefixes=UNDECLARED_QUERY)
     app.add_middleware(LiteralUrlGuard)
     install_browser_policy(app, settings.cors_allowed_origins, ["GET", "POST", "DELETE"])

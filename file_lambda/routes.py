@@ -34,12 +34,10 @@ from file_lambda.schemas import (
     PathsRequest,
     PresignedDownload,
     PresignedUpload,
-    TenantUsage,
     TransferRequest,
     UploadResult,
 )
 from file_lambda.service import FileService, Upload
-from file_lambda.usage import UsageReport
 from tenancy.principal import Role
 from tenancy.problems import operation_id, problem_responses
 
@@ -50,7 +48,6 @@ router = APIRouter(prefix="/files", tags=["files"], generate_unique_id_function=
 AsViewer = Annotated[FileService, tenant_service(FileService, Role.viewer)]
 AsMember = Annotated[FileService, tenant_service(FileService, Role.member)]
 AsAdmin = Annotated[FileService, tenant_service(FileService, Role.admin)]
-UsageAsViewer = Annotated[UsageReport, tenant_service(UsageReport, Role.viewer)]
 
 OverwriteQuery = Annotated[bool, Query(description="Replace an existing file")]
 VersionQuery = Annotated[str | None, Query(description="A specific version of the file")]
@@ -89,16 +86,6 @@ def _body_size(request: Request) -> int:
         return int(request.headers.get("content-length", "0"))
     except ValueError:
         return 0
-
-
-@router.get("/usage", response_model=TenantUsage, responses=problem_responses(*AUTH_ERRORS))
-async def get_usage(usage: UsageAsViewer) -> TenantUsage:
-    """Bytes and objects the tenant stores, in all and by top-level folder.
-
-    Counted from the bucket's own change notifications, so presigned uploads
-    and lifecycle expirations are in it; a change shows within seconds.
-    """
-    return usage.report()
 
 
 @router.post(

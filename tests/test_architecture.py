@@ -35,6 +35,7 @@ REQUEST_SERVICES = {
     "file_lambda.tenant_files",
     "file_lambda.history.service",
     "file_lambda.uploads.service",
+    "file_lambda.usage.service",
     "core_service.tenants",
     "core_service.members",
     "core_service.invitations",
