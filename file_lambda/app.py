@@ -1,4 +1,5 @@
-"""The file API as an ASGI app, built from its parts (tests pass their own)."""
+"""The file API as an ASGI app: its domains' routers (docs/design.md, "The file API by
+domain"), built from its parts (tests pass their own)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from file_lambda import audit
 from file_lambda.cursors import Cursors
 from file_lambda.database import Database
+from file_lambda.files.endpoints import router as files
 from file_lambda.history.endpoints import router as history
 from file_lambda.memberships import Memberships
 from file_lambda.quotas import NoQuotas, PostgresQuotas, QuotaExceeded, Quotas
-from file_lambda.routes import router
 from file_lambda.schemas import Health
 from file_lambda.settings import Settings
 from file_lambda.storage.port import Storage
@@ -124,7 +125,9 @@ def create_app(
     app.state.quotas = quotas or (PostgresQuotas(ledger) if ledger is not None else NoQuotas())
     install_problem_handlers(app)
     app.add_exception_handler(QuotaExceeded, _on_quota_exceeded)
-    serve_routes(app, liveness, usage, router, history, uploads)
+    # In the routes' order from before the domains were split: a route's place is what
+    # matching it costs (tenancy/routing.py).
+    serve_routes(app, liveness, usage, files, history, uploads)
     refuse_unknown_query(app, prefixes=UNDECLARED_QUERY)
     app.add_middleware(LiteralUrlGuard)
     install_browser_policy(app, settings.cors_allowed_origins, ["GET", "POST", "DELETE"])

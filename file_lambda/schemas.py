@@ -1,4 +1,5 @@
-"""Request and response bodies of the file API (the OpenAPI schemas)."""
+"""The bodies more than one domain of the file API takes or answers, and its liveness
+answer (OpenAPI schemas). Each domain's own are in its `schemas.py`."""
 
 from __future__ import annotations
 
@@ -19,82 +20,12 @@ class FileInfo(BaseModel):
     version_id: str | None = Field(description="Null where versioning is off")
 
 
-class FileMetadata(FileInfo):
-    metadata: dict[str, str] = Field(description="User metadata stored with the object")
-    checksum_sha256: str | None = Field(
-        default=None,
-        description="Storage's SHA-256 of the file (of a multipart file: of its parts' "
-        "checksums, '-N' appended); null unless it was uploaded with one",
-    )
-
-
-class UploadFailure(BaseModel):
-    name: str
-    code: str
-    detail: str
-
-
-class UploadResult(BaseModel):
-    uploaded: list[FileInfo]
-    failed: list[UploadFailure]
-
-
-class PathsRequest(BaseModel):
-    paths: list[str] = Field(min_length=1, max_length=1000)
-
-
 class PathRequest(BaseModel):
     path: str = Field(description="A path exactly as stored (as a listing shows it)")
 
 
-class PathError(BaseModel):
-    path: str
-    code: str
-    detail: str
-
-
-class DeleteResult(BaseModel):
-    deleted: list[str]
-    errors: list[PathError]
-
-
-class FileList(BaseModel):
-    folder: str
-    folders: list[str]
-    files: list[FileInfo]
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null on the last"
-    )
-
-
 class FolderRequest(BaseModel):
     path: str
-
-
-class FolderResult(BaseModel):
-    path: str
-
-
-class FolderDeleted(BaseModel):
-    path: str
-    deleted_count: int = Field(description="Files and folder markers deleted")
-    deleted_at: datetime = Field(
-        description="When the delete began, to the second: pass it as deleted_since to "
-        "POST /files/trash/restore-folder to undo it"
-    )
-
-
-class TransferRequest(BaseModel):
-    source: str
-    destination: str
-    overwrite: bool = False
-
-
-class PresignedDownload(BaseModel):
-    url: str
-    method: str = "GET"
-    path: str
-    expires_at: datetime
 
 
 class PresignedUpload(BaseModel):

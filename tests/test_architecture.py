@@ -31,7 +31,7 @@ NOT_ON_LAMBDA = {"supabase", "gotrue", "aws_xray_sdk"}
 LAMBDA_ENTRY = "file_lambda.handler"
 # The services a route hands its request to: routes in all but name.
 REQUEST_SERVICES = {
-    "file_lambda.service",
+    "file_lambda.files.service",
     "file_lambda.tenant_files",
     "file_lambda.history.service",
     "file_lambda.uploads.service",
@@ -202,13 +202,13 @@ def test_route_modules_reach_s3_and_postgres_only_through_adapters(
 ) -> None:
     assert set(modules) >= REQUEST_SERVICES, "a named service moved: update REQUEST_SERVICES"
     declared = {m.name for m in route_modules(modules, set())}
-    assert {"file_lambda.routes", "core_service.routes"} <= declared
+    assert {"file_lambda.files.endpoints", "core_service.routes"} <= declared
     assert driver_breaches(modules, REQUEST_SERVICES) == []
 
 
 def test_the_lambda_starts_without_supabase_or_xray(modules: dict[str, Module]) -> None:
     project, outside = lambda_start_imports(modules)
-    assert {"file_lambda.app", "file_lambda.routes", "tenancy.tokens"} <= project
+    assert {"file_lambda.app", "file_lambda.files.endpoints", "tenancy.tokens"} <= project
     assert {"fastapi", "mangum", "boto3", "aws_lambda_powertools"} <= outside
     assert lambda_breaches(modules) == []
 

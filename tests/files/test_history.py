@@ -18,8 +18,8 @@ from moto import mock_aws
 
 from dev.alb import AlbClient, AlbResponse
 from file_lambda.cursors import Cursors
+from file_lambda.files.service import FileService
 from file_lambda.history.service import History
-from file_lambda.service import FileService
 from file_lambda.settings import Settings
 from file_lambda.storage.port import ObjectArchived, ObjectInfo
 from file_lambda.storage.s3 import ARCHIVED_DETAIL, S3Storage

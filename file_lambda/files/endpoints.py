@@ -6,7 +6,7 @@ so the blocking S3 calls below stall nobody, and skipping the threadpool
 hop that a sync route costs is measurably cheaper under Mangum.
 
 No `from __future__ import annotations` here: FastAPI resolves these
-annotations at run time, including the closure in `files_as`.
+annotations at run time.
 """
 
 from email.message import Message
@@ -22,22 +22,19 @@ from file_lambda.dependencies import (
     FolderQuery,
     tenant_service,
 )
-from file_lambda.schemas import (
+from file_lambda.files.schemas import (
     DeleteResult,
-    FileInfo,
     FileList,
     FileMetadata,
     FolderDeleted,
-    FolderRequest,
     FolderResult,
-    PathRequest,
     PathsRequest,
     PresignedDownload,
-    PresignedUpload,
     TransferRequest,
     UploadResult,
 )
-from file_lambda.service import FileService, Upload
+from file_lambda.files.service import FileService, Upload
+from file_lambda.schemas import FileInfo, FolderRequest, PathRequest, PresignedUpload
 from tenancy.principal import Role
 from tenancy.problems import operation_id, problem_responses
 

@@ -15,6 +15,16 @@ from datetime import UTC, datetime, timedelta
 
 from file_lambda.cursors import Cursors
 from file_lambda.disposition import content_disposition
+from file_lambda.files.exceptions import MoveIncomplete, PayloadTooLarge, SamePath
+from file_lambda.files.schemas import (
+    DeleteResult,
+    FileList,
+    FileMetadata,
+    PathError,
+    PresignedDownload,
+    UploadFailure,
+    UploadResult,
+)
 from file_lambda.paths import (
     MAX_KEY_BYTES,
     InvalidPath,
@@ -24,16 +34,7 @@ from file_lambda.paths import (
     validate_path,
 )
 from file_lambda.quotas import Want
-from file_lambda.schemas import (
-    DeleteResult,
-    FileInfo,
-    FileList,
-    FileMetadata,
-    PathError,
-    PresignedDownload,
-    UploadFailure,
-    UploadResult,
-)
+from file_lambda.schemas import FileInfo
 from file_lambda.storage.port import (
     InvalidContinuation,
     NotModified,
@@ -43,20 +44,7 @@ from file_lambda.storage.port import (
     ObjectNotFound,
 )
 from file_lambda.tenant_files import TenantFiles
-from tenancy.problems import BadRequest, Problem, ServiceUnavailable
-
-
-class PayloadTooLarge(Problem):
-    status = 413
-    code = "payload_too_large"
-
-
-class SamePath(BadRequest):
-    code = "same_path"
-
-
-class MoveIncomplete(ServiceUnavailable):
-    code = "move_incomplete"
+from tenancy.problems import Problem
 
 
 @dataclass(frozen=True, slots=True)
