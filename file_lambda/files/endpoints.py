@@ -17,11 +17,7 @@ from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFil
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from file_lambda import metrics
-from file_lambda.dependencies import (
-    AUTH_ERRORS,
-    FolderQuery,
-    tenant_service,
-)
+from file_lambda.dependencies import AUTH_ERRORS, FolderQuery, tenant_service
 from file_lambda.files.schemas import (
     DeleteResult,
     FileList,
