@@ -1,27 +1,42 @@
-"""The file API as an ASGI app, built from its parts (tests pass their own)."""
+"""The file API as an ASGI app: its domains' routers (docs/design.md, "The file API by
+domain"), built from its parts (tests pass their own)."""
 
 from __future__ import annotations
 
 import unicodedata
 from urllib.parse import unquote_to_bytes
 
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from file_lambda import audit
 from file_lambda.cursors import Cursors
 from file_lambda.database import Database
+from file_lambda.files.endpoints import router as files
+from file_lambda.history.endpoints import router as history
 from file_lambda.memberships import Memberships
 from file_lambda.quotas import NoQuotas, PostgresQuotas, QuotaExceeded, Quotas
-from file_lambda.routes import UNDECLARED_QUERY, router
+from file_lambda.schemas import Health
 from file_lambda.settings import Settings
 from file_lambda.storage.port import Storage
-from file_lambda.upload_records import NoUploadRecords, UploadRecords
+from file_lambda.uploads.endpoints import UNDECLARED_QUERY
+from file_lambda.uploads.endpoints import router as uploads
+from file_lambda.uploads.records import NoUploadRecords, UploadRecords
+from file_lambda.usage.endpoints import router as usage
 from tenancy.cors import install_browser_policy
-from tenancy.problems import install_problem_handlers, problem_response
+from tenancy.problems import install_problem_handlers, operation_id, problem_response
 from tenancy.query import refuse_unknown_query
 from tenancy.routing import serve_routes
 from tenancy.tokens import Verifier
+
+# The app's own route, in no domain: a load balancer's health check loads none of them.
+liveness = APIRouter(prefix="/files", tags=["files"], generate_unique_id_function=operation_id)
+
+
+@liveness.get("/health", response_model=Health, tags=["health"])
+async def files_health() -> Health:
+    """Liveness of the file API; touches no dependency."""
+    return Health(status="ok")
 
 
 class LiteralUrlGuard:
@@ -102,7 +117,7 @@ def create_app(
     app.state.token_verifier = verifier
     app.state.memberships = memberships
     app.state.cursors = cursors
-    # Who started which multipart upload (uploads.py): Postgres in the function.
+    # Who started which multipart upload (uploads/records.py): Postgres in the function.
     app.state.upload_records = upload_records or NoUploadRecords()
     # The ledger of the bucket's changes (events/): Postgres in the function.
     app.state.ledger = ledger or Database(lambda: None)
@@ -110,7 +125,9 @@ def create_app(
     app.state.quotas = quotas or (PostgresQuotas(ledger) if ledger is not None else NoQuotas())
     install_problem_handlers(app)
     app.add_exception_handler(QuotaExceeded, _on_quota_exceeded)
-    serve_routes(app, router)
+    # In the routes' order from before the domains were split: a route's place is what
+    # matching it costs (tenancy/routing.py).
+    serve_routes(app, liveness, usage, files, history, uploads)
     refuse_unknown_query(app, prefixes=UNDECLARED_QUERY)
     app.add_middleware(LiteralUrlGuard)
     install_browser_policy(app, settings.cors_allowed_origins, ["GET", "POST", "DELETE"])

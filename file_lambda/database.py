@@ -8,7 +8,7 @@ host's transaction pooler instead (`tenancy/supabase_pooler.py`): a frozen
 container then holds no server connection, and the session pooler's clients
 (as many as its pool size) stay the core's.
 The memberships (`memberships.py`) and the record of unfinished uploads
-(`upload_records.py`) share it.
+(`uploads/records.py`) share it.
 """
 
 from __future__ import annotations

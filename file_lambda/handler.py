@@ -26,7 +26,7 @@ from file_lambda.memberships import Memberships, PostgresMemberships
 from file_lambda.secrets import SupabaseSecrets
 from file_lambda.settings import Settings
 from file_lambda.storage.s3 import S3Storage, make_client
-from file_lambda.upload_records import PostgresUploadRecords
+from file_lambda.uploads.records import PostgresUploadRecords
 from tenancy.tokens import DeferredVerifier
 
 logger = Logger(service=metrics.SERVICE)

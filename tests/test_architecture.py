@@ -8,6 +8,11 @@ inside functions included, parsed with `ast` (nothing is imported to check them)
   request to) never import a driver: S3 and Postgres stay behind their adapters.
 - Nothing the Lambda imports at start-up imports Supabase's client or the X-Ray SDK:
   each would lengthen every cold start (bench row cold_start).
+- The file API is arranged by domain (docs/design.md, "The file API by domain"): a
+  domain is a package of `file_lambda` with an `endpoints.py`; it imports the shared
+  parts and its own modules, never another domain's, and no shared part imports a
+  domain. Only the composition (`app`, `handler`, `openapi`) imports them all. So
+  each domain's router imports on its own, without the others.
 
 The last tests break each rule in a small tree of their own, to show that it is seen.
 """
@@ -31,13 +36,17 @@ NOT_ON_LAMBDA = {"supabase", "gotrue", "aws_xray_sdk"}
 LAMBDA_ENTRY = "file_lambda.handler"
 # The services a route hands its request to: routes in all but name.
 REQUEST_SERVICES = {
-    "file_lambda.service",
-    "file_lambda.history",
-    "file_lambda.uploads",
+    "file_lambda.files.service",
+    "file_lambda.tenant_files",
+    "file_lambda.history.service",
+    "file_lambda.uploads.service",
+    "file_lambda.usage.service",
     "core_service.tenants",
     "core_service.members",
     "core_service.invitations",
 }
+# What builds the app from its domains, and so imports them all.
+COMPOSITION = {"file_lambda.app", "file_lambda.handler", "file_lambda.openapi"}
 ROUTE_DECORATORS = {"get", "post", "put", "patch", "delete", "head", "options", "api_route"}
 
 
@@ -151,11 +160,11 @@ def driver_breaches(modules: dict[str, Module], services: set[str]) -> list[str]
     ]
 
 
-def lambda_start_imports(modules: dict[str, Module]) -> tuple[set[str], set[str]]:
-    """The project's modules that importing the handler runs, and the other names they import."""
+def start_imports(modules: dict[str, Module], entry: str) -> tuple[set[str], set[str]]:
+    """The project's modules that importing `entry` runs, and the other names they import."""
     seen: set[str] = set()
     outside: set[str] = set()
-    todo = [LAMBDA_ENTRY]
+    todo = [entry]
     while todo:
         name = todo.pop()
         if name in seen:
@@ -173,6 +182,10 @@ def lambda_start_imports(modules: dict[str, Module]) -> tuple[set[str], set[str]
     return seen, outside
 
 
+def lambda_start_imports(modules: dict[str, Module]) -> tuple[set[str], set[str]]:
+    return start_imports(modules, LAMBDA_ENTRY)
+
+
 def lambda_breaches(modules: dict[str, Module]) -> list[str]:
     project, _ = lambda_start_imports(modules)
     return [
@@ -181,6 +194,39 @@ def lambda_breaches(modules: dict[str, Module]) -> list[str]:
         for imp in modules[name].imports()
         if imp.at_start and imp.top in NOT_ON_LAMBDA
     ]
+
+
+def file_domains(modules: dict[str, Module]) -> set[str]:
+    """The file API's domains: the packages of `file_lambda` that hold an `endpoints.py`."""
+    return {
+        name.removesuffix(".endpoints")
+        for name in modules
+        if name.startswith("file_lambda.") and name.endswith(".endpoints")
+    }
+
+
+def _domain(name: str, domains: set[str]) -> str | None:
+    return next((d for d in domains if name == d or name.startswith(f"{d}.")), None)
+
+
+def domain_breaches(modules: dict[str, Module]) -> list[str]:
+    """Imports of a domain from another domain, or from a shared part."""
+    domains = file_domains(modules)
+    return [
+        f"{module.name}:{imp.line} imports {imp.name}"
+        for module in modules.values()
+        if module.name.partition(".")[0] == "file_lambda" and module.name not in COMPOSITION
+        for imp in module.imports()
+        if (other := _domain(imp.name, domains)) is not None
+        and other != _domain(module.name, domains)
+    ]
+
+
+def domains_loaded_with(modules: dict[str, Module], domain: str) -> set[str]:
+    """The other domains that importing `domain`'s router imports too."""
+    project, _ = start_imports(modules, f"{domain}.endpoints")
+    found = {_domain(name, file_domains(modules)) for name in project}
+    return {d for d in found if d is not None} - {domain}
 
 
 # -- the repository keeps them -------------------------------------------------------------
@@ -200,13 +246,21 @@ def test_route_modules_reach_s3_and_postgres_only_through_adapters(
 ) -> None:
     assert set(modules) >= REQUEST_SERVICES, "a named service moved: update REQUEST_SERVICES"
     declared = {m.name for m in route_modules(modules, set())}
-    assert {"file_lambda.routes", "core_service.routes"} <= declared
+    assert {"file_lambda.files.endpoints", "core_service.routes"} <= declared
     assert driver_breaches(modules, REQUEST_SERVICES) == []
+
+
+def test_the_file_domains_keep_apart(modules: dict[str, Module]) -> None:
+    domains = file_domains(modules)
+    assert {f"file_lambda.{d}" for d in ("files", "history", "uploads", "usage")} <= domains
+    assert domain_breaches(modules) == []
+    for domain in sorted(domains):
+        assert domains_loaded_with(modules, domain) == set(), domain
 
 
 def test_the_lambda_starts_without_supabase_or_xray(modules: dict[str, Module]) -> None:
     project, outside = lambda_start_imports(modules)
-    assert {"file_lambda.app", "file_lambda.routes", "tenancy.tokens"} <= project
+    assert {"file_lambda.app", "file_lambda.files.endpoints", "tenancy.tokens"} <= project
     assert {"fastapi", "mangum", "boto3", "aws_lambda_powertools"} <= outside
     assert lambda_breaches(modules) == []
 
@@ -246,6 +300,11 @@ BROKEN = {
         "@router.get('/x')\ndef x():\n    import boto3\n"
     ),
     "file_lambda/helpers.py": "import aws_xray_sdk\n",  # not on the Lambda's start-up path
+    "file_lambda/paths.py": "def check():\n    from file_lambda.files import service\n",
+    "file_lambda/files/endpoints.py": "from file_lambda import paths\n",
+    "file_lambda/files/service.py": "",
+    "file_lambda/history/endpoints.py": "from file_lambda.history import service\n",
+    "file_lambda/history/service.py": "from file_lambda.files.service import FileService\n",
     "core_service/__init__.py": "",
     "core_service/members.py": "from psycopg.errors import UniqueViolation\n",
     "core_service/db.py": "import psycopg\nfrom tests.support import tokens\n",
@@ -282,3 +341,11 @@ def test_each_rule_sees_its_breach(broken: dict[str, Module]) -> None:
     }
     assert {"supabase", "fastapi"} <= outside
     assert not outside & {"gotrue", "boto3", "aws_xray_sdk"}  # for type checkers, later, elsewhere
+    assert sorted(domain_breaches(broken)) == [
+        "file_lambda.history.service:1 imports file_lambda.files.service",
+        "file_lambda.history.service:1 imports file_lambda.files.service.FileService",
+        "file_lambda.paths:2 imports file_lambda.files",
+        "file_lambda.paths:2 imports file_lambda.files.service",
+    ]
+    assert domains_loaded_with(broken, "file_lambda.history") == {"file_lambda.files"}
+    assert domains_loaded_with(broken, "file_lambda.files") == set()  # paths imports it late

@@ -245,7 +245,7 @@ class Storage(Protocol):
         """Ask for a temporary copy of an archived object; False if one was already asked."""
         ...
 
-    # -- multipart uploads (file_lambda/uploads.py) ----------------------------
+    # -- multipart uploads (file_lambda/uploads/) ------------------------------
 
     def create_multipart(
         self, key: str, content_type: str, metadata: dict[str, str], checksum_sha256: bool

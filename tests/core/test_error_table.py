@@ -31,7 +31,7 @@ from dev.alb import AlbClient, AlbResponse
 from file_lambda.database import Database
 from file_lambda.storage.port import StorageError, StorageUnavailable
 from file_lambda.storage.s3 import S3Storage, make_client
-from file_lambda.uploads import Session
+from file_lambda.uploads.service import Session
 from tenancy.tokens import TokenVerifier
 from tests.core.test_quotas import service_key
 from tests.files.test_history import ArchivingStorage

@@ -18,7 +18,8 @@ from moto import mock_aws
 
 from dev.alb import AlbClient, AlbResponse
 from file_lambda.cursors import Cursors
-from file_lambda.history import History
+from file_lambda.files.service import FileService
+from file_lambda.history.service import History
 from file_lambda.settings import Settings
 from file_lambda.storage.port import ObjectArchived, ObjectInfo
 from file_lambda.storage.s3 import ARCHIVED_DETAIL, S3Storage
@@ -380,8 +381,12 @@ def test_seaweedfs_keeps_no_version_of_a_folder_marker(s3: Any, tenant: str) -> 
 MOTO_TENANT = "00000000-0000-4000-8000-000000000025"
 
 
+class FilesAndHistory(History, FileService):
+    """One tenant's files and their history, the two services side by side."""
+
+
 @pytest.fixture
-def on_s3() -> Iterator[tuple[History, Any]]:
+def on_s3() -> Iterator[tuple[FilesAndHistory, Any]]:
     """The file service over S3's semantics: a folder's marker `name/` is an object like
     any other, versioned, and a delete leaves a delete marker on it."""
     with mock_aws():
@@ -395,16 +400,17 @@ def on_s3() -> Iterator[tuple[History, Any]]:
         access = TenantAccess(
             Principal("user", None, {MOTO_TENANT: Role.owner}), MOTO_TENANT, Role.owner
         )
-        yield History(S3Storage(s3, BUCKET), settings, access, Cursors(lambda: bytes(32))), s3
+        parts = (S3Storage(s3, BUCKET), settings, access, Cursors(lambda: bytes(32)))
+        yield FilesAndHistory(*parts), s3
 
 
-def everything(history: History) -> tuple[list[str], list[str]]:
+def everything(history: FilesAndHistory) -> tuple[list[str], list[str]]:
     listed = history.list_folder("", True, 1000, None)
     return listed.folders, [f.path for f in listed.files]
 
 
 def test_undoing_a_folder_delete_gives_back_its_empty_folders_too(
-    on_s3: tuple[History, Any],
+    on_s3: tuple[FilesAndHistory, Any],
 ) -> None:
     history, s3 = on_s3
     for folder in ("docs", "docs/empty", "docs/nested/deeper", "alone", "docs-x"):
@@ -460,7 +466,7 @@ def test_undoing_a_folder_delete_gives_back_its_empty_folders_too(
 
 
 def test_undoing_the_delete_of_an_empty_folder_gives_it_back(
-    on_s3: tuple[History, Any],
+    on_s3: tuple[FilesAndHistory, Any],
 ) -> None:
     history, _ = on_s3
     history.create_folder("alone")

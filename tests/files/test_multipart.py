@@ -1,4 +1,4 @@
-"""Multipart uploads and upload sessions (file_lambda/uploads.py), through the Lambda
+"""Multipart uploads and upload sessions (file_lambda/uploads/), through the Lambda
 handler, against a real S3 (SeaweedFS) that checks every signature and a real Postgres.
 
 Every binding is tested both ways: the owner's call succeeds where another user's,
@@ -28,7 +28,7 @@ import pytest
 
 from dev.alb import AlbClient, AlbResponse
 from file_lambda.storage.port import StoredPart
-from file_lambda.uploads import Session
+from file_lambda.uploads.service import Session
 from tests.support.files import BUCKET, ClientFactory, count_s3_calls
 from tests.support.problems import assert_problem
 
@@ -420,7 +420,7 @@ def test_when_the_record_cannot_be_written_no_upload_is_left(
 ) -> None:
     class Down:
         def add(self, *args: Any) -> None:
-            from file_lambda.upload_records import RecordsUnavailable
+            from file_lambda.uploads.records import RecordsUnavailable
 
             raise RecordsUnavailable("down")
 

@@ -21,6 +21,7 @@ import pytest
 
 from dev.alb import AlbClient, AlbResponse, LambdaContext, build_event, parse_response
 from file_lambda.cursors import Cursors
+from file_lambda.files.service import FileService, Upload
 from file_lambda.paths import (
     MAX_KEY_BYTES,
     InvalidPath,
@@ -29,7 +30,6 @@ from file_lambda.paths import (
     validate_name,
     validate_path,
 )
-from file_lambda.service import FileService, Upload
 from file_lambda.settings import Settings
 from tenancy.principal import Principal, Role, TenantAccess
 from tenancy.problems import Problem

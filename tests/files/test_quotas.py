@@ -25,8 +25,8 @@ from dev.alb import AlbClient, LambdaContext
 from file_lambda.cursors import Cursors
 from file_lambda.database import Database
 from file_lambda.events import ledger
+from file_lambda.files.service import FileService
 from file_lambda.quotas import PostgresQuotas, QuotaExceeded
-from file_lambda.service import FileService
 from tenancy.principal import Principal, Role, TenantAccess
 from tests.support.bucket_events import from_listing, record, sqs_batch
 from tests.support.files import BUCKET, upload

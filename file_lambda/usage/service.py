@@ -13,19 +13,15 @@ from typing import Any
 
 from file_lambda.cursors import Cursors
 from file_lambda.events import ledger
-from file_lambda.schemas import FolderUsage, TenantUsage, UsageTotals
-from file_lambda.service import FileService
 from file_lambda.settings import Settings
 from file_lambda.storage.port import Storage
+from file_lambda.tenant_files import TenantFiles
+from file_lambda.usage.exceptions import UsageUnavailable
+from file_lambda.usage.schemas import FolderUsage, TenantUsage, UsageTotals
 from tenancy.principal import TenantAccess
-from tenancy.problems import ServiceUnavailable
 
 
-class UsageUnavailable(ServiceUnavailable):
-    code = "database_unavailable"
-
-
-class UsageReport(FileService):
+class UsageReport(TenantFiles):
     def __init__(
         self,
         storage: Storage,

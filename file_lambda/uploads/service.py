@@ -28,7 +28,7 @@ load balancer, and it never takes a key or an S3 upload id from a client:
   quota_exceeded`. Abort gives the reservation back.
 
 Who started which unfinished upload is recorded in Postgres
-(`upload_records.py`), for the listing only.
+(`records.py`), for the listing only.
 """
 
 from __future__ import annotations
@@ -48,21 +48,7 @@ from typing import Any
 from file_lambda.cursors import Cursors
 from file_lambda.paths import join, validate_name, validate_path
 from file_lambda.quotas import QUEUE_ALLOWANCE_SECONDS, NoQuotas, QuotaExceeded, Quotas, Want
-from file_lambda.schemas import (
-    MAX_PARTS,
-    CompletedUpload,
-    MultipartUpload,
-    PartList,
-    PresignedUpload,
-    SignedPart,
-    SignedParts,
-    TenantUpload,
-    TenantUploads,
-    UnfinishedUploads,
-    UploadedPart,
-    UploadSession,
-)
-from file_lambda.service import FileService, InvalidExpiry, InvalidSize
+from file_lambda.schemas import PresignedUpload
 from file_lambda.settings import Settings
 from file_lambda.storage.port import (
     CompletedPart,
@@ -73,9 +59,33 @@ from file_lambda.storage.port import (
     StoredPart,
     UploadNotFound,
 )
-from file_lambda.upload_records import UploadRecord, UploadRecords
+from file_lambda.tenant_files import InvalidExpiry, InvalidSize, TenantFiles
+from file_lambda.uploads.exceptions import (
+    ChecksumRequired,
+    InvalidChecksum,
+    InvalidContentType,
+    InvalidUploadSize,
+    SessionExpired,
+    SessionInvalid,
+    SizeMismatch,
+    UploadTooLarge,
+)
+from file_lambda.uploads.records import UploadRecord, UploadRecords
+from file_lambda.uploads.schemas import (
+    MAX_PARTS,
+    CompletedUpload,
+    MultipartUpload,
+    PartList,
+    SignedPart,
+    SignedParts,
+    TenantUpload,
+    TenantUploads,
+    UnfinishedUploads,
+    UploadedPart,
+    UploadSession,
+)
 from tenancy.principal import TenantAccess
-from tenancy.problems import BadRequest, Problem, Unauthorized
+from tenancy.problems import Problem
 
 MiB = 1024**2
 MIN_PART_SIZE = 5 * MiB  # S3's smallest part, the last excepted
@@ -89,39 +99,6 @@ UNDECLARED_PART_HOLD = DEFAULT_PART_SIZE
 REMOVED_BATCH = 20
 # Associated data of the sealed session capability (its tenant is inside it).
 SESSION_SCOPE = "file-api upload session"
-
-
-class InvalidUploadSize(BadRequest):
-    code = "invalid_size"
-
-
-class InvalidContentType(BadRequest):
-    code = "invalid_content_type"
-
-
-class UploadTooLarge(Problem):
-    status = 413
-    code = "upload_too_large"
-
-
-class SizeMismatch(BadRequest):
-    code = "size_mismatch"
-
-
-class ChecksumRequired(BadRequest):
-    code = "checksum_required"
-
-
-class InvalidChecksum(BadRequest):
-    code = "invalid_checksum"
-
-
-class SessionInvalid(Unauthorized):
-    code = "upload_session_invalid"
-
-
-class SessionExpired(Unauthorized):
-    code = "upload_session_expired"
 
 
 def _upload_scope(tenant_id: str) -> str:
@@ -250,7 +227,7 @@ class Session:
         return session
 
 
-class Uploads(FileService):
+class Uploads(TenantFiles):
     """One tenant's multipart uploads, for one user (and, under a session, one folder)."""
 
     def __init__(

@@ -12,32 +12,29 @@ import mimetypes
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Self
-from urllib.parse import quote
 
 from file_lambda.cursors import Cursors
+from file_lambda.disposition import content_disposition
+from file_lambda.files.exceptions import MoveIncomplete, PayloadTooLarge, SamePath
+from file_lambda.files.schemas import (
+    DeleteResult,
+    FileList,
+    FileMetadata,
+    PathError,
+    PresignedDownload,
+    UploadFailure,
+    UploadResult,
+)
 from file_lambda.paths import (
     MAX_KEY_BYTES,
     InvalidPath,
-    TenantRoot,
     check_segments,
     join,
     validate_name,
     validate_path,
 )
-from file_lambda.quotas import QUEUE_ALLOWANCE_SECONDS, Claim, NoQuotas, Quotas, Want
-from file_lambda.schemas import (
-    DeleteResult,
-    FileInfo,
-    FileList,
-    FileMetadata,
-    PathError,
-    PresignedDownload,
-    PresignedUpload,
-    UploadFailure,
-    UploadResult,
-)
-from file_lambda.settings import Settings
+from file_lambda.quotas import Want
+from file_lambda.schemas import FileInfo
 from file_lambda.storage.port import (
     InvalidContinuation,
     NotModified,
@@ -45,34 +42,9 @@ from file_lambda.storage.port import (
     ObjectExists,
     ObjectInfo,
     ObjectNotFound,
-    Storage,
 )
-from tenancy.principal import TenantAccess
-from tenancy.problems import BadRequest, Problem, ServiceUnavailable
-
-# S3 substitutes this in a POST upload's key (see `presign_upload`).
-FILENAME_VARIABLE = "${filename}"
-
-
-class PayloadTooLarge(Problem):
-    status = 413
-    code = "payload_too_large"
-
-
-class SamePath(BadRequest):
-    code = "same_path"
-
-
-class InvalidExpiry(BadRequest):
-    code = "invalid_expires_in"
-
-
-class InvalidSize(BadRequest):
-    code = "invalid_max_size"
-
-
-class MoveIncomplete(ServiceUnavailable):
-    code = "move_incomplete"
+from file_lambda.tenant_files import TenantFiles
+from tenancy.problems import Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,42 +64,6 @@ class Download:
     not_modified: bool = False
     etag: str | None = None  # of a "not modified" answer
     disposition: str | None = None  # the Content-Disposition header to send
-
-
-# Types a browser shows without running anything in them (no HTML, no SVG, no
-# XML): only these are served `inline` when asked; anything else is an attachment.
-INLINE_SAFE_TYPES = frozenset(
-    {
-        "application/pdf",
-        "audio/mpeg",
-        "audio/ogg",
-        "audio/wav",
-        "image/avif",
-        "image/gif",
-        "image/jpeg",
-        "image/png",
-        "image/webp",
-        "text/csv",
-        "text/plain",
-        "video/mp4",
-        "video/webm",
-    }
-)
-
-
-def safe_to_render(content_type: str) -> bool:
-    return content_type.split(";", 1)[0].strip().lower() in INLINE_SAFE_TYPES
-
-
-def content_disposition(requested: str, filename: str, content_type: str) -> str:
-    disposition = (
-        "inline" if requested == "inline" and safe_to_render(content_type) else "attachment"
-    )
-    # RFC 6266: an ASCII fallback plus the exact UTF-8 name.
-    fallback = "".join(
-        ch if ch.isascii() and ch.isprintable() and ch not in '"\\' else "_" for ch in filename
-    )
-    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _encoded_size(document: object) -> int:
@@ -168,84 +104,9 @@ class _Cursor:
         return opened
 
 
-class FileService:
-    def __init__(
-        self,
-        storage: Storage,
-        settings: Settings,
-        access: TenantAccess,
-        cursors: Cursors,
-        quotas: Quotas | None = None,
-    ) -> None:
-        self._storage = storage
-        self._settings = settings
-        self._access = access
-        self._cursors = cursors
-        self._quotas: Quotas = quotas or NoQuotas()
-        self._root = TenantRoot(access.tenant_id)
-
-    @classmethod
-    def for_request(cls, state: Any, access: TenantAccess) -> Self:
-        """The service of `access`'s tenant, from the app's parts (`app.state`)."""
-        return cls(state.storage, state.settings, access, state.cursors, state.quotas)
-
-    # -- shaping ---------------------------------------------------------------
-
-    def _info(self, obj: ObjectInfo) -> FileInfo:
-        path = self._root.relative(obj.key)
-        return FileInfo(
-            path=path,
-            name=path.rsplit("/", 1)[-1],
-            size=obj.size,
-            content_type=obj.content_type or None,
-            etag=obj.etag,
-            last_modified=obj.last_modified,
-            version_id=obj.version_id,
-        )
-
-    def _head(self, path: str, version_id: str | None = None) -> ObjectInfo:
-        try:
-            return self._storage.head(self._root.key(path), version_id)
-        except ObjectNotFound:
-            raise ObjectNotFound(f"{path} does not exist") from None
-
-    def _ensure_absent(self, path: str) -> None:
-        try:
-            self._storage.head(self._root.key(path))
-        except ObjectNotFound:
-            return
-        raise ObjectExists(f"{path} already exists; pass overwrite=true to replace it")
-
-    # -- quotas (quotas.py): every write claims its room first ---------------------
-
-    def _claim(
-        self,
-        wants: Sequence[Want],
-        seconds: int = QUEUE_ALLOWANCE_SECONDS,
-        *,
-        up_to: bool = False,
-        upload: str | None = None,
-    ) -> Claim:
-        """Room in the tenant's quota for `wants`, all or none, or `413 quota_exceeded`.
-
-        `seconds`: how long the claim holds unless the ledger counts the write
-        first; by default the allowance after a write the API makes at once.
-        """
-        return self._quotas.reserve(
-            self._access.tenant_id, wants, seconds, up_to=up_to, upload=upload
-        )
-
-    def _release(self, reservation_ids: Sequence[int], upload: str | None = None) -> None:
-        """Give back the room of a write that did not happen (and of a multipart upload's)."""
-        self._quotas.release(self._access.tenant_id, reservation_ids, upload)
-
-    def _expiry(self, expires_in: int | None) -> int:
-        seconds = self._settings.presign_default_expires if expires_in is None else expires_in
-        if not 60 <= seconds <= self._settings.presign_max_expires:
-            raise InvalidExpiry(
-                f"expires_in must lie between 60 and {self._settings.presign_max_expires} seconds"
-            )
-        return seconds
+class FileService(TenantFiles):
+    """One tenant's files: uploads through the API, reads, deletes, folders, copies,
+    presigned URLs."""
 
     # -- uploads ---------------------------------------------------------------
 
@@ -502,20 +363,6 @@ class FileService:
             self._ensure_absent(destination)
         return self._info(self._copy(original, destination))
 
-    def _copy(self, original: ObjectInfo, destination: str) -> ObjectInfo:
-        """Copy `original` to `destination` (a new version there, written by the caller),
-        its room claimed first."""
-        claim = self._claim([Want(destination, original.size)])
-        try:
-            return self._storage.copy(
-                original,
-                self._root.key(destination),
-                {**original.metadata, "uploaded-by": self._access.principal.user_id},
-            )
-        except BaseException:
-            self._release(claim.reservation_ids)
-            raise
-
     def move(self, source: str, destination: str, overwrite: bool) -> FileInfo:
         source, destination = validate_path(source), validate_path(destination)
         if source == destination:
@@ -541,16 +388,6 @@ class FileService:
 
     # -- presigned URLs --------------------------------------------------------
 
-    def _presigned_get(
-        self, obj: ObjectInfo, seconds: int, version_id: str | None, disposition: str
-    ) -> str:
-        """A GET that storage answers with the headers an API download would carry:
-        from the bucket's origin too, an untrusted file is never rendered as a page."""
-        name = self._root.relative(obj.key).rsplit("/", 1)[-1]
-        header = content_disposition(disposition, name, obj.content_type)
-        served_type = None if safe_to_render(obj.content_type) else "application/octet-stream"
-        return self._storage.presign_get(obj.key, seconds, version_id, header, served_type)
-
     def presign_download(
         self, path: str, expires_in: int | None, disposition: str
     ) -> PresignedDownload:
@@ -561,46 +398,6 @@ class FileService:
         url = self._presigned_get(obj, seconds, None, disposition)
         expires_at = datetime.now(UTC) + timedelta(seconds=seconds)
         return PresignedDownload(url=url, path=validate_path(path), expires_at=expires_at)
-
-    def presign_upload(
-        self,
-        path: str,
-        content_type: str | None,
-        max_size: int | None,
-        expires_in: int | None,
-        overwrite: bool,
-    ) -> PresignedUpload:
-        path = validate_path(path)
-        if FILENAME_VARIABLE in path:
-            # S3 replaces it in a POST's key with the uploaded file's name: the
-            # form would write wherever the uploader chose.
-            raise InvalidPath(
-                f"A presigned upload's path cannot contain {FILENAME_VARIABLE}; "
-                "upload through POST /files/upload or choose another name"
-            )
-        key = self._root.key(path)
-        seconds = self._expiry(expires_in)
-        ceiling = self._settings.presign_upload_max_size
-        size = ceiling if max_size is None else max_size
-        if not 1 <= size <= ceiling:
-            raise InvalidSize(f"max_size must lie between 1 and {ceiling} bytes")
-        if not overwrite:
-            self._ensure_absent(path)
-        # The form allows at most what is left of the quota (refused when nothing
-        # is), held until the form expires and its upload is counted.
-        claim = self._claim([Want(path, size)], seconds + QUEUE_ALLOWANCE_SECONDS, up_to=True)
-        size = claim.bytes
-        try:
-            post = self._storage.presign_post(
-                key, seconds, size, content_type, {"uploaded-by": self._access.principal.user_id}
-            )
-        except BaseException:
-            self._release(claim.reservation_ids)
-            raise
-        expires_at = datetime.now(UTC) + timedelta(seconds=seconds)
-        return PresignedUpload(
-            url=post.url, fields=post.fields, path=path, expires_at=expires_at, max_size=size
-        )
 
 
 def _failure(upload: Upload, problem: Problem) -> UploadFailure:

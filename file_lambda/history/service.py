@@ -32,10 +32,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from itertools import groupby
 
-from file_lambda.paths import validate_path
-from file_lambda.quotas import Want
-from file_lambda.schemas import (
-    FileInfo,
+from file_lambda.history.exceptions import FileNotDeleted, InvalidDeletedSince, NotArchived
+from file_lambda.history.schemas import (
     FileVersion,
     FolderRestored,
     Purged,
@@ -45,7 +43,9 @@ from file_lambda.schemas import (
     TrashList,
     VersionList,
 )
-from file_lambda.service import FileService
+from file_lambda.paths import validate_path
+from file_lambda.quotas import Want
+from file_lambda.schemas import FileInfo
 from file_lambda.storage.port import (
     ARCHIVE_CLASSES,
     InvalidContinuation,
@@ -56,7 +56,7 @@ from file_lambda.storage.port import (
     VersionIsDeleteMarker,
     VersionPage,
 )
-from tenancy.problems import BadRequest, Conflict
+from file_lambda.tenant_files import TenantFiles
 
 BATCH = 1000  # DeleteObjects takes at most 1000 keys a request
 PAGE = 1000  # version entries read a page when walking a whole folder
@@ -68,20 +68,8 @@ MARKER_PEEK = 10
 THAW_HOURS = {"GLACIER": 5, "DEEP_ARCHIVE": 12}
 
 
-class FileNotDeleted(Conflict):
-    code = "file_not_deleted"
-
-
-class NotArchived(Conflict):
-    code = "file_not_archived"
-
-
-class InvalidDeletedSince(BadRequest):
-    code = "invalid_deleted_since"
-
-
-class History(FileService):
-    """One tenant's versions and trash, beside its files (`FileService`)."""
+class History(TenantFiles):
+    """One tenant's versions and trash, beside its files (the `files` domain)."""
 
     # -- versions --------------------------------------------------------------------
 

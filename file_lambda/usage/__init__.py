@@ -1,0 +1,1 @@
+"""What a tenant stores, as the ledger of the bucket's changes holds it."""
