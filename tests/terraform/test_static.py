@@ -1167,8 +1167,8 @@ def test_deployment_runs_terraform_as_the_tests_do() -> None:
         "terraform -chdir=terraform/bootstrap init",
         "terraform -chdir=terraform/bootstrap apply -var-file=production.tfvars",
         "terraform -chdir=terraform init -backend-config=production.s3.tfbackend",
-        "terraform -chdir=terraform plan -var-file=production.tfvars -out=tfplan",
-        "terraform -chdir=terraform apply tfplan",
+        "terraform -chdir=terraform plan -var-file=production.tfvars -out=production.tfplan",
+        "terraform -chdir=terraform apply production.tfplan",
         "terraform -chdir=terraform apply -var-file=production.tfvars",
         "terraform -chdir=terraform destroy -var-file=production.tfvars",
         "terraform -chdir=terraform/bootstrap destroy -var-file=production.tfvars",
@@ -1177,7 +1177,7 @@ def test_deployment_runs_terraform_as_the_tests_do() -> None:
     assert positions == sorted(positions), "DEPLOYMENT.md runs them in another order"
     for command in commands:
         verb = command.split()[2]
-        if verb in ("plan", "apply", "destroy") and not command.endswith(" tfplan"):
+        if verb in ("plan", "apply", "destroy") and not command.endswith(" production.tfplan"):
             # One source of inputs: the committed file, nothing else.
             assert "-var-file=production.tfvars" in command, command
             assert "-var " not in command, command
