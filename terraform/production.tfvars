@@ -18,8 +18,7 @@ github_environment = "production"
 
 # Alarms, and the monthly cost alert, go to this topic's subscribers (each
 # address confirms by e-mail). Production refuses to plan without one.
-# REPLACE: the operations team's role address (DEPLOYMENT.md, step 1); this
-# one is a placeholder at the company's domain.
+# REPLACE with your operators' address, then delete this line (DEPLOYMENT.md, step 1).
 alarm_email_addresses = ["ops@snsdconsultant.com"]
 
 # null: request *.snsdconsultant.com from ACM and validate it through Route53.

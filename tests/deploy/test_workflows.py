@@ -717,3 +717,95 @@ def test_the_core_image_is_tagged_a_release_only_once_it_serves() -> None:
     assert "if" not in core["steps"][tag]
     assert '--tag "$DEPLOY_SHA"' in runs[tag]
     assert '--repository "$ECR_REPOSITORY"' in runs[tag]
+
+
+# GitHub's answers to the `applied` step's two API calls, as a fake `gh` that
+# filters them with the real jq, the way `gh api --jq` does.
+FAKE_GH = """#!/bin/sh
+# gh api [--paginate] URL --jq PROGRAM
+while [ "$1" != "--jq" ]; do case "$1" in repos/*) url="$1";; esac; shift; done
+case "$url" in
+  */actions/workflows/terraform.yml/runs*) file="$FAKE/runs.json" ;;
+  */actions/runs/*/jobs) run="${url%/jobs}"; file="$FAKE/jobs-${run##*/}.json" ;;
+esac
+jq -r "$2" "$file"
+"""
+
+
+PLANNED = ("push", "completed", "success", 7)
+Run = tuple[str, str, str | None, int]
+
+
+@pytest.mark.parametrize(
+    ("runs", "waiting_job", "ready"),
+    [
+        ([("push", "completed", "success", 7)], "skipped", "true"),
+        ([("push", "completed", "success", 7)], "success", "false"),
+        ([("workflow_dispatch", "completed", "success", 8), PLANNED], None, "true"),
+        ([("workflow_dispatch", "in_progress", None, 8), PLANNED], None, "false"),
+        ([("push", "completed", "failure", 7)], "skipped", "false"),
+        ([("push", "waiting", None, 7)], None, "false"),
+        ([("pull_request", "completed", "success", 6)], None, "false"),
+        ([], None, "false"),
+    ],
+)
+def test_a_deploy_by_hand_waits_for_the_commits_infrastructure(
+    tmp_path: Path, runs: list[Run], waiting_job: str | None, ready: str
+) -> None:
+    """A dispatched Deploy ships main's head only after its Terraform run finished and applied."""
+    applied = _load(DEPLOY)["jobs"]["applied"]
+    step = _step_named(
+        applied, "The commit to deploy, unless its plan waits for a dispatched apply"
+    )
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "gh").write_text(FAKE_GH)
+    (fake / "gh").chmod(0o755)
+    listed = [{"id": i, "event": e, "status": s, "conclusion": c} for e, s, c, i in runs]
+    (tmp_path / "runs.json").write_text(json.dumps({"workflow_runs": listed}))
+    for _, _, _, run_id in runs:
+        jobs = [{"id": 1, "name": "Plan", "conclusion": "success"}]
+        if waiting_job is not None:
+            jobs.append({"id": 2, "name": "Apply waits for a dispatch", "conclusion": waiting_job})
+        (tmp_path / f"jobs-{run_id}.json").write_text(json.dumps({"jobs": jobs}))
+    output, summary = tmp_path / "output", tmp_path / "summary"
+    env = {
+        "PATH": f"{fake}:{os.environ['PATH']}",
+        "FAKE": str(tmp_path),
+        "GITHUB_SHA": "a" * 40,
+        "GITHUB_REPOSITORY": "snsd/snsd-backend",
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "TERRAFORM_RUN": "",
+        "APPLIED_SHA": "",
+    }
+    subprocess.run(["bash", "-e", "-c", step["run"]], env=env, check=True, timeout=30)
+    assert f"ready={ready}\n" in output.read_text()
+    assert f"sha={'a' * 40}\n" in output.read_text()
+    assert (ready == "false") is summary.exists()
+
+
+def test_the_plan_refuses_the_placeholder_alarm_address(tmp_path: Path) -> None:
+    """Production's committed inputs ship a placeholder; CI's plan refuses it until replaced."""
+    plan = _load(TERRAFORM)["jobs"]["plan"]
+    step = _step_named(plan, "The committed inputs name this repository and a real alarm address")
+    (tmp_path / "bootstrap").mkdir()
+    for name in ("production.tfvars", "bootstrap/production.tfvars"):
+        (tmp_path / name).write_text((ROOT / "terraform" / name).read_text())
+    repository = re.search(
+        r'^github_repository\s*=\s*"([^"]+)"', (tmp_path / "production.tfvars").read_text(), re.M
+    )
+    assert repository
+    env = {"PATH": os.environ["PATH"], "GITHUB_REPOSITORY": repository.group(1)}
+
+    def plan_starts() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", "-e", "-c", step["run"]], env=env, cwd=tmp_path, capture_output=True, text=True
+        )
+
+    refused = plan_starts()
+    assert refused.returncode == 1
+    assert "placeholder alarm address" in refused.stdout
+    tfvars = tmp_path / "production.tfvars"
+    tfvars.write_text(re.sub(r"^# REPLACE.*\n", "", tfvars.read_text(), flags=re.M))
+    assert plan_starts().returncode == 0
