@@ -315,11 +315,16 @@ def test_ecs_cluster_service_and_task() -> None:
     assert task["network_mode"] == "awsvpc"
     assert task["cpu"] == 256
     assert task["memory"] == 512
-    container = module("ecs").resource("aws_ecs_task_definition")["container_definitions"]
+    ecs = module("ecs")
+    container = ecs.resource("aws_ecs_task_definition")["container_definitions"]
+    assert container.startswith("${jsonencode([merge(local.container, {")
     assert "containerPort = var.container_port" in container
     # Secrets come in through the task definition's `secrets`, by ARN and key.
-    assert 'valueFrom = "${var.secret_arn}:${k}::"' in container
-    assert "readonlyRootFilesystem = true" in container
+    assert "secrets = local.secrets_of.service" in container
+    assert "service = var.secret_keys" in ecs.locals["secrets_of"]
+    assert 'valueFrom = "${var.secret_arn}:${k}::"' in ecs.locals["secrets_of"]
+    assert ecs.locals["container"]["readonlyRootFilesystem"] is True
+    assert ecs.locals["container"]["image"] == "${var.image}"
 
 
 def test_autoscaling() -> None:
@@ -980,9 +985,11 @@ def test_the_migration_task_gets_the_database_url_and_a_fixed_command() -> None:
     assert migrate["family"] == "${var.migration_family}"
     assert "task_role_arn" not in migrate
     container = re.sub(r"\s+", " ", migrate["container_definitions"])
+    # The service's image and read-only root, a fixed command, one secret key.
+    assert container.startswith("${jsonencode([merge(local.container, {")
     assert "command = var.migration_command" in container
-    assert "for k in var.migration_secret_keys" in container
-    assert 'valueFrom = "${var.secret_arn}:${k}::"' in container
+    assert "secrets = local.secrets_of.migrate" in container
+    assert "migrate = var.migration_secret_keys" in module("ecs").locals["secrets_of"]
     assert "environment" not in container
     assert module_input("ecs", "migration_secret_keys") == ["SUPABASE_DB_URL"]
     assert module_input("ecs", "migration_command") == ["python", "-m", "core_service.migrate"]

@@ -1,6 +1,36 @@
 data "aws_region" "current" {}
 
 locals {
+  # What the service's container and the migration's share: the same image,
+  # a read-only root filesystem with a task-scoped scratch volume for the one
+  # place Python and its libraries expect to write, keys of the JSON secret
+  # as variables (resolved by the execution role when the task starts), and
+  # the log group, each with its stream prefix.
+  container = {
+    name                   = var.container_name
+    image                  = var.image
+    essential              = true
+    readonlyRootFilesystem = true
+    mountPoints = [
+      {
+        sourceVolume  = "tmp"
+        containerPath = "/tmp"
+        readOnly      = false
+      }
+    ]
+  }
+  secrets_of = { for family, keys in { service = var.secret_keys, migrate = var.migration_secret_keys } :
+    family => [for k in keys : { name = k, valueFrom = "${var.secret_arn}:${k}::" }]
+  }
+  logs_to = { for prefix in ["ecs", "migrate"] : prefix => {
+    logDriver = "awslogs"
+    options = {
+      awslogs-group         = aws_cloudwatch_log_group.this.name
+      awslogs-region        = data.aws_region.current.name
+      awslogs-stream-prefix = prefix
+    }
+  } }
+
   # Autoscaling addresses the service by name, not ARN.
   scaling_resource_id = "service/${aws_ecs_cluster.this.name}/${aws_ecs_service.this.name}"
 
@@ -77,47 +107,17 @@ resource "aws_ecs_task_definition" "this" {
   }
 
   container_definitions = jsonencode([
-    {
-      name      = var.container_name
-      image     = var.image
-      essential = true
-
+    merge(local.container, {
       portMappings = [
         {
           containerPort = var.container_port
           protocol      = "tcp"
         }
       ]
-
-      environment = [for k, v in var.environment : { name = k, value = v }]
-
-      # Each key of the JSON secret becomes one variable; ECS resolves them
-      # with the execution role when the task starts.
-      secrets = [
-        for k in var.secret_keys : {
-          name      = k
-          valueFrom = "${var.secret_arn}:${k}::"
-        }
-      ]
-
-      readonlyRootFilesystem = true
-      mountPoints = [
-        {
-          sourceVolume  = "tmp"
-          containerPath = "/tmp"
-          readOnly      = false
-        }
-      ]
-
-      logConfiguration = {
-        logDriver = "awslogs"
-        options = {
-          awslogs-group         = aws_cloudwatch_log_group.this.name
-          awslogs-region        = data.aws_region.current.name
-          awslogs-stream-prefix = "ecs"
-        }
-      }
-    }
+      environment      = [for k, v in var.environment : { name = k, value = v }]
+      secrets          = local.secrets_of.service
+      logConfiguration = local.logs_to.ecs
+    })
   ])
 
   tags = var.tags
@@ -148,37 +148,11 @@ resource "aws_ecs_task_definition" "migrate" {
   }
 
   container_definitions = jsonencode([
-    {
-      name      = var.container_name
-      image     = var.image
-      essential = true
-      command   = var.migration_command
-
-      secrets = [
-        for k in var.migration_secret_keys : {
-          name      = k
-          valueFrom = "${var.secret_arn}:${k}::"
-        }
-      ]
-
-      readonlyRootFilesystem = true
-      mountPoints = [
-        {
-          sourceVolume  = "tmp"
-          containerPath = "/tmp"
-          readOnly      = false
-        }
-      ]
-
-      logConfiguration = {
-        logDriver = "awslogs"
-        options = {
-          awslogs-group         = aws_cloudwatch_log_group.this.name
-          awslogs-region        = data.aws_region.current.name
-          awslogs-stream-prefix = "migrate"
-        }
-      }
-    }
+    merge(local.container, {
+      command          = var.migration_command
+      secrets          = local.secrets_of.migrate
+      logConfiguration = local.logs_to.migrate
+    })
   ])
 
   tags = var.tags
