@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 import uuid
@@ -128,15 +129,34 @@ def created_event(entry: VersionEntry) -> str:
     return "ObjectCreated:CompleteMultipartUpload" if "-" in entry.etag else "ObjectCreated:Put"
 
 
-def oldest_first(entries: list[VersionEntry]) -> list[VersionEntry]:
-    """Each key's entries in the order they were made, its latest last.
+# SeaweedFS's version ids: 16 hex digits of the time they were made (nanoseconds,
+# counted down from 2**63 - 1; counted up in its older format, below this), then 16
+# random ones (weed/s3api/s3api_version_id.go).
+SEAWEED_VERSION_ID = re.compile(r"[0-9a-f]{32}")
+_INVERTED_FROM = 0x4000000000000000
+_NEWEST = 2**63 - 1
 
-    Listings give seconds only, and SeaweedFS lists versions and delete markers
-    apart, so within a second the order comes from the version ids: SeaweedFS's
-    count down with time (a newer version's id sorts first).
+
+def made_at(entry: VersionEntry) -> int:
+    """When SeaweedFS made the entry, in nanoseconds since the epoch: from its version id,
+    or, for an id that is not SeaweedFS's (the "null" version of an object written before
+    versioning), from the listing's time, which gives seconds only."""
+    if not SEAWEED_VERSION_ID.fullmatch(entry.version_id):
+        return int(entry.last_modified.timestamp()) * 1_000_000_000
+    stamp = int(entry.version_id[:16], 16)
+    return _NEWEST - stamp if stamp > _INVERTED_FROM else stamp
+
+
+def oldest_first(entries: list[VersionEntry]) -> list[VersionEntry]:
+    """Each key's entries in the order they were made, by the time in their version ids.
+
+    Not by the listing's IsLatest: SeaweedFS writes a new version or delete marker first
+    and moves the key's latest pointer to it after, so a listing in between flags the
+    previous entry as the latest. Ordered latest last, a put and the delete just after it,
+    listed together, got their sequencers swapped, and the ledger counted the deleted file
+    as current. Nor by the listing's time alone: it gives seconds only.
     """
-    by_id = sorted(entries, key=lambda e: e.version_id, reverse=True)
-    return sorted(by_id, key=lambda e: (e.key, e.is_latest, e.last_modified))
+    return sorted(entries, key=lambda e: (e.key, made_at(e)))
 
 
 Id = tuple[str, str]  # (key, version id)
