@@ -64,6 +64,10 @@ class Settings:
     # Days after which the bucket's lifecycle aborts an unfinished upload
     # (Terraform's abort_incomplete_multipart_upload_days): older ones are not listed.
     multipart_abort_days: int = 7
+    # A share link lives this long unless its creator says otherwise, and at most
+    # `share_max_days` (docs/api.md, "Share links"): a forgotten link ends on its own.
+    share_default_days: int = 7
+    share_max_days: int = 90
 
     @property
     def max_inline_download_bytes(self) -> int:
@@ -117,4 +121,5 @@ class Settings:
             ),
             upload_session_max_expires=session_max,
             multipart_abort_days=read.integer("MULTIPART_ABORT_DAYS", 7),
+            share_max_days=read.integer("SHARE_MAX_DAYS", 90, minimum=7, maximum=365),
         )

@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -29,6 +30,7 @@ from fastapi.testclient import TestClient
 
 from dev.alb import AlbClient, AlbResponse
 from file_lambda.database import Database
+from file_lambda.public_links import PASSWORDS_PER_LINK
 from file_lambda.storage.port import StorageError, StorageUnavailable
 from file_lambda.storage.s3 import S3Storage, make_client
 from file_lambda.uploads.service import Session
@@ -259,6 +261,42 @@ def _checksummed(w: World, parts: list[dict[str, Any]]) -> Answer:
     return w.files.post(f"/files/multipart/{upload_id}/sign", json_body={"parts": parts})
 
 
+def _shared(w: World, **body: Any) -> str:
+    """The public path of a new share link to `a.txt` (or as `body` says)."""
+    created = w.files.post("/files/shares", json_body={"path": "a.txt", **body})
+    assert created.status == 201, created.body
+    return "/files/public/shares/" + created.json()["url"].rsplit("/", 1)[-1]
+
+
+def _recipient(w: World, method: str, path: str, **kwargs: Any) -> Answer:
+    """Someone without an account, from an address of their own (attempts count per address)."""
+    address = f"198.18.{uuid.uuid4().int % 256}.{uuid.uuid4().int % 254 + 1}"
+    headers = {"x-forwarded-for": address}
+    return AlbClient(w.files.handler).request(method, path, headers=headers, **kwargs)
+
+
+def _share_revoked(w: World) -> Answer:
+    created = w.files.post("/files/shares", json_body={"path": "a.txt"}).json()
+    assert w.files.delete(f"/files/shares/{created['id']}").status == 204
+    later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    return w.files.request(
+        "PATCH", f"/files/shares/{created['id']}", json_body={"expires_at": later}
+    )
+
+
+def _link_gone(w: World) -> Answer:
+    link = _shared(w, max_downloads=1)
+    assert _recipient(w, "POST", f"{link}/downloads").status == 200
+    return _recipient(w, "GET", link)
+
+
+def _too_many_attempts(w: World) -> Answer:
+    link = _shared(w, password="correct horse")
+    for _ in range(PASSWORDS_PER_LINK.attempts):
+        _recipient(w, "POST", f"{link}/unlock", json_body={"password": "guess"})
+    return _recipient(w, "POST", f"{link}/unlock", json_body={"password": "guess"})
+
+
 TRIGGERS: dict[str, Callable[[World], Answer]] = {
     "validation_error": lambda w: w.files.get("/files/list", params={"limit": "0"}),
     "invalid_body": _core(
@@ -294,6 +332,21 @@ TRIGGERS: dict[str, Callable[[World], Answer]] = {
     "invalid_checksum": lambda w: _checksummed(w, [{"part_number": 1, "checksum_sha256": "abc"}]),
     "checksum_required": lambda w: _checksummed(w, [{"part_number": 1}]),
     "size_mismatch": _size_mismatch,
+    "invalid_expires_at": lambda w: w.files.post(
+        "/files/shares", json_body={"path": "a.txt", "expires_at": "2000-01-01T00:00:00Z"}
+    ),
+    "password_required": lambda w: _recipient(
+        w, "POST", _shared(w, password="correct horse") + "/downloads"
+    ),
+    "wrong_password": lambda w: _recipient(
+        w, "POST", _shared(w, password="correct horse") + "/unlock", json_body={"password": "no"}
+    ),
+    "listing_not_allowed": lambda w: _recipient(w, "GET", _shared(w) + "/files"),
+    "share_not_found": lambda w: w.files.get(f"/files/shares/{uuid.uuid4()}"),
+    "link_not_found": lambda w: _recipient(w, "GET", f"/files/public/shares/{uuid.uuid4().hex}"),
+    "share_revoked": _share_revoked,
+    "link_gone": _link_gone,
+    "too_many_attempts": _too_many_attempts,
     "unauthorized": lambda w: AlbClient(w.files.handler).get("/files/list"),
     "upload_session_expired": _session_expired,
     "upload_session_invalid": lambda w: AlbClient(w.files.handler).get(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
@@ -27,6 +28,7 @@ from psycopg.rows import dict_row
 
 from dev.alb import AlbClient
 from file_lambda.audit import MAX_TEXT, REFUSED_TEXT, WRITES
+from file_lambda.public_links import PUBLIC_PREFIXES
 from tests.support.files import ClientFactory
 
 JSON_MEDIA_TYPES = (
@@ -87,6 +89,12 @@ class World:
         """The caller's own upload (an upload id is valid for its user only)."""
         upload = self.caller.post("/files/multipart", json_body={"path": path, "size": 10})
         return str(upload.json()["upload_id"]) if upload.status == 201 else "not-an-upload"
+
+    def share(self, path: str) -> str:
+        """The id of the seeder's share link to a file at `path` (a made-up id if none)."""
+        self.seed(path)
+        answer = self.seeder.post("/files/shares", json_body={"path": path})
+        return str(answer.json()["id"]) if answer.status == 201 else str(uuid.uuid4())
 
     def session(self, folder: str) -> tuple[str, str]:
         """The seeder's session (its requests act as the seeder), and its folder."""
@@ -164,6 +172,13 @@ def build(route: str, world: World, path: str, other: str, batch: list[str], exi
         return Call("DELETE", f"/files/multipart/{world.multipart(path)}")
     if route == "abort_tenant_upload":  # an admin's abort of anyone's upload (issue 25)
         return Call("DELETE", f"/files/unfinished-uploads/{world.multipart(path)}")
+    if route == "create_share":
+        return Call("POST", "/files/shares", json_body={"path": path}, named={"path": path})
+    if route == "update_share":
+        body = {"expires_at": (datetime.now(UTC) + timedelta(days=1)).isoformat()}
+        return Call("PATCH", f"/files/shares/{world.share(path)}", json_body=body)
+    if route == "revoke_share":
+        return Call("DELETE", f"/files/shares/{world.share(path)}")
     if route == "create_upload_session":
         body = {"folder": path}
         return Call("POST", "/files/upload-sessions", json_body=body, named={"path": path})
@@ -207,14 +222,20 @@ ROUTES = (
     "session_create",
     "session_complete",
     "session_abort",
+    "create_share",
+    "update_share",
+    "revoke_share",
 )
 
 
 def write_routes(lambda_module: ModuleType) -> set[str]:
+    """The write routes of a caller: a public link's routes have none (no bearer token,
+    no tenant named), and write their own rows (tests/files/test_shares.py)."""
     return {
         route.name
         for route in lambda_module.app.routes
         if WRITES & set(getattr(route, "methods", ()) or ())
+        and not getattr(route, "path", "").startswith(PUBLIC_PREFIXES)
     }
 
 

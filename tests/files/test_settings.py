@@ -45,6 +45,8 @@ def test_unset_settings_take_the_documented_defaults() -> None:
         ("MULTIPART_MAX_SIZE", str(5 * 1024**4 + 1)),
         ("UPLOAD_SESSION_DEFAULT_EXPIRES", "86401"),
         ("MULTIPART_ABORT_DAYS", "-7"),
+        ("SHARE_MAX_DAYS", "6"),  # below the 7 days a link gets by default
+        ("SHARE_MAX_DAYS", "366"),
         ("SUPABASE_URL", "abcdefgh.supabase.co"),
         ("AWS_ENDPOINT_URL_S3", "localhost:8333"),
         ("CORS_ALLOWED_ORIGINS", "https://app.snsdconsultant.com/"),
