@@ -1070,6 +1070,7 @@ def test_waf_rules_and_the_scope_of_the_common_rule_set(applied: Applied) -> Non
     rules = {r["name"]: r for r in acl["rule"]}
     assert set(rules) == {
         "rate-limit-per-ip",
+        "rate-limit-public-links",
         "core-body-size",
         "aws-common",
         "aws-known-bad-inputs",
@@ -1078,6 +1079,16 @@ def test_waf_rules_and_the_scope_of_the_common_rule_set(applied: Applied) -> Non
     rate = rules["rate-limit-per-ip"]["statement"][0]["rate_based_statement"][0]
     assert (rate["aggregate_key_type"], rate["limit"]) == ("IP", 2000)
     assert rules["rate-limit-per-ip"]["action"][0]["block"]
+    # A tighter limit on the routes that take no account (share links, file requests).
+    public = rules["rate-limit-public-links"]["statement"][0]["rate_based_statement"][0]
+    assert (public["aggregate_key_type"], public["limit"]) == ("IP", 500)
+    assert rules["rate-limit-public-links"]["action"][0]["block"]
+    scoped = public["scope_down_statement"][0]
+    for path in ("/files/public/shares/t", "/files/public/requests/t/s3/multipart", "/files/s/t",
+                 "/files/r/t"):  # fmt: skip
+        assert _matches(scoped, path), path
+    for path in ("/files/shares", "/files/list", "/files/search", "/files/r", "/tenants"):
+        assert not _matches(scoped, path), path
 
     common = rules["aws-common"]["statement"][0]["managed_rule_group_statement"][0]
     assert (common["vendor_name"], common["name"]) == ("AWS", "AWSManagedRulesCommonRuleSet")

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from file_lambda.public_links import PUBLIC_PREFIXES
 from tests.terraform.support import (
     CALLS,
     MODULES,
@@ -1047,6 +1048,40 @@ def test_waf_on_the_load_balancer_spares_uploads_and_file_names() -> None:
     ]
     association = waf.resource("aws_wafv2_web_acl_association")
     assert association["resource_arn"] == "${var.alb_arn}"
+
+
+def test_waf_limits_the_public_link_routes_tighter_than_every_route() -> None:
+    """Issue 27: share links and file requests take no account; their routes get a rate
+    rule of their own, scoped to the function's public prefixes, below the general one."""
+    waf = module("waf")
+    acl = waf.resource("aws_wafv2_web_acl")
+    rules = {r["name"]: r for r in acl["rule"]}
+    rule = rules["rate-limit-public-links"]
+    assert rules["rate-limit-per-ip"]["priority"] < rule["priority"] < min(
+        r["priority"] for r in acl["rule"] if r["name"].startswith(("aws-", "core-"))
+    )
+    assert only(rule["action"])["block"]
+    rate = only(only(rule["statement"])["rate_based_statement"])
+    assert rate["aggregate_key_type"] == "IP"
+    assert rate["limit"] == "${var.public_link_rate_limit_per_5_minutes}"
+    scoped = only(only(rate["scope_down_statement"])["or_statement"])
+    each = only(scoped["dynamic"])["statement"]
+    assert each["for_each"] == "${local.public_link_path_prefixes}"
+    match = only(each["content"])["byte_match_statement"]
+    assert only(match)["search_string"] == "${statement.value}"
+    assert only(match)["positional_constraint"] == "STARTS_WITH"
+    assert only(only(only(match)["field_to_match"])["uri_path"]) == {}
+    assert tuple(waf.locals["public_link_path_prefixes"]) == PUBLIC_PREFIXES
+    variable = waf.variables["public_link_rate_limit_per_5_minutes"]
+    assert variable["type"] == "number"
+    assert variable["description"]
+    general = module_value("waf", waf.variables["rate_limit_per_5_minutes"]["default"])
+    assert 10 <= module_value("waf", variable["default"]) < general
+    condition = only(variable["validation"])["condition"]
+    assert "var.public_link_rate_limit_per_5_minutes < var.rate_limit_per_5_minutes" in condition
+    readme = (TF_ROOT / "modules" / "waf" / "README.md").read_text()
+    assert "`rate-limit-public-links`" in readme
+    assert "`public_link_rate_limit_per_5_minutes`" in readme
 
 
 def test_waf_blocks_long_bodies_on_the_cores_paths_with_a_413() -> None:

@@ -3,6 +3,11 @@
 # multipart uploads (not inspected by the common rule set's body rules),
 # downloads (file names are paths), presigned flows (browser <-> S3 directly,
 # never through here).
+locals {
+  # A link's JSON API, a share link's page, a file request's page.
+  public_link_path_prefixes = ["/files/public/", "/files/s/", "/files/r/"]
+}
+
 resource "aws_wafv2_web_acl" "this" {
   #checkov:skip=CKV2_AWS_31: WAF logging (a Firehose or an aws-waf-logs-* log group) is not set up: the rules' CloudWatch metrics and sampled requests are on; add logging when an investigation needs full request logs.
   name        = var.name
@@ -31,6 +36,55 @@ resource "aws_wafv2_web_acl" "this" {
     visibility_config {
       cloudwatch_metrics_enabled = true
       metric_name                = "${var.name}-rate-limit-per-ip"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  # The routes of share links and file requests (file_lambda/public_links.py's
+  # PUBLIC_PREFIXES) take no account: one client address gets far fewer of
+  # their requests than of the API's, before the function's own counters
+  # (unknown tokens and passwords per address) are reached at all.
+  rule {
+    name     = "rate-limit-public-links"
+    priority = 1
+
+    action {
+      block {}
+    }
+
+    statement {
+      rate_based_statement {
+        limit              = var.public_link_rate_limit_per_5_minutes
+        aggregate_key_type = "IP"
+
+        scope_down_statement {
+          or_statement {
+            dynamic "statement" {
+              for_each = local.public_link_path_prefixes
+              content {
+                byte_match_statement {
+                  search_string         = statement.value
+                  positional_constraint = "STARTS_WITH"
+
+                  field_to_match {
+                    uri_path {}
+                  }
+
+                  text_transformation {
+                    priority = 0
+                    type     = "NONE"
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-rate-limit-public-links"
       sampled_requests_enabled   = true
     }
   }

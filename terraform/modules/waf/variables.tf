@@ -24,6 +24,17 @@ variable "rate_limit_per_5_minutes" {
   }
 }
 
+variable "public_link_rate_limit_per_5_minutes" {
+  description = "Requests one client IP may send in any 5 minutes to the routes of share links and file requests (/files/public/, /files/s/, /files/r/) before its further ones there are blocked; below rate_limit_per_5_minutes, which counts them too. A 1 GiB file sent through a request signs about 205 parts: 500 lets one such upload through in 5 minutes."
+  type        = number
+  default     = 500
+
+  validation {
+    condition     = var.public_link_rate_limit_per_5_minutes >= 10 && var.public_link_rate_limit_per_5_minutes < var.rate_limit_per_5_minutes
+    error_message = "Must be at least 10 (AWS WAF's minimum) and below rate_limit_per_5_minutes."
+  }
+}
+
 variable "upload_path_prefix" {
   description = "Path prefix of the inline upload routes (/files/upload, /files/upload-multiple): multipart bodies of any file's bytes, which the common rule set's body rules would misread, so it does not inspect them."
   type        = string
