@@ -341,6 +341,10 @@ def describe(
     source = bound.first("source", body.get("source"))
     if source is not None:
         detail["source"] = source
+    # A share link's change or revocation names the link, not a path (shares/).
+    share_id = bound.first("share_id", path_params.get("share_id"))
+    if share_id is not None:
+        detail["share_id"] = share_id
     paths = _texts(body.get("paths")) or _texts(
         item.get("path") for item in _dicts(answer.get("uploaded"))
     )

@@ -164,6 +164,7 @@ async def download_shared_file(
 @router.get(
     "/public/shares/{token}/download",
     status_code=307,
+    response_class=RedirectResponse,
     openapi_extra=PUBLIC,
     responses=problem_responses(
         400, 401, 409, *LINK_ERRORS, extra={307: {"description": "To the presigned GET"}}
@@ -173,7 +174,7 @@ async def redirect_shared_file(
     link: OpenLink,
     x_link_grant: GrantHeader = None,
     path: Annotated[str | None, Query(description="A folder link: the file")] = None,
-) -> Any:
+) -> RedirectResponse:
     """`307` to the same presigned GET (for curl -L); counts one download."""
     link.require_unlocked(x_link_grant)
     return RedirectResponse(link.download(path, 307).url, status_code=307)

@@ -568,6 +568,27 @@ def test_members_manage_their_own_links_and_admins_every_link(
     assert ("update_share", "refused", 409) in actions
     assert actions.count(("revoke_share", "succeeded", 204)) == 2
     assert {path for action, _, _, path in rows if action == "create_share"} == {"m.txt"}
+    with psycopg.connect(db_url) as conn:
+        revoked_rows = conn.execute(
+            "select outcome, detail from public.audit_events where tenant_id = %s"
+            " and action = 'revoke_share' order by id",
+            (tenant,),
+        ).fetchall()
+    named = {"share_id": theirs["id"]}  # Alice's refusal, then the admin's two revocations
+    assert revoked_rows == [("refused", named), ("succeeded", named), ("succeeded", named)]
+
+
+def test_a_browser_may_change_a_links_expiry_from_the_app(client: AlbClient) -> None:
+    preflight = client.request(
+        "OPTIONS",
+        "/files/shares/x",
+        headers={
+            "origin": "https://app.snsdconsultant.com",
+            "access-control-request-method": "PATCH",
+        },
+    )
+    assert preflight.status == 200
+    assert "PATCH" in preflight.headers["access-control-allow-methods"]
 
 
 def test_the_public_operations_say_they_need_no_token() -> None:

@@ -21,6 +21,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 from types import ModuleType
@@ -326,6 +327,33 @@ def test_the_python_client_calls_every_operation(
     started = call("session_create", 200, client=anyone, session=session, body=other)
     ids = {"session": session, "upload_id": started.upload_id, "key": started.key}
     call("session_abort", 200, client=anyone, **ids)
+
+    # -- a share link: managed by its creator, opened by anyone holding its URL --
+    shared = models.BodyUploadFile(file=upload("s.txt", b"Shared through a link"))
+    call("upload_file", 201, body=shared, folder="shared")
+    asked = models.ShareCreate(
+        path="shared", kind=models.ShareCreateKind.FOLDER, lists_contents=True,
+        password="correct horse",
+    )  # fmt: skip
+    share = call("create_share", 201, body=asked)
+    token = share.url.rsplit("/", 1)[1]
+    assert share.id in {s.id for s in call("list_shares", 200).shares}
+    assert call("get_share", 200, share_id=share.id).kind == "folder"
+    later = models.ShareUpdate(expires_at=datetime.now(UTC) + timedelta(days=1))
+    assert call("update_share", 200, share_id=share.id, body=later).state == "active"
+    assert call("get_public_share", 200, client=anyone, token=token).password_required
+    unlock = models.UnlockRequest(password="correct horse")
+    grant = call("unlock_share", 200, client=anyone, token=token, body=unlock).grant
+    granted = {"client": anyone, "token": token, "x_link_grant": grant}
+    listed_shared = call("list_shared_files", 200, **granted).files
+    assert [f.path for f in listed_shared] == ["s.txt"]
+    wanted = models.DownloadRequest(path="s.txt")
+    got = call("download_shared_file", 200, body=wanted, **granted)
+    assert httpx.get(got.url).content == b"Shared through a link"
+    call(
+        "redirect_shared_file", 307, path="s.txt", **granted
+    )  # the generated client does not follow
+    call("revoke_share", 204, share_id=share.id)
 
     assert set(call.seen) == served[1], "operations no test calls through the Python client"
 

@@ -218,4 +218,28 @@ const completed = await anyone.POST("/files/upload-sessions/{session}/s3/multipa
 check(expect(completed, 200).key === "uppy/big.bin", "session_complete");
 expect(await anyone.DELETE("/files/upload-sessions/{session}/s3/multipart/{upload_id}", { params: await start("other.bin") }), 200);
 
+// -- a share link: managed by its creator, opened by anyone holding its URL (no bearer token) --
+const sharedText = "Shared through a link";
+const sharedFolder = { query: { folder: "shared" } };
+expect(await owner.POST("/files/upload", { params: sharedFolder, body: { file: text("s.txt", sharedText) }, bodySerializer: multipart }), 201);
+const share = expect(await owner.POST("/files/shares", { body: { path: "shared", kind: "folder", lists_contents: true, password: "correct horse" } }), 201);
+const token = share.url.split("/").pop() ?? "";
+check(expect(await owner.GET("/files/shares"), 200).shares.some((s) => s.id === share.id), "list_shares");
+const shareId = { params: { path: { share_id: share.id } } };
+check(expect(await owner.GET("/files/shares/{share_id}", shareId), 200).kind === "folder", "get_share");
+const later = new Date(Date.now() + 86_400_000).toISOString();
+check(expect(await owner.PATCH("/files/shares/{share_id}", { ...shareId, body: { expires_at: later } }), 200).state === "active", "update_share");
+const byToken = { params: { path: { token } } };
+check(expect(await anyone.GET("/files/public/shares/{token}", byToken), 200).password_required, "get_public_share");
+const grant = expect(await anyone.POST("/files/public/shares/{token}/unlock", { ...byToken, body: { password: "correct horse" } }), 200).grant;
+const granted = { params: { path: { token }, header: { "x-link-grant": grant } } };
+const shared = expect(await anyone.GET("/files/public/shares/{token}/files", granted), 200);
+check(shared.files.map((f) => f.path).join() === "s.txt", "list_shared_files");
+const got = expect(await anyone.POST("/files/public/shares/{token}/downloads", { ...granted, body: { path: "s.txt" } }), 200);
+check((await (await fetch(got.url)).text()) === sharedText, "download_shared_file");
+// fetch follows the 307 to the presigned GET: the file's bytes, not JSON.
+const followed = await anyone.GET("/files/public/shares/{token}/download", { params: { ...granted.params, query: { path: "s.txt" } }, parseAs: "text" });
+check(expect(followed, 200) === sharedText, "redirect_shared_file");
+expect(await owner.DELETE("/files/shares/{share_id}", shareId), 204);
+
 process.stdout.write(JSON.stringify(seen));
