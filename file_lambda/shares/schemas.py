@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Literal, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from file_lambda.public_links import PASSWORD_MAX_CHARS
 
@@ -34,6 +35,14 @@ class ShareCreate(BaseModel):
         default=False, description="A folder link: whether recipients may list its files"
     )
     label: str | None = Field(default=None, max_length=200, description="Shown to recipients")
+
+    @field_validator("label")
+    @classmethod
+    def _label_is_printable(cls, label: str | None) -> str | None:
+        # Shown to recipients; Postgres text cannot hold a NUL.
+        if label is not None and any(unicodedata.category(ch) in ("Cc", "Cs") for ch in label):
+            raise ValueError("label must not contain control characters")
+        return label
 
     @model_validator(mode="after")
     def _listing_is_for_folders(self) -> Self:

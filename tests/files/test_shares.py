@@ -200,6 +200,7 @@ def test_creating_a_link_needs_a_member_a_target_and_an_expiry_within_the_maximu
         {"path": "a.txt", "lists_contents": True},  # a file link lists nothing
         {"path": "a.txt", "password": "short"},
         {"path": "a.txt", "max_downloads": 0},
+        {"path": "a.txt", "label": "a\u0000b"},  # Postgres cannot store it: not a 503
     ]:
         assert_problem(client.post("/files/shares", json_body=body), 400, "validation_error")
     assert_problem(client.post("/files/shares", json_body={"path": "../a.txt"}), 400,
