@@ -20,7 +20,10 @@ share, and nothing domain-specific:
   `X-Forwarded-For`, which the ALB appends; earlier ones are the client's
   word).
 - **headers** every public answer carries: no referrer (the token is in the
-  URL), no indexing, no caching.
+  URL), no indexing, no caching; `PublicHeaders` puts them on every answer
+  under `PUBLIC_PREFIXES`, problems included.
+- **limits** both kinds of link count under: unknown tokens per address,
+  password attempts per link and per address (docs/api.md, "Share links").
 """
 
 from __future__ import annotations

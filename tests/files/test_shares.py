@@ -592,6 +592,17 @@ def test_a_browser_may_change_a_links_expiry_from_the_app(client: AlbClient) -> 
     assert "PATCH" in preflight.headers["access-control-allow-methods"]
 
 
+def test_every_answer_under_the_public_prefixes_carries_the_public_headers(
+    lambda_module: ModuleType,
+) -> None:
+    """Pages, problems and routes still to come: the middleware, not each route, sets them
+    (Recipient checks the headers of every answer)."""
+    recipient = Recipient(lambda_module)
+    for path in ["/files/s/anything", "/files/r/anything", "/files/public/nothing"]:
+        assert recipient.get(path).status in (200, 404)
+    assert "x-robots-tag" not in AlbClient(lambda_module.handler).get("/files/health").headers
+
+
 def test_the_public_operations_say_they_need_no_token() -> None:
     from file_lambda.openapi import document
 
