@@ -26,6 +26,7 @@ SLOW = [
     "tests/terraform/test_emulator.py",
     "tests/local/test_browser.py",
     "tests/local/test_uppy.py",
+    "tests/local/test_pages.py",
     "tests/test_bench_quick.py::test_quick_bench_prints_the_table_and_writes_the_json",
     "tests/test_bench_quick.py::test_the_capacity_load_test_runs_and_reports_each_step",
     "tests/files/test_multipart_6gib.py",

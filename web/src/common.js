@@ -173,13 +173,14 @@ export function passwordForm(kind, api, token, heading) {
 
 // -- numbers and dates --------------------------------------------------------------
 
+// In 1024s, as the uploader's own computer most likely counts a file's size.
 export function formatSize(bytes) {
   if (bytes === null || bytes === undefined) return ''
   const units = ['bytes', 'KB', 'MB', 'GB', 'TB']
   let value = bytes
   let unit = 0
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
     unit += 1
   }
   return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
