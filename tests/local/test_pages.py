@@ -25,15 +25,22 @@ pytestmark = pytest.mark.slow
 TOKEN = "Zm9yLXRoZS1wYWdlcy10ZXN0cy1vbmx5LW5vdC1hLWxpbms"
 PHONE = {"width": 360, "height": 740}
 
-SHARE = {
-    "name": "Quarterly-report-with-a-rather-long-name-that-must-wrap-on-a-phone-2026-Q4.pdf",
+# A password link names its file only once unlocked.
+LOCKED_SHARE = {
+    "name": None,
     "kind": "file",
-    "size": 1_234_567,
+    "size": None,
     "expires_at": "2026-12-14T12:00:00Z",
     "password_required": True,
     "lists_contents": False,
     "downloads_left": 3,
     "label": "For the audit",
+}
+SHARE = {
+    **LOCKED_SHARE,
+    "name": "Quarterly-report-with-a-rather-long-name-that-must-wrap-on-a-phone-2026-Q4.pdf",
+    "size": 1_234_567,
+    "password_required": False,
 }
 REQUEST = {
     "title": "Documents for your 2026 tax return",
@@ -148,7 +155,7 @@ def test_the_share_page_works_by_keyboard_alone_with_focus_in_sight(
     stack: Stack, context: Any
 ) -> None:
     watched = watch(context)
-    answer(watched.page, stack, "shares", SHARE)
+    answer(watched.page, stack, "shares", LOCKED_SHARE)
     watched.page.goto(f"{stack.api}/files/s/{TOKEN}")
     watched.page.locator("#password").wait_for()
 
@@ -200,7 +207,7 @@ def test_the_request_page_works_by_keyboard_alone_with_focus_in_sight(
 
 @pytest.mark.parametrize(
     ("path", "kind", "body", "ready"),
-    [("s", "shares", SHARE, "#password"), ("r", "requests", REQUEST, "#send")],
+    [("s", "shares", SHARE, "#download"), ("r", "requests", REQUEST, "#send")],
 )
 def test_a_page_fits_a_phone_without_scrolling_sideways(
     stack: Stack, browser: Any, path: str, kind: str, body: dict[str, Any], ready: str

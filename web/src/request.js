@@ -19,14 +19,14 @@ const companion = `${location.origin}${api}`
 async function start() {
   let request
   try {
-    request = await call(api)
+    request = await call(api, {grant: grants.get(KIND, token)})
+    if (request.password_required && !grants.get(KIND, token)) {
+      const grant = await passwordForm(KIND, api, token, request.title || 'A file request')
+      request = await call(api, {grant})
+    }
   } catch (problem) {
     showProblem(problem)
     return
-  }
-  let grant = grants.get(KIND, token)
-  if (request.password_required && !grant) {
-    grant = await passwordForm(KIND, api, token, request.title)
   }
   sendGrantToCompanion()
   render(request, await uppyId())

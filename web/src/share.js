@@ -13,18 +13,23 @@ const api = `/files/public/shares/${encodeURIComponent(token)}`
 
 async function start() {
   let share
+  let grant = grants.get(KIND, token)
   try {
-    share = await call(api)
+    share = await call(api, {grant})
+    // A password link names its file only to a live grant: without one, the form.
+    if (share.password_required && share.name === null) {
+      grants.drop(KIND, token)
+      grant = await passwordForm(KIND, api, token, PROTECTED)
+      share = await call(api, {grant})
+    }
   } catch (problem) {
     showProblem(problem)
     return
   }
-  let grant = grants.get(KIND, token)
-  if (share.password_required && !grant) {
-    grant = await passwordForm(KIND, api, token, share.name)
-  }
   render(share, grant)
 }
+
+const PROTECTED = 'A protected link'
 
 /** A call that needs the grant: an expired or refused one brings the password form back. */
 async function withGrant(share, grant, url, options = {}) {
@@ -33,7 +38,8 @@ async function withGrant(share, grant, url, options = {}) {
   } catch (problem) {
     if (problem instanceof Problem && problem.code === 'password_required') {
       grants.drop(KIND, token)
-      render(share, await passwordForm(KIND, api, token, share.name))
+      const renewed = await passwordForm(KIND, api, token, share.name || PROTECTED)
+      render(await call(api, {grant: renewed}), renewed)
       return null
     }
     throw problem
@@ -51,7 +57,7 @@ function render(share, grant) {
   const message = status()
   message.id = 'download-status'
   const parts = [
-    h('h1', {}, share.name),
+    h('h1', {}, share.name || PROTECTED),
     share.label ? h('p', {class: 'label'}, share.label) : null,
     facts,
     message,
