@@ -107,15 +107,16 @@ function render(request, id) {
   }
   const picker = h('input', {id: 'files', type: 'file', multiple: true, accept: allowed ? allowed.join(',') : null})
   const dropZone = h('div', {class: 'drop-zone', id: 'drop-zone'},
-    h('p', {}, 'Drop files here, or'),
-    h('label', {for: 'files', class: 'button'}, 'Choose files'),
+    h('label', {for: 'files'}, 'Drop files here, or choose them'),
     picker)
-  const overall = h('progress', {id: 'overall', max: '100', value: '0', 'aria-label': 'All files'})
+  const overall = h('progress', {id: 'overall', max: '100', value: '0'})
+  const overallLabel = h('label', {for: 'overall', class: 'overall'}, 'All files')
   const list = h('ul', {class: 'files', id: 'selected', 'aria-label': 'Your files'})
   const message = status()
   message.id = 'upload-status'
   const send = h('button', {type: 'submit', class: 'primary', id: 'send'}, 'Send files')
-  const form = h('form', {class: 'card', novalidate: true}, ...fields, dropZone, list, overall, send, message)
+  const form = h('form', {class: 'card', novalidate: true},
+    ...fields, dropZone, list, overallLabel, overall, send, message)
 
   show(
     h('h1', {}, request.title),
