@@ -9,6 +9,7 @@ contract's shape (docs/api.md); tests/local/test_pages_e2e.py drives the real AP
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -226,3 +227,43 @@ def test_a_page_fits_a_phone_without_scrolling_sideways(
         assert watched.violations == []
     finally:
         context.close()
+
+
+KEPT_BY_GOLDEN_RETRIEVER = """
+async () => new Promise((resolve) => {
+  const opened = indexedDB.open('uppy-blobs')
+  opened.onerror = () => resolve(false)
+  opened.onsuccess = () => {
+    const db = opened.result
+    if (!Array.from(db.objectStoreNames).includes('files')) { db.close(); resolve(false); return }
+    const all = db.transaction(['files'], 'readonly').objectStore('files').getAll()
+    all.onsuccess = () => { db.close(); resolve(all.result.length > 0) }
+  }
+})
+"""
+
+
+def test_files_only_chosen_before_a_reload_come_back_and_wait_for_send(
+    stack: Stack, context: Any
+) -> None:
+    """Golden Retriever brings chosen files back; they are not sent until the uploader
+    says so (its own confirmation would send them, the required name still empty)."""
+    watched = watch(context)
+    answer(watched.page, stack, "requests", REQUEST)
+    watched.page.goto(f"{stack.api}/files/r/{TOKEN}")
+    watched.page.locator("#send").wait_for()
+    watched.page.set_input_files(
+        "#files", [{"name": "payslip.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1"}]
+    )
+    deadline = time.monotonic() + 10
+    while not watched.page.evaluate(KEPT_BY_GOLDEN_RETRIEVER):
+        assert time.monotonic() < deadline, "Golden Retriever kept nothing"
+        watched.page.wait_for_timeout(100)
+
+    watched.page.reload()
+    watched.page.locator("#selected li .name", has_text="payslip.pdf").wait_for()
+    watched.page.wait_for_timeout(1000)
+    assert not [url for url in watched.requests if "/s3/" in url], watched.requests
+    assert watched.page.locator("#selected li .state").all_inner_texts() == ["Ready"]
+    assert "press Send files" in watched.page.locator("#upload-status").inner_text()
+    assert watched.violations == []

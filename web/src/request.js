@@ -209,11 +209,17 @@ function render(request, id) {
       say(message, `Sent ${result.successful.length} file${result.successful.length === 1 ? '' : 's'}. Thank you.`, 'success')
     }
   })
-  // Files this browser was sending before a reload: Golden Retriever brought them back,
-  // and the uploader came back to finish, so they go on at once.
+  // Files this browser had before a reload, which Golden Retriever brought back: those
+  // being sent go on at once (the uploader came back to finish); files only chosen wait
+  // for Send, as before (Golden Retriever's confirmation would send them unasked).
   uppy.on('restored', () => {
-    say(message, 'Resuming the files you were sending…')
-    uppy.emit('restore-confirmed')
+    if (Object.keys(uppy.getState().currentUploads).length > 0) {
+      say(message, 'Resuming the files you were sending…')
+      uppy.emit('restore-confirmed')
+    } else {
+      uppy.setState({recoveredState: null})
+      say(message, 'The files you chose are back: press Send files to send them.')
+    }
   })
   window.snsdUppy = uppy // for the browser tests
   draw()
