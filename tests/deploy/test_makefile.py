@@ -82,6 +82,28 @@ def test_the_fast_run_leaves_out_the_slow_suites() -> None:
     assert result.returncode == 5, result.stdout[-3000:] + result.stderr[-3000:]
 
 
+def test_without_node_the_pages_say_what_is_missing_and_make_dev_goes_on() -> None:
+    """`make pages` fails naming Node 20; `make dev`'s step warns and lets the stack start."""
+    make = shutil.which("make")
+    assert make is not None
+    no_node = {"PATH": "/nonexistent", "HOME": str(ROOT)}
+
+    def run(target: str) -> subprocess.CompletedProcess[str]:
+        # -B: as if the sources were newer than the build, so the recipe runs.
+        return subprocess.run(
+            [make, "-s", "-B", target], cwd=ROOT, env=no_node, capture_output=True, text=True,
+            timeout=60, check=False,
+        )  # fmt: skip
+
+    pages = run("pages")
+    assert pages.returncode != 0
+    assert "Node 20 and npm are needed" in pages.stderr
+    dev_step = run("pages-if-node")
+    assert dev_step.returncode == 0, dev_step.stderr
+    assert "Node 20 and npm are missing" in dev_step.stdout
+    assert "503 pages_unavailable" in dev_step.stdout
+
+
 @pytest.mark.slow
 def test_platform_check_validates_and_plans_both_roots_against_the_emulator() -> None:
     """DEPLOYMENT.md's check before an AWS account, run as a newcomer runs it (minutes)."""

@@ -267,3 +267,42 @@ def test_files_only_chosen_before_a_reload_come_back_and_wait_for_send(
     assert watched.page.locator("#selected li .state").all_inner_texts() == ["Ready"]
     assert "press Send files" in watched.page.locator("#upload-status").inner_text()
     assert watched.violations == []
+
+
+def problem(status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Any:
+    """A route handler answering the public API's problem+json."""
+    body = {"type": "about:blank", "status": status, "code": code, "detail": detail}
+    return lambda route: route.fulfill(
+        status=status,
+        headers={"Content-Type": "application/problem+json", **(headers or {})},
+        body=json.dumps(body),
+    )
+
+
+def test_a_link_that_no_longer_works_says_why(stack: Stack, context: Any) -> None:
+    watched = watch(context)
+    watched.page.route(
+        f"{stack.api}/files/public/shares/{TOKEN}",
+        problem(410, "link_gone", "This link has expired"),
+    )
+    watched.page.goto(f"{stack.api}/files/s/{TOKEN}")
+    watched.page.locator("h1", has_text="Link no longer available").wait_for()
+    alert = watched.page.locator("[role=alert]").inner_text()
+    assert alert == "This link no longer works: This link has expired"
+
+
+def test_too_many_password_attempts_say_how_long_to_wait(stack: Stack, context: Any) -> None:
+    watched = watch(context)
+    answer(watched.page, stack, "shares", LOCKED_SHARE)
+    watched.page.route(
+        f"{stack.api}/files/public/shares/{TOKEN}/unlock",
+        problem(429, "too_many_attempts", "Too many", {"Retry-After": "120"}),
+    )
+    watched.page.goto(f"{stack.api}/files/s/{TOKEN}")
+    watched.page.fill("#password", "a guess")
+    watched.page.keyboard.press("Enter")
+    status = watched.page.locator("form [role=status]")
+    status.filter(has_text="Too many attempts").wait_for()
+    assert status.inner_text() == "Too many attempts. Try again in 2 minutes."
+    # The form stays, its field focused for the next try.
+    assert watched.page.evaluate("document.activeElement.id") == "password"
