@@ -25,6 +25,7 @@ help:
 	@echo "make terraform-test  - tests/terraform: validate both roots, apply them to an emulator (SNSD_TERRAFORM_PROVIDERS=registry: provider from the registry)"
 	@echo "make platform-check  - validate and plan both Terraform roots against an AWS emulator (no account needed)"
 	@echo "make bench           - measure against the stack's own floor (QUICK=1: tiny counts); not part of test"
+	@echo "make pages           - build the share and request pages' scripts and styles (web/, Node 20 and npm) into file_lambda/pages/assets/"
 	@echo "make openapi         - regenerate core_service/file_api_openapi.json, the file API's document the core serves"
 	@echo "make install         - create .venv from uv.lock (the targets above do it when needed)"
 	@echo "make lock            - refresh uv.lock and requirements/ after editing pyproject.toml's dependencies"
@@ -86,7 +87,26 @@ lock-check: $(UV_STAMP)
 	    || { echo "lock-check: requirements/$$extra.txt is stale: run make lock" >&2; exit 1; }; \
 	done
 
-dev: $(STAMP)
+# The pages of share links and file requests (web/): `npm ci` installs exactly what
+# web/package-lock.json pins, esbuild bundles them into file_lambda/pages/assets/ under
+# content-hashed names with a manifest the file API reads. The Lambda package carries them.
+.PHONY: pages pages-if-node
+PAGES_SOURCES := $(wildcard web/src/*) web/build.mjs web/package.json web/package-lock.json
+PAGES_MANIFEST := file_lambda/pages/assets/manifest.json
+
+pages: $(PAGES_MANIFEST)
+
+$(PAGES_MANIFEST): $(PAGES_SOURCES)
+	@command -v npm >/dev/null || { echo "pages: Node 20 and npm are needed to build the pages (web/): install Node 20 (it brings npm)" >&2; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+
+# make dev serves the pages when Node is there, and says what is missing when not.
+pages-if-node:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory pages || \
+	  echo "dev: WARNING: the pages could not be built (above), so they answer 503 pages_unavailable"; \
+	else echo "dev: WARNING: Node 20 and npm are missing, so the share and request pages (/files/s/..., /files/r/...) answer 503 pages_unavailable: install Node 20 and run make pages"; fi
+
+dev: $(STAMP) pages-if-node
 	$(BIN)/python -m dev
 
 # The file API's OpenAPI document, committed as the core's package data (the core never
@@ -133,7 +153,7 @@ $(SAM_STAMP):
 
 # Lint template.yaml, then build the Lambda package that tests/sam imports, and zip it as the
 # Deploy workflow does, which prints its size unzipped and zipped (docs/sam.md).
-sam-check: $(SAM_STAMP)
+sam-check: $(SAM_STAMP) pages
 	$(SAM_ENV) $(SAM_VENV)/bin/sam validate --lint
 	$(SAM_VENV)/bin/cfn-lint template.yaml
 	$(SAM_ENV) PYTHON=$(PYTHON) $(SAM_VENV)/bin/sam build

@@ -168,12 +168,13 @@ class LocalStack:
         config = self.config
         config.state_dir.mkdir(parents=True, exist_ok=True)
         try:
+            # First: the API's origin is one of the bucket's browser origins (its pages).
+            self.api_port = self._port("api", config.port)
             self._start_storage()
             database_url = self._start_database()
             auth = LocalAuth(database_url, config.jwt_secret, site_url=config.origins[0])
             self.urls["auth"] = auth.serve(self._port("auth", config.auth_port))
             self._exit.callback(auth.stop)
-            self.api_port = self._port("api", config.port)
             self._configure_environment(database_url)
             self._serve()
             self._start_bucket_changes(database_url)
@@ -193,8 +194,18 @@ class LocalStack:
     def stop(self) -> None:
         self._exit.close()
 
+    @property
+    def public_base_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def bucket_origins(self) -> list[str]:
+        """The app's origins and the API's own: the share and request pages, served by the
+        API, PUT upload parts straight to the bucket and read their ETags."""
+        return [*self.config.origins, self.public_base_url]
+
     def _start_storage(self) -> None:
-        origins = ",".join(self.config.origins)
+        origins = ",".join(self.bucket_origins)
         # The global flag answers bucket-level preflights (OPTIONS /bucket); the
         # bucket's own rule answers everything else (see tests/local/README.md).
         s3 = seaweedfs.start(
@@ -213,7 +224,7 @@ class LocalStack:
         )
         client.put_bucket_cors(
             Bucket=DEV_BUCKET,
-            CORSConfiguration=bucket_cors(self.config.origins),
+            CORSConfiguration=bucket_cors(self.bucket_origins),
         )
 
     def _start_database(self) -> str:
@@ -257,7 +268,7 @@ class LocalStack:
                 "SUPABASE_JWT_SECRET": self.config.jwt_secret,
                 "SUPABASE_DB_URL": database_url,
                 "CORS_ALLOWED_ORIGINS": ",".join(self.config.origins),
-                "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.api_port}",
+                "PUBLIC_BASE_URL": self.public_base_url,
                 "PORT": str(self.api_port),
                 "POWERTOOLS_SERVICE_NAME": "file-api",
                 "POWERTOOLS_METRICS_NAMESPACE": "SnSD-local",

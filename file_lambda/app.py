@@ -15,6 +15,8 @@ from file_lambda.database import Database
 from file_lambda.files.endpoints import router as files
 from file_lambda.history.endpoints import router as history
 from file_lambda.memberships import Memberships
+from file_lambda.pages.endpoints import PAGES_QUERY
+from file_lambda.pages.endpoints import router as pages
 from file_lambda.public_links import PublicHeaders
 from file_lambda.quotas import NoQuotas, PostgresQuotas, QuotaExceeded, Quotas
 from file_lambda.schemas import Health
@@ -130,7 +132,9 @@ def create_app(
     # In the routes' order from before the domains were split: a route's place is what
     # matching it costs (tenancy/routing.py).
     serve_routes(app, liveness, usage, files, history, uploads, shares)
-    refuse_unknown_query(app, prefixes=UNDECLARED_QUERY)
+    # The pages last: a person opening a link is not the API's hot path.
+    serve_routes(app, pages)
+    refuse_unknown_query(app, prefixes={**UNDECLARED_QUERY, **PAGES_QUERY})
     app.add_middleware(LiteralUrlGuard)
     # Around the guard: its refusals of a link's URL are public answers too.
     app.add_middleware(PublicHeaders)

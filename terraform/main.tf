@@ -34,6 +34,12 @@ locals {
     S3_BUCKET_NAME       = module.s3.bucket_id
     CORS_ALLOWED_ORIGINS = join(",", var.cors_allowed_origins)
   }
+
+  # Where clients reach the API: the origin of its URLs (the file API's PUBLIC_BASE_URL).
+  public_base_url = "https://${var.api_subdomain}.${var.domain_name}"
+  # The bucket's browsers: the app's origins and the API's own, whose share and request
+  # pages PUT upload parts straight to the bucket and read their ETags.
+  bucket_cors_origins = distinct(concat(var.cors_allowed_origins, [local.public_base_url]))
 }
 
 # Created by terraform/bootstrap before the first apply (one per account).
@@ -67,7 +73,7 @@ module "s3" {
   source = "./modules/s3"
 
   bucket_name                = "${var.project}-file-uploads-${var.environment}"
-  cors_allowed_origins       = var.cors_allowed_origins
+  cors_allowed_origins       = local.bucket_cors_origins
   transition_to_ia_days      = 30
   transition_to_glacier_days = 90
   alb_access_logs_prefix     = "alb"
@@ -150,7 +156,7 @@ module "lambda" {
   # container, so nothing secret sits in the Lambda configuration or in state.
   environment = merge(local.app_environment, {
     APP_SECRET_ARN               = module.secrets.secret_arn
-    PUBLIC_BASE_URL              = "https://${var.api_subdomain}.${var.domain_name}"
+    PUBLIC_BASE_URL              = local.public_base_url
     POWERTOOLS_SERVICE_NAME      = "file-api"
     POWERTOOLS_METRICS_NAMESPACE = "SnSD"
     POWERTOOLS_LOG_LEVEL         = var.lambda_log_level

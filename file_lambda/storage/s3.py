@@ -13,9 +13,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import boto3
 from boto3.s3.transfer import TransferConfig
+from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -75,6 +77,25 @@ def make_client(region: str, endpoint_url: str | None) -> S3Client:
         s3={"addressing_style": "path" if endpoint_url else "virtual"},
     )
     return boto3.client("s3", endpoint_url=endpoint_url, config=config)
+
+
+def bucket_origin(bucket: str, region: str, endpoint_url: str | None) -> str:
+    """The origin of the bucket's presigned URLs, which browsers fetch and PUT parts to.
+
+    Asked of botocore, as `make_client` addresses it, rather than rebuilt here: its
+    host differs by region (us-east-1's is the global `<bucket>.s3.amazonaws.com`).
+    Unsigned, so no credentials are needed and nothing is sent.
+    """
+    config = Config(
+        region_name=region,
+        signature_version=UNSIGNED,
+        s3={"addressing_style": "path" if endpoint_url else "virtual"},
+    )
+    client = boto3.client("s3", endpoint_url=endpoint_url, config=config)
+    url = urlsplit(
+        client.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"})
+    )
+    return f"{url.scheme}://{url.netloc}"
 
 
 @contextmanager

@@ -31,6 +31,7 @@ from fastapi.testclient import TestClient
 from dev.alb import AlbClient, AlbResponse
 from file_lambda.database import Database
 from file_lambda.public_links import PASSWORDS_PER_LINK
+from file_lambda.pages import service as pages_service
 from file_lambda.storage.port import StorageError, StorageUnavailable
 from file_lambda.storage.s3 import S3Storage, make_client
 from file_lambda.uploads.service import Session
@@ -39,6 +40,7 @@ from tests.core.test_quotas import service_key
 from tests.files.test_history import ArchivingStorage
 from tests.support.core import User
 from tests.support.files import BUCKET, ClientFactory
+from tests.support.pages import built_assets
 from tests.support.problems import assert_problem
 from tests.support.tokens import Jwks
 
@@ -220,6 +222,22 @@ def _database_unavailable(w: World) -> Answer:
         return w.files.get("/files/usage")
 
 
+def _asset_not_found(w: World) -> Answer:
+    built_assets()  # the pages exist: only the name is not one of theirs
+    return w.files.get("/files/assets/manifest.json")
+
+
+def _pages_unavailable(w: World) -> Answer:
+    """A package built without `make pages`: no manifest where the pages look for it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pages_service, "ASSETS", Path("/nonexistent/assets"))
+        pages_service.pages_for.cache_clear()
+        try:
+            return w.files.get("/files/s/any-token")
+        finally:
+            pages_service.pages_for.cache_clear()
+
+
 def _auth_unavailable(w: World) -> Answer:
     token = w.jwks.sign(
         {"sub": w.owner.id, "aud": "authenticated", "exp": time.time() + 60}, "rsa-key-1"
@@ -366,6 +384,7 @@ TRIGGERS: dict[str, Callable[[World], Answer]] = {
     ),
     "invitation_not_found": _core("DELETE", "/tenants/{tenant}/invitations/{other}"),
     "route_not_found": lambda w: w.files.get("/files/no-such-route"),
+    "asset_not_found": _asset_not_found,
     "method_not_allowed": _core("DELETE", "/me"),
     "file_exists": lambda w: w.files.post("/files/upload", files={"file": ("a.txt", b"again")}),
     "file_archived": _file_archived,
@@ -384,6 +403,7 @@ TRIGGERS: dict[str, Callable[[World], Answer]] = {
     "storage_error": _storage_error,
     "storage_unavailable": _storage_unavailable,
     "database_unavailable": _database_unavailable,
+    "pages_unavailable": _pages_unavailable,
     "auth_unavailable": _auth_unavailable,
     "move_incomplete": _move_incomplete,
     "not_ready": lambda w: w.core.get("/ready"),  # the session app's S3 is a closed port

@@ -26,6 +26,7 @@ SLOW = [
     "tests/terraform/test_emulator.py",
     "tests/local/test_browser.py",
     "tests/local/test_uppy.py",
+    "tests/local/test_pages.py",
     "tests/test_bench_quick.py::test_quick_bench_prints_the_table_and_writes_the_json",
     "tests/test_bench_quick.py::test_the_capacity_load_test_runs_and_reports_each_step",
     "tests/files/test_multipart_6gib.py",
@@ -79,6 +80,28 @@ def test_the_fast_run_leaves_out_the_slow_suites() -> None:
     )
     # 5: every test of those exists and is deselected (a path that is gone would be 4).
     assert result.returncode == 5, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_without_node_the_pages_say_what_is_missing_and_make_dev_goes_on() -> None:
+    """`make pages` fails naming Node 20; `make dev`'s step warns and lets the stack start."""
+    make = shutil.which("make")
+    assert make is not None
+    no_node = {"PATH": "/nonexistent", "HOME": str(ROOT)}
+
+    def run(target: str) -> subprocess.CompletedProcess[str]:
+        # -B: as if the sources were newer than the build, so the recipe runs.
+        return subprocess.run(
+            [make, "-s", "-B", target], cwd=ROOT, env=no_node, capture_output=True, text=True,
+            timeout=60, check=False,
+        )  # fmt: skip
+
+    pages = run("pages")
+    assert pages.returncode != 0
+    assert "Node 20 and npm are needed" in pages.stderr
+    dev_step = run("pages-if-node")
+    assert dev_step.returncode == 0, dev_step.stderr
+    assert "Node 20 and npm are missing" in dev_step.stdout
+    assert "503 pages_unavailable" in dev_step.stdout
 
 
 @pytest.mark.slow

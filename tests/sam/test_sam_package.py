@@ -80,6 +80,17 @@ def test_package_holds_the_lambda_extra_and_nothing_of_the_core(artifact: Path) 
     assert {p for p in packages if not p.endswith(".dist-info")} == set(support.PROJECT_PACKAGES)
 
 
+def test_package_holds_the_pages_assets(artifact: Path) -> None:
+    """The share and request pages ship built: `make sam-check` runs `make pages` first,
+    and the SAM build refuses to run without them."""
+    built = support.ROOT / "file_lambda" / "pages" / "assets"
+    shipped = artifact / "file_lambda" / "pages" / "assets"
+    manifest = json.loads((shipped / "manifest.json").read_text())
+    assert set(manifest) == {"share.js", "request.js", "style.css"}
+    for name in ["manifest.json", *manifest.values()]:
+        assert (shipped / name).read_bytes() == (built / name).read_bytes(), name
+
+
 def test_package_is_built_for_the_lambda_runtime(artifact: Path) -> None:
     """Wheels for x86_64 Amazon Linux 2023, never for this machine's newer glibc."""
     for wheel in artifact.glob("*.dist-info/WHEEL"):

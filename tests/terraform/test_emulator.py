@@ -513,7 +513,9 @@ def test_buckets(applied: Applied) -> None:
         assert transitions == {(30, "STANDARD_IA"), (90, archive_class[bucket])}
 
     cors = s3.get_bucket_cors(Bucket=BUCKET)["CORSRules"]
-    assert cors[0]["AllowedOrigins"] == TFVARS["cors_allowed_origins"]
+    # The app's origins, and the API's own for the pages' part uploads.
+    api_origin = "https://api.snsdconsultant.com"
+    assert cors[0]["AllowedOrigins"] == [*TFVARS["cors_allowed_origins"], api_origin]
     logging = s3.get_bucket_logging(Bucket=BUCKET)["LoggingEnabled"]
     assert logging["TargetBucket"] == LOGS_BUCKET
     policy = json.loads(s3.get_bucket_policy(Bucket=LOGS_BUCKET)["Policy"])

@@ -529,7 +529,14 @@ def test_buckets() -> None:
     rule = only(s3.resource("aws_s3_bucket_cors_configuration")["cors_rule"])
     assert rule["allowed_origins"] == "${var.cors_allowed_origins}"
     assert "POST" in rule["allowed_methods"]
-    assert root().modules["s3"]["cors_allowed_origins"] == "${var.cors_allowed_origins}"
+    # The app's origins and the API's own, whose pages PUT upload parts to the bucket.
+    assert root().modules["s3"]["cors_allowed_origins"] == "${local.bucket_cors_origins}"
+    assert root().locals["bucket_cors_origins"] == (
+        "${distinct(concat(var.cors_allowed_origins, [local.public_base_url]))}"
+    )
+    assert root().locals["public_base_url"] == "https://${var.api_subdomain}.${var.domain_name}"
+    assert "ETag" in rule["expose_headers"]
+    assert "PUT" in rule["allowed_methods"]
 
     logging = s3.resource("aws_s3_bucket_logging")
     assert logging["bucket"] == "${aws_s3_bucket.this.id}"
