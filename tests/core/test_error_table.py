@@ -30,8 +30,8 @@ from fastapi.testclient import TestClient
 
 from dev.alb import AlbClient, AlbResponse
 from file_lambda.database import Database
-from file_lambda.public_links import PASSWORDS_PER_LINK
 from file_lambda.pages import service as pages_service
+from file_lambda.public_links import PASSWORDS_PER_LINK
 from file_lambda.storage.port import StorageError, StorageUnavailable
 from file_lambda.storage.s3 import S3Storage, make_client
 from file_lambda.uploads.service import Session
