@@ -15,7 +15,9 @@ from file_lambda.database import Database
 from file_lambda.files.endpoints import router as files
 from file_lambda.history.endpoints import router as history
 from file_lambda.memberships import Memberships
+from file_lambda.public_links import PublicHeaders
 from file_lambda.quotas import NoQuotas, PostgresQuotas, QuotaExceeded, Quotas
+from file_lambda.requests.endpoints import router as requests
 from file_lambda.schemas import Health
 from file_lambda.settings import Settings
 from file_lambda.storage.port import Storage
@@ -127,9 +129,11 @@ def create_app(
     app.add_exception_handler(QuotaExceeded, _on_quota_exceeded)
     # In the routes' order from before the domains were split: a route's place is what
     # matching it costs (tenancy/routing.py).
-    serve_routes(app, liveness, usage, files, history, uploads)
+    serve_routes(app, liveness, usage, files, history, uploads, requests)
     refuse_unknown_query(app, prefixes=UNDECLARED_QUERY)
     app.add_middleware(LiteralUrlGuard)
+    # Around the guard: its refusals of a link's URL are public answers too.
+    app.add_middleware(PublicHeaders)
     install_browser_policy(app, settings.cors_allowed_origins, ["GET", "POST", "DELETE"])
     # Every write request: one row of the audit trail, written on the ledger's connection.
     audit.install(app)

@@ -34,6 +34,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from file_lambda.cursors import Cursors
 from file_lambda.database import Database
 from file_lambda.storage.port import InvalidContinuation
@@ -212,3 +214,49 @@ class NoAttempts:
 def hashed_subject(*parts: str) -> str:
     """A counter's subject: a hash, so the table holds no token and no address in clear."""
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+# Unknown tokens, per client address, whatever kind of link they were tried as: past
+# the limit, every link answers that address `429` until the window ends, found or not
+# (a guesser must not tell a hit from a miss by the answer). docs/api.md, "Share links".
+UNKNOWN_TOKENS = Limit("unknown link tokens per address", 30, 600)
+# Password attempts, right or wrong, counted before the password is checked (so past
+# the limit no scrypt is computed): per link (subject: kind and link id), and per
+# client address over all links. A guesser gets 10 tries a link each 15 minutes.
+PASSWORDS_PER_LINK = Limit("link passwords per link", 10, 900)
+PASSWORDS_PER_ADDRESS = Limit("link passwords per address", 30, 900)
+# What a right password earns (`Grant`): an hour of the link.
+GRANT_SECONDS = 3600
+
+
+# -- the headers of every public answer --------------------------------------------
+
+PUBLIC_PREFIXES = ("/files/public/", "/files/s/", "/files/r/")
+
+
+class PublicHeaders:
+    """ASGI middleware: `PUBLIC_HEADERS` on every answer under `PUBLIC_PREFIXES`.
+
+    In place of whatever a route or an error handler set for those names, and
+    on problems too (a `404 link_not_found`'s URL holds a token as much as a
+    page's does).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._names = {name.lower().encode() for name in PUBLIC_HEADERS}
+        self._headers = [(k.lower().encode(), v.encode()) for k, v in PUBLIC_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(PUBLIC_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_public(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.get("headers", ())
+                kept = [(k, v) for k, v in headers if k.lower() not in self._names]
+                message = {**message, "headers": kept + self._headers}
+            await send(message)
+
+        await self.app(scope, receive, send_public)

@@ -98,6 +98,12 @@ class World:
         endpoint = self.files.post("/files/upload-sessions", json_body=body).json()
         return endpoint["companion_endpoint"].removeprefix("https://api.snsdconsultant.com")
 
+    def file_request(self, **body: Any) -> str:
+        """A new file request's public API path (`/files/public/requests/{token}`)."""
+        created = self.files.post("/files/requests", json_body={"title": "t", **body})
+        assert created.status == 201, created.body
+        return "/files/public/requests/" + created.json()["url"].rsplit("/", 1)[1]
+
 
 class _Failing:
     """The real adapter, except that `operation` fails with `error`."""
@@ -259,6 +265,40 @@ def _checksummed(w: World, parts: list[dict[str, Any]]) -> Answer:
     return w.files.post(f"/files/multipart/{upload_id}/sign", json_body={"parts": parts})
 
 
+def _anyone() -> dict[str, str]:
+    """An uploader's headers: an address of its own (counters of attempts are per address)."""
+    return {"x-forwarded-for": f"2001:db8::{uuid.uuid4().hex[:4]}"}
+
+
+def _request_upload(w: World, **request: Any) -> Answer:
+    body = {"filename": "a.txt", "type": "text/plain", "metadata": {}}
+    link = w.file_request(**request)
+    return AlbClient(w.files.handler).post(f"{link}/s3/multipart", json_body=body)
+
+
+def _wrong_password(w: World, attempts: int = 1) -> Answer:
+    link, headers = w.file_request(password="right"), _anyone()
+    for _ in range(attempts):
+        answer = AlbClient(w.files.handler).post(
+            f"{link}/unlock", json_body={"password": "wrong"}, headers=headers
+        )
+    return answer
+
+
+def _file_request_full(w: World) -> Answer:
+    link = w.file_request(max_files=1)
+    uppy, body = AlbClient(w.files.handler), {"filename": "a.txt"}
+    assert uppy.post(f"{link}/s3/multipart", json_body=body).status == 200
+    return uppy.post(f"{link}/s3/multipart", json_body=body)
+
+
+def _link_gone(w: World) -> Answer:
+    link = w.file_request()
+    request_id = w.files.get("/files/requests", params={"limit": 1}).json()["requests"][0]
+    assert w.files.post(f"/files/requests/{request_id['request_id']}/close").status == 200
+    return AlbClient(w.files.handler).get(link)
+
+
 TRIGGERS: dict[str, Callable[[World], Answer]] = {
     "validation_error": lambda w: w.files.get("/files/list", params={"limit": "0"}),
     "invalid_body": _core(
@@ -307,6 +347,17 @@ TRIGGERS: dict[str, Callable[[World], Answer]] = {
     ),
     "file_not_found": lambda w: w.files.get("/files/metadata/missing.txt"),
     "upload_not_found": lambda w: w.files.get("/files/multipart/made-up/parts"),
+    "file_request_not_found": lambda w: w.files.get(f"/files/requests/{uuid.uuid4()}"),
+    "link_not_found": lambda w: AlbClient(w.files.handler).get(
+        "/files/public/requests/made-up", headers=_anyone()
+    ),
+    "link_gone": _link_gone,
+    "password_required": lambda w: _request_upload(w, password="p"),
+    "wrong_password": _wrong_password,
+    "too_many_attempts": lambda w: _wrong_password(w, attempts=11),
+    "file_request_full": _file_request_full,
+    "file_type_not_allowed": lambda w: _request_upload(w, allowed_types=[".pdf"]),
+    "uploader_details_required": lambda w: _request_upload(w, ask_name="required"),
     "tenant_not_found": _core("GET", "/tenants/{other}"),
     "member_not_found": _core(
         "PATCH", "/tenants/{tenant}/members/{other}", json={"role": "member"}
