@@ -175,6 +175,13 @@ def test_an_uploader_without_an_account_sends_a_file_the_requester_then_lists(
         ("create_request_upload", "succeeded"),
         ("complete_request_upload", "succeeded"),
     ]
+    token = link.rsplit("/", 1)[1]
+    [(trail,)] = sql.execute(
+        "select string_agg(coalesce(path, '') || detail::text, ' ') from public.audit_events"
+        " where tenant_id = %s",
+        (tenant,),
+    ).fetchall()
+    assert token not in trail  # the link's token is in no row, the requester's included
     for _, _, _, _, path, detail in rows:
         assert path == "inbox/scan.pdf"
         assert detail["file_request"] == request_id
@@ -233,6 +240,27 @@ def test_max_files_holds_when_creates_are_replayed_and_an_abort_gives_a_slot_bac
     assert start(uppy, link, "c.txt").status == 200
     assert_problem(start(uppy, link, "d.txt"), 409, "file_request_full")
     assert len(unfinished(s3, tenant)) == 2
+
+
+def test_an_unfinished_upload_holds_its_slot_until_its_lease_ends(
+    client_for: ClientFactory, s3: Any, tenant: str, sql: psycopg.Connection[Any]
+) -> None:
+    member = client_for("member")
+    request_id, link = open_request(member, max_files=1)
+    uppy = uploader(member)
+    stale = start(uppy, link, "stale.txt").json()["uploadId"]
+    etag = send_part(uppy, link, stale, 1, b"stale")
+    assert_problem(start(uppy, link, "next.txt"), 409, "file_request_full")
+
+    sql.execute(
+        "update public.file_request_submissions set lease_ends_at = now() where request_id = %s",
+        (request_id,),
+    )
+    assert uppy.get(link).json()["files_left"] == 1
+    assert start(uppy, link, "next.txt").status == 200
+    # The lapsed upload gave its slot back: it cannot complete, and S3 no longer holds it.
+    assert_problem(complete(uppy, link, stale, {1: etag}), 404, "upload_not_found")
+    assert [key.rsplit("/", 1)[1] for key in unfinished(s3, tenant)] == ["next.txt"]
 
 
 def test_max_files_holds_when_slots_are_taken_concurrently(
@@ -465,6 +493,27 @@ def test_an_unknown_token_is_404_and_a_creator_no_longer_a_member_stops_the_link
         "delete from public.tenant_members where tenant_id = %s and user_id = %s", (tenant, user)
     )
     assert "no longer" in assert_problem(uppy.get(link), 410, "link_gone")["detail"]
+
+
+def test_unknown_tokens_are_counted_per_client_address(client_for: ClientFactory) -> None:
+    member = client_for("member")
+    guesser, other = uploader(member), uploader(member)
+    for _ in range(30):
+        assert_problem(
+            guesser.get(f"/files/public/requests/{uuid.uuid4().hex}"), 404, "link_not_found"
+        )
+    limited = guesser.get(f"/files/public/requests/{uuid.uuid4().hex}")
+    assert_problem(limited, 429, "too_many_attempts")
+    assert 0 < int(limited.headers["retry-after"]) <= 600
+    assert_problem(other.get(f"/files/public/requests/{uuid.uuid4().hex}"), 404, "link_not_found")
+
+
+def test_a_request_without_a_password_unlocks_with_any(client_for: ClientFactory) -> None:
+    member = client_for("member")
+    _, link = open_request(member)
+    unlocked = uploader(member).post(f"{link}/unlock", json_body={"password": "anything"})
+    assert unlocked.status == 200, unlocked.body
+    assert set(unlocked.json()) == {"grant", "expires_at"}
 
 
 def test_members_see_their_own_requests_admins_and_owners_the_tenants(

@@ -218,4 +218,28 @@ const completed = await anyone.POST("/files/upload-sessions/{session}/s3/multipa
 check(expect(completed, 200).key === "uppy/big.bin", "session_complete");
 expect(await anyone.DELETE("/files/upload-sessions/{session}/s3/multipart/{upload_id}", { params: await start("other.bin") }), 200);
 
+// -- a file request: the requester's calls, then an uploader's (no account, a password) --
+const request = expect(await owner.POST("/files/requests", { body: { title: "Invoices", folder: "inbox", password: "pw" } }), 201);
+const request_id = request.request_id;
+const token = request.url.split("/").pop() ?? "";
+check(expect(await owner.GET("/files/requests"), 200).requests.some((r) => r.request_id === request_id), "list_file_requests");
+check(expect(await owner.GET("/files/requests/{request_id}", { params: { path: { request_id } } }), 200).password_required, "get_file_request");
+check(expect(await anyone.GET("/files/public/requests/{token}", { params: { path: { token } } }), 200).title === "Invoices", "get_public_file_request");
+const grant = expect(await anyone.POST("/files/public/requests/{token}/unlock", { params: { path: { token } }, body: { password: "pw" } }), 200).grant;
+const granted = { "X-Link-Grant": grant };
+async function send(filename: string) {
+  const answer = await anyone.POST("/files/public/requests/{token}/s3/multipart", { params: { path: { token }, header: granted }, body: { filename } });
+  return { path: { token, upload_id: expect(answer, 200).uploadId }, header: granted };
+}
+const invoice = await send("invoice.pdf");
+const partUrl = expect(await anyone.GET("/files/public/requests/{token}/s3/multipart/{upload_id}/{part_number}", { params: { ...invoice, path: { ...invoice.path, part_number: 1 } } }), 200).url;
+const sentTag = await put(partUrl, data);
+check(expect(await anyone.GET("/files/public/requests/{token}/s3/multipart/{upload_id}", { params: invoice }), 200).length === 1, "list_request_upload_parts");
+const submitted = await anyone.POST("/files/public/requests/{token}/s3/multipart/{upload_id}/complete", { params: invoice, body: { parts: [{ PartNumber: 1, ETag: sentTag }] } });
+check(expect(submitted, 200).key === "invoice.pdf", "complete_request_upload");
+expect(await anyone.DELETE("/files/public/requests/{token}/s3/multipart/{upload_id}", { params: await send("other.pdf") }), 200);
+const submissions = expect(await owner.GET("/files/requests/{request_id}/submissions", { params: { path: { request_id } } }), 200).submissions;
+check(submissions.some((s) => s.path === "inbox/invoice.pdf" && s.state === "completed"), "list_file_request_submissions");
+check(expect(await owner.POST("/files/requests/{request_id}/close", { params: { path: { request_id } } }), 200).state === "closed", "close_file_request");
+
 process.stdout.write(JSON.stringify(seen));
