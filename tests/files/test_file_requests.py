@@ -257,6 +257,8 @@ def test_an_unfinished_upload_holds_its_slot_until_its_lease_ends(
         (request_id,),
     )
     assert uppy.get(link).json()["files_left"] == 1
+    # Past its lease, an upload cannot complete, even before another takes its slot.
+    assert_problem(complete(uppy, link, stale, {1: etag}), 404, "upload_not_found")
     assert start(uppy, link, "next.txt").status == 200
     # The lapsed upload gave its slot back: it cannot complete, and S3 no longer holds it.
     assert_problem(complete(uppy, link, stale, {1: etag}), 404, "upload_not_found")
