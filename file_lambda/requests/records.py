@@ -35,6 +35,13 @@ select r.id::text, r.tenant_id::text, r.created_by::text, r.folder, r.title, r.m
                  and m.role >= 'member')
 from public.file_requests r
 """  # noqa: S608 (constant)
+# Whatever the token, one row: the request (or nulls) and the unknown tokens' counter.
+_BY_TOKEN = f"""
+select q.*, (select a.attempts from public.link_attempts a
+             where a.scope = %s and a.subject = %s and a.window_start = to_timestamp(%s))
+from (values (1)) as one (x)
+left join lateral ({_REQUEST} where r.token_hash = %s) q on true
+"""  # noqa: S608 (constant)
 _SUBMISSION = """
 select id::text, request_id::text, path, filename, content_type, size, version_id,
        uploader_name, uploader_email, storage_upload_id, state, created_at, lease_ends_at,
@@ -153,9 +160,14 @@ class RequestRecords:
         assert row is not None
         return row
 
-    def by_token(self, token_hash: bytes) -> RequestRow | None:
-        rows = self._execute(_REQUEST + " where r.token_hash = %s", (token_hash,))
-        return RequestRow(*rows[0]) if rows else None
+    def by_token(
+        self, token_hash: bytes, misses: tuple[str, str, int]
+    ) -> tuple[RequestRow | None, int]:
+        """The request of a token's hash, and what the unknown tokens' counter `misses`
+        (its scope, subject and window) holds, in one query whatever the token."""
+        [row] = self._execute(_BY_TOKEN, (*misses, token_hash))
+        request = RequestRow(*row[:-1]) if row[0] is not None else None
+        return request, int(row[-1] or 0)
 
     def get(self, tenant_id: str, request_id: str) -> RequestRow | None:
         rows = self._execute(

@@ -43,6 +43,7 @@ import math
 import mimetypes
 import re
 import secrets
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,6 +58,7 @@ from file_lambda.public_links import (
     UNKNOWN_TOKENS,
     Attempts,
     Grant,
+    TooManyAttempts,
     hash_password,
     hashed_subject,
     new_token,
@@ -309,13 +311,19 @@ class RequestLink:
         """The working request of `token`, or 404 (counted per address) or 410 saying why."""
         records = RequestRecords(state.ledger)
         attempts = Attempts(state.ledger)
-        row = records.by_token(token_hash(token)) if len(token) <= 128 else None
+        address = hashed_subject(client)
+        now = int(time.time())
+        window = now - now % UNKNOWN_TOKENS.seconds
+        # Too many unknown tokens from an address, and every link answers it 429 until
+        # the window ends, found or not: a guesser cannot tell a hit by the answer.
+        row, misses = records.by_token(
+            token_hash(token[:256]), (UNKNOWN_TOKENS.name, address, window)
+        )
+        wait = "Too many unknown links from your address; wait before trying again"
+        if misses >= UNKNOWN_TOKENS.attempts:
+            raise TooManyAttempts(wait, window + UNKNOWN_TOKENS.seconds - now)
         if row is None:
-            attempts.count(
-                UNKNOWN_TOKENS,
-                hashed_subject(client),
-                "Too many unknown links from your address; wait before trying again",
-            )
+            attempts.count(UNKNOWN_TOKENS, address, wait)
             raise LinkNotFound("No link has this address")
         audit.note_public(row.tenant_id, path=row.folder or None, file_request=row.id)
         if row.closed_at is not None:

@@ -507,6 +507,10 @@ def test_unknown_tokens_are_counted_per_client_address(client_for: ClientFactory
     limited = guesser.get(f"/files/public/requests/{uuid.uuid4().hex}")
     assert_problem(limited, 429, "too_many_attempts")
     assert 0 < int(limited.headers["retry-after"]) <= 600
+    # Past the limit, a real link answers that address 429 too: a hit looks like a miss.
+    _, link = open_request(member)
+    assert_problem(guesser.get(link), 429, "too_many_attempts")
+    assert uploader(member).get(link).status == 200
     assert_problem(other.get(f"/files/public/requests/{uuid.uuid4().hex}"), 404, "link_not_found")
 
 
