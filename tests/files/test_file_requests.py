@@ -376,9 +376,10 @@ def test_an_upload_id_opens_only_at_its_own_door(client_for: ClientFactory, user
     ).json()["upload_id"]
     session = member.post("/files/upload-sessions", json_body={"folder": "inbox"}).json()
     session_path = session["companion_endpoint"].removeprefix(BASE)
+    sessions_id = start(AlbClient(member.handler), session_path, "s.txt").json()["uploadId"]
 
-    # Another request's, and a member's, upload id on a request's path.
-    for upload_id, path in ((requests_id, other_link), (members_id, link)):
+    # Another request's, a member's and an upload session's upload id on a request's path.
+    for upload_id, path in ((requests_id, other_link), (members_id, link), (sessions_id, link)):
         assert_problem(uppy.get(f"{path}/s3/multipart/{upload_id}/1"), 404, "upload_not_found")
         assert_problem(uppy.get(f"{path}/s3/multipart/{upload_id}"), 404, "upload_not_found")
         assert_problem(complete(uppy, path, upload_id, {1: '"e"'}), 404, "upload_not_found")
