@@ -412,7 +412,8 @@ class RequestUploads(Multipart):
         records: RequestRecords,
     ) -> None:
         row = link.row
-        # The request's files are written in its creator's name (they carry the request).
+        # A service acts for someone: here the request's creator (its files carry the
+        # request's id in their metadata, not a user's).
         access = TenantAccess(Principal(row.created_by, None, {}), row.tenant_id, Role.member)
         super().__init__(storage, settings, access, cursors, quotas)
         self._request = row
