@@ -219,6 +219,31 @@ def test_uploaders_cannot_list_read_or_overwrite_and_are_not_told_the_stored_nam
         assert_problem(start(uppy, link, bad), 400, "invalid_path")
 
 
+def test_a_name_taken_while_uploading_answers_409_and_ends_the_upload(
+    client_for: ClientFactory, s3: Any, tenant: str
+) -> None:
+    member = client_for("member")
+    _, link = open_request(member, folder="inbox", max_files=1)
+    uppy = uploader(member)
+    upload_id = start(uppy, link, "draft.txt").json()["uploadId"]
+    etag = send_part(uppy, link, upload_id, 1, b"uploader's")
+    written = member.post(
+        "/files/upload", params={"folder": "inbox"}, files={"file": ("draft.txt", b"member's")}
+    )
+    assert written.status == 201, written.body
+
+    body = assert_problem(complete(uppy, link, upload_id, {1: etag}), 409, "file_exists")
+    assert "inbox" not in body["detail"]  # the stored path stays untold
+    stored = s3.get_object(Bucket=BUCKET, Key=f"tenants/{tenant}/inbox/draft.txt")
+    assert stored["Body"].read() == b"member's"
+    assert unfinished(s3, tenant) == []
+    # Its slot came back: the page sends the file again, under a new name.
+    again = send_file(uppy, link, "draft.txt", b"uploader's")
+    assert again.status == 200, again.body
+    key = f"tenants/{tenant}/inbox/draft (2).txt"
+    assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == b"uploader's"
+
+
 # -- limits, replayed ----------------------------------------------------------------------
 
 
