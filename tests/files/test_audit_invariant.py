@@ -188,12 +188,9 @@ def build(route: str, world: World, path: str, other: str, batch: list[str], exi
         if route == "unlock_public_file_request":
             body = {"password": "p"}
             return Call("POST", f"{link}/unlock", json_body=body, named=within, public=True)
-        if route == "create_request_upload":
-            created = f"{folder}/f.txt" if folder else "f.txt"
+        if route == "create_request_upload":  # named f.txt, or f (2).txt when that is taken
             body = {"filename": "f.txt"}
-            return Call(
-                "POST", f"{link}/s3/multipart", json_body=body, public=True, created=created
-            )
+            return Call("POST", f"{link}/s3/multipart", json_body=body, named=within, public=True)
         if route == "complete_request_upload":
             body = {"parts": [{"PartNumber": 1, "ETag": '"e"'}]}
             url = f"{link}/s3/multipart/made-up/complete"
