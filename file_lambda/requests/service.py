@@ -562,8 +562,16 @@ class RequestUploads(Multipart):
 
     # -- parts -------------------------------------------------------------------------------
 
+    def _unfinished(self, upload_id: str) -> OpenedUpload:
+        """This request's upload while it may still complete (its lease holding), or 404:
+        no part is signed for an upload that has ended, nor for one whose time is over."""
+        upload, submission = self._open(upload_id)
+        if submission.state != "uploading" or submission.lease_ends_at <= datetime.now(UTC):
+            raise UploadNotFound("No such upload (completed, aborted, or its time is over)")
+        return upload
+
     def sign(self, upload_id: str, part_number: int) -> CompanionSignedPart:
-        upload = OpenedUpload.open(self._cursors, self._scope, upload_id)
+        upload = self._unfinished(upload_id)
         if part_number > self._max_part_number:
             raise UploadTooLarge(
                 f"Part {part_number} could only belong to a file over this request's "
@@ -574,7 +582,7 @@ class RequestUploads(Multipart):
         return CompanionSignedPart(url=signed.url, expires=seconds)
 
     def parts(self, upload_id: str) -> list[CompanionPart]:
-        upload = OpenedUpload.open(self._cursors, self._scope, upload_id)
+        upload = self._unfinished(upload_id)
         return [
             CompanionPart(PartNumber=p.number, Size=p.size, ETag=p.etag)
             for p in self._newest(upload)

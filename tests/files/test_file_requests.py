@@ -261,6 +261,7 @@ def test_max_files_holds_when_creates_are_replayed_and_an_abort_gives_a_slot_bac
 
     assert uppy.delete(f"{link}/s3/multipart/{one}").status == 200
     assert_problem(uppy.delete(f"{link}/s3/multipart/{one}"), 404, "upload_not_found")
+    assert_problem(uppy.get(f"{link}/s3/multipart/{one}/1"), 404, "upload_not_found")
     assert uppy.get(link).json()["files_left"] == 1
     assert start(uppy, link, "c.txt").status == 200
     assert_problem(start(uppy, link, "d.txt"), 409, "file_request_full")
@@ -282,7 +283,9 @@ def test_an_unfinished_upload_holds_its_slot_until_its_lease_ends(
         (request_id,),
     )
     assert uppy.get(link).json()["files_left"] == 1
-    # Past its lease, an upload cannot complete, even before another takes its slot.
+    # Past its lease, an upload cannot go on, even before another takes its slot.
+    assert_problem(uppy.get(f"{link}/s3/multipart/{stale}/2"), 404, "upload_not_found")
+    assert_problem(uppy.get(f"{link}/s3/multipart/{stale}"), 404, "upload_not_found")
     assert_problem(complete(uppy, link, stale, {1: etag}), 404, "upload_not_found")
     assert start(uppy, link, "next.txt").status == 200
     # The lapsed upload gave its slot back: it cannot complete, and S3 no longer holds it.
