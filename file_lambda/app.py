@@ -19,6 +19,7 @@ from file_lambda.pages.endpoints import PAGES_QUERY
 from file_lambda.pages.endpoints import router as pages
 from file_lambda.public_links import PublicHeaders
 from file_lambda.quotas import NoQuotas, PostgresQuotas, QuotaExceeded, Quotas
+from file_lambda.requests.endpoints import router as requests
 from file_lambda.schemas import Health
 from file_lambda.settings import Settings
 from file_lambda.shares.endpoints import router as shares
@@ -131,7 +132,7 @@ def create_app(
     app.add_exception_handler(QuotaExceeded, _on_quota_exceeded)
     # In the routes' order from before the domains were split: a route's place is what
     # matching it costs (tenancy/routing.py).
-    serve_routes(app, liveness, usage, files, history, uploads, shares)
+    serve_routes(app, liveness, usage, files, history, uploads, shares, requests)
     # The pages last: a person opening a link is not the API's hot path.
     serve_routes(app, pages)
     refuse_unknown_query(app, prefixes={**UNDECLARED_QUERY, **PAGES_QUERY})

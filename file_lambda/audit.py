@@ -19,6 +19,11 @@ recorded in and is not. A caller naming a tenant they are not a member of
 (403 tenant_forbidden) is recorded in that tenant, if it exists: its
 admins should see who knocked.
 
+A public link's write (a file request's uploader, who has no account) has
+no caller: its route names the tenant and the link with `note_public`, and
+the row has no actor, the link's id and what its caller claimed (an
+uploader's name, unverified) in `detail`, cut as paths are.
+
 What a caller controls is bounded before it is stored: texts are cut to
 1,024 characters (256 in a refused row), a batch keeps its first 25 paths
 (5 when refused) and at most 8 KiB of them, and whatever was cut is named
@@ -140,6 +145,15 @@ class Attempt:
     answer_size: int = 0
     body: list[bytes] | None = None
     body_size: int = 0
+    # A public link's write (no account): the tenant and facts its route noted.
+    public: PublicWrite | None = None
+
+
+@dataclass(slots=True)
+class PublicWrite:
+    tenant_id: str
+    detail: dict[str, Any]
+    path: str | None = None
 
 
 _attempt: ContextVar[Attempt | None] = ContextVar("audit_attempt", default=None)
@@ -160,6 +174,23 @@ class AuditedMemberships:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
+
+
+def note_public(tenant_id: str, path: str | None = None, **detail: Any) -> None:
+    """Record this public write (a link reached with no account) in `tenant_id`'s trail.
+
+    Its row has no actor (there is no user); `detail` says which link and what
+    its caller claimed (an uploader's name, unverified). Called again, the
+    facts add up and a later `path` wins. Outside a write request, nothing.
+    """
+    attempt = _attempt.get()
+    if attempt is None:
+        return
+    if attempt.public is None:
+        attempt.public = PublicWrite(tenant_id, {})
+    attempt.public.detail.update(detail)
+    if path is not None:
+        attempt.public.path = path
 
 
 class AuditTrail:
@@ -246,9 +277,14 @@ def record(scope: Scope, attempt: Attempt) -> None:
 
 def row_params(scope: Scope, attempt: Attempt) -> tuple[Any, ...] | None:
     """The INSERT's parameters, or None when the request named no tenant."""
-    if attempt.caller is None or attempt.status is None:
+    if attempt.status is None:
         return None
-    tenant_id = tenant_of(attempt.caller, attempt.requested)
+    if attempt.caller is not None:
+        tenant_id = tenant_of(attempt.caller, attempt.requested)
+    elif attempt.public is not None:
+        tenant_id = attempt.public.tenant_id
+    else:
+        return None
     if tenant_id is None:
         return None
     route = scope.get("route")
@@ -267,12 +303,21 @@ def row_params(scope: Scope, attempt: Attempt) -> tuple[Any, ...] | None:
         refused=outcome == "refused",
     )
     code = answer.get("code") if isinstance(answer, dict) and status >= 400 else None
+    path = described.path
+    if attempt.public is not None:
+        bound = _Bound(REFUSED_TEXT if outcome == "refused" else MAX_TEXT)
+        path = bound.first("path", attempt.public.path) or path
+        described.detail.update(_bounded(attempt.public.detail, bound))
+        if bound.cut:
+            cut = bound.cut | set(described.detail.get("truncated", ()))
+            described.detail["truncated"] = sorted(cut)
+    actor = canonical_uuid(attempt.caller.user_id) if attempt.caller is not None else None
     return (
         tenant_id,
         attempt.started,
-        canonical_uuid(attempt.caller.user_id),
+        actor,
         action,
-        described.path,
+        path,
         described.version_id,
         described.size,
         outcome,
@@ -406,6 +451,14 @@ class _Bound:
         if len(kept) < len(paths):
             self.cut.add("paths")
         return kept
+
+
+def _bounded(detail: Mapping[str, Any], bound: _Bound) -> dict[str, Any]:
+    """A public write's facts, their texts (what an uploader typed) cut as paths are."""
+    return {
+        name: bound.text(name, value) if isinstance(value, str) else value
+        for name, value in detail.items()
+    }
 
 
 def _texts(values: Any) -> list[str]:

@@ -4,8 +4,11 @@ answer (OpenAPI schemas). Each domain's own are in its `schemas.py`."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
+
+MAX_PARTS = 10_000  # S3's most parts of a multipart upload
 
 
 class FileInfo(BaseModel):
@@ -38,3 +41,52 @@ class PresignedUpload(BaseModel):
 
 class Health(BaseModel):
     status: str
+
+
+# Multipart uploads: what members' uploads and file requests' uploaders share.
+
+
+class SignedPart(BaseModel):
+    part_number: int
+    url: str
+    method: Literal["PUT"] = "PUT"
+    headers: dict[str, str] = Field(description="Headers the PUT must carry, exactly")
+
+
+# Companion's shapes (what @uppy/aws-s3 sends and reads in companionEndpoint mode).
+
+
+class CompanionCreate(BaseModel):
+    filename: str = Field(description="One path segment: the file's name in the session's folder")
+    type: str | None = Field(default=None, max_length=255)
+    metadata: dict[str, object] = Field(default_factory=dict)
+
+
+class CompanionUpload(BaseModel):
+    key: str = Field(description="The file's path (shown only; never trusted back)")
+    uploadId: str
+
+
+class CompanionSignedPart(BaseModel):
+    url: str
+    expires: int = Field(description="Seconds the URL stays valid")
+
+
+class CompanionPart(BaseModel):
+    PartNumber: int
+    Size: int
+    ETag: str
+
+
+class CompanionCompletePart(BaseModel):
+    PartNumber: int = Field(ge=1, le=MAX_PARTS)
+    ETag: str = Field(min_length=1, max_length=128)
+
+
+class CompanionComplete(BaseModel):
+    parts: list[CompanionCompletePart] = Field(min_length=1, max_length=MAX_PARTS)
+
+
+class CompanionCompleted(BaseModel):
+    location: str = Field(description="The file's download URL in the API")
+    key: str

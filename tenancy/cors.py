@@ -20,8 +20,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tenancy.security_headers import ALWAYS, DOCUMENT_POLICY
 
 # What a browser app sends and reads: the token, the tenant, conditional
-# downloads; the file name of a download, redirects and back-off.
-ALLOW_HEADERS = ("Authorization", "Content-Type", "X-Tenant-ID", "If-None-Match")
+# downloads, a public link's grant (a frontend's own link pages); the file
+# name of a download, redirects and back-off.
+ALLOW_HEADERS = ("Authorization", "Content-Type", "X-Tenant-ID", "If-None-Match", "X-Link-Grant")
 EXPOSE_HEADERS = ("ETag", "Content-Disposition", "Location", "Retry-After")
 
 

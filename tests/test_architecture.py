@@ -38,6 +38,7 @@ LAMBDA_ENTRY = "file_lambda.handler"
 REQUEST_SERVICES = {
     "file_lambda.files.service",
     "file_lambda.tenant_files",
+    "file_lambda.multipart",
     "file_lambda.history.service",
     "file_lambda.uploads.service",
     "file_lambda.usage.service",

@@ -15,15 +15,17 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from file_lambda import metrics
 from file_lambda.dependencies import AUTH_ERRORS, CursorQuery, LimitQuery, tenant_service
 from file_lambda.memberships import Memberships
-from file_lambda.storage.port import CompletedPart
-from file_lambda.uploads.schemas import (
+from file_lambda.schemas import (
     CompanionComplete,
     CompanionCompleted,
     CompanionCreate,
-    CompanionParams,
     CompanionPart,
     CompanionSignedPart,
     CompanionUpload,
+)
+from file_lambda.storage.port import CompletedPart
+from file_lambda.uploads.schemas import (
+    CompanionParams,
     CompletedUpload,
     CompleteRequest,
     MultipartCreate,

@@ -8,9 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from file_lambda.schemas import FileInfo
+from file_lambda.schemas import MAX_PARTS, FileInfo, SignedPart
 
-MAX_PARTS = 10_000
 SIGN_BATCH = 100  # part URLs a sign request returns: their answer must fit the ALB's 1 MB
 
 
@@ -56,13 +55,6 @@ class SignRequest(BaseModel):
     expires_in: int | None = Field(
         default=None, description="Seconds, 60 to the configured maximum"
     )
-
-
-class SignedPart(BaseModel):
-    part_number: int
-    url: str
-    method: Literal["PUT"] = "PUT"
-    headers: dict[str, str] = Field(description="Headers the PUT must carry, exactly")
 
 
 class SignedParts(BaseModel):
@@ -148,43 +140,7 @@ class UploadSession(BaseModel):
     expires_at: datetime
 
 
-# Companion's shapes (what @uppy/aws-s3 sends and reads in companionEndpoint mode).
-
-
-class CompanionCreate(BaseModel):
-    filename: str = Field(description="One path segment: the file's name in the session's folder")
-    type: str | None = Field(default=None, max_length=255)
-    metadata: dict[str, object] = Field(default_factory=dict)
-
-
-class CompanionUpload(BaseModel):
-    key: str = Field(description="The file's path (shown only; never trusted back)")
-    uploadId: str
-
-
-class CompanionSignedPart(BaseModel):
-    url: str
-    expires: int = Field(description="Seconds the URL stays valid")
-
-
-class CompanionPart(BaseModel):
-    PartNumber: int
-    Size: int
-    ETag: str
-
-
-class CompanionCompletePart(BaseModel):
-    PartNumber: int = Field(ge=1, le=MAX_PARTS)
-    ETag: str = Field(min_length=1, max_length=128)
-
-
-class CompanionComplete(BaseModel):
-    parts: list[CompanionCompletePart] = Field(min_length=1, max_length=MAX_PARTS)
-
-
-class CompanionCompleted(BaseModel):
-    location: str = Field(description="The file's download URL in the API")
-    key: str
+# Companion's /s3/params (the other Companion shapes are shared: file_lambda/schemas.py).
 
 
 class CompanionParams(BaseModel):

@@ -102,6 +102,12 @@ class World:
         endpoint = self.files.post("/files/upload-sessions", json_body=body).json()
         return endpoint["companion_endpoint"].removeprefix("https://api.snsdconsultant.com")
 
+    def file_request(self, **body: Any) -> str:
+        """A new file request's public API path (`/files/public/requests/{token}`)."""
+        created = self.files.post("/files/requests", json_body={"title": "t", **body})
+        assert created.status == 201, created.body
+        return "/files/public/requests/" + created.json()["url"].rsplit("/", 1)[1]
+
 
 class _Failing:
     """The real adapter, except that `operation` fails with `error`."""
@@ -315,6 +321,19 @@ def _too_many_attempts(w: World) -> Answer:
     return _recipient(w, "POST", f"{link}/unlock", json_body={"password": "guess"})
 
 
+def _request_upload(w: World, **request: Any) -> Answer:
+    body = {"filename": "a.txt", "type": "text/plain", "metadata": {}}
+    link = w.file_request(**request)
+    return AlbClient(w.files.handler).post(f"{link}/s3/multipart", json_body=body)
+
+
+def _file_request_full(w: World) -> Answer:
+    link = w.file_request(max_files=1)
+    uppy, body = AlbClient(w.files.handler), {"filename": "a.txt"}
+    assert uppy.post(f"{link}/s3/multipart", json_body=body).status == 200
+    return uppy.post(f"{link}/s3/multipart", json_body=body)
+
+
 TRIGGERS: dict[str, Callable[[World], Answer]] = {
     "validation_error": lambda w: w.files.get("/files/list", params={"limit": "0"}),
     "invalid_body": _core(
@@ -378,6 +397,10 @@ TRIGGERS: dict[str, Callable[[World], Answer]] = {
     ),
     "file_not_found": lambda w: w.files.get("/files/metadata/missing.txt"),
     "upload_not_found": lambda w: w.files.get("/files/multipart/made-up/parts"),
+    "file_request_not_found": lambda w: w.files.get(f"/files/requests/{uuid.uuid4()}"),
+    "file_request_full": _file_request_full,
+    "file_type_not_allowed": lambda w: _request_upload(w, allowed_types=[".pdf"]),
+    "uploader_details_required": lambda w: _request_upload(w, ask_name="required"),
     "tenant_not_found": _core("GET", "/tenants/{other}"),
     "member_not_found": _core(
         "PATCH", "/tenants/{tenant}/members/{other}", json={"role": "member"}

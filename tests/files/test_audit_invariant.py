@@ -63,6 +63,7 @@ class Call:
     named: dict[str, str] = field(default_factory=dict)
     batch: list[str] = field(default_factory=list)
     by_seeder: bool = False  # an upload session's request acts as the session's user
+    public: bool = False  # a file request's uploader: no account, no actor
     created: str | None = None  # the path a success names, where the request names none
 
 
@@ -105,6 +106,15 @@ class World:
             answer = self.seeder.post("/files/upload-sessions", json_body={"overwrite": True})
         endpoint = str(answer.json()["companion_endpoint"])
         return endpoint.rstrip("/").rsplit("/", 1)[-1], str(answer.json()["folder"])
+
+    def file_request(self, folder: str) -> tuple[str, str, str]:
+        """The seeder's file request on `folder` (or the root): its id, link and folder."""
+        answer = self.seeder.post("/files/requests", json_body={"title": "t", "folder": folder})
+        if answer.status != 201:
+            answer = self.seeder.post("/files/requests", json_body={"title": "t"})
+        opened = answer.json()
+        token = opened["url"].rsplit("/", 1)[-1]
+        return opened["request_id"], f"/files/public/requests/{token}", opened["folder"]
 
 
 def build(route: str, world: World, path: str, other: str, batch: list[str], exists: bool) -> Call:
@@ -182,6 +192,27 @@ def build(route: str, world: World, path: str, other: str, batch: list[str], exi
     if route == "create_upload_session":
         body = {"folder": path}
         return Call("POST", "/files/upload-sessions", json_body=body, named={"path": path})
+    if route == "create_file_request":
+        body = {"title": "t", "folder": path}
+        return Call("POST", "/files/requests", json_body=body, named={"path": path})
+    if route in REQUEST_ROUTES:
+        request_id, link, folder = world.file_request(path)
+        within = {"path": folder} if folder else {}
+        if route == "close_file_request":  # refused (a viewer), it names no folder
+            return Call("POST", f"/files/requests/{request_id}/close")
+        if route == "unlock_public_file_request":
+            body = {"password": "p"}
+            return Call("POST", f"{link}/unlock", json_body=body, named=within, public=True)
+        if route == "create_request_upload":  # named f.txt, or f (2).txt when that is taken
+            body = {"filename": "f.txt"}
+            return Call("POST", f"{link}/s3/multipart", json_body=body, named=within, public=True)
+        if route == "complete_request_upload":
+            body = {"parts": [{"PartNumber": 1, "ETag": '"e"'}]}
+            url = f"{link}/s3/multipart/made-up/complete"
+            return Call("POST", url, json_body=body, named=within, public=True)
+        if route == "abort_request_upload":
+            url = f"{link}/s3/multipart/made-up"
+            return Call("DELETE", url, named=within, public=True)
     token, folder = world.session(path)
     session = f"/files/upload-sessions/{token}/s3/multipart"
     if route == "session_create":
@@ -196,6 +227,14 @@ def build(route: str, world: World, path: str, other: str, batch: list[str], exi
     raise AssertionError(f"no request for {route}")
 
 
+# A file request's routes: the requester's close, and its uploader's public writes.
+REQUEST_ROUTES = (
+    "close_file_request",
+    "unlock_public_file_request",
+    "create_request_upload",
+    "complete_request_upload",
+    "abort_request_upload",
+)
 ROUTES = (
     "copy_file",
     "move_file",
@@ -225,6 +264,8 @@ ROUTES = (
     "create_share",
     "update_share",
     "revoke_share",
+    "create_file_request",
+    *REQUEST_ROUTES,
 )
 
 
@@ -335,7 +376,7 @@ def test_every_write_request_has_exactly_one_row_naming_its_paths(
     assert len(rows) == 1, (route, answer.status, answer.body, rows)
     [row] = rows
     assert (row["actor"], row["source"], row["action"], row["status"]) == (
-        seeder if call.by_seeder else actor,
+        None if call.public else seeder if call.by_seeder else actor,
         "api",
         route,
         answer.status,

@@ -354,6 +354,43 @@ def test_the_python_client_calls_every_operation(
         "redirect_shared_file", 307, path="s.txt", **granted
     )  # the generated client does not follow
     call("revoke_share", 204, share_id=share.id)
+    # -- a file request: the requester's calls, then an uploader's (no account, a password) --
+    opened = call(
+        "create_file_request",
+        201,
+        body=models.RequestCreate(title="Invoices", folder="inbox", password="pw"),
+    )
+    request_id, token = opened.request_id, opened.url.rsplit("/", 1)[1]
+    assert request_id in {r.request_id for r in call("list_file_requests", 200).requests}
+    assert call("get_file_request", 200, request_id=request_id).password_required
+    assert call("get_public_file_request", 200, client=anyone, token=token).title == "Invoices"
+    password = models.Unlock(password="pw")
+    unlocked = call("unlock_public_file_request", 200, client=anyone, token=token, body=password)
+    link = {"token": token, "x_link_grant": unlocked.grant}
+
+    def send(name: str) -> dict[str, str]:
+        body = models.CompanionCreate(filename=name)
+        started = call("create_request_upload", 200, client=anyone, body=body, **link)
+        return {**link, "upload_id": started.upload_id}
+
+    sent = send("invoice.pdf")
+    signed = call("sign_request_upload_part", 200, client=anyone, part_number=1, **sent)
+    put = httpx.put(signed.url, content=data)
+    assert put.is_success, put.text
+    assert len(call("list_request_upload_parts", 200, client=anyone, **sent)) == 1
+    parts = [models.CompanionCompletePart(part_number=1, e_tag=put.headers["ETag"])]
+    body = models.CompanionComplete(parts=parts)
+    assert call("complete_request_upload", 200, client=anyone, body=body, **sent).key == (
+        "invoice.pdf"
+    )
+    call("abort_request_upload", 200, client=anyone, **send("other.pdf"))
+    (submission,) = [
+        s
+        for s in call("list_file_request_submissions", 200, request_id=request_id).submissions
+        if s.state == "completed"
+    ]
+    assert submission.path == "inbox/invoice.pdf"
+    assert call("close_file_request", 200, request_id=request_id).state == "closed"
 
     assert set(call.seen) == served[1], "operations no test calls through the Python client"
 

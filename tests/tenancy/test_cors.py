@@ -32,6 +32,10 @@ def test_a_configured_origin_gets_its_preflight_and_the_security_headers() -> No
     assert response.headers["access-control-allow-methods"] == "GET, DELETE, OPTIONS"
     assert "X-Tenant-ID" in response.headers["access-control-allow-headers"]
     assert response.headers["x-content-type-options"] == "nosniff"
+    # A frontend's own pages of public links send their grant (docs/api.md, "File requests").
+    grant = {**PREFLIGHT, "Access-Control-Request-Headers": "x-link-grant"}
+    linked = client((ORIGIN,)).options("/things", headers={"Origin": ORIGIN, **grant})
+    assert linked.status_code == 200, linked.text
     simple = client((ORIGIN,)).get("/things", headers={"Origin": ORIGIN})
     assert "ETag" in simple.headers["access-control-expose-headers"]
 

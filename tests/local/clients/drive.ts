@@ -219,27 +219,54 @@ check(expect(completed, 200).key === "uppy/big.bin", "session_complete");
 expect(await anyone.DELETE("/files/upload-sessions/{session}/s3/multipart/{upload_id}", { params: await start("other.bin") }), 200);
 
 // -- a share link: managed by its creator, opened by anyone holding its URL (no bearer token) --
-const sharedText = "Shared through a link";
-const sharedFolder = { query: { folder: "shared" } };
-expect(await owner.POST("/files/upload", { params: sharedFolder, body: { file: text("s.txt", sharedText) }, bodySerializer: multipart }), 201);
-const share = expect(await owner.POST("/files/shares", { body: { path: "shared", kind: "folder", lists_contents: true, password: "correct horse" } }), 201);
-const token = share.url.split("/").pop() ?? "";
-check(expect(await owner.GET("/files/shares"), 200).shares.some((s) => s.id === share.id), "list_shares");
-const shareId = { params: { path: { share_id: share.id } } };
-check(expect(await owner.GET("/files/shares/{share_id}", shareId), 200).kind === "folder", "get_share");
-const later = new Date(Date.now() + 86_400_000).toISOString();
-check(expect(await owner.PATCH("/files/shares/{share_id}", { ...shareId, body: { expires_at: later } }), 200).state === "active", "update_share");
-const byToken = { params: { path: { token } } };
-check(expect(await anyone.GET("/files/public/shares/{token}", byToken), 200).password_required, "get_public_share");
-const grant = expect(await anyone.POST("/files/public/shares/{token}/unlock", { ...byToken, body: { password: "correct horse" } }), 200).grant;
-const granted = { params: { path: { token }, header: { "x-link-grant": grant } } };
-const shared = expect(await anyone.GET("/files/public/shares/{token}/files", granted), 200);
-check(shared.files.map((f) => f.path).join() === "s.txt", "list_shared_files");
-const got = expect(await anyone.POST("/files/public/shares/{token}/downloads", { ...granted, body: { path: "s.txt" } }), 200);
-check((await (await fetch(got.url)).text()) === sharedText, "download_shared_file");
-// fetch follows the 307 to the presigned GET: the file's bytes, not JSON.
-const followed = await anyone.GET("/files/public/shares/{token}/download", { params: { ...granted.params, query: { path: "s.txt" } }, parseAs: "text" });
-check(expect(followed, 200) === sharedText, "redirect_shared_file");
-expect(await owner.DELETE("/files/shares/{share_id}", shareId), 204);
+{
+  const sharedText = "Shared through a link";
+  const sharedFolder = { query: { folder: "shared" } };
+  expect(await owner.POST("/files/upload", { params: sharedFolder, body: { file: text("s.txt", sharedText) }, bodySerializer: multipart }), 201);
+  const share = expect(await owner.POST("/files/shares", { body: { path: "shared", kind: "folder", lists_contents: true, password: "correct horse" } }), 201);
+  const token = share.url.split("/").pop() ?? "";
+  check(expect(await owner.GET("/files/shares"), 200).shares.some((s) => s.id === share.id), "list_shares");
+  const shareId = { params: { path: { share_id: share.id } } };
+  check(expect(await owner.GET("/files/shares/{share_id}", shareId), 200).kind === "folder", "get_share");
+  const later = new Date(Date.now() + 86_400_000).toISOString();
+  check(expect(await owner.PATCH("/files/shares/{share_id}", { ...shareId, body: { expires_at: later } }), 200).state === "active", "update_share");
+  const byToken = { params: { path: { token } } };
+  check(expect(await anyone.GET("/files/public/shares/{token}", byToken), 200).password_required, "get_public_share");
+  const grant = expect(await anyone.POST("/files/public/shares/{token}/unlock", { ...byToken, body: { password: "correct horse" } }), 200).grant;
+  const granted = { params: { path: { token }, header: { "x-link-grant": grant } } };
+  const shared = expect(await anyone.GET("/files/public/shares/{token}/files", granted), 200);
+  check(shared.files.map((f) => f.path).join() === "s.txt", "list_shared_files");
+  const got = expect(await anyone.POST("/files/public/shares/{token}/downloads", { ...granted, body: { path: "s.txt" } }), 200);
+  check((await (await fetch(got.url)).text()) === sharedText, "download_shared_file");
+  // fetch follows the 307 to the presigned GET: the file's bytes, not JSON.
+  const followed = await anyone.GET("/files/public/shares/{token}/download", { params: { ...granted.params, query: { path: "s.txt" } }, parseAs: "text" });
+  check(expect(followed, 200) === sharedText, "redirect_shared_file");
+  expect(await owner.DELETE("/files/shares/{share_id}", shareId), 204);
+}
+// -- a file request: the requester's calls, then an uploader's (no account, a password) --
+{
+  const request = expect(await owner.POST("/files/requests", { body: { title: "Invoices", folder: "inbox", password: "pw" } }), 201);
+  const request_id = request.request_id;
+  const token = request.url.split("/").pop() ?? "";
+  check(expect(await owner.GET("/files/requests"), 200).requests.some((r) => r.request_id === request_id), "list_file_requests");
+  check(expect(await owner.GET("/files/requests/{request_id}", { params: { path: { request_id } } }), 200).password_required, "get_file_request");
+  check(expect(await anyone.GET("/files/public/requests/{token}", { params: { path: { token } } }), 200).title === "Invoices", "get_public_file_request");
+  const grant = expect(await anyone.POST("/files/public/requests/{token}/unlock", { params: { path: { token } }, body: { password: "pw" } }), 200).grant;
+  const granted = { "X-Link-Grant": grant };
+  async function send(filename: string) {
+    const answer = await anyone.POST("/files/public/requests/{token}/s3/multipart", { params: { path: { token }, header: granted }, body: { filename } });
+    return { path: { token, upload_id: expect(answer, 200).uploadId }, header: granted };
+  }
+  const invoice = await send("invoice.pdf");
+  const partUrl = expect(await anyone.GET("/files/public/requests/{token}/s3/multipart/{upload_id}/{part_number}", { params: { ...invoice, path: { ...invoice.path, part_number: 1 } } }), 200).url;
+  const sentTag = await put(partUrl, data);
+  check(expect(await anyone.GET("/files/public/requests/{token}/s3/multipart/{upload_id}", { params: invoice }), 200).length === 1, "list_request_upload_parts");
+  const submitted = await anyone.POST("/files/public/requests/{token}/s3/multipart/{upload_id}/complete", { params: invoice, body: { parts: [{ PartNumber: 1, ETag: sentTag }] } });
+  check(expect(submitted, 200).key === "invoice.pdf", "complete_request_upload");
+  expect(await anyone.DELETE("/files/public/requests/{token}/s3/multipart/{upload_id}", { params: await send("other.pdf") }), 200);
+  const submissions = expect(await owner.GET("/files/requests/{request_id}/submissions", { params: { path: { request_id } } }), 200).submissions;
+  check(submissions.some((s) => s.path === "inbox/invoice.pdf" && s.state === "completed"), "list_file_request_submissions");
+  check(expect(await owner.POST("/files/requests/{request_id}/close", { params: { path: { request_id } } }), 200).state === "closed", "close_file_request");
+}
 
 process.stdout.write(JSON.stringify(seen));

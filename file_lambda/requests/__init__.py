@@ -1,0 +1,1 @@
+"""File requests: people without an account upload files into a folder of a tenant."""
