@@ -11,8 +11,9 @@ share, and nothing domain-specific:
 - **passwords**: scrypt (stdlib `hashlib`), a salt each, compared in
   constant time; stored as one self-describing string.
 - **grants**: what a right password earns: a short-lived capability sealed
-  (AES-GCM, `tenancy/sealing.py`) to one link, sent back as a header by API
-  clients and as a path-scoped cookie by the pages.
+  (AES-GCM, `tenancy/sealing.py`) to one link, sent back in the
+  `X-Link-Grant` header (the pages keep it in the tab's sessionStorage);
+  `unlock` is the one way both kinds of link hand one out.
 - **attempts**: fixed-window counters in Postgres (every Lambda environment
   sees the same), per link and per client address; over the limit is `429`
   with `Retry-After`.
@@ -22,6 +23,8 @@ share, and nothing domain-specific:
 - **headers** every public answer carries: no referrer (the token is in the
   URL), no indexing, no caching; `PublicHeaders` puts them on every answer
   under `PUBLIC_PREFIXES`, problems included.
+- **problems** both kinds of link answer: `404 link_not_found`, `410
+  link_gone`, `403 wrong_password`, `401 password_required`.
 - **limits** both kinds of link count under: unknown tokens per address,
   password attempts per link and per address (docs/api.md, "Share links").
 """
@@ -36,13 +39,15 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from file_lambda.cursors import Cursors
 from file_lambda.database import Database
+from file_lambda.schemas import LinkGrant
 from file_lambda.storage.port import InvalidContinuation
-from tenancy.problems import Problem, ServiceUnavailable, Unauthorized
+from tenancy.problems import Forbidden, NotFound, Problem, ServiceUnavailable, Unauthorized
 
 TOKEN_BYTES = 32  # 256 bits: the issue asks for at least 128
 # scrypt's cost: 16 MiB and about 50 ms a hash on one Lambda vCPU-second, which
@@ -95,6 +100,28 @@ def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
 
 def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+# -- what every link answers when it does not open -----------------------------------
+
+
+class LinkNotFound(NotFound):
+    code = "link_not_found"
+
+    def __init__(self) -> None:
+        # One detail for every unknown token: nothing in it tells one miss from another.
+        super().__init__("No link has this address")
+
+
+class LinkGone(Problem):
+    """A link that exists and no longer works; `detail` says why."""
+
+    status = 410
+    code = "link_gone"
+
+
+class WrongPassword(Forbidden):
+    code = "wrong_password"
 
 
 # -- grants --------------------------------------------------------------------------
@@ -234,6 +261,33 @@ PASSWORDS_PER_LINK = Limit("link passwords per link", 10, 900)
 PASSWORDS_PER_ADDRESS = Limit("link passwords per address", 30, 900)
 # What a right password earns (`Grant`): an hour of the link.
 GRANT_SECONDS = 3600
+
+
+def unlock(
+    cursors: Cursors,
+    attempts: Attempts | NoAttempts,
+    kind: str,
+    link_id: str,
+    password_hash: str | None,
+    password: str,
+    client: str,
+) -> LinkGrant:
+    """A grant to the link for its password (any, for a link without one), or `403
+    wrong_password`.
+
+    Attempts are counted before the password is checked, per link and per client
+    address, so past either limit (`429`) no scrypt is even computed.
+    """
+    if password_hash is not None:
+        wait = "Too many password attempts; wait before trying again"
+        attempts.count(PASSWORDS_PER_LINK, hashed_subject(kind, link_id), wait)
+        attempts.count(PASSWORDS_PER_ADDRESS, hashed_subject(client), wait)
+        if not verify_password(password, password_hash):
+            raise WrongPassword("This is not the link's password")
+    grant = Grant.issue(kind, link_id, GRANT_SECONDS)
+    return LinkGrant(
+        grant=grant.seal(cursors), expires_at=datetime.fromtimestamp(grant.expires, UTC)
+    )
 
 
 # -- the headers of every public answer --------------------------------------------

@@ -90,3 +90,15 @@ class CompanionComplete(BaseModel):
 class CompanionCompleted(BaseModel):
     location: str = Field(description="The file's download URL in the API")
     key: str
+
+
+# -- what every public link's unlock takes and answers (public_links.py) --
+
+
+class UnlockRequest(BaseModel):
+    password: str = Field(max_length=256)
+
+
+class LinkGrant(BaseModel):
+    grant: str = Field(description="Send it as the X-Link-Grant header")
+    expires_at: datetime

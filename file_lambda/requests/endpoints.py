@@ -17,11 +17,9 @@ from file_lambda.requests.schemas import (
     CreatedFileRequest,
     FileRequest,
     FileRequestList,
-    LinkGrant,
     PublicFileRequest,
     RequestCreate,
     Submissions,
-    Unlock,
 )
 from file_lambda.requests.service import FileRequests, RequestLink, RequestUploads
 from file_lambda.schemas import (
@@ -31,6 +29,8 @@ from file_lambda.schemas import (
     CompanionPart,
     CompanionSignedPart,
     CompanionUpload,
+    LinkGrant,
+    UnlockRequest,
 )
 from file_lambda.storage.port import CompletedPart
 from tenancy.principal import Role
@@ -152,7 +152,7 @@ async def get_public_file_request(link: OpenLink) -> PublicFileRequest:
     tags=["public file requests"],
     responses=problem_responses(*PUBLIC_ERRORS, 403),
 )
-async def unlock_public_file_request(link: OpenLink, body: Unlock) -> LinkGrant:
+async def unlock_public_file_request(link: OpenLink, body: UnlockRequest) -> LinkGrant:
     """A grant for the request's password, to send as X-Link-Grant."""
     return link.unlock(body.password)
 

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from tenancy.problems import BadRequest, Conflict, Forbidden, NotFound, Problem
+from tenancy.problems import BadRequest, Conflict, NotFound
 
 
 class RequestNotFound(NotFound):
     code = "file_request_not_found"
-
-
-class LinkNotFound(NotFound):
-    code = "link_not_found"
-
-
-class LinkGone(Problem):
-    status = 410
-    code = "link_gone"
-
-
-class WrongPassword(Forbidden):
-    code = "wrong_password"
 
 
 class RequestFull(Conflict):

@@ -112,12 +112,3 @@ class PublicFileRequest(BaseModel):
     allowed_types: list[str]
     ask_name: Ask
     ask_email: Ask
-
-
-class Unlock(BaseModel):
-    password: str = Field(max_length=256)
-
-
-class LinkGrant(BaseModel):
-    grant: str = Field(description="Send it as the X-Link-Grant header")
-    expires_at: datetime

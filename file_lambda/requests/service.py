@@ -52,35 +52,30 @@ from file_lambda.cursors import Cursors
 from file_lambda.multipart import MIN_PART_SIZE, Multipart, OpenedUpload, UploadTooLarge
 from file_lambda.paths import InvalidPath, join, validate_name, validate_path
 from file_lambda.public_links import (
-    GRANT_SECONDS,
-    PASSWORDS_PER_ADDRESS,
-    PASSWORDS_PER_LINK,
     UNKNOWN_TOKENS,
     Attempts,
     Grant,
+    LinkGone,
+    LinkNotFound,
     TooManyAttempts,
     hash_password,
     hashed_subject,
     new_token,
     token_hash,
-    verify_password,
+    unlock,
 )
 from file_lambda.quotas import QuotaExceeded, Quotas
 from file_lambda.requests.exceptions import (
-    LinkGone,
-    LinkNotFound,
     RequestFull,
     RequestNotFound,
     TypeNotAllowed,
     UploaderDetailsRequired,
-    WrongPassword,
 )
 from file_lambda.requests.records import NewRequest, RequestRecords, RequestRow, SubmissionRow
 from file_lambda.requests.schemas import (
     CreatedFileRequest,
     FileRequest,
     FileRequestList,
-    LinkGrant,
     PublicFileRequest,
     RequestCreate,
     Submission,
@@ -91,6 +86,7 @@ from file_lambda.schemas import (
     CompanionPart,
     CompanionSignedPart,
     CompanionUpload,
+    LinkGrant,
 )
 from file_lambda.settings import Settings
 from file_lambda.storage.port import (
@@ -324,7 +320,7 @@ class RequestLink:
             raise TooManyAttempts(wait, window + UNKNOWN_TOKENS.seconds - now)
         if row is None:
             attempts.count(UNKNOWN_TOKENS, address, wait)
-            raise LinkNotFound("No link has this address")
+            raise LinkNotFound()
         audit.note_public(row.tenant_id, path=row.folder or None, file_request=row.id)
         if row.closed_at is not None:
             raise LinkGone("This file request was closed by the person who opened it")
@@ -350,22 +346,16 @@ class RequestLink:
         )
 
     def unlock(self, password: str) -> LinkGrant:
-        """A grant for a right password (any, for a request without one).
-
-        Attempts are counted before the password is checked, per link and per
-        client address, so past the limits no scrypt is even computed.
-        """
+        """A grant for a right password (any, for a request without one)."""
         row = self.row
-        if row.password_hash is not None:
-            wait = "Too many password attempts; wait before trying again"
-            self._attempts.count(PASSWORDS_PER_LINK, hashed_subject(LINK_KIND, row.id), wait)
-            self._attempts.count(PASSWORDS_PER_ADDRESS, hashed_subject(self._client), wait)
-            if not verify_password(password, row.password_hash):
-                raise WrongPassword("This is not the file request's password")
-        grant = Grant.issue(LINK_KIND, row.id, GRANT_SECONDS)
-        return LinkGrant(
-            grant=grant.seal(self._cursors),
-            expires_at=datetime.fromtimestamp(grant.expires, UTC),
+        return unlock(
+            self._cursors,
+            self._attempts,
+            LINK_KIND,
+            row.id,
+            row.password_hash,
+            password,
+            self._client,
         )
 
     def check_grant(self, sealed: str | None) -> None:

@@ -16,10 +16,10 @@ from fastapi.responses import RedirectResponse
 
 from file_lambda.dependencies import AUTH_ERRORS, CursorQuery, LimitQuery, tenant_service
 from file_lambda.public_links import client_address
+from file_lambda.schemas import LinkGrant, UnlockRequest
 from file_lambda.shares.schemas import (
     CreatedShare,
     DownloadRequest,
-    LinkGrant,
     PublicFileList,
     PublicShare,
     Share,
@@ -27,7 +27,6 @@ from file_lambda.shares.schemas import (
     ShareDownload,
     ShareList,
     ShareUpdate,
-    UnlockRequest,
 )
 from file_lambda.shares.service import SharedLink, Shares
 from tenancy.principal import Role

@@ -7,7 +7,6 @@ from tenancy.problems import (
     Conflict,
     Forbidden,
     NotFound,
-    Problem,
     ServiceUnavailable,
 )
 
@@ -22,25 +21,6 @@ class ShareNotFound(NotFound):
 
 class ShareRevoked(Conflict):
     code = "share_revoked"
-
-
-class LinkNotFound(NotFound):
-    code = "link_not_found"
-
-    def __init__(self) -> None:
-        # One detail for every unknown token: nothing in it tells one miss from another.
-        super().__init__("No link has this address")
-
-
-class LinkGone(Problem):
-    """A link that exists and no longer works; `detail` says why."""
-
-    status = 410
-    code = "link_gone"
-
-
-class WrongPassword(Forbidden):
-    code = "wrong_password"
 
 
 class ListingNotAllowed(Forbidden):

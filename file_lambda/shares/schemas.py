@@ -100,15 +100,6 @@ class PublicShare(BaseModel):
     label: str | None
 
 
-class UnlockRequest(BaseModel):
-    password: str = Field(max_length=PASSWORD_MAX_CHARS)
-
-
-class LinkGrant(BaseModel):
-    grant: str = Field(description="Send it as the X-Link-Grant header")
-    expires_at: datetime
-
-
 class PublicFile(BaseModel):
     path: str = Field(description="Relative to the shared folder")
     name: str

@@ -29,33 +29,30 @@ from file_lambda.cursors import Cursors
 from file_lambda.database import Database
 from file_lambda.paths import InvalidPath, join, validate_path
 from file_lambda.public_links import (
-    GRANT_SECONDS,
-    PASSWORDS_PER_ADDRESS,
-    PASSWORDS_PER_LINK,
     UNKNOWN_TOKENS,
     Attempts,
     Grant,
+    LinkGone,
+    LinkNotFound,
     TooManyAttempts,
+    WrongPassword,
     hash_password,
     hashed_subject,
     new_token,
     token_hash,
-    verify_password,
+    unlock,
 )
+from file_lambda.schemas import LinkGrant
 from file_lambda.settings import Settings
 from file_lambda.shares.exceptions import (
     InvalidExpiresAt,
-    LinkGone,
-    LinkNotFound,
     ListingNotAllowed,
     ShareNotFound,
     ShareRevoked,
     SharesUnavailable,
-    WrongPassword,
 )
 from file_lambda.shares.schemas import (
     CreatedShare,
-    LinkGrant,
     PublicFile,
     PublicFileList,
     PublicShare,
@@ -437,22 +434,23 @@ class SharedLink(TenantFiles):
     def unlock(self, password: str) -> LinkGrant:
         """A grant to this link; a link without a password answers one whatever was sent."""
         link = self.link
-        if link.password_hash is not None:
-            wait = "Too many password attempts; wait before trying again"
-            self._attempts.count(PASSWORDS_PER_LINK, hashed_subject(LINK_KIND, link.id), wait)
-            self._attempts.count(PASSWORDS_PER_ADDRESS, hashed_subject(self._client), wait)
-            if not verify_password(password, link.password_hash):
-                _query(
-                    self._database,
-                    _UNLOCK_FAILED,
-                    (link.tenant_id, link.path, self._request_id, self._detail()),
-                )
-                raise WrongPassword("This is not the link's password")
-        grant = Grant.issue(LINK_KIND, link.id, GRANT_SECONDS)
-        return LinkGrant(
-            grant=grant.seal(self._cursors),
-            expires_at=datetime.fromtimestamp(grant.expires, UTC),
-        )
+        try:
+            return unlock(
+                self._cursors,
+                self._attempts,
+                LINK_KIND,
+                link.id,
+                link.password_hash,
+                password,
+                self._client,
+            )
+        except WrongPassword:
+            _query(
+                self._database,
+                _UNLOCK_FAILED,
+                (link.tenant_id, link.path, self._request_id, self._detail()),
+            )
+            raise
 
     def list_folder(self, folder: str, limit: int, cursor: str | None) -> PublicFileList:
         if self.link.kind != "folder" or not self.link.lists_contents:

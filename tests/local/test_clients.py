@@ -364,7 +364,7 @@ def test_the_python_client_calls_every_operation(
     assert request_id in {r.request_id for r in call("list_file_requests", 200).requests}
     assert call("get_file_request", 200, request_id=request_id).password_required
     assert call("get_public_file_request", 200, client=anyone, token=token).title == "Invoices"
-    password = models.Unlock(password="pw")
+    password = models.UnlockRequest(password="pw")
     unlocked = call("unlock_public_file_request", 200, client=anyone, token=token, body=password)
     link = {"token": token, "x_link_grant": unlocked.grant}
 
