@@ -25,6 +25,9 @@ share, and nothing domain-specific:
   under `PUBLIC_PREFIXES`, problems included.
 - **problems** both kinds of link answer: `404 link_not_found`, `410
   link_gone`, `403 wrong_password`, `401 password_required`.
+- **when a link ends**: an `expires_at` date-time, 7 days ahead when none is
+  given, at most the kind's setting of days ahead (`400 invalid_expires_at`
+  otherwise); one function, so the two kinds cannot drift apart.
 - **limits** both kinds of link count under: unknown tokens per address,
   password attempts per link and per address (docs/api.md, "Share links").
 """
@@ -39,7 +42,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -47,7 +50,14 @@ from file_lambda.cursors import Cursors
 from file_lambda.database import Database
 from file_lambda.schemas import LinkGrant
 from file_lambda.storage.port import InvalidContinuation
-from tenancy.problems import Forbidden, NotFound, Problem, ServiceUnavailable, Unauthorized
+from tenancy.problems import (
+    BadRequest,
+    Forbidden,
+    NotFound,
+    Problem,
+    ServiceUnavailable,
+    Unauthorized,
+)
 
 TOKEN_BYTES = 32  # 256 bits: the issue asks for at least 128
 # scrypt's cost: 16 MiB and about 50 ms a hash on one Lambda vCPU-second, which
@@ -100,6 +110,30 @@ def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
 
 def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+# -- when a link ends ---------------------------------------------------------------
+
+# A link made without an `expires_at` lives this long; every kind's maximum setting
+# is at least this (settings.py), so the default always fits.
+LINK_DEFAULT_DAYS = 7
+
+
+class InvalidExpiresAt(BadRequest):
+    code = "invalid_expires_at"
+
+
+def link_expires_at(requested: datetime | None, max_days: int) -> datetime:
+    """When a link ends: `requested` (UTC when it names no zone), or `LINK_DEFAULT_DAYS`
+    ahead when None; `400 invalid_expires_at` unless after now and at most `max_days`
+    ahead."""
+    now = datetime.now(UTC)
+    if requested is None:
+        return now + timedelta(days=LINK_DEFAULT_DAYS)
+    moment = requested if requested.tzinfo is not None else requested.replace(tzinfo=UTC)
+    if not now < moment <= now + timedelta(days=max_days):
+        raise InvalidExpiresAt(f"expires_at must lie between now and {max_days} days from now")
+    return moment
 
 
 # -- what every link answers when it does not open -----------------------------------

@@ -64,9 +64,9 @@ class Settings:
     # Days after which the bucket's lifecycle aborts an unfinished upload
     # (Terraform's abort_incomplete_multipart_upload_days): older ones are not listed.
     multipart_abort_days: int = 7
-    # A share link lives this long unless its creator says otherwise, and at most
-    # `share_max_days` (docs/api.md, "Share links"): a forgotten link ends on its own.
-    share_default_days: int = 7
+    # A share link ends at its `expires_at`, 7 days ahead unless its creator says
+    # otherwise (`public_links.LINK_DEFAULT_DAYS`) and at most this many days ahead
+    # (docs/api.md, "Share links"): a forgotten link ends on its own.
     share_max_days: int = 90
     # File requests (docs/api.md, "File requests"): how long a request stays
     # open by default and at most, the largest max_file_size it may set, and

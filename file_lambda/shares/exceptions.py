@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from tenancy.problems import (
-    BadRequest,
     Conflict,
     Forbidden,
     NotFound,
     ServiceUnavailable,
 )
-
-
-class InvalidExpiresAt(BadRequest):
-    code = "invalid_expires_at"
 
 
 class ShareNotFound(NotFound):

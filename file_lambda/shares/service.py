@@ -38,6 +38,7 @@ from file_lambda.public_links import (
     WrongPassword,
     hash_password,
     hashed_subject,
+    link_expires_at,
     new_token,
     token_hash,
     unlock,
@@ -45,7 +46,6 @@ from file_lambda.public_links import (
 from file_lambda.schemas import LinkGrant
 from file_lambda.settings import Settings
 from file_lambda.shares.exceptions import (
-    InvalidExpiresAt,
     ListingNotAllowed,
     ShareNotFound,
     ShareRevoked,
@@ -226,7 +226,7 @@ class Shares(TenantFiles):
             self._head(path)  # 404 file_not_found
         elif not _holds_a_file(self._storage, self._root.folder_prefix(path)):
             raise ObjectNotFound(f"{path} holds no file to share")
-        expires_at = self._expires_at(request.expires_at)
+        expires_at = link_expires_at(request.expires_at, self._settings.share_max_days)
         token = new_token()
         password = hash_password(request.password) if request.password is not None else None
         [row] = _query(
@@ -282,7 +282,7 @@ class Shares(TenantFiles):
         [row] = _query(
             self._database,
             _SET_EXPIRY,
-            (self._expires_at(expires_at), link.id),
+            (link_expires_at(expires_at, self._settings.share_max_days), link.id),
         )
         return Link.of(row).shown()
 
@@ -311,16 +311,6 @@ class Shares(TenantFiles):
         if link is None or not (self._sees_all or mine):
             raise ShareNotFound("No such share link in this tenant")
         return link
-
-    def _expires_at(self, requested: datetime | None) -> datetime:
-        now = datetime.now(UTC)
-        if requested is None:
-            return now + timedelta(days=self._settings.share_default_days)
-        moment = requested if requested.tzinfo is not None else requested.replace(tzinfo=UTC)
-        longest = self._settings.share_max_days
-        if not now < moment <= now + timedelta(days=longest):
-            raise InvalidExpiresAt(f"expires_at must lie between now and {longest} days from now")
-        return moment
 
     def _position(self, cursor: str) -> tuple[str, str]:
         try:
