@@ -64,15 +64,13 @@ class Settings:
     # Days after which the bucket's lifecycle aborts an unfinished upload
     # (Terraform's abort_incomplete_multipart_upload_days): older ones are not listed.
     multipart_abort_days: int = 7
-    # A share link ends at its `expires_at`, 7 days ahead unless its creator says
-    # otherwise (`public_links.LINK_DEFAULT_DAYS`) and at most this many days ahead
-    # (docs/api.md, "Share links"): a forgotten link ends on its own.
+    # A share link or a file request ends at its `expires_at`, 7 days ahead unless
+    # its creator says otherwise (`public_links.LINK_DEFAULT_DAYS`) and at most this
+    # many days ahead (docs/api.md, "Share links"): a forgotten link ends on its own.
     share_max_days: int = 90
-    # File requests (docs/api.md, "File requests"): how long a request stays
-    # open by default and at most, the largest max_file_size it may set, and
-    # how long an unfinished upload into one holds its slot of max_files.
-    file_request_default_expires: int = 7 * 86400
-    file_request_max_expires: int = 90 * 86400
+    file_request_max_days: int = 90
+    # File requests (docs/api.md, "File requests"): the largest max_file_size one
+    # may set, and how long an unfinished upload into one holds its slot of max_files.
     file_request_max_file_size: int = 10 * 1024**3
     file_request_upload_lease: int = 86400
 
@@ -96,7 +94,6 @@ class Settings:
             raise ConfigError("missing required setting SUPABASE_DB_URL (or APP_SECRET_ARN)")
         presign_max = read.integer("PRESIGN_MAX_EXPIRES", 900, minimum=60)
         session_max = read.integer("UPLOAD_SESSION_MAX_EXPIRES", 86400, minimum=60)
-        request_max = read.integer("FILE_REQUEST_MAX_EXPIRES", 90 * 86400, minimum=60)
         return cls(
             bucket=read.required("S3_BUCKET_NAME"),
             region=read.region(),
@@ -130,10 +127,7 @@ class Settings:
             upload_session_max_expires=session_max,
             multipart_abort_days=read.integer("MULTIPART_ABORT_DAYS", 7),
             share_max_days=read.integer("SHARE_MAX_DAYS", 90, minimum=7, maximum=365),
-            file_request_default_expires=read.integer(
-                "FILE_REQUEST_DEFAULT_EXPIRES", 7 * 86400, minimum=60, maximum=request_max
-            ),
-            file_request_max_expires=request_max,
+            file_request_max_days=read.integer("FILE_REQUEST_MAX_DAYS", 90, minimum=7, maximum=365),
             file_request_max_file_size=read.integer(
                 "FILE_REQUEST_MAX_FILE_SIZE",
                 10 * 1024**3,

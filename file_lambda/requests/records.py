@@ -111,7 +111,7 @@ class NewRequest:
     folder: str
     title: str
     message: str | None
-    expires_in: int
+    expires_at: datetime
     max_file_size: int
     max_files: int
     allowed_types: list[str]
@@ -138,8 +138,8 @@ class RequestRecords:
         [(request_id,)] = self._execute(
             "insert into public.file_requests (tenant_id, created_by, token_hash, folder, title,"
             " message, expires_at, max_file_size, max_files, allowed_types, password_hash,"
-            " ask_name, ask_email) values (%s, %s, %s, %s, %s, %s,"
-            " now() + make_interval(secs => %s), %s, %s, %s, %s, %s, %s) returning id::text",
+            " ask_name, ask_email) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " returning id::text",
             (
                 new.tenant_id,
                 new.created_by,
@@ -147,7 +147,7 @@ class RequestRecords:
                 new.folder,
                 new.title,
                 new.message,
-                new.expires_in,
+                new.expires_at,
                 new.max_file_size,
                 new.max_files,
                 new.allowed_types,

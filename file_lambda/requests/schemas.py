@@ -24,10 +24,10 @@ class RequestCreate(BaseModel):
     folder: str = Field(default="", description="Where the files go; empty is the root")
     title: str = Field(min_length=1, max_length=200, description="What the uploader is shown")
     message: str | None = Field(default=None, max_length=2000)
-    expires_in: int | None = Field(
+    expires_at: datetime | None = Field(
         default=None,
-        description="Seconds the request stays open: 60 to the configured maximum "
-        "(FILE_REQUEST_MAX_EXPIRES, 90 days); 7 days when null",
+        description="When the request closes; 7 days from now by default, at most "
+        "FILE_REQUEST_MAX_DAYS (90) days; a time without a zone is UTC",
     )
     max_file_size: int | None = Field(
         default=None,

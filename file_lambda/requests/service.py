@@ -60,6 +60,7 @@ from file_lambda.public_links import (
     TooManyAttempts,
     hash_password,
     hashed_subject,
+    link_expires_at,
     new_token,
     token_hash,
     unlock,
@@ -97,7 +98,7 @@ from file_lambda.storage.port import (
     Storage,
     UploadNotFound,
 )
-from file_lambda.tenant_files import InvalidExpiry, InvalidSize, TenantFiles
+from file_lambda.tenant_files import InvalidSize, TenantFiles
 from tenancy.principal import Principal, Role, TenantAccess, canonical_uuid
 from tenancy.problems import Problem
 
@@ -199,13 +200,7 @@ class FileRequests(TenantFiles):
         settings = self._settings
         folder = validate_path(body.folder, allow_root=True)
         self._root.folder_prefix(folder)  # refuses a folder too long for any key
-        seconds = (
-            settings.file_request_default_expires if body.expires_in is None else body.expires_in
-        )
-        if not 60 <= seconds <= settings.file_request_max_expires:
-            raise InvalidExpiry(
-                f"expires_in must lie between 60 and {settings.file_request_max_expires} seconds"
-            )
+        expires_at = link_expires_at(body.expires_at, settings.file_request_max_days)
         ceiling = settings.file_request_max_file_size
         size = ceiling if body.max_file_size is None else body.max_file_size
         if not 1 <= size <= ceiling:
@@ -219,7 +214,7 @@ class FileRequests(TenantFiles):
                 folder=folder,
                 title=body.title.strip(),
                 message=body.message,
-                expires_in=seconds,
+                expires_at=expires_at,
                 max_file_size=size,
                 max_files=body.max_files,
                 allowed_types=sorted({entry.lower() for entry in body.allowed_types}),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -16,11 +16,12 @@ import psycopg
 
 from dev.alb import AlbClient, AlbResponse
 from file_lambda.public_links import PUBLIC_HEADERS
+from tests.files.test_multipart import settings_changed
 from tests.files.test_quotas import SetQuota, set_quota, sql
 from tests.support.files import BUCKET, ClientFactory
 from tests.support.problems import assert_problem
 
-__all__ = ["set_quota", "sql"]  # fixtures, used by name
+__all__ = ["set_quota", "settings_changed", "sql"]  # fixtures, used by name
 
 MiB = 1024 * 1024
 BASE = "https://api.snsdconsultant.com"
@@ -584,12 +585,40 @@ def test_a_request_is_opened_within_the_configured_bounds(client_for: ClientFact
     )
     assert answer["max_file_size"] == 10 * 1024**3
     assert answer["max_files"] == 10
+    past = datetime.now(UTC) - timedelta(minutes=1)
+    too_far = datetime.now(UTC) + timedelta(days=90, minutes=1)
     for body, code in (
-        ({"expires_in": 59}, "invalid_expires_in"),
-        ({"expires_in": 90 * 86400 + 1}, "invalid_expires_in"),
+        ({"expires_at": past.isoformat()}, "invalid_expires_at"),
+        ({"expires_at": too_far.isoformat()}, "invalid_expires_at"),
         ({"max_file_size": 10 * 1024**3 + 1}, "invalid_max_size"),
         ({"folder": "../x"}, "invalid_path"),
         ({"allowed_types": ["not a type"]}, "validation_error"),
         ({"ask_name": "maybe"}, "validation_error"),
     ):
         assert_problem(member.post("/files/requests", json_body={"title": "x", **body}), 400, code)
+
+
+def test_a_request_ends_when_asked_as_a_share_link_does(
+    client_for: ClientFactory, settings_changed: Any
+) -> None:
+    """`expires_at` as shares take it (`public_links.link_expires_at`): a time without a
+    zone is UTC, and the furthest is `FILE_REQUEST_MAX_DAYS` days ahead."""
+    member = client_for("member")
+
+    def opened(expires_at: str) -> AlbResponse:
+        return member.post("/files/requests", json_body={"title": "x", "expires_at": expires_at})
+
+    in_paris = datetime.now(UTC).astimezone(timezone(timedelta(hours=1))) + timedelta(days=3)
+    in_paris = in_paris.replace(microsecond=0)
+    answer = opened(in_paris.isoformat())
+    assert answer.status == 201, answer.body
+    assert datetime.fromisoformat(answer.json()["expires_at"]) == in_paris
+    naive = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0, tzinfo=None)
+    answer = opened(naive.isoformat())
+    assert datetime.fromisoformat(answer.json()["expires_at"]) == naive.replace(tzinfo=UTC)
+
+    settings_changed(file_request_max_days=30)
+    longest = datetime.now(UTC) + timedelta(days=30)
+    assert opened((longest - timedelta(minutes=1)).isoformat()).status == 201
+    refused = opened((longest + timedelta(minutes=1)).isoformat())
+    assert "30 days" in assert_problem(refused, 400, "invalid_expires_at")["detail"]

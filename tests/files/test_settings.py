@@ -47,8 +47,8 @@ def test_unset_settings_take_the_documented_defaults() -> None:
         ("MULTIPART_ABORT_DAYS", "-7"),
         ("SHARE_MAX_DAYS", "6"),  # below the 7 days a link gets by default
         ("SHARE_MAX_DAYS", "366"),
-        ("FILE_REQUEST_DEFAULT_EXPIRES", str(90 * 86400 + 1)),  # over the maximum's default
-        ("FILE_REQUEST_MAX_EXPIRES", "59"),
+        ("FILE_REQUEST_MAX_DAYS", "6"),  # below the 7 days a request gets by default
+        ("FILE_REQUEST_MAX_DAYS", "366"),
         ("FILE_REQUEST_MAX_FILE_SIZE", "0"),
         ("FILE_REQUEST_UPLOAD_LEASE", "599"),
         ("SUPABASE_URL", "abcdefgh.supabase.co"),
