@@ -9,6 +9,10 @@ on the default session before the handler creates its client.
   same object (the membership check included, from the kept copy); ALB event
   -> `GET /files/health` vs Mangum + bare Starlette.
 - writes: what a write's quota claim and audit row add to a small upload.
+- links: a share link's download (`POST /files/public/shares/{token}/downloads`,
+  presigned GET, counted) vs the member's `GET /files/presigned-url` of the same
+  file; a one-part upload into a file request (create, sign, complete; the
+  part's PUT untimed) vs the same three calls of an upload session.
 - memberships: the check from the kept copy, as a share of a warm metadata
   call; a re-read (the copy older than its ttl) vs the same query on a raw
   psycopg connection.
