@@ -9,6 +9,10 @@ on the default session before the handler creates its client.
   same object (the membership check included, from the kept copy); ALB event
   -> `GET /files/health` vs Mangum + bare Starlette.
 - writes: what a write's quota claim and audit row add to a small upload.
+- links: a share link's download (`POST /files/public/shares/{token}/downloads`,
+  presigned GET, counted) vs the member's `GET /files/presigned-url` of the same
+  file; a one-part upload into a file request (create, sign, complete; the
+  part's PUT untimed) vs the same three calls of an upload session.
 - memberships: the check from the kept copy, as a share of a warm metadata
   call; a re-read (the copy older than its ttl) vs the same query on a raw
   psycopg connection.
@@ -30,6 +34,7 @@ import argparse
 import json
 import math
 import os
+import statistics
 import tempfile
 import time
 import uuid
@@ -37,6 +42,7 @@ import warnings
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import quote
 
 import boto3
 import httpx
@@ -412,6 +418,153 @@ class Bench:
                 f"+{ms(added['quota'])} a write with a quota, +{ms(added['no_quota'])} "
                 f"without one ({ms(medians['bare'])} bare); reads add nothing",
                 {**medians, "added_quota": added["quota"], "added_no_quota": added["no_quota"]},
+            ),
+        ]
+
+    # -- links: share links and file requests (no account) ---------------------------------
+
+    def share_download(self, rounds: int, calls: int) -> list[Row]:
+        """A share link's download (presigned GET, counted) / the member's presigned GET.
+
+        Both through the handler, of the same file: the link without a password
+        or download limit, so the rounds never exhaust it (a download counts no
+        attempt against the client's address). The floor finds its membership in
+        the kept copy; the link reads itself and counts the download in Postgres.
+        """
+        self.raw.put_object(Bucket=BUCKET, Key=self.root + "shared/report.pdf", Body=b"%" * 1024)
+        body = json.dumps({"path": "shared/report.pdf", "kind": "file"}).encode()
+        created = self.call(
+            "POST", "/files/shares", 201, headers={"content-type": "application/json"}, body=body
+        )
+        token = parse_response(created).json()["url"].rsplit("/", 1)[-1]
+        download = _invoker(
+            self.handler.handler,
+            build_event("POST", f"/files/public/shares/{token}/downloads"),
+            200,
+        )
+        presigned = self.invoker(
+            build_event("GET", "/files/presigned-url/shared/report.pdf", headers=self.auth), 200
+        )
+        for warm_up in (download, presigned):
+            per_call(warm_up, max(3, calls // 5))
+        samples = interleaved(
+            {
+                "share": lambda: per_call(download, calls),
+                "presigned": lambda: per_call(presigned, calls),
+            },
+            rounds,
+        )
+        medians = {name: Spread.of(values).median for name, values in samples.items()}
+        return [
+            Row(
+                "share_download",
+                "Share link: POST .../downloads of a file link / the member's "
+                "GET /files/presigned-url",
+                ratios(samples["share"], samples["presigned"]),
+                Bar("<=", 1.3),
+                f"{ms(medians['share'])} vs {ms(medians['presigned'])} a call; the link's "
+                "lookup and its counted download (with its audit row) in Postgres",
+                medians,
+            ),
+        ]
+
+    def request_upload(self, rounds: int, calls: int) -> list[Row]:
+        """The API part of a one-part upload into a file request / into an upload session.
+
+        Create, sign part 1 and complete, timed; the part's PUT to S3 between
+        them is not the API's part and is left out. Each upload is a new file
+        (a fresh name: no overwrite, no renaming). A request holds at most 1000
+        files, so a new one is opened, untimed, before its slots run out.
+        """
+        part = b"u" * 1024
+        http = httpx.Client(timeout=30)
+        json_headers = {"content-type": "application/json"}
+
+        def opened_request() -> str:
+            body = json.dumps({"title": "bench", "folder": "requested", "max_files": 1000})
+            answer = self.call(
+                "POST", "/files/requests", 201, headers=json_headers, body=body.encode()
+            )
+            return "/files/public/requests/" + parse_response(answer).json()["url"].rsplit("/")[-1]
+
+        def session() -> str:
+            body = json.dumps({"folder": "session", "expires_in": 3600}).encode()
+            answer = self.call(
+                "POST", "/files/upload-sessions", 201, headers=json_headers, body=body
+            )
+            endpoint = parse_response(answer).json()["companion_endpoint"]
+            return endpoint[endpoint.index("/files/") :]
+
+        def api(method: str, path: str, body: Any = None) -> tuple[Any, float]:
+            raw = json.dumps(body).encode() if body is not None else b""
+            event = build_event(
+                method, path, headers=json_headers if body is not None else {}, body=raw
+            )
+            start = time.perf_counter()
+            answer = self.handler.handler(event, CONTEXT)
+            elapsed = time.perf_counter() - start
+            if answer["statusCode"] != 200:
+                raise RuntimeError(f"{method} {path}: {answer['statusCode']} {answer.get('body')}")
+            return parse_response(answer).json(), elapsed
+
+        def upload(endpoint: str) -> float:
+            """One file through `endpoint`'s Companion routes: the seconds of its API calls."""
+            name = f"{uuid.uuid4().hex}.bin"
+            created, creating = api(
+                "POST",
+                f"{endpoint}/s3/multipart",
+                {"filename": name, "type": "application/octet-stream", "metadata": {}},
+            )
+            upload_id = quote(created["uploadId"], safe="")
+            signed, signing = api("GET", f"{endpoint}/s3/multipart/{upload_id}/1")
+            put = http.put(signed["url"], content=part)
+            put.raise_for_status()
+            parts = [{"PartNumber": 1, "ETag": put.headers["etag"]}]
+            _, completing = api(
+                "POST", f"{endpoint}/s3/multipart/{upload_id}/complete", {"parts": parts}
+            )
+            return creating + signing + completing
+
+        taken = Counter[str]()
+        requests = [opened_request()]
+
+        def into_request() -> float:
+            if taken[requests[-1]] >= 1000:
+                requests.append(opened_request())
+            taken[requests[-1]] += 1
+            return upload(requests[-1])
+
+        sessions = session()
+
+        def into_session() -> float:
+            return upload(sessions)
+
+        def median_of(fn: Any) -> float:
+            return statistics.median(fn() for _ in range(calls))
+
+        try:
+            for warm_up in (into_request, into_session):
+                median_of(warm_up)
+            samples = interleaved(
+                {
+                    "request": lambda: median_of(into_request),
+                    "session": lambda: median_of(into_session),
+                },
+                rounds,
+            )
+        finally:
+            http.close()
+        medians = {name: Spread.of(values).median for name, values in samples.items()}
+        return [
+            Row(
+                "request_upload",
+                "File request: a one-part upload's API calls (create, sign, complete) / "
+                "an upload session's",
+                ratios(samples["request"], samples["session"]),
+                None,
+                f"{ms(medians['request'])} vs {ms(medians['session'])} the three calls; the "
+                "request's slot, submission record and audit rows in Postgres",
+                medians,
             ),
         ]
 
@@ -871,6 +1024,8 @@ def main() -> None:
     rows += bench.memberships(args.rounds, args.calls, warm_metadata)
     rows += bench.bucket_changes(args.rounds, args.batch)
     rows += bench.write_bookkeeping(args.rounds, args.calls)
+    rows += bench.share_download(args.rounds, args.calls)
+    rows += bench.request_upload(args.rounds, max(2, args.calls // 10))
     rows += bench.s3_calls(args.objects, args.delete_rounds)
     rows += bench.history(args.rounds, args.calls, min(50, args.objects))
     rows += bench.transfers(args.rounds, args.transfers)

@@ -25,6 +25,8 @@ EXPECTED = {
     "membership_reread",
     "bucket_change_record",
     "write_bookkeeping",
+    "share_download",
+    "request_upload",
     "delete_folder_calls",
     "delete_folder_pages",
     "delete_folder_speed",
