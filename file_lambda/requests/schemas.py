@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from file_lambda.public_links import PASSWORD_MAX_CHARS
+
 Ask = Literal["off", "optional", "required"]
 # A media type (`image/png`), a family (`image/*`) or an extension (`.pdf`).
 _EXTENSION = r"\.[A-Za-z0-9][A-Za-z0-9+_-]{0,31}"
@@ -41,7 +43,10 @@ class RequestCreate(BaseModel):
         "empty: any type",
     )
     password: str | None = Field(
-        default=None, min_length=1, max_length=256, description="Uploaders must give it first"
+        default=None,
+        min_length=8,
+        max_length=PASSWORD_MAX_CHARS,
+        description="Uploaders must give it first; stored as a scrypt hash only",
     )
     ask_name: Ask = Field(default="off", description="Whether uploaders give their name")
     ask_email: Ask = Field(default="off", description="Whether uploaders give their e-mail")

@@ -594,6 +594,7 @@ def test_a_request_is_opened_within_the_configured_bounds(client_for: ClientFact
         ({"folder": "../x"}, "invalid_path"),
         ({"allowed_types": ["not a type"]}, "validation_error"),
         ({"ask_name": "maybe"}, "validation_error"),
+        ({"password": "seven.."}, "validation_error"),  # 8 characters at least, as shares
     ):
         assert_problem(member.post("/files/requests", json_body={"title": "x", **body}), 400, code)
 

@@ -358,13 +358,13 @@ def test_the_python_client_calls_every_operation(
     opened = call(
         "create_file_request",
         201,
-        body=models.RequestCreate(title="Invoices", folder="inbox", password="pw"),
+        body=models.RequestCreate(title="Invoices", folder="inbox", password="open sesame"),
     )
     request_id, token = opened.request_id, opened.url.rsplit("/", 1)[1]
     assert request_id in {r.request_id for r in call("list_file_requests", 200).requests}
     assert call("get_file_request", 200, request_id=request_id).password_required
     assert call("get_public_file_request", 200, client=anyone, token=token).title == "Invoices"
-    password = models.UnlockRequest(password="pw")
+    password = models.UnlockRequest(password="open sesame")
     unlocked = call("unlock_public_file_request", 200, client=anyone, token=token, body=password)
     link = {"token": token, "x_link_grant": unlocked.grant}
 

@@ -88,7 +88,12 @@ def test_uppy_uploads_into_a_file_request_and_resumes_after_a_reload(
 ) -> None:
     token, tenant = stack.new_tenant()
     auth = {"Authorization": f"Bearer {token}", "X-Tenant-ID": tenant}
-    body = {"title": "Interviews", "folder": "inbox", "password": "pw", "ask_name": "required"}
+    body = {
+        "title": "Interviews",
+        "folder": "inbox",
+        "password": "open sesame",
+        "ask_name": "required",
+    }
     opened = httpx.post(f"{stack.api}/files/requests", json=body, headers=auth)
     assert opened.status_code == 201, opened.text
     request_id = opened.json()["request_id"]
@@ -117,7 +122,7 @@ def test_uppy_uploads_into_a_file_request_and_resumes_after_a_reload(
 
     page.route(re.compile(r"[?&]partNumber=3(&|$)"), hold_the_first)
     page.goto(f"{page_server.allowed_origin}/")
-    start = {"api": stack.api, "link": link, "password": "pw"}
+    start = {"api": stack.api, "link": link, "password": "open sesame"}
     page.evaluate("(start) => startRequest(start)", start)
     expected = page.evaluate(ADD_FILE, [SIZE])
     wait_for(page, lambda: held, 60, "part 3 to be on its way")

@@ -245,13 +245,13 @@ expect(await anyone.DELETE("/files/upload-sessions/{session}/s3/multipart/{uploa
 }
 // -- a file request: the requester's calls, then an uploader's (no account, a password) --
 {
-  const request = expect(await owner.POST("/files/requests", { body: { title: "Invoices", folder: "inbox", password: "pw" } }), 201);
+  const request = expect(await owner.POST("/files/requests", { body: { title: "Invoices", folder: "inbox", password: "open sesame" } }), 201);
   const request_id = request.request_id;
   const token = request.url.split("/").pop() ?? "";
   check(expect(await owner.GET("/files/requests"), 200).requests.some((r) => r.request_id === request_id), "list_file_requests");
   check(expect(await owner.GET("/files/requests/{request_id}", { params: { path: { request_id } } }), 200).password_required, "get_file_request");
   check(expect(await anyone.GET("/files/public/requests/{token}", { params: { path: { token } } }), 200).title === "Invoices", "get_public_file_request");
-  const grant = expect(await anyone.POST("/files/public/requests/{token}/unlock", { params: { path: { token } }, body: { password: "pw" } }), 200).grant;
+  const grant = expect(await anyone.POST("/files/public/requests/{token}/unlock", { params: { path: { token } }, body: { password: "open sesame" } }), 200).grant;
   const granted = { "X-Link-Grant": grant };
   async function send(filename: string) {
     const answer = await anyone.POST("/files/public/requests/{token}/s3/multipart", { params: { path: { token }, header: granted }, body: { filename } });
