@@ -105,6 +105,16 @@ async def shared_link(request: Request, token: TokenPath) -> SharedLink:
 OpenLink = Annotated[SharedLink, Depends(shared_link)]
 
 
+async def downloaded_link(request: Request, token: TokenPath) -> SharedLink:
+    client = client_address(request.headers, request.client.host if request.client else None)
+    return SharedLink.known(request.app.state, token, client, request_id(request))
+
+
+# A download counts in a statement that checks the link again: a link known to work
+# needs no lookup first (service.py, `_known`).
+DownloadLink = Annotated[SharedLink, Depends(downloaded_link)]
+
+
 @router.get(
     "/public/shares/{token}",
     response_model=PublicShare,
@@ -152,7 +162,7 @@ async def list_shared_files(
     responses=problem_responses(400, 401, 409, *LINK_ERRORS),
 )
 async def download_shared_file(
-    link: OpenLink, x_link_grant: GrantHeader = None, request: DownloadRequest | None = None
+    link: DownloadLink, x_link_grant: GrantHeader = None, request: DownloadRequest | None = None
 ) -> ShareDownload:
     """A short-lived presigned GET of the shared file (or of one below the shared
     folder); counts one download."""
@@ -170,7 +180,7 @@ async def download_shared_file(
     ),
 )
 async def redirect_shared_file(
-    link: OpenLink,
+    link: DownloadLink,
     x_link_grant: GrantHeader = None,
     path: Annotated[str | None, Query(description="A folder link: the file")] = None,
 ) -> RedirectResponse:

@@ -18,9 +18,12 @@ removed member's links stop at once, not within the copy's window.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self
@@ -96,13 +99,22 @@ left join public.file_shares s on s.token_hash = %s
 """  # noqa: S608
 # One download, counted only while the link still allows it (the row's lock orders
 # racing downloads: the last one allowed is the last one counted), and its audit
-# row, in one statement: a counted download always has its row.
+# row, in one statement: a counted download always has its row. It checks again
+# everything about the link that can change (revoked, expiry, the limit, the
+# creator's membership, the address's unknown tokens), so that a download by a
+# known link (`_known`) needs no lookup before it.
 _COUNT_DOWNLOAD = """
 with counted as (
-  update public.file_shares set downloads = downloads + 1
-  where id = %s and revoked_at is null and expires_at > now()
-    and (max_downloads is null or downloads < max_downloads)
-  returning tenant_id
+  update public.file_shares s set downloads = downloads + 1
+  where s.id = %s and s.revoked_at is null and s.expires_at > now()
+    and (s.max_downloads is null or s.downloads < s.max_downloads)
+    and exists (select from public.tenant_members m
+                where m.tenant_id = s.tenant_id and m.user_id = s.created_by
+                  and m.role >= 'member')
+    and coalesce((select a.attempts from public.link_attempts a
+                  where a.scope = %s and a.subject = %s
+                    and a.window_start = to_timestamp(%s)), 0) < %s
+  returning s.tenant_id
 ), audited as (
   insert into public.audit_events
     (tenant_id, actor, source, action, path, size, outcome, status, request_id, detail)
@@ -180,6 +192,22 @@ class Link:
             created_at=self.created_at,
             revoked_at=self.revoked_at,
         )
+
+
+# Links a download has just found working, by their token's hash: what is kept is
+# what never changes of a link (its tenant, creator, target, kind and password hash).
+# A download by one of them skips the lookup, a Postgres round trip, because the
+# counting statement checks everything else; any refusal is explained by a fresh
+# lookup first (`SharedLink._still_works`), so a link that stopped says why, and says
+# nothing of its files. At most KNOWN_LINKS, the least recently used leaving first.
+KNOWN_LINKS = 1024
+_known: OrderedDict[bytes, Link] = OrderedDict()
+
+
+@functools.cache
+def _counter() -> ThreadPoolExecutor:
+    """The one thread a download's count waits on Postgres in (made on first use)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="share-download-count")
 
 
 def _query(database: Database, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -335,6 +363,8 @@ class SharedLink(TenantFiles):
         link: Link,
         client: str,
         request_id: str,
+        *,
+        token: str | None = None,
     ) -> None:
         creator = Principal(link.created_by, None, {link.tenant_id: Role.member})
         super().__init__(
@@ -348,7 +378,24 @@ class SharedLink(TenantFiles):
         self._attempts = Attempts(state.ledger)
         self._client = client
         self._request_id = request_id
+        self._state = state
+        self._token = token  # the link's token when it was taken from `_known`
         self._shared_prefix = self._root.folder_prefix(link.path) if link.kind == "folder" else ""
+
+    @classmethod
+    def known(cls, state: Any, token: str, client: str, request_id: str) -> SharedLink:
+        """The link of `token` for a download: as `open`, without the lookup when a
+        download has just found it working (`_known`)."""
+        hashed = token_hash(token)
+        link = _known.get(hashed)
+        if link is None:
+            opened = cls.open(state, token, client, request_id)
+            _known[hashed] = opened.link
+            if len(_known) > KNOWN_LINKS:
+                _known.popitem(last=False)
+            return opened
+        _known.move_to_end(hashed)
+        return cls(state, link, client, request_id, token=token)
 
     @classmethod
     def open(cls, state: Any, token: str, client: str, request_id: str) -> SharedLink:
@@ -385,6 +432,13 @@ class SharedLink(TenantFiles):
             raise LinkGone("This link has reached its download limit")
         return cls(state, link, client, request_id)
 
+    def _still_works(self) -> None:
+        """For a link taken from `_known`: forget it, and look it up afresh, which
+        raises why it stopped working, if it did."""
+        if self._token is not None:
+            _known.pop(token_hash(self._token), None)
+            SharedLink.open(self._state, self._token, self._client, self._request_id)
+
     # -- what a recipient may do --------------------------------------------------------
 
     def unlocked(self, grant: str | None) -> bool:
@@ -398,7 +452,11 @@ class SharedLink(TenantFiles):
 
     def require_unlocked(self, grant: str | None) -> None:
         if self.link.password_hash is not None:
-            Grant.check(self._cursors, LINK_KIND, self.link.id, grant)
+            try:
+                Grant.check(self._cursors, LINK_KIND, self.link.id, grant)
+            except Problem:
+                self._still_works()
+                raise
 
     def metadata(self, grant: str | None) -> PublicShare:
         link = self.link
@@ -478,14 +536,26 @@ class SharedLink(TenantFiles):
     def download(self, path: str | None, status: int) -> ShareDownload:
         """A short-lived presigned GET of the file, one download counted (`status`: the
         answer's, for the audit row)."""
-        obj = self._target(path)
-        if obj.archived:
-            raise ObjectArchived("This file is archived and cannot be downloaded now")
-        [(counted,)] = _query(
+        try:
+            obj = self._target(path)
+            if obj.archived:
+                raise ObjectArchived("This file is archived and cannot be downloaded now")
+        except Problem:
+            self._still_works()  # a link that stopped says so, not what its files are
+            raise
+        now = int(time.time())
+        # The count's round trip to Postgres and the URL's signing (CPU, about as long)
+        # overlap: the URL is handed out only once the download is counted.
+        counting = _counter().submit(
+            _query,
             self._database,
             _COUNT_DOWNLOAD,
             (
                 self.link.id,
+                UNKNOWN_TOKENS.name,
+                hashed_subject(self._client),
+                UNKNOWN_TOKENS.window_start(now),
+                UNKNOWN_TOKENS.attempts,
                 self._root.relative(obj.key),
                 obj.size,
                 status,
@@ -493,13 +563,13 @@ class SharedLink(TenantFiles):
                 self._detail(),
             ),
         )
-        if not counted:
-            raise LinkGone("This link has just reached its download limit, or was revoked")
         seconds = self._settings.redirect_expires
-        return ShareDownload(
-            url=self._presigned_get(obj, seconds, None, "attachment"),
-            expires_at=datetime.now(UTC) + timedelta(seconds=seconds),
-        )
+        url = self._presigned_get(obj, seconds, None, "attachment")
+        [(counted,)] = counting.result()
+        if not counted:
+            self._still_works()
+            raise LinkGone("This link has just reached its download limit, or was revoked")
+        return ShareDownload(url=url, expires_at=datetime.now(UTC) + timedelta(seconds=seconds))
 
     # -- the link's files ----------------------------------------------------------------
 

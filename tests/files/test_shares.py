@@ -475,6 +475,63 @@ def test_a_link_stops_and_says_why(
         gone(created, "no longer a member")
 
 
+def test_a_link_known_to_work_still_stops_at_once_and_says_why(
+    client: AlbClient, client_for: ClientFactory, lambda_module: ModuleType, db_url: str,
+    tenant: str,
+) -> None:  # fmt: skip
+    """A download by a link a download has just found working skips the lookup
+    (service._known): its counting statement checks the link again, and a refusal is
+    explained as a fresh lookup explains it, never with what the link's files are."""
+    upload(client, "known/a.txt", b"a")
+    recipient = Recipient(lambda_module)
+
+    def known(created: dict[str, Any], sent: dict[str, str] | None = None) -> None:
+        for _ in range(2):  # the second download is by the known link
+            assert recipient.post(public(created, "/downloads"), json_body=sent).status == 200
+        assert hashlib.sha256(token_of(created["url"]).encode()).digest() in service._known
+
+    def refused(created: dict[str, Any], says: str, sent: dict[str, str] | None = None) -> None:
+        body = assert_problem(
+            recipient.post(public(created, "/downloads"), json_body=sent), 410, "link_gone"
+        )
+        assert says in body["detail"], body
+
+    revoked = share(client, path="known/a.txt")
+    known(revoked)
+    assert client.delete(f"/files/shares/{revoked['id']}").status == 204
+    refused(revoked, "revoked")
+
+    expired = share(client, path="known/a.txt")
+    known(expired)
+    sql(db_url, "update public.file_shares set expires_at = now() - interval '1 second'"
+        " where id = %s", (expired["id"],))  # fmt: skip
+    refused(expired, "expired")
+
+    limited = share(client, path="known/a.txt", max_downloads=2)
+    known(limited)
+    refused(limited, "download limit")
+
+    # A revoked folder link says so, not whether a file is there.
+    folder = share(client, path="known", kind="folder")
+    known(folder, {"path": "a.txt"})
+    assert client.delete(f"/files/shares/{folder['id']}").status == 204
+    refused(folder, "revoked", {"path": "no-such-file.txt"})
+
+    member = client_for("member")
+    theirs = share(member, path="known/a.txt")
+    known(theirs)
+    sql(db_url, "delete from public.tenant_members where tenant_id = %s and user_id = %s",
+        (tenant, theirs["created_by"]))  # fmt: skip
+    refused(theirs, "no longer a member")
+
+    # An address past its unknown tokens is refused a known link too, as a made-up one.
+    working = share(client, path="known/a.txt")
+    known(working)
+    for _ in range(UNKNOWN_TOKENS.attempts):
+        recipient.get(f"/files/public/shares/{uuid.uuid4().hex}")
+    assert_problem(recipient.post(public(working, "/downloads")), 429, "too_many_attempts")
+
+
 def test_racing_downloads_never_pass_the_limit(
     client: AlbClient, lambda_module: ModuleType, db_url: str, tenant: str
 ) -> None:
@@ -484,7 +541,8 @@ def test_racing_downloads_never_pass_the_limit(
     databases = [Database(lambda: db_url) for _ in range(20)]
 
     def download(database: Database) -> int:
-        params = (created["id"], "scarce.txt", 1, 200, "race", '{"share_id": "x"}')
+        unknown = (UNKNOWN_TOKENS.name, "0" * 64, 0, UNKNOWN_TOKENS.attempts)
+        params = (created["id"], *unknown, "scarce.txt", 1, 200, "race", '{"share_id": "x"}')
         [(counted,)] = database.execute(service._COUNT_DOWNLOAD, params)
         return int(counted)
 
