@@ -18,12 +18,10 @@ removed member's links stop at once, not within the copy's window.
 
 from __future__ import annotations
 
-import functools
 import json
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self
@@ -202,12 +200,6 @@ class Link:
 # nothing of its files. At most KNOWN_LINKS, the least recently used leaving first.
 KNOWN_LINKS = 1024
 _known: OrderedDict[bytes, Link] = OrderedDict()
-
-
-@functools.cache
-def _counter() -> ThreadPoolExecutor:
-    """The one thread a download's count waits on Postgres in (made on first use)."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="share-download-count")
 
 
 def _query(database: Database, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -544,10 +536,7 @@ class SharedLink(TenantFiles):
             self._still_works()  # a link that stopped says so, not what its files are
             raise
         now = int(time.time())
-        # The count's round trip to Postgres and the URL's signing (CPU, about as long)
-        # overlap: the URL is handed out only once the download is counted.
-        counting = _counter().submit(
-            _query,
+        [(counted,)] = _query(
             self._database,
             _COUNT_DOWNLOAD,
             (
@@ -563,13 +552,14 @@ class SharedLink(TenantFiles):
                 self._detail(),
             ),
         )
-        seconds = self._settings.redirect_expires
-        url = self._presigned_get(obj, seconds, None, "attachment")
-        [(counted,)] = counting.result()
         if not counted:
             self._still_works()
             raise LinkGone("This link has just reached its download limit, or was revoked")
-        return ShareDownload(url=url, expires_at=datetime.now(UTC) + timedelta(seconds=seconds))
+        seconds = self._settings.redirect_expires
+        return ShareDownload(
+            url=self._presigned_get(obj, seconds, None, "attachment"),
+            expires_at=datetime.now(UTC) + timedelta(seconds=seconds),
+        )
 
     # -- the link's files ----------------------------------------------------------------
 
