@@ -429,7 +429,8 @@ class Bench:
         Both through the handler, of the same file: the link without a password
         or download limit, so the rounds never exhaust it (a download counts no
         attempt against the client's address). The floor finds its membership in
-        the kept copy; the link reads itself and counts the download in Postgres.
+        the kept copy; the link, known from its first download (shares/service.py,
+        `_known`), counts each download in Postgres with its audit row.
         """
         self.raw.put_object(Bucket=BUCKET, Key=self.root + "shared/report.pdf", Body=b"%" * 1024)
         body = json.dumps({"path": "shared/report.pdf", "kind": "file"}).encode()
