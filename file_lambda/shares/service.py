@@ -95,32 +95,15 @@ select {_COLUMNS},
 from (values (1)) as one (x)
 left join public.file_shares s on s.token_hash = %s
 """  # noqa: S608
-# One download, counted only while the link still allows it (the row's lock orders
-# racing downloads: the last one allowed is the last one counted), and its audit
-# row, in one statement: a counted download always has its row. It checks again
-# everything about the link that can change (revoked, expiry, the limit, the
-# creator's membership, the address's unknown tokens), so that a download by a
-# known link (`_known`) needs no lookup before it.
-_COUNT_DOWNLOAD = """
-with counted as (
-  update public.file_shares s set downloads = downloads + 1
-  where s.id = %s and s.revoked_at is null and s.expires_at > now()
-    and (s.max_downloads is null or s.downloads < s.max_downloads)
-    and exists (select from public.tenant_members m
-                where m.tenant_id = s.tenant_id and m.user_id = s.created_by
-                  and m.role >= 'member')
-    and coalesce((select a.attempts from public.link_attempts a
-                  where a.scope = %s and a.subject = %s
-                    and a.window_start = to_timestamp(%s)), 0) < %s
-  returning s.tenant_id
-), audited as (
-  insert into public.audit_events
-    (tenant_id, actor, source, action, path, size, outcome, status, request_id, detail)
-  select tenant_id, null, 'api', 'share_downloaded', %s, %s, 'succeeded', %s, %s, %s::jsonb
-  from counted
+# One download, counted only while the link still allows it, and its audit row, in
+# one call of a function of the database (migration 20260112000400, which says why
+# a function: Postgres keeps its plan where the pooler keeps no prepared statement).
+# It checks again everything about the link that can change (revoked, expiry, the
+# limit, the creator's membership, the address's unknown tokens), so that a download
+# by a known link (`_known`) needs no lookup before it.
+_COUNT_DOWNLOAD = (
+    "select private.count_share_download(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)"
 )
-select count(*) from counted
-"""
 _INSERT = f"""
 insert into public.file_shares as s (tenant_id, created_by, token_hash, path, kind, label,
   expires_at, password_hash, max_downloads, lists_contents)
