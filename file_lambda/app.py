@@ -20,6 +20,7 @@ from file_lambda.pages.endpoints import router as pages
 from file_lambda.public_links import PublicHeaders
 from file_lambda.quotas import NoQuotas, PostgresQuotas, QuotaExceeded, Quotas
 from file_lambda.requests.endpoints import router as requests
+from file_lambda.scans import Verdicts
 from file_lambda.schemas import Health
 from file_lambda.settings import Settings
 from file_lambda.shares.endpoints import router as shares
@@ -128,6 +129,13 @@ def create_app(
     app.state.ledger = ledger or Database(lambda: None)
     # Tenant quotas (quotas.py): on the ledger's connection; none without one.
     app.state.quotas = quotas or (PostgresQuotas(ledger) if ledger is not None else NoQuotas())
+    # Malware scans' verdicts (scans.py): on the ledger's connection, kept as memberships are.
+    app.state.verdicts = Verdicts(
+        app.state.ledger,
+        enforced=settings.malware_scanning_enforced,
+        retry_after=settings.scan_retry_after,
+        ttl=settings.membership_ttl,
+    )
     install_problem_handlers(app)
     app.add_exception_handler(QuotaExceeded, _on_quota_exceeded)
     # In the routes' order from before the domains were split: a route's place is what

@@ -73,6 +73,13 @@ class Settings:
     # may set, and how long an unfinished upload into one holds its slot of max_files.
     file_request_max_file_size: int = 10 * 1024**3
     file_request_upload_lease: int = 86400
+    # Malware scanning (scans.py): `enforced`, every version is judged by its
+    # verdict before it is read; `off`, for a deployment without a scanner (and
+    # the tests that are not about scanning): nothing is judged or shown.
+    malware_scanning_enforced: bool = True
+    # The Retry-After of `409 scan_pending`, seconds: about a small file's
+    # measured time from upload to verdict (docs/benchmarks.md, `scan_verdict`).
+    scan_retry_after: int = 10
 
     @property
     def max_inline_download_bytes(self) -> int:
@@ -137,4 +144,12 @@ class Settings:
             file_request_upload_lease=read.integer(
                 "FILE_REQUEST_UPLOAD_LEASE", 86400, minimum=600, maximum=7 * 86400
             ),
+            malware_scanning_enforced=_scanning(read.text("MALWARE_SCANNING", "enforced")),
+            scan_retry_after=read.integer("SCAN_RETRY_AFTER", 10, maximum=3600),
         )
+
+
+def _scanning(value: str) -> bool:
+    if value not in ("enforced", "off"):
+        raise ConfigError(f"setting MALWARE_SCANNING must be enforced or off, is {value!r}")
+    return value == "enforced"

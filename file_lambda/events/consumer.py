@@ -18,6 +18,10 @@ noted from the bucket, at most `EXCESS_BATCH` versions a batch, and records
 each removal (ledger and audit trail) at once. What it could not remove stays
 noted and is tried again after the next batch.
 
+The same queue carries malware scans' verdicts (EventBridge events from
+GuardDuty, or from `make dev`'s scanner): each is recorded as the version's
+verdict (`scan_results.py`), idempotent and order-free as the changes are.
+
 The consumer also prunes the audit trail of rows past its retention
 (`private.prune_audit_events`), at most once an hour per container: it runs
 whenever the bucket changes, which is when the trail grows.
@@ -32,8 +36,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from file_lambda.events import ledger
-from file_lambda.events.notifications import TENANTS_PREFIX, MalformedRecord, parse_notification
+from file_lambda.events import ledger, scan_results
+from file_lambda.events.notifications import (
+    TENANTS_PREFIX,
+    MalformedRecord,
+    ObjectChange,
+    parse_notification,
+)
+from file_lambda.events.scan_results import ScanResult, is_scan_result, parse_scan_result
 from file_lambda.storage.port import DeleteFailure
 
 log = logging.getLogger(__name__)
@@ -94,8 +104,8 @@ class Consumer:
                 failed.append(message_id)
                 continue
             try:
-                changes = list(parse_notification(json.loads(message["body"])))
-            except (KeyError, TypeError, ValueError, MalformedRecord) as exc:
+                changes = _changes(json.loads(message["body"]))
+            except (KeyError, TypeError, ValueError, AttributeError, MalformedRecord) as exc:
                 # Not something S3 sends: after maxReceiveCount it rests in the
                 # dead-letter queue, where it can be read.
                 log.error("unreadable message", extra={"message_id": message_id, "error": str(exc)})
@@ -103,7 +113,7 @@ class Consumer:
                 continue
             try:
                 for change in changes:
-                    if ledger.record(self.db, change):
+                    if _record(self.db, change):
                         recorded += 1
                     else:
                         duplicates += 1
@@ -156,3 +166,17 @@ class Consumer:
             return
         if pruned:
             log.info("audit trail pruned", extra={"pruned": pruned})
+
+
+def _changes(message: Mapping[str, Any]) -> list[ObjectChange | ScanResult]:
+    """What one message reports: S3's changes to versions, or a malware scan's verdict."""
+    if is_scan_result(message):
+        scan = parse_scan_result(message)
+        return [] if scan is None else [scan]
+    return list(parse_notification(message))
+
+
+def _record(db: ledger.Database, change: ObjectChange | ScanResult) -> bool:
+    if isinstance(change, ScanResult):
+        return scan_results.record(db, change)
+    return ledger.record(db, change)

@@ -51,6 +51,8 @@ def test_unset_settings_take_the_documented_defaults() -> None:
         ("FILE_REQUEST_MAX_DAYS", "366"),
         ("FILE_REQUEST_MAX_FILE_SIZE", "0"),
         ("FILE_REQUEST_UPLOAD_LEASE", "599"),
+        ("MALWARE_SCANNING", "disabled"),  # `off`, spelled out, or nothing: never a guess
+        ("SCAN_RETRY_AFTER", "0"),
         ("SUPABASE_URL", "abcdefgh.supabase.co"),
         ("AWS_ENDPOINT_URL_S3", "localhost:8333"),
         ("CORS_ALLOWED_ORIGINS", "https://app.snsdconsultant.com/"),

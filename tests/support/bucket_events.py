@@ -77,3 +77,63 @@ def sqs_batch(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
             for index, item in enumerate(records)
         ]
     }
+
+
+def scan_result(
+    key: str,
+    version: str | None,
+    result: str,
+    *,
+    threats: Iterable[str] = (),
+    time: str = "2026-11-30T12:00:05Z",
+    etag: str = "0123456789abcdef0123456789abcdef",
+    scan_status: str = "COMPLETED",
+) -> dict[str, Any]:
+    """The EventBridge event GuardDuty Malware Protection for S3 publishes for one scan
+    (as AWS documents it: "Monitoring S3 object scans with Amazon EventBridge")."""
+    names = [{"name": name} for name in threats]
+    return {
+        "version": "0",
+        "id": "72c7d362-737a-6dce-fc78-9e27a0171419",
+        "detail-type": "GuardDuty Malware Protection Object Scan Result",
+        "source": "aws.guardduty",
+        "account": "123456789012",
+        "time": time,
+        "region": "us-east-1",
+        "resources": [
+            "arn:aws:guardduty:us-east-1:123456789012:malware-protection-plan/b4c7f464ab3a4EXAMPLE"
+        ],
+        "detail": {
+            "schemaVersion": "1.0",
+            "scanStatus": scan_status,
+            "resourceType": "S3_OBJECT",
+            "s3ObjectDetails": {
+                "bucketName": "snsd-file-uploads-production",
+                "objectKey": key,
+                "eTag": etag,
+                "versionId": version,
+                "s3Throttled": False,
+            },
+            "scanResultDetails": {
+                "scanResultStatus": result,
+                "threats": names or None,
+            },
+        },
+    }
+
+
+def sqs_messages(bodies: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """One SQS message per body (an EventBridge event or a notification), as the
+    event source mapping hands them over."""
+    return {
+        "Records": [
+            {
+                "messageId": f"m-{index}",
+                "receiptHandle": f"r-{index}",
+                "body": json.dumps(body),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": QUEUE_ARN,
+            }
+            for index, body in enumerate(bodies)
+        ]
+    }
