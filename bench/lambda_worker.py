@@ -464,7 +464,7 @@ class Bench:
                 ratios(samples["share"], samples["presigned"]),
                 Bar("<=", 1.3),
                 f"{ms(medians['share'])} vs {ms(medians['presigned'])} a call; the link's "
-                "lookup and its counted download (with its audit row) in Postgres",
+                "counted download (with its audit row, one database function) in Postgres",
                 medians,
             ),
         ]
