@@ -60,6 +60,13 @@ class ScanPending(Conflict):
         self.retry_after = retry_after
 
 
+def _infected() -> FileInfected:
+    return FileInfected(
+        "This file contains malware and cannot be read; "
+        "an admin of its tenant can delete it for good"
+    )
+
+
 class FileNotScanned(Forbidden):
     code = "file_not_scanned"
 
@@ -150,6 +157,16 @@ class Verdicts:
                 self._kept.popitem(last=False)
         return verdict
 
+    def refuse_infected(self, tenant_id: str, path: str, version_id: str | None) -> Verdict | None:
+        """The version's verdict, or `403 file_infected` whoever asks: for what would hand
+        an infected version on under a new name (a copy, a move, a restored version, a
+        new share link). Any other may be handed on: its copy is a new version, scanned
+        again."""
+        verdict = self.of_version(tenant_id, path, version_id)
+        if verdict is not None and verdict.state == "infected":
+            raise _infected()
+        return verdict
+
     def require_readable(
         self,
         tenant_id: str,
@@ -168,10 +185,7 @@ class Verdicts:
         if verdict is None or verdict.state == "clean":
             return verdict
         if verdict.state == "infected":
-            raise FileInfected(
-                "This file contains malware and cannot be read; "
-                "an admin of its tenant can delete it for good"
-            )
+            raise _infected()
         if reader is None:
             if verdict.state == "pending":
                 raise ScanPending(

@@ -45,6 +45,7 @@ from file_lambda.history.schemas import (
 )
 from file_lambda.paths import validate_path
 from file_lambda.quotas import Want
+from file_lambda.scans import ScanState
 from file_lambda.schemas import FileInfo
 from file_lambda.storage.port import (
     ARCHIVE_CLASSES,
@@ -85,6 +86,7 @@ class History(TenantFiles):
         # this key's versions are all listed.
         done = len(entries) < len(page.entries) or page.next_key_marker != key
         uploaders = self._uploaders(entries)
+        states = self._version_states(entries)
         return VersionList(
             path=path,
             versions=[
@@ -97,11 +99,21 @@ class History(TenantFiles):
                     is_delete_marker=entry.is_delete_marker,
                     uploaded_by=uploaders.get(entry.version_id),
                     archived=entry.storage_class in ARCHIVE_CLASSES,
+                    scan=states.get(entry.version_id),
                 )
                 for entry in entries
             ],
             next_cursor=None if done else self._seal("versions", path, page),
         )
+
+    def _version_states(self, entries: list[VersionEntry]) -> dict[str, ScanState]:
+        """Each version's scan state (a delete marker has none), in one query."""
+        if self._verdicts is None:
+            return {}
+        path = self._root.relative(entries[0].key) if entries else ""
+        wanted = [(path, entry.version_id) for entry in entries if not entry.is_delete_marker]
+        states = self._verdicts.of_versions(self._access.tenant_id, wanted)
+        return {} if states is None else {version: states[path, version] for _, version in wanted}
 
     def _uploaders(self, entries: list[VersionEntry]) -> dict[str, str | None]:
         """Who wrote each version: its `uploaded-by` metadata, which only HEAD returns."""
