@@ -22,9 +22,15 @@ from file_lambda.quotas import QUEUE_ALLOWANCE_SECONDS, Claim, NoQuotas, Quotas,
 from file_lambda.scans import WRITER_METADATA, ScanState, Verdicts
 from file_lambda.schemas import FileInfo, PresignedUpload
 from file_lambda.settings import Settings
-from file_lambda.storage.port import ObjectExists, ObjectInfo, ObjectNotFound, Storage
+from file_lambda.storage.port import (
+    ObjectExists,
+    ObjectInfo,
+    ObjectNotFound,
+    ObjectUnreadable,
+    Storage,
+)
 from tenancy.principal import TenantAccess
-from tenancy.problems import BadRequest
+from tenancy.problems import BadRequest, Problem
 
 # S3 substitutes this in a POST upload's key (see `presign_upload`).
 FILENAME_VARIABLE = "${filename}"
@@ -83,12 +89,16 @@ class TenantFiles:
             return self._storage.head(self._root.key(path), version_id)
         except ObjectNotFound:
             raise ObjectNotFound(f"{path} does not exist") from None
+        except ObjectUnreadable as refused:
+            raise self._unreadable(path, version_id, refused) from None
 
     def _ensure_absent(self, path: str) -> None:
         try:
             self._storage.head(self._root.key(path))
         except ObjectNotFound:
             return
+        except ObjectUnreadable:
+            pass  # it is there: storage refuses to read it (malware), not to hold it
         raise ObjectExists(f"{path} already exists; pass overwrite=true to replace it")
 
     # -- quotas (quotas.py): every write claims its room first ---------------------
@@ -159,6 +169,14 @@ class TenantFiles:
             writer=obj.metadata.get(WRITER_METADATA),
         )
         return None if verdict is None else verdict.state
+
+    def _unreadable(self, path: str, version_id: str | None, refused: ObjectUnreadable) -> Problem:
+        """What a read storage refused answers: `403 file_infected` where a verdict says
+        the version holds malware (AWS's bucket policy refuses reading it, to the API's
+        role too), else the storage error it is."""
+        if self._verdicts is not None:
+            self._verdicts.refuse_unreadable(self._access.tenant_id, path, version_id)
+        return refused
 
     def _scan_state(self, obj: ObjectInfo) -> ScanState | None:
         """The version's scan state, to show (null where scanning is off)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import mimetypes
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -35,6 +36,7 @@ from file_lambda.paths import (
     validate_path,
 )
 from file_lambda.quotas import Want
+from file_lambda.scans import FileInfected
 from file_lambda.schemas import FileInfo
 from file_lambda.storage.port import (
     InvalidContinuation,
@@ -43,6 +45,7 @@ from file_lambda.storage.port import (
     ObjectExists,
     ObjectInfo,
     ObjectNotFound,
+    ObjectUnreadable,
 )
 from file_lambda.tenant_files import TenantFiles
 from tenancy.problems import Problem
@@ -197,6 +200,8 @@ class FileService(TenantFiles):
             opened = self._storage.open(key, version_id, if_none_match)
         except ObjectNotFound:
             raise ObjectNotFound(f"{path} does not exist") from None
+        except ObjectUnreadable as refused:
+            raise self._unreadable(path, version_id, refused) from None
         except NotModified as current:
             return Download(not_modified=True, etag=current.etag)
         try:
@@ -286,7 +291,9 @@ class FileService(TenantFiles):
     # -- deletes ---------------------------------------------------------------
 
     def delete(self, path: str) -> None:
-        self._head(path)
+        # Storage refuses reading malware, not deleting it.
+        with suppress(FileInfected):
+            self._head(path)
         self._storage.delete(self._root.key(path))
 
     def delete_exact(self, path: str) -> None:
@@ -311,6 +318,8 @@ class FileService(TenantFiles):
             self._storage.head(key)
         except ObjectNotFound:
             raise ObjectNotFound("No file is stored at exactly that path") from None
+        except ObjectUnreadable:
+            pass  # it is there: storage refuses to read it (malware), not to delete it
         self._storage.delete(key)
 
     def delete_many(self, paths: list[str]) -> DeleteResult:

@@ -52,6 +52,7 @@ from file_lambda.storage.port import (
     InvalidContinuation,
     ObjectArchived,
     ObjectNotFound,
+    ObjectUnreadable,
     StorageError,
     VersionEntry,
     VersionIsDeleteMarker,
@@ -126,6 +127,8 @@ class History(TenantFiles):
                 return self._storage.head(entry.key, entry.version_id).metadata.get("uploaded-by")
             except ObjectNotFound:
                 return None  # purged since the listing: the page still answers
+            except ObjectUnreadable:
+                return None  # storage refuses reading it (malware): its `scan` says so
 
         with ThreadPoolExecutor(min(HEADS_IN_FLIGHT, len(wanted))) as pool:
             found = pool.map(uploader, wanted)
@@ -137,6 +140,8 @@ class History(TenantFiles):
         key = self._root.key(path)
         try:
             original = self._storage.head(key, version_id)
+        except ObjectUnreadable as refused:
+            raise self._unreadable(path, version_id, refused) from None
         except (ObjectNotFound, VersionIsDeleteMarker):
             if self._is_delete_marker(key, version_id):
                 raise VersionIsDeleteMarker(
@@ -373,6 +378,8 @@ class History(TenantFiles):
             self._storage.head(key)
         except ObjectNotFound:
             return False
+        except ObjectUnreadable:
+            pass  # it is there: storage refuses to read it (malware)
         return True
 
     # -- cursors ---------------------------------------------------------------------

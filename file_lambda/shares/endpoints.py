@@ -119,7 +119,7 @@ DownloadLink = Annotated[SharedLink, Depends(downloaded_link)]
     "/public/shares/{token}",
     response_model=PublicShare,
     openapi_extra=PUBLIC,
-    responses=problem_responses(400, *LINK_ERRORS),
+    responses=problem_responses(400, 403, *LINK_ERRORS),
 )
 async def get_public_share(link: OpenLink, x_link_grant: GrantHeader = None) -> PublicShare:
     """What a link shares (its name and size once a password link is unlocked)."""

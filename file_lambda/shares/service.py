@@ -68,6 +68,7 @@ from file_lambda.storage.port import (
     ObjectArchived,
     ObjectInfo,
     ObjectNotFound,
+    ObjectUnreadable,
     Storage,
 )
 from file_lambda.tenant_files import TenantFiles
@@ -568,6 +569,8 @@ class SharedLink(TenantFiles):
             return self._storage.head(self._root.key(self.link.path))
         except ObjectNotFound:
             raise LinkGone("The shared file was deleted") from None
+        except ObjectUnreadable as refused:
+            raise self._unreadable(self.link.path, None, refused) from None
 
     def _target(self, path: str | None) -> ObjectInfo:
         """The file a download names: the link's file, or one below the link's folder."""
@@ -580,6 +583,8 @@ class SharedLink(TenantFiles):
         relative = validate_path(path)
         try:
             return self._storage.head(self._root.key(join(self.link.path, relative)))
+        except ObjectUnreadable as refused:
+            raise self._unreadable(join(self.link.path, relative), None, refused) from None
         except ObjectNotFound:
             if not _holds_a_file(self._storage, self._shared_prefix):
                 raise LinkGone("The shared folder is now empty") from None

@@ -27,6 +27,7 @@ from file_lambda.app import create_app
 from file_lambda.database import Database
 from file_lambda.events.consumer import Consumer
 from file_lambda.memberships import Memberships
+from file_lambda.storage.port import ObjectUnreadable
 from tests.support.bucket_events import record, scan_result, sqs_batch, sqs_messages
 from tests.support.files import upload
 from tests.support.problems import assert_problem
@@ -443,6 +444,91 @@ def test_a_links_recipient_sees_each_files_state(
     assert {item["name"]: item["scan"] for item in listed} == {
         f"{state}.pdf": state for state in STATES
     }
+
+
+# -- AWS's bucket policy: not even the API reads an infected version ------------------------
+
+
+class RefusingStorage:
+    """SeaweedFS, except that a HEAD or GET of a version in `refused` answers as AWS's bucket
+    policy answers one GuardDuty tagged infected: 403, whoever asks (SeaweedFS has no such
+    policy)."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.refused: set[tuple[str, str]] = set()
+
+    def _check(self, key: str, version_id: str | None) -> None:
+        version = version_id or self.real.head(key).version_id
+        if (key, version) in self.refused:
+            raise ObjectUnreadable("File storage refused to read the file")
+
+    def head(self, key: str, version_id: str | None = None) -> Any:
+        self._check(key, version_id)
+        return self.real.head(key, version_id)
+
+    def open(
+        self, key: str, version_id: str | None = None, if_none_match: str | None = None
+    ) -> Any:
+        self._check(key, version_id)
+        return self.real.open(key, version_id, if_none_match)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+def test_where_the_bucket_refuses_the_api_an_infected_version_it_still_answers_file_infected(
+    lambda_module: ModuleType,
+    make_token: TokenFactory,
+    consumer: Consumer,
+    tenant: str,
+) -> None:
+    state = lambda_module.app.state
+    storage = RefusingStorage(state.storage)
+    settings = dataclasses.replace(state.settings, malware_scanning_enforced=True)
+    app = create_app(
+        settings,
+        storage,  # type: ignore[arg-type]
+        state.token_verifier,
+        Memberships(lambda_module.memberships, ttl=settings.membership_ttl),
+        state.cursors,
+        state.upload_records,
+        ledger=lambda_module.memberships,
+    )
+    handler = Mangum(app, lifespan="off", custom_handlers=[alb.AlbHandler])
+    member = AlbClient(handler, token=make_token({tenant: "member"}))
+    admin = AlbClient(handler, token=make_token({tenant: "admin"}))
+    recipient = AlbClient(handler)
+    infected = upload(member, "in/eicar.com", b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR")
+    created = share(member, "in/eicar.com")
+    judged(consumer, tenant, infected, "infected")
+    storage.refused.add((f"tenants/{tenant}/in/eicar.com", infected["version_id"]))
+
+    for refused in (
+        member.get("/files/download/in/eicar.com"),
+        member.get("/files/download/in/eicar.com", params={"version_id": infected["version_id"]}),
+        member.get("/files/presigned-url/in/eicar.com"),
+        member.get("/files/metadata/in/eicar.com"),
+        member.post("/files/copy", json_body={"source": "in/eicar.com", "destination": "c.com"}),
+        member.post("/files/shares", json_body={"path": "in/eicar.com"}),
+        recipient.post(public(created, "/downloads"), json_body={}),
+        recipient.get(public(created)),
+    ):
+        assert_problem(refused, 403, "file_infected")
+    assert member.get(f"/files/shares/{created['id']}").json()["downloads"] == 0
+    versions = member.get("/files/versions/in/eicar.com").json()["versions"]
+    assert [(v["scan"], v["uploaded_by"]) for v in versions] == [("infected", None)]
+
+    # Storage refuses reading it, not deleting it: it goes, and an admin purges it.
+    assert member.delete("/files/delete/in/eicar.com").status == 204
+    purged = admin.post("/files/trash/purge", json_body={"path": "in/eicar.com"})
+    assert purged.status == 200, purged.body
+
+    # A read refused for another reason stays the storage error it is.
+    clean = upload(member, "ok.txt", b"fine")
+    judged(consumer, tenant, clean, "clean")
+    storage.refused.add((f"tenants/{tenant}/ok.txt", clean["version_id"]))
+    assert_problem(member.get("/files/download/ok.txt"), 502, "storage_error")
 
 
 # -- tenants apart, and scanning off ------------------------------------------------------------
