@@ -19,7 +19,7 @@ from file_lambda.cursors import Cursors
 from file_lambda.disposition import content_disposition, safe_to_render
 from file_lambda.paths import InvalidPath, TenantRoot, validate_path
 from file_lambda.quotas import QUEUE_ALLOWANCE_SECONDS, Claim, NoQuotas, Quotas, Want
-from file_lambda.scans import WRITER_METADATA, ScanState, Verdicts
+from file_lambda.scans import WRITER_METADATA, ScanState, Verdicts, VerdictsUnavailable
 from file_lambda.schemas import FileInfo, PresignedUpload
 from file_lambda.settings import Settings
 from file_lambda.storage.port import (
@@ -179,21 +179,29 @@ class TenantFiles:
         return refused
 
     def _scan_state(self, obj: ObjectInfo) -> ScanState | None:
-        """The version's scan state, to show (null where scanning is off)."""
+        """The version's scan state, to show: null where scanning is off, or while the
+        verdicts cannot be read (showing a state hands out nothing; reads fail closed)."""
         if self._verdicts is None:
             return None
-        verdict = self._verdicts.of_version(
-            self._access.tenant_id, self._root.relative(obj.key), obj.version_id
-        )
+        try:
+            verdict = self._verdicts.of_version(
+                self._access.tenant_id, self._root.relative(obj.key), obj.version_id
+            )
+        except VerdictsUnavailable:
+            return None
         return None if verdict is None else verdict.state
 
     def _listed_states(self, objects: Sequence[ObjectInfo]) -> dict[str, ScanState]:
-        """The scan state of each listed object, by key (none where scanning is off): one
-        query for the page, matched by ETag, as a listing names no version."""
+        """The scan state of each listed object, by key (none where scanning is off, or
+        while the verdicts cannot be read): one query for the page, matched by ETag, as a
+        listing names no version."""
         if self._verdicts is None:
             return {}
         entries = {obj.key: (self._root.relative(obj.key), obj.etag.strip('"')) for obj in objects}
-        states = self._verdicts.of_listing(self._access.tenant_id, entries.values())
+        try:
+            states = self._verdicts.of_listing(self._access.tenant_id, entries.values())
+        except VerdictsUnavailable:
+            return {}
         if states is None:
             return {}
         return {key: states[entry] for key, entry in entries.items()}

@@ -45,7 +45,7 @@ from file_lambda.history.schemas import (
 )
 from file_lambda.paths import validate_path
 from file_lambda.quotas import Want
-from file_lambda.scans import ScanState
+from file_lambda.scans import ScanState, VerdictsUnavailable
 from file_lambda.schemas import FileInfo
 from file_lambda.storage.port import (
     ARCHIVE_CLASSES,
@@ -108,12 +108,16 @@ class History(TenantFiles):
         )
 
     def _version_states(self, entries: list[VersionEntry]) -> dict[str, ScanState]:
-        """Each version's scan state (a delete marker has none), in one query."""
+        """Each version's scan state (a delete marker has none), in one query; none while
+        the verdicts cannot be read (as `TenantFiles._listed_states`)."""
         if self._verdicts is None:
             return {}
         path = self._root.relative(entries[0].key) if entries else ""
         wanted = [(path, entry.version_id) for entry in entries if not entry.is_delete_marker]
-        states = self._verdicts.of_versions(self._access.tenant_id, wanted)
+        try:
+            states = self._verdicts.of_versions(self._access.tenant_id, wanted)
+        except VerdictsUnavailable:
+            return {}
         return {} if states is None else {version: states[path, version] for _, version in wanted}
 
     def _uploaders(self, entries: list[VersionEntry]) -> dict[str, str | None]:

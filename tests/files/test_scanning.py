@@ -67,10 +67,13 @@ class CountedLedger:
     def __init__(self, database: Any) -> None:
         self._database = database
         self.verdict_reads = 0
+        self.verdicts_down = False
 
     def execute(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         if "public.file_scans" in query:
             self.verdict_reads += 1
+            if self.verdicts_down:
+                raise OSError("connection refused")
         result: list[tuple[Any, ...]] = self._database.execute(query, params)
         return result
 
@@ -424,6 +427,32 @@ def test_a_warm_download_of_a_scanned_file_reads_no_verdict(
     for _ in range(3):
         assert member.get("/files/download/warm.txt").status == 200
     assert enforced.ledger.verdict_reads == before
+
+
+def test_without_the_database_reads_fail_closed_and_listings_show_no_state(
+    scanned_for: Callable[..., AlbClient], enforced: Enforced, consumer: Consumer, tenant: str
+) -> None:
+    writer, member = scanned_for("member"), scanned_for("member")
+    judged(consumer, tenant, upload(writer, "kept.txt", b"k" * 10), "clean")
+    assert member.get("/files/download/kept.txt").status == 200  # its verdict is kept now
+    upload(writer, "new.txt", b"n" * 10)
+    enforced.ledger.verdicts_down = True
+    try:
+        # A verdict not kept cannot be checked: no bytes, no URL.
+        assert_problem(member.get("/files/download/new.txt"), 503, "database_unavailable")
+        assert_problem(member.get("/files/presigned-url/new.txt"), 503, "database_unavailable")
+        # A kept one still serves; listings and metadata answer without a state.
+        assert member.get("/files/download/kept.txt").body == b"k" * 10
+        listed = member.get("/files/list").json()["files"]
+        assert {item["name"]: item["scan"] for item in listed} == {
+            "kept.txt": None,
+            "new.txt": None,
+        }
+        assert member.get("/files/metadata/new.txt").json()["scan"] is None
+        versions = member.get("/files/versions/new.txt").json()["versions"]
+        assert [version["scan"] for version in versions] == [None]
+    finally:
+        enforced.ledger.verdicts_down = False
 
 
 def test_a_links_recipient_sees_each_files_state(
