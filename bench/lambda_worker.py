@@ -13,6 +13,8 @@ on the default session before the handler creates its client.
   presigned GET, counted) vs the member's `GET /files/presigned-url` of the same
   file; a one-part upload into a file request (create, sign, complete; the
   part's PUT untimed) vs the same three calls of an upload session.
+- scanning: a warm download of a clean, scanned file with malware scanning
+  enforced vs the same with it off.
 - memberships: the check from the kept copy, as a share of a warm metadata
   call; a re-read (the copy older than its ttl) vs the same query on a raw
   psycopg connection.
@@ -112,6 +114,20 @@ class _Answered:
 
     def head_object(self, **_: Any) -> dict[str, Any]:
         return self._head
+
+
+class _VerdictQueries:
+    """The container's connection, counting the statements that read verdicts."""
+
+    def __init__(self, database: Any) -> None:
+        self._database = database
+        self.count = 0
+
+    def execute(self, query: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        if "public.file_scans" in query:
+            self.count += 1
+        result: list[tuple[Any, ...]] = self._database.execute(query, params)
+        return result
 
 
 class Bench:
@@ -466,6 +482,73 @@ class Bench:
                 f"{ms(medians['share'])} vs {ms(medians['presigned'])} a call; the link's "
                 "counted download (with its audit row, one database function) in Postgres",
                 medians,
+            ),
+        ]
+
+    # -- malware scanning: what the verdict check adds to a warm read -------------------------
+
+    def scan_check(self, rounds: int, calls: int) -> list[Row]:
+        """A warm inline download of a clean, scanned file, scanning enforced / off.
+
+        Two apps of the handler's own parts (the bench's environment sets
+        `MALWARE_SCANNING=off` for every other row), the same route of the same
+        file: the enforced one judges the version's verdict, which it read on its
+        first download and keeps (scans.py): a warm download makes no query.
+        """
+        import dataclasses
+        from datetime import UTC, datetime
+
+        from file_lambda.app import create_app
+        from file_lambda.events import scan_results
+
+        path = "scanned/clean.txt"
+        put = self.raw.put_object(Bucket=BUCKET, Key=self.root + path, Body=b"c" * 1024)
+        verdict = scan_results.ScanResult(
+            self.tenant,
+            path,
+            put["VersionId"],
+            put["ETag"].strip('"'),
+            "NO_THREATS_FOUND",
+            (),
+            datetime.now(UTC),
+        )
+        scan_results.record(self.handler.memberships, verdict)
+        state = self.handler.app.state
+        ledger = _VerdictQueries(self.handler.memberships)
+
+        def download_with(enforced: bool) -> Any:
+            settings = dataclasses.replace(self.settings, malware_scanning_enforced=enforced)
+            app = create_app(
+                settings,
+                state.storage,
+                state.token_verifier,
+                Memberships(self.handler.memberships, ttl=settings.membership_ttl),
+                state.cursors,
+                state.upload_records,
+                ledger=ledger,  # type: ignore[arg-type]
+            )
+            handler = Mangum(app, lifespan="off", custom_handlers=[AlbHandler])
+            event = build_event("GET", f"/files/download/{path}", headers=self.auth)
+            return _invoker(handler, event, 200)
+
+        enforced, off = download_with(True), download_with(False)
+        for warm_up in (enforced, off):
+            per_call(warm_up, max(3, calls // 5))
+        ledger.count = 0
+        samples = interleaved(
+            {"enforced": lambda: per_call(enforced, calls), "off": lambda: per_call(off, calls)},
+            rounds,
+        )
+        medians = {name: Spread.of(values).median for name, values in samples.items()}
+        return [
+            Row(
+                "scan_check",
+                "Scanning: warm GET /files/download of a clean, scanned 1 KiB file, enforced / off",
+                ratios(samples["enforced"], samples["off"]),
+                Bar("<=", 1.05),
+                f"{ms(medians['enforced'])} vs {ms(medians['off'])} a call; "
+                f"{ledger.count} verdict queries in the timed calls (the verdict is kept)",
+                {**medians, "verdict_queries": ledger.count},
             ),
         ]
 
@@ -1027,6 +1110,7 @@ def main() -> None:
     rows += bench.write_bookkeeping(args.rounds, args.calls)
     rows += bench.share_download(args.rounds, args.calls)
     rows += bench.request_upload(args.rounds, max(2, args.calls // 10))
+    rows += bench.scan_check(args.rounds, args.calls)
     rows += bench.s3_calls(args.objects, args.delete_rounds)
     rows += bench.history(args.rounds, args.calls, min(50, args.objects))
     rows += bench.transfers(args.rounds, args.transfers)

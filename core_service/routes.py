@@ -205,9 +205,9 @@ async def get_tenant(caller: Caller, tenant_id: uuid.UUID) -> Tenant:
     responses=problem_responses(*TENANT_ERRORS, *BODY_ERRORS),
 )
 async def rename_tenant(caller: Caller, tenant_id: uuid.UUID, body: TenantUpdate) -> Tenant:
-    """Rename a tenant (owners only)."""
+    """Rename a tenant, or change its settings (owners only)."""
     async with caller.tenants() as tenants:
-        return await tenants.rename(tenant_id, body.name)
+        return await tenants.change(tenant_id, body.name, body.members_read_pending)
 
 
 # -- members ------------------------------------------------------------------------

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 RoleName = Literal["owner", "admin", "member", "viewer"]
 InvitationStatus = Literal["pending", "accepted", "declined", "revoked", "expired"]
@@ -50,14 +50,30 @@ class TenantCreate(BaseModel):
 
 
 class TenantUpdate(BaseModel):
+    """What an owner changes of a tenant: its name, its settings, or both."""
+
     model_config = ConfigDict(extra="forbid")
-    name: TenantName
+    name: TenantName | None = None
+    members_read_pending: bool | None = Field(
+        default=None,
+        description="Whether members may read files whose malware scan has no verdict yet "
+        "(the member who wrote one always may; a share link never)",
+    )
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> Self:
+        if self.name is None and self.members_read_pending is None:
+            raise ValueError("name or members_read_pending is required")
+        return self
 
 
 class Tenant(BaseModel):
     id: uuid.UUID
     name: str
     role: RoleName = Field(description="The caller's role in this tenant")
+    members_read_pending: bool = Field(
+        description="Whether members may read files whose malware scan has no verdict yet"
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -1,4 +1,4 @@
-"""Tenants: create, list mine, read, rename; and the caller's memberships.
+"""Tenants: create, list mine, read, change (name and settings); and the caller's memberships.
 
 Every method runs inside the request's transaction as the caller, so the
 checks here are the first line; row-level security is the last.
@@ -14,7 +14,7 @@ from core_service.schemas import Tenant
 from tenancy.principal import Principal, Role, TenantAccess
 
 _TENANT_COLUMNS = """
-    select t.id, t.name, m.role::text as role, t.created_at, t.updated_at
+    select t.id, t.name, m.role::text as role, t.members_read_pending, t.created_at, t.updated_at
     from public.tenants t
     join public.tenant_members m on m.tenant_id = t.id and m.user_id = (select auth.uid())
 """
@@ -65,12 +65,17 @@ class TenantService:
         await tenant_access(self._conn, self._principal, tenant_id)
         return await self._read(tenant_id)
 
-    async def rename(self, tenant_id: uuid.UUID, name: str) -> Tenant:
+    async def change(
+        self, tenant_id: uuid.UUID, name: str | None, members_read_pending: bool | None
+    ) -> Tenant:
+        """An owner's change of the name, the settings, or both (None: unchanged)."""
         access = await tenant_access(self._conn, self._principal, tenant_id)
         access.require(Role.owner)
         with refusals():
             cursor = await self._conn.execute(
-                "update public.tenants set name = %s where id = %s", (name, tenant_id)
+                "update public.tenants set name = coalesce(%s, name),"
+                " members_read_pending = coalesce(%s, members_read_pending) where id = %s",
+                (name, members_read_pending, tenant_id),
             )
         refused_unless_changed(cursor.rowcount)
         return await self._read(tenant_id)

@@ -60,6 +60,13 @@ class ScanPending(Conflict):
         self.retry_after = retry_after
 
 
+def _infected() -> FileInfected:
+    return FileInfected(
+        "This file contains malware and cannot be read; "
+        "an admin of its tenant can delete it for good"
+    )
+
+
 class FileNotScanned(Forbidden):
     code = "file_not_scanned"
 
@@ -94,6 +101,12 @@ from public.file_scans s
 join unnest(%s::text[], %s::text[]) as v (path, version_id)
   on s.path = v.path and s.version_id = v.version_id
 where s.tenant_id = %s
+"""
+# Whether a version of a path (any, when no version is named) was found infected.
+_INFECTED = """
+select exists (select from public.file_scans
+               where tenant_id = %s and path = %s and status = 'infected'
+                 and (%s::text is null or version_id = %s))
 """
 # Which verdict a listing shows when versions of one key share an ETag: the worst.
 _SEVERITY = {"clean": 0, "unscannable": 1, "failed": 2, "infected": 3}
@@ -150,6 +163,27 @@ class Verdicts:
                 self._kept.popitem(last=False)
         return verdict
 
+    def refuse_infected(self, tenant_id: str, path: str, version_id: str | None) -> Verdict | None:
+        """The version's verdict, or `403 file_infected` whoever asks: for what would hand
+        an infected version on under a new name (a copy, a move, a restored version, a
+        new share link). Any other may be handed on: its copy is a new version, scanned
+        again."""
+        verdict = self.of_version(tenant_id, path, version_id)
+        if verdict is not None and verdict.state == "infected":
+            raise _infected()
+        return verdict
+
+    def refuse_unreadable(self, tenant_id: str, path: str, version_id: str | None) -> None:
+        """`403 file_infected` when storage refuses to read a version of `path` (that
+        version, or its current one when None) and a verdict says it holds malware:
+        the bucket's policy refuses reading what GuardDuty tagged infected, to the API
+        too. One query, on this rare path only; nothing is kept."""
+        if not self.enforced:
+            return
+        [(infected,)] = self._rows(_INFECTED, (tenant_id, path, version_id, version_id))
+        if infected:
+            raise _infected()
+
     def require_readable(
         self,
         tenant_id: str,
@@ -168,10 +202,7 @@ class Verdicts:
         if verdict is None or verdict.state == "clean":
             return verdict
         if verdict.state == "infected":
-            raise FileInfected(
-                "This file contains malware and cannot be read; "
-                "an admin of its tenant can delete it for good"
-            )
+            raise _infected()
         if reader is None:
             if verdict.state == "pending":
                 raise ScanPending(

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from file_lambda.scans import ScanState
+
 MAX_PARTS = 10_000  # S3's most parts of a multipart upload
 
 
@@ -21,6 +23,16 @@ class FileInfo(BaseModel):
     etag: str = Field(description="The object's entity tag, quoted as in the ETag header")
     last_modified: datetime
     version_id: str | None = Field(description="Null where versioning is off")
+
+
+# A version's malware scan (scans.py, docs/api.md "Malware scanning"); null where the
+# deployment scans nothing.
+Scan = ScanState | None
+SCAN_FIELD = Field(
+    default=None,
+    description="The malware scan's verdict: pending (none yet), clean, infected, "
+    "unscannable or failed; null where scanning is off",
+)
 
 
 class PathRequest(BaseModel):

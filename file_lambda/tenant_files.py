@@ -4,7 +4,8 @@ A domain's service (`files`, `history`, `uploads`, `usage`) is built for one
 request's tenant and caller (`dependencies.py`) and subclasses `TenantFiles`:
 the tenant's root (`paths.TenantRoot`), the shape of a stored file in an
 answer, the quota claim every write makes first (`quotas.py`), and what more
-than one domain does to a file: a copy, a presigned GET, a presigned POST.
+than one domain does to a file: a copy, a presigned GET, a presigned POST,
+and what a version's malware scan lets out (`scans.py`).
 It raises domain problems only; it knows nothing of HTTP requests.
 """
 
@@ -18,11 +19,18 @@ from file_lambda.cursors import Cursors
 from file_lambda.disposition import content_disposition, safe_to_render
 from file_lambda.paths import InvalidPath, TenantRoot, validate_path
 from file_lambda.quotas import QUEUE_ALLOWANCE_SECONDS, Claim, NoQuotas, Quotas, Want
+from file_lambda.scans import WRITER_METADATA, ScanState, Verdicts, VerdictsUnavailable
 from file_lambda.schemas import FileInfo, PresignedUpload
 from file_lambda.settings import Settings
-from file_lambda.storage.port import ObjectExists, ObjectInfo, ObjectNotFound, Storage
+from file_lambda.storage.port import (
+    ObjectExists,
+    ObjectInfo,
+    ObjectNotFound,
+    ObjectUnreadable,
+    Storage,
+)
 from tenancy.principal import TenantAccess
-from tenancy.problems import BadRequest
+from tenancy.problems import BadRequest, Problem
 
 # S3 substitutes this in a POST upload's key (see `presign_upload`).
 FILENAME_VARIABLE = "${filename}"
@@ -44,18 +52,23 @@ class TenantFiles:
         access: TenantAccess,
         cursors: Cursors,
         quotas: Quotas | None = None,
+        verdicts: Verdicts | None = None,
     ) -> None:
         self._storage = storage
         self._settings = settings
         self._access = access
         self._cursors = cursors
         self._quotas: Quotas = quotas or NoQuotas()
+        # None: a domain that hands out no version (uploads, usage) judges none.
+        self._verdicts = verdicts
         self._root = TenantRoot(access.tenant_id)
 
     @classmethod
     def for_request(cls, state: Any, access: TenantAccess) -> Self:
         """The service of `access`'s tenant, from the app's parts (`app.state`)."""
-        return cls(state.storage, state.settings, access, state.cursors, state.quotas)
+        return cls(
+            state.storage, state.settings, access, state.cursors, state.quotas, state.verdicts
+        )
 
     # -- shaping ---------------------------------------------------------------
 
@@ -76,12 +89,16 @@ class TenantFiles:
             return self._storage.head(self._root.key(path), version_id)
         except ObjectNotFound:
             raise ObjectNotFound(f"{path} does not exist") from None
+        except ObjectUnreadable as refused:
+            raise self._unreadable(path, version_id, refused) from None
 
     def _ensure_absent(self, path: str) -> None:
         try:
             self._storage.head(self._root.key(path))
         except ObjectNotFound:
             return
+        except ObjectUnreadable:
+            pass  # it is there: storage refuses to read it (malware), not to hold it
         raise ObjectExists(f"{path} already exists; pass overwrite=true to replace it")
 
     # -- quotas (quotas.py): every write claims its room first ---------------------
@@ -119,17 +136,75 @@ class TenantFiles:
 
     def _copy(self, original: ObjectInfo, destination: str) -> ObjectInfo:
         """Copy `original` to `destination` (a new version there, written by the caller),
-        its room claimed first."""
+        its room claimed first; never an infected version (it would be handed on)."""
+        metadata = {**original.metadata, WRITER_METADATA: self._access.principal.user_id}
+        if self._verdicts is not None:
+            verdict = self._verdicts.refuse_infected(
+                self._access.tenant_id, self._root.relative(original.key), original.version_id
+            )
+            if verdict is not None and verdict.state == "pending":
+                # The copy is pending too: who may read it before its verdict is who
+                # wrote its bytes, not who copied them.
+                metadata = dict(original.metadata)
         claim = self._claim([Want(destination, original.size)])
         try:
-            return self._storage.copy(
-                original,
-                self._root.key(destination),
-                {**original.metadata, "uploaded-by": self._access.principal.user_id},
-            )
+            return self._storage.copy(original, self._root.key(destination), metadata)
         except BaseException:
             self._release(claim.reservation_ids)
             raise
+
+    # -- malware scanning (scans.py): what a version's verdict lets out ----------------
+
+    def _require_readable(self, obj: ObjectInfo, *, by_link: bool = False) -> ScanState | None:
+        """The version's scan state if the caller may have its bytes (`by_link`: a share
+        link's recipient, whoever the link acts as); its problem otherwise. Judged on
+        what the version's HEAD (or GET) already told: its id and who wrote it."""
+        if self._verdicts is None:
+            return None
+        verdict = self._verdicts.require_readable(
+            self._access.tenant_id,
+            self._root.relative(obj.key),
+            obj.version_id,
+            reader=None if by_link else self._access.principal.user_id,
+            writer=obj.metadata.get(WRITER_METADATA),
+        )
+        return None if verdict is None else verdict.state
+
+    def _unreadable(self, path: str, version_id: str | None, refused: ObjectUnreadable) -> Problem:
+        """What a read storage refused answers: `403 file_infected` where a verdict says
+        the version holds malware (AWS's bucket policy refuses reading it, to the API's
+        role too), else the storage error it is."""
+        if self._verdicts is not None:
+            self._verdicts.refuse_unreadable(self._access.tenant_id, path, version_id)
+        return refused
+
+    def _scan_state(self, obj: ObjectInfo) -> ScanState | None:
+        """The version's scan state, to show: null where scanning is off, or while the
+        verdicts cannot be read (showing a state hands out nothing; reads fail closed)."""
+        if self._verdicts is None:
+            return None
+        try:
+            verdict = self._verdicts.of_version(
+                self._access.tenant_id, self._root.relative(obj.key), obj.version_id
+            )
+        except VerdictsUnavailable:
+            return None
+        return None if verdict is None else verdict.state
+
+    def _listed_states(self, objects: Sequence[ObjectInfo]) -> dict[str, ScanState]:
+        """The scan state of each listed object, by key (none where scanning is off, or
+        while the verdicts cannot be read): one query for the page, matched by ETag, as a
+        listing names no version."""
+        if self._verdicts is None:
+            return {}
+        entries = {obj.key: (self._root.relative(obj.key), obj.etag.strip('"')) for obj in objects}
+        try:
+            states = self._verdicts.of_listing(self._access.tenant_id, entries.values())
+        except VerdictsUnavailable:
+            return {}
+        if states is None:
+            return {}
+        return {key: states[entry] for key, entry in entries.items()}
 
     def _presigned_get(
         self, obj: ObjectInfo, seconds: int, version_id: str | None, disposition: str

@@ -134,6 +134,7 @@ async def upload_files(
     responses=problem_responses(
         *AUTH_ERRORS,
         404,
+        409,
         extra={
             200: {
                 # As binary, so generators return the bytes (the real type is in Content-Type).
@@ -289,7 +290,7 @@ async def move_file(files: AsMember, request: TransferRequest) -> FileInfo:
 @router.get(
     "/presigned-url/{path:path}",
     response_model=PresignedDownload,
-    responses=problem_responses(*AUTH_ERRORS, 404),
+    responses=problem_responses(*AUTH_ERRORS, 404, 409),
 )
 async def presign_download(
     files: AsViewer,

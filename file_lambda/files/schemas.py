@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from file_lambda.schemas import FileInfo
+from file_lambda.schemas import SCAN_FIELD, FileInfo, Scan
 
 
 class FileMetadata(FileInfo):
@@ -16,6 +16,11 @@ class FileMetadata(FileInfo):
         description="Storage's SHA-256 of the file (of a multipart file: of its parts' "
         "checksums, '-N' appended); null unless it was uploaded with one",
     )
+    scan: Scan = SCAN_FIELD
+
+
+class ListedFile(FileInfo):
+    scan: Scan = SCAN_FIELD
 
 
 class UploadFailure(BaseModel):
@@ -47,7 +52,7 @@ class DeleteResult(BaseModel):
 class FileList(BaseModel):
     folder: str
     folders: list[str]
-    files: list[FileInfo]
+    files: list[ListedFile]
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null on the last"
     )

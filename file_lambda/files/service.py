@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import mimetypes
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +21,7 @@ from file_lambda.files.schemas import (
     DeleteResult,
     FileList,
     FileMetadata,
+    ListedFile,
     PathError,
     PresignedDownload,
     UploadFailure,
@@ -34,6 +36,7 @@ from file_lambda.paths import (
     validate_path,
 )
 from file_lambda.quotas import Want
+from file_lambda.scans import FileInfected
 from file_lambda.schemas import FileInfo
 from file_lambda.storage.port import (
     InvalidContinuation,
@@ -42,6 +45,7 @@ from file_lambda.storage.port import (
     ObjectExists,
     ObjectInfo,
     ObjectNotFound,
+    ObjectUnreadable,
 )
 from file_lambda.tenant_files import TenantFiles
 from tenancy.problems import Problem
@@ -64,6 +68,10 @@ class Download:
     not_modified: bool = False
     etag: str | None = None  # of a "not modified" answer
     disposition: str | None = None  # the Content-Disposition header to send
+
+
+# What a listed file's scan state adds to the page's JSON at most.
+_SCAN = {"scan": "unscannable"}
 
 
 def _encoded_size(document: object) -> int:
@@ -192,8 +200,15 @@ class FileService(TenantFiles):
             opened = self._storage.open(key, version_id, if_none_match)
         except ObjectNotFound:
             raise ObjectNotFound(f"{path} does not exist") from None
+        except ObjectUnreadable as refused:
+            raise self._unreadable(path, version_id, refused) from None
         except NotModified as current:
             return Download(not_modified=True, etag=current.etag)
+        try:
+            self._require_readable(opened.info)
+        except BaseException:
+            opened.close()
+            raise
         if opened.info.size > self._settings.max_inline_download_bytes:
             opened.close()
             url = self._presigned_get(
@@ -209,6 +224,7 @@ class FileService(TenantFiles):
             **self._info(obj).model_dump(),
             metadata=obj.metadata,
             checksum_sha256=obj.checksum_sha256,
+            scan=self._scan_state(obj),
         )
 
     def list_folder(self, folder: str, recursive: bool, limit: int, cursor: str | None) -> FileList:
@@ -229,14 +245,14 @@ class FileService(TenantFiles):
         )
 
         # Files and folders in key order, as S3 returns them.
-        entries: list[tuple[str, FileInfo | str]] = []
+        entries: list[tuple[str, ObjectInfo | str]] = []
         for obj in page.objects:
             if obj.key == prefix:
                 continue  # the folder's own marker
             if obj.key.endswith("/"):
                 entries.append((obj.key, self._root.relative(obj.key).rstrip("/")))
             else:
-                entries.append((obj.key, self._info(obj)))
+                entries.append((obj.key, obj))
         entries += [(p, self._root.relative(p).rstrip("/")) for p in page.prefixes]
         entries.sort(key=lambda entry: entry[0].encode())
 
@@ -245,10 +261,11 @@ class FileService(TenantFiles):
         budget = self._settings.max_inline_download_bytes - 4096
         resume = _Cursor(folder, recursive, token=page.next_token) if page.next_token else None
         folders: list[str] = []
-        files: list[FileInfo] = []
+        listed: list[ObjectInfo] = []
         used = 0
         for index, (_key, entry) in enumerate(entries):
-            used += _encoded_size(entry if isinstance(entry, str) else entry.model_dump()) + 2
+            shown = entry if isinstance(entry, str) else {**self._info(entry).model_dump(), **_SCAN}
+            used += _encoded_size(shown) + 2
             if used > budget:
                 last_key = entries[index - 1][0]
                 # After a rolled-up folder, skip everything inside it: U+10FFFF
@@ -259,18 +276,24 @@ class FileService(TenantFiles):
             if isinstance(entry, str):
                 folders.append(entry)
             else:
-                files.append(entry)
+                listed.append(entry)
+        states = self._listed_states(listed)
         return FileList(
             folder=folder,
             folders=folders,
-            files=files,
+            files=[
+                ListedFile(**self._info(obj).model_dump(), scan=states.get(obj.key))
+                for obj in listed
+            ],
             next_cursor=resume.seal(self._cursors, tenant_id) if resume else None,
         )
 
     # -- deletes ---------------------------------------------------------------
 
     def delete(self, path: str) -> None:
-        self._head(path)
+        # Storage refuses reading malware, not deleting it.
+        with suppress(FileInfected):
+            self._head(path)
         self._storage.delete(self._root.key(path))
 
     def delete_exact(self, path: str) -> None:
@@ -295,6 +318,8 @@ class FileService(TenantFiles):
             self._storage.head(key)
         except ObjectNotFound:
             raise ObjectNotFound("No file is stored at exactly that path") from None
+        except ObjectUnreadable:
+            pass  # it is there: storage refuses to read it (malware), not to delete it
         self._storage.delete(key)
 
     def delete_many(self, paths: list[str]) -> DeleteResult:
@@ -395,6 +420,7 @@ class FileService(TenantFiles):
         obj = self._head(path)
         if obj.archived:
             raise ObjectArchived(f"{path} is archived: ask POST /files/thaw for a readable copy")
+        self._require_readable(obj)
         url = self._presigned_get(obj, seconds, None, disposition)
         expires_at = datetime.now(UTC) + timedelta(seconds=seconds)
         return PresignedDownload(url=url, path=validate_path(path), expires_at=expires_at)

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from file_lambda.schemas import Scan
+
 
 class FileVersion(BaseModel):
     version_id: str = Field(description="Pass as `version_id` to download, metadata or restore")
@@ -17,6 +19,11 @@ class FileVersion(BaseModel):
     is_delete_marker: bool = Field(description="The file was deleted at this point")
     uploaded_by: str | None = Field(description="The user id that wrote this version")
     archived: bool = Field(description="In an archive storage class: thaw it before reading")
+    scan: Scan = Field(
+        default=None,
+        description="The malware scan's verdict: pending (none yet), clean, infected, "
+        "unscannable or failed; null for a delete marker, and where scanning is off",
+    )
 
 
 class VersionList(BaseModel):

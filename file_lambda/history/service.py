@@ -45,12 +45,14 @@ from file_lambda.history.schemas import (
 )
 from file_lambda.paths import validate_path
 from file_lambda.quotas import Want
+from file_lambda.scans import ScanState, VerdictsUnavailable
 from file_lambda.schemas import FileInfo
 from file_lambda.storage.port import (
     ARCHIVE_CLASSES,
     InvalidContinuation,
     ObjectArchived,
     ObjectNotFound,
+    ObjectUnreadable,
     StorageError,
     VersionEntry,
     VersionIsDeleteMarker,
@@ -85,6 +87,7 @@ class History(TenantFiles):
         # this key's versions are all listed.
         done = len(entries) < len(page.entries) or page.next_key_marker != key
         uploaders = self._uploaders(entries)
+        states = self._version_states(entries)
         return VersionList(
             path=path,
             versions=[
@@ -97,11 +100,25 @@ class History(TenantFiles):
                     is_delete_marker=entry.is_delete_marker,
                     uploaded_by=uploaders.get(entry.version_id),
                     archived=entry.storage_class in ARCHIVE_CLASSES,
+                    scan=states.get(entry.version_id),
                 )
                 for entry in entries
             ],
             next_cursor=None if done else self._seal("versions", path, page),
         )
+
+    def _version_states(self, entries: list[VersionEntry]) -> dict[str, ScanState]:
+        """Each version's scan state (a delete marker has none), in one query; none while
+        the verdicts cannot be read (as `TenantFiles._listed_states`)."""
+        if self._verdicts is None:
+            return {}
+        path = self._root.relative(entries[0].key) if entries else ""
+        wanted = [(path, entry.version_id) for entry in entries if not entry.is_delete_marker]
+        try:
+            states = self._verdicts.of_versions(self._access.tenant_id, wanted)
+        except VerdictsUnavailable:
+            return {}
+        return {} if states is None else {version: states[path, version] for _, version in wanted}
 
     def _uploaders(self, entries: list[VersionEntry]) -> dict[str, str | None]:
         """Who wrote each version: its `uploaded-by` metadata, which only HEAD returns."""
@@ -114,6 +131,8 @@ class History(TenantFiles):
                 return self._storage.head(entry.key, entry.version_id).metadata.get("uploaded-by")
             except ObjectNotFound:
                 return None  # purged since the listing: the page still answers
+            except ObjectUnreadable:
+                return None  # storage refuses reading it (malware): its `scan` says so
 
         with ThreadPoolExecutor(min(HEADS_IN_FLIGHT, len(wanted))) as pool:
             found = pool.map(uploader, wanted)
@@ -125,6 +144,8 @@ class History(TenantFiles):
         key = self._root.key(path)
         try:
             original = self._storage.head(key, version_id)
+        except ObjectUnreadable as refused:
+            raise self._unreadable(path, version_id, refused) from None
         except (ObjectNotFound, VersionIsDeleteMarker):
             if self._is_delete_marker(key, version_id):
                 raise VersionIsDeleteMarker(
@@ -361,6 +382,8 @@ class History(TenantFiles):
             self._storage.head(key)
         except ObjectNotFound:
             return False
+        except ObjectUnreadable:
+            pass  # it is there: storage refuses to read it (malware)
         return True
 
     # -- cursors ---------------------------------------------------------------------

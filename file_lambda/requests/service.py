@@ -95,6 +95,7 @@ from file_lambda.storage.port import (
     InvalidContinuation,
     ObjectExists,
     ObjectNotFound,
+    ObjectUnreadable,
     Storage,
     UploadNotFound,
 )
@@ -519,6 +520,8 @@ class RequestUploads(Multipart):
             self._storage.head(self._root.key(path))
         except ObjectNotFound:
             return False
+        except ObjectUnreadable:
+            pass  # it is there: storage refuses to read it (malware)
         return True
 
     def _abort_lapsed(self, lapsed: list[tuple[str, str]]) -> None:

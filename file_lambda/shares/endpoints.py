@@ -119,7 +119,7 @@ DownloadLink = Annotated[SharedLink, Depends(downloaded_link)]
     "/public/shares/{token}",
     response_model=PublicShare,
     openapi_extra=PUBLIC,
-    responses=problem_responses(400, *LINK_ERRORS),
+    responses=problem_responses(400, 403, *LINK_ERRORS),
 )
 async def get_public_share(link: OpenLink, x_link_grant: GrantHeader = None) -> PublicShare:
     """What a link shares (its name and size once a password link is unlocked)."""
@@ -159,7 +159,7 @@ async def list_shared_files(
     "/public/shares/{token}/downloads",
     response_model=ShareDownload,
     openapi_extra=PUBLIC,
-    responses=problem_responses(400, 401, 409, *LINK_ERRORS),
+    responses=problem_responses(400, 401, 403, 409, *LINK_ERRORS),
 )
 async def download_shared_file(
     link: DownloadLink, x_link_grant: GrantHeader = None, request: DownloadRequest | None = None
@@ -176,7 +176,7 @@ async def download_shared_file(
     response_class=RedirectResponse,
     openapi_extra=PUBLIC,
     responses=problem_responses(
-        400, 401, 409, *LINK_ERRORS, extra={307: {"description": "To the presigned GET"}}
+        400, 401, 403, 409, *LINK_ERRORS, extra={307: {"description": "To the presigned GET"}}
     ),
 )
 async def redirect_shared_file(

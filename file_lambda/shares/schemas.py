@@ -9,6 +9,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from file_lambda.public_links import PASSWORD_MAX_CHARS
+from file_lambda.schemas import SCAN_FIELD, Scan
 
 ShareKind = Literal["file", "folder"]
 ShareState = Literal["active", "expired", "revoked", "exhausted"]
@@ -98,6 +99,11 @@ class PublicShare(BaseModel):
     lists_contents: bool
     downloads_left: int | None = Field(description="null: no download limit")
     label: str | None
+    scan: Scan = Field(
+        default=None,
+        description="A file link: the file's malware scan (pending: it is being checked, "
+        "downloads wait); null for a folder, while locked, or where scanning is off",
+    )
 
 
 class PublicFile(BaseModel):
@@ -106,6 +112,7 @@ class PublicFile(BaseModel):
     size: int
     content_type: str | None
     last_modified: datetime
+    scan: Scan = SCAN_FIELD
 
 
 class PublicFileList(BaseModel):

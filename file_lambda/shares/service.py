@@ -44,6 +44,7 @@ from file_lambda.public_links import (
     token_hash,
     unlock,
 )
+from file_lambda.scans import ScanState, Verdicts
 from file_lambda.schemas import LinkGrant
 from file_lambda.settings import Settings
 from file_lambda.shares.exceptions import (
@@ -67,6 +68,7 @@ from file_lambda.storage.port import (
     ObjectArchived,
     ObjectInfo,
     ObjectNotFound,
+    ObjectUnreadable,
     Storage,
 )
 from file_lambda.tenant_files import TenantFiles
@@ -211,13 +213,16 @@ class Shares(TenantFiles):
         access: TenantAccess,
         cursors: Cursors,
         database: Database,
+        verdicts: Verdicts | None = None,
     ) -> None:
-        super().__init__(storage, settings, access, cursors)
+        super().__init__(storage, settings, access, cursors, verdicts=verdicts)
         self._database = database
 
     @classmethod
     def for_request(cls, state: Any, access: TenantAccess) -> Self:
-        return cls(state.storage, state.settings, access, state.cursors, state.ledger)
+        return cls(
+            state.storage, state.settings, access, state.cursors, state.ledger, state.verdicts
+        )
 
     @property
     def _sees_all(self) -> bool:
@@ -226,7 +231,11 @@ class Shares(TenantFiles):
     def create(self, request: ShareCreate) -> CreatedShare:
         path = validate_path(request.path)
         if request.kind == "file":
-            self._head(path)  # 404 file_not_found
+            shared = self._head(path)  # 404 file_not_found
+            if self._verdicts is not None:
+                # A link to malware would hand it on; one to a file not scanned yet
+                # may be made: its downloads wait for the verdict.
+                self._verdicts.refuse_infected(self._access.tenant_id, path, shared.version_id)
         elif not _holds_a_file(self._storage, self._root.folder_prefix(path)):
             raise ObjectNotFound(f"{path} holds no file to share")
         expires_at = link_expires_at(request.expires_at, self._settings.share_max_days)
@@ -347,6 +356,7 @@ class SharedLink(TenantFiles):
             state.settings,
             TenantAccess(creator, link.tenant_id, Role.member),
             state.cursors,
+            verdicts=state.verdicts,
         )
         self.link = link
         self._database: Database = state.ledger
@@ -436,8 +446,11 @@ class SharedLink(TenantFiles):
     def metadata(self, grant: str | None) -> PublicShare:
         link = self.link
         size: int | None = None
+        scan: ScanState | None = None
         if link.kind == "file":
-            size = self._shared_file().size
+            shared = self._shared_file()
+            size = shared.size
+            scan = self._scan_state(shared)
         elif not _holds_a_file(self._storage, self._shared_prefix):
             raise LinkGone("The shared folder is now empty")
         unlocked = self.unlocked(grant)
@@ -445,6 +458,7 @@ class SharedLink(TenantFiles):
             name=link.path.rsplit("/", 1)[-1] if unlocked else None,
             kind=link.kind,
             size=size if unlocked else None,
+            scan=scan if unlocked else None,
             expires_at=link.expires_at,
             password_required=link.password_hash is not None,
             lists_contents=link.lists_contents,
@@ -498,7 +512,9 @@ class SharedLink(TenantFiles):
                 if obj.key.endswith("/") and obj.key != prefix
             ]
         )
-        files = [self._public(obj) for obj in page.objects if not obj.key.endswith("/")]
+        shown = [obj for obj in page.objects if not obj.key.endswith("/")]
+        states = self._listed_states(shown)
+        files = [self._public(obj, states.get(obj.key)) for obj in shown]
         if not (cursor or folder or folders or files):
             raise LinkGone("The shared folder is now empty")
         next_cursor = (
@@ -515,6 +531,8 @@ class SharedLink(TenantFiles):
             obj = self._target(path)
             if obj.archived:
                 raise ObjectArchived("This file is archived and cannot be downloaded now")
+            # Before the download is counted: a refused one is not.
+            self._require_readable(obj, by_link=True)
         except Problem:
             self._still_works()  # a link that stopped says so, not what its files are
             raise
@@ -551,6 +569,8 @@ class SharedLink(TenantFiles):
             return self._storage.head(self._root.key(self.link.path))
         except ObjectNotFound:
             raise LinkGone("The shared file was deleted") from None
+        except ObjectUnreadable as refused:
+            raise self._unreadable(self.link.path, None, refused) from None
 
     def _target(self, path: str | None) -> ObjectInfo:
         """The file a download names: the link's file, or one below the link's folder."""
@@ -563,12 +583,14 @@ class SharedLink(TenantFiles):
         relative = validate_path(path)
         try:
             return self._storage.head(self._root.key(join(self.link.path, relative)))
+        except ObjectUnreadable as refused:
+            raise self._unreadable(join(self.link.path, relative), None, refused) from None
         except ObjectNotFound:
             if not _holds_a_file(self._storage, self._shared_prefix):
                 raise LinkGone("The shared folder is now empty") from None
             raise ObjectNotFound(f"{relative} does not exist in the shared folder") from None
 
-    def _public(self, obj: ObjectInfo) -> PublicFile:
+    def _public(self, obj: ObjectInfo, scan: ScanState | None) -> PublicFile:
         path = obj.key[len(self._shared_prefix) :]
         return PublicFile(
             path=path,
@@ -576,6 +598,7 @@ class SharedLink(TenantFiles):
             size=obj.size,
             content_type=obj.content_type or None,
             last_modified=obj.last_modified,
+            scan=scan,
         )
 
     def _detail(self) -> str:

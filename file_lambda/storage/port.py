@@ -171,6 +171,15 @@ class StorageError(Problem):
     code = "storage_error"
 
 
+class ObjectUnreadable(StorageError):
+    """The store refuses to read an object it holds (a HEAD or GET answered 403).
+
+    In AWS the bucket's policy refuses reading a version GuardDuty tagged
+    infected, to the API's own role too: the domains answer that as the verdict
+    says (`TenantFiles._unreadable`), anything else as the storage error it is.
+    """
+
+
 class Storage(Protocol):
     def head(self, key: str, version_id: str | None = None) -> ObjectInfo: ...
 

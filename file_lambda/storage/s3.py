@@ -32,6 +32,7 @@ from file_lambda.storage.port import (
     ObjectExists,
     ObjectInfo,
     ObjectNotFound,
+    ObjectUnreadable,
     PresignedPost,
     StorageError,
     StorageUnavailable,
@@ -99,7 +100,7 @@ def bucket_origin(bucket: str, region: str, endpoint_url: str | None) -> str:
 
 
 @contextmanager
-def _translated(*, version_id: str | None = None) -> Iterator[None]:
+def _translated(*, version_id: str | None = None, read: bool = False) -> Iterator[None]:
     try:
         yield
     except ClientError as exc:
@@ -123,6 +124,8 @@ def _translated(*, version_id: str | None = None) -> Iterator[None]:
             # AWS's answer to a HEAD or GET of a delete marker's version id.
             raise VersionIsDeleteMarker("That version is a delete marker") from None
         log.warning("s3 request failed", extra={"s3_code": code, "s3_status": status})
+        if read and (code == "AccessDenied" or status == 403):
+            raise ObjectUnreadable("File storage refused to read the file") from None
         if code in _UNAVAILABLE or status >= 500:
             raise StorageUnavailable("File storage is unavailable; try again shortly") from None
         raise StorageError("File storage refused the request") from None
@@ -194,7 +197,7 @@ class S3Storage:
         return {"VersionId": version_id} if version_id else {}
 
     def head(self, key: str, version_id: str | None = None) -> ObjectInfo:
-        with _translated(version_id=version_id):
+        with _translated(version_id=version_id, read=True):
             response = self._s3.head_object(
                 Bucket=self._bucket,
                 Key=key,
@@ -210,7 +213,7 @@ class S3Storage:
         extra: dict[str, Any] = self._version_args(version_id)
         if if_none_match:
             extra["IfNoneMatch"] = if_none_match
-        with _translated(version_id=version_id):
+        with _translated(version_id=version_id, read=True):
             response = self._s3.get_object(Bucket=self._bucket, Key=key, **extra)
         return _S3Body(_info(key, response), response["Body"])
 

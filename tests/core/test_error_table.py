@@ -30,14 +30,17 @@ from fastapi.testclient import TestClient
 
 from dev.alb import AlbClient, AlbResponse
 from file_lambda.database import Database
+from file_lambda.events.consumer import Consumer
 from file_lambda.pages import service as pages_service
 from file_lambda.public_links import PASSWORDS_PER_LINK
+from file_lambda.scans import Verdicts
 from file_lambda.storage.port import StorageError, StorageUnavailable
 from file_lambda.storage.s3 import S3Storage, make_client
 from file_lambda.uploads.service import Session
 from tenancy.tokens import TokenVerifier
 from tests.core.test_quotas import service_key
 from tests.files.test_history import ArchivingStorage
+from tests.support.bucket_events import scan_result, sqs_messages
 from tests.support.core import User
 from tests.support.files import BUCKET, ClientFactory
 from tests.support.pages import built_assets
@@ -334,6 +337,38 @@ def _file_request_full(w: World) -> Answer:
     return uppy.post(f"{link}/s3/multipart", json_body=body)
 
 
+def _judged(w: World, result: str | None) -> str:
+    """A new file with GuardDuty's `result` recorded as the consumer records it (None:
+    pending); its path."""
+    info = w.upload(f"scanned-{uuid.uuid4().hex[:8]}.txt")
+    if result is not None:
+        key = f"tenants/{w.tenant}/{info['path']}"
+        event = scan_result(key, info["version_id"], result, etag=info["etag"].strip('"'))
+        Consumer(w.lambda_module.memberships).consume(sqs_messages([event]))
+    return str(info["path"])
+
+
+@contextmanager
+def _enforcing(w: World) -> Iterator[None]:
+    """The file API judging every read by its verdict (the tests run with scanning off)."""
+    state = w.lambda_module.app.state
+    verdicts = Verdicts(state.ledger, enforced=True, retry_after=10, ttl=30)
+    with w.swapped("verdicts", verdicts):
+        yield
+
+
+def _file_infected(w: World) -> Answer:
+    path = _judged(w, "THREATS_FOUND")
+    with _enforcing(w):
+        return w.files.get(f"/files/download/{path}")
+
+
+def _by_link(w: World, result: str | None) -> Answer:
+    link = _shared(w, path=_judged(w, result))
+    with _enforcing(w):
+        return _recipient(w, "POST", f"{link}/downloads")
+
+
 TRIGGERS: dict[str, Callable[[World], Answer]] = {
     "validation_error": lambda w: w.files.get("/files/list", params={"limit": "0"}),
     "invalid_body": _core(
@@ -411,6 +446,9 @@ TRIGGERS: dict[str, Callable[[World], Answer]] = {
     "method_not_allowed": _core("DELETE", "/me"),
     "file_exists": lambda w: w.files.post("/files/upload", files={"file": ("a.txt", b"again")}),
     "file_archived": _file_archived,
+    "file_infected": _file_infected,
+    "scan_pending": lambda w: _by_link(w, None),
+    "file_not_scanned": lambda w: _by_link(w, "UNSUPPORTED"),
     "file_not_archived": lambda w: w.files.post("/files/thaw", json_body={"path": "a.txt"}),
     "file_not_deleted": lambda w: w.files.post("/files/trash/restore", json_body={"path": "a.txt"}),
     "member_exists": _member_exists,

@@ -523,7 +523,7 @@ def test_metadata_returns_file_info_and_user_metadata(client_for: ClientFactory,
 
     assert response.status == 200
     body = response.json()
-    assert set(body) == FILE_INFO_FIELDS | {"metadata", "checksum_sha256"}
+    assert set(body) == FILE_INFO_FIELDS | {"metadata", "checksum_sha256", "scan"}
     assert {k: body[k] for k in FILE_INFO_FIELDS} == info
     assert body["metadata"] == {"uploaded-by": user}
     assert body["checksum_sha256"] is None  # only multipart uploads with checksum: sha256

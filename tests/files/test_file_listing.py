@@ -78,7 +78,11 @@ def test_list_root_shows_folders_and_files(client_for: ClientFactory, header_for
     assert [info["path"] for info in page["files"]] == ["a.txt", "b.pdf"]
     assert page["next_cursor"] is None
     a = page["files"][0]
-    assert set(a) == {"path", "name", "size", "content_type", "etag", "last_modified", "version_id"}
+    assert set(a) == {
+        *("path", "name", "size", "content_type", "etag", "last_modified", "version_id"),
+        "scan",  # null: these tests run with malware scanning off (test_scanning.py)
+    }
+    assert a["scan"] is None
     assert (a["name"], a["size"], a["etag"]) == ("a.txt", 4, '"8d777f385d3dfec8815d20f7496026dc"')
 
 

@@ -141,6 +141,7 @@ def test_a_file_link_answers_its_url_once_and_downloads_the_same_bytes(
         "lists_contents": False,
         "downloads_left": None,
         "label": "Q3 for Acme",
+        "scan": None,  # scanning is off here (test_scanning.py)
     }
     answered = recipient.post(public(created, "/downloads"), json_body={})
     assert answered.status == 200, answered.body
@@ -238,7 +239,7 @@ def test_a_folder_link_lists_its_files_in_sealed_pages_and_reaches_nothing_outsi
     assert sorted(seen) == ["a.txt", "b.txt", "sub"]
     sub = recipient.get(public(created, "/files"), params={"folder": "sub"}).json()
     assert [f["path"] for f in sub["files"]] == ["sub/c.txt"]
-    assert set(sub["files"][0]) == {"path", "name", "size", "content_type", "last_modified"}
+    assert set(sub["files"][0]) == {"path", "name", "size", "content_type", "last_modified", "scan"}
 
     got = recipient.post(public(created, "/downloads"), json_body={"path": "sub/c.txt"})
     assert fetch(got.json()["url"]).content == b"out/sub/c.txt"
