@@ -26,9 +26,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
 from dev import DEV_BUCKET
+from dev.bucket_notifications import BucketChanges, BucketSource, EventSourceMapping, LocalQueue
+from dev.ports import free_port
 from dev.scanner import (
     EICAR,
     EICAR_MAX_BYTES,
@@ -37,8 +40,10 @@ from dev.scanner import (
     Scanner,
     eicar_threats,
 )
+from file_lambda.database import Database
 from file_lambda.events.scan_results import TAG, is_scan_result, parse_scan_result
 from file_lambda.storage.port import VersionEntry
+from file_lambda.storage.s3 import S3Storage
 from tests.support.files import BUCKET
 from tests.support.stack import Stack, start_stack
 
@@ -384,3 +389,51 @@ def test_a_new_version_is_scanned_again_and_the_one_before_keeps_its_verdict(
     assert scanning_stack.scan_tag(member.tenant, "draft.txt", before.version_id) == (
         "NO_THREATS_FOUND"
     )
+
+
+@pytest.mark.seaweedfs
+def test_new_versions_are_scanned_as_the_watcher_reports_them_and_unscanned_ones_at_start(
+    s3: Any, db_url: str
+) -> None:
+    """What the bucket held at start without a verdict (written while `make dev` was
+    stopped, or before it had a scanner) is scanned then; what it held with one is not;
+    every version the watcher reports afterwards is."""
+    tenant = str(uuid.uuid4())
+    root = f"tenants/{tenant}/"
+    judged = s3.put_object(Bucket=BUCKET, Key=f"{root}judged.txt", Body=CLEAN)["VersionId"]
+    waiting = s3.put_object(Bucket=BUCKET, Key=f"{root}waiting.txt", Body=EICAR)["VersionId"]
+    with psycopg.connect(db_url, autocommit=True) as sql:
+        sql.execute(
+            "insert into public.file_scans (tenant_id, path, version_id, status, result,"
+            " scanned_at) values (%s, 'judged.txt', %s, 'clean', 'NO_THREATS_FOUND', now())",
+            (tenant, judged),
+        )
+    published: list[dict[str, Any]] = []
+    queue = LocalQueue(free_port())
+    changes = BucketChanges(
+        BucketSource(S3Storage(s3, BUCKET), BUCKET, prefix=root),
+        queue,
+        EventSourceMapping(queue, lambda event, context: {"batchItemFailures": []}),
+        scanner=Scanner(s3, BUCKET, published.extend),
+    )
+    db = Database(lambda: db_url)
+    try:
+        changes.start(db)
+        later = s3.put_object(Bucket=BUCKET, Key=f"{root}later.txt", Body=EICAR)["VersionId"]
+        deadline = time.monotonic() + 30
+        while len(published) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.5)  # a listing more: nothing else may come
+    finally:
+        changes.stop()
+        db.close()
+    scanned = {
+        (
+            event["detail"]["s3ObjectDetails"]["objectKey"],
+            event["detail"]["s3ObjectDetails"]["versionId"],
+        )
+        for event in published
+    }
+    assert scanned == {(f"{root}waiting.txt", waiting), (f"{root}later.txt", later)}
+    assert len(published) == 2
+    assert tags_of(s3, f"{root}judged.txt", judged) == {}
