@@ -27,6 +27,7 @@ EXPECTED = {
     "write_bookkeeping",
     "share_download",
     "request_upload",
+    "scan_verdict",
     "delete_folder_calls",
     "delete_folder_pages",
     "delete_folder_speed",
