@@ -57,8 +57,6 @@ EICAR_THREAT = "EICAR-Test-File (not a virus)"
 # https://docs.aws.amazon.com/guardduty/latest/ug/malware-protection-s3-quotas-guardduty.html:
 # 100 GB, read as GiB as S3's own limits are); larger versions are UNSUPPORTED.
 GUARDDUTY_MAX_BYTES = 100 * 1024**3
-# S3 keeps at most 10 tags on an object: GuardDuty cannot add its own to a full set.
-MAX_TAGS = 10
 # Scans at once: a large read must not hold the others back, nor take the machine.
 WORKERS = 2
 # The event's `scanStatus` for each result (the EventBridge page's examples).
@@ -198,10 +196,6 @@ class Scanner:
                 Bucket=self.bucket, Key=entry.key, VersionId=entry.version_id
             )["TagSet"]
             others = [tag for tag in held if tag["Key"] != TAG]
-            if len(others) >= MAX_TAGS:
-                # GuardDuty's "post-scan tag failure": the result is published all the same.
-                log.warning("scanner: %s has %d tags already: not tagged", entry.key, len(others))
-                return
             self.s3.put_object_tagging(
                 Bucket=self.bucket,
                 Key=entry.key,
@@ -209,7 +203,8 @@ class Scanner:
                 Tagging={"TagSet": [*others, {"Key": TAG, "Value": verdict.result}]},
             )
         except (ClientError, BotoCoreError) as exc:
-            # A version deleted since: as GuardDuty, the result is still published.
+            # GuardDuty's "post-scan tag failure" (a version deleted since, or one with S3's
+            # 10 tags already): the result is published all the same.
             log.warning("scanner: %s not tagged (%s)", entry.key, type(exc).__name__)
 
     def catch_up(self, entries: Iterable[VersionEntry], verdicts: set[tuple[str, str]]) -> int:

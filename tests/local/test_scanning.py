@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from botocore.exceptions import ClientError
 
 from dev import DEV_BUCKET
 from dev.bucket_notifications import BucketChanges, BucketSource, EventSourceMapping, LocalQueue
@@ -169,6 +170,51 @@ def test_a_version_that_cannot_be_read_is_reported_failed(
     assert scanner.scan(entry).result == "FAILED"
     [event] = published
     assert event["detail"]["scanResultDetails"]["scanResultStatus"] == "FAILED"
+
+
+@pytest.mark.seaweedfs
+def test_a_version_with_ten_tags_is_not_tagged_and_its_result_is_published_all_the_same(
+    s3: Any, scanner: Scanner, published: list[dict[str, Any]]
+) -> None:
+    """S3 keeps at most 10 tags: GuardDuty's "post-scan tag failure"."""
+    key = f"tenants/{uuid.uuid4()}/tagged.txt"
+    full = "&".join(f"t{n}=v" for n in range(10))
+    put = s3.put_object(Bucket=BUCKET, Key=key, Body=EICAR, Tagging=full)
+
+    assert scanner.scan(entry_of(s3, key, put["VersionId"])).result == "THREATS_FOUND"
+    assert TAG not in tags_of(s3, key, put["VersionId"])
+    assert len(tags_of(s3, key, put["VersionId"])) == 10
+    [event] = published
+    assert event["detail"]["scanResultDetails"]["scanResultStatus"] == "THREATS_FOUND"
+
+
+class RefusingS3:
+    """An S3 client whose reads are refused, as S3 refuses a role without s3:GetObject."""
+
+    def get_object(self, **_: Any) -> dict[str, Any]:
+        error = {"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}
+        raise ClientError(error, "GetObject")  # type: ignore[arg-type]
+
+    def get_object_tagging(self, **_: Any) -> dict[str, Any]:
+        return {"TagSet": []}
+
+    def put_object_tagging(self, **_: Any) -> None:
+        return None
+
+
+def test_a_read_s3_refuses_is_reported_access_denied() -> None:
+    published: list[dict[str, Any]] = []
+    entry = VersionEntry(
+        key="tenants/t/secret.bin",
+        version_id="v1",
+        size=10,
+        etag='"e"',
+        last_modified=datetime.now(UTC),
+        is_latest=True,
+        is_delete_marker=False,
+    )
+    assert Scanner(RefusingS3(), BUCKET, published.extend).scan(entry).result == "ACCESS_DENIED"
+    assert published[0]["detail"]["scanStatus"] == "SKIPPED"
 
 
 class SlowS3:
