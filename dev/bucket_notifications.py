@@ -26,6 +26,8 @@ emulated, at the boundary:
   the messages it does not name in `batchItemFailures` are deleted, the
   others come back after the visibility timeout, and after 1,000 receives
   rest in the dead-letter queue.
+- With a `Scanner` (dev/scanner.py), each new version the source reports is
+  scanned as GuardDuty scans it, and its verdict put on the same queue.
 
 The queue lives in memory and is gone when `make dev` stops, so at start
 `BucketSource.catch_up` compares the ledger with the bucket and reconciles
@@ -461,7 +463,7 @@ class BucketChanges:
         try:
             reconciled = self.source.catch_up(db)
             if self.scanner is not None:
-                self._start_scanner(db)
+                self._start_scanner(self.scanner, db)
             for name, target in (
                 ("bucket-source", self._watch),
                 ("event-source", self.mapping.run),
@@ -474,19 +476,18 @@ class BucketChanges:
             raise
         return reconciled
 
-    def _start_scanner(self, db: ledger.Database) -> None:
+    def _start_scanner(self, scanner: Scanner, db: ledger.Database) -> None:
         """Scan what the watcher reports from now on, and what the bucket held at start
         without a verdict (made while `make dev` was stopped, or before it had a scanner)."""
-        assert self.scanner is not None
-        self.scanner.start()
-        self.source.on_created = self.scanner.submit
+        scanner.start()
+        self.source.on_created = scanner.submit
         verdicts = {
             (f"{TENANTS_PREFIX}{tenant}/{path}", version)
             for tenant, path, version in db.execute(
                 "select tenant_id::text, path, version_id from public.file_scans"
             )
         }
-        waiting = self.scanner.catch_up(self.source.known.values(), verdicts)
+        waiting = scanner.catch_up(self.source.known.values(), verdicts)
         if waiting:
             log.info("scanner: %d versions without a verdict at start", waiting)
 
