@@ -125,11 +125,15 @@ def test_each_version_is_tagged_and_reported_as_guardduty_reports_it(
     first = s3.put_object(Bucket=BUCKET, Key=key, Body=EICAR, Tagging="project=apollo")
     second = s3.put_object(Bucket=BUCKET, Key=key, Body=CLEAN)
     big = s3.put_object(Bucket=BUCKET, Key=f"tenants/{tenant}/big.bin", Body=b"b" * (LIMIT + 1))
+    empty = s3.put_object(Bucket=BUCKET, Key=f"tenants/{tenant}/empty.txt", Body=b"")
 
     assert scanner.scan(entry_of(s3, key, first["VersionId"])).result == "THREATS_FOUND"
     assert scanner.scan(entry_of(s3, key, second["VersionId"])).result == "NO_THREATS_FOUND"
     big_entry = entry_of(s3, f"tenants/{tenant}/big.bin", big["VersionId"])
     assert scanner.scan(big_entry).result == "UNSUPPORTED"
+    # An empty file is read whole: S3 refuses a range of it.
+    nothing = entry_of(s3, f"tenants/{tenant}/empty.txt", empty["VersionId"])
+    assert scanner.scan(nothing).result == "NO_THREATS_FOUND"
 
     # Each version its own tag; the tags it had are kept.
     assert tags_of(s3, key, first["VersionId"]) == {"project": "apollo", TAG: "THREATS_FOUND"}
@@ -137,7 +141,7 @@ def test_each_version_is_tagged_and_reported_as_guardduty_reports_it(
     assert tags_of(s3, big_entry.key, big["VersionId"]) == {TAG: "UNSUPPORTED"}
     # The events read as GuardDuty's do, through the consumer's own parser.
     assert all(is_scan_result(event) for event in published)
-    infected, clean, unsupported = (parse_scan_result(event) for event in published)
+    infected, clean, unsupported, _ = (parse_scan_result(event) for event in published)
     assert infected is not None
     assert clean is not None
     assert unsupported is not None
