@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import coldstart, core, loadgen, sizes
+from bench import coldstart, core, loadgen, scan_verdict, sizes
 from bench.env import BUCKET, OUT, PYTHON, ROOT, base_env
 from bench.stats import Bar, Row, Spread
 from dev import seaweedfs
@@ -34,10 +34,12 @@ class Plan:
     core_seconds: float
     multipart_mib: int
     multipart_rounds: int
+    # Lone uploads timed to their malware verdict (a few seconds each).
+    scan_files: int
 
 
-FULL = Plan(15, 9, 200, 5000, 2, 8, 5, 3.0, 1024, 3)
-QUICK = Plan(2, 2, 5, 30, 1, 1, 1, 1.0, 16, 1)
+FULL = Plan(15, 9, 200, 5000, 2, 8, 5, 3.0, 1024, 3, 15)
+QUICK = Plan(2, 2, 5, 30, 1, 1, 1, 1.0, 16, 1, 2)
 
 
 def machine() -> dict[str, Any]:
@@ -95,6 +97,7 @@ def measure(plan: Plan, quick: bool) -> list[Row]:
             env = base_env(server.endpoint) | {"SUPABASE_DB_URL": database_url}
             rows = coldstart.measure(env, plan.cold_rounds)
             rows += _lambda_rows(server.endpoint, env, plan)
+            rows += scan_verdict.measure(server.client(), BUCKET, database_url, plan.scan_files)
         finally:
             server.stop()
             shutil.rmtree(data, ignore_errors=True)
@@ -109,6 +112,8 @@ def _value(row: Row) -> tuple[str, str]:
     spread = row.ratio
     if row.unit == "calls":
         return f"{spread.median:g}", "" if spread.n == 1 else f"{spread.low:g}-{spread.high:g}"
+    if row.unit == "s":  # absolute seconds, no floor
+        return f"{spread.median:.2f} s", f"{spread.low:.2f}-{spread.high:.2f}"
     return f"{spread.median:.2f}x", f"{spread.low:.2f}-{spread.high:.2f}"
 
 

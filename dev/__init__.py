@@ -6,6 +6,8 @@
 - `postgres.py`: Postgres that keeps its data;
 - `bucket_notifications.py`: the bucket's changes as S3 would notify them, through
   a local SQS queue (moto) to the file API's handler;
+- `scanner.py`: the malware scanner at GuardDuty's boundary (tags and verdicts on
+  the same queue);
 - `ports.py`: each service's stable port, or the next free one when it is taken;
 - `token.py`: `make token`, an access token from the running stack's issuer (or
   the local service-role key).

@@ -26,6 +26,8 @@ emulated, at the boundary:
   the messages it does not name in `batchItemFailures` are deleted, the
   others come back after the visibility timeout, and after 1,000 receives
   rest in the dead-letter queue.
+- With a `Scanner` (dev/scanner.py), each new version the source reports is
+  scanned as GuardDuty scans it, and its verdict put on the same queue.
 
 The queue lives in memory and is gone when `make dev` stops, so at start
 `BucketSource.catch_up` compares the ledger with the bucket and reconciles
@@ -52,6 +54,7 @@ from urllib.parse import quote_plus
 import boto3
 
 from dev.alb import LambdaContext
+from dev.scanner import Scanner
 from file_lambda.events import ledger
 from file_lambda.events.notifications import tenant_path
 from file_lambda.events.reconcile import walk
@@ -170,6 +173,8 @@ class BucketSource:
     bucket: str
     prefix: str = TENANTS_PREFIX
     sequencers: Sequencers = field(default_factory=Sequencers)
+    # Told of each new version once its records are sent (the malware scanner).
+    on_created: Callable[[list[VersionEntry]], None] | None = None
     known: dict[Id, VersionEntry] = field(default_factory=dict)
     # Versions missing from the last listing: reported gone when missing again.
     missing: set[Id] = field(default_factory=set)
@@ -211,7 +216,8 @@ class BucketSource:
         entries = self.listing()
         listed = {(e.key, e.version_id): e for e in entries}
         records = []
-        for entry in oldest_first([e for e in entries if (e.key, e.version_id) not in self.known]):
+        new = oldest_first([e for e in entries if (e.key, e.version_id) not in self.known])
+        for entry in new:
             event = created_event(entry)
             records.append(notification(event, self.bucket, entry, self.sequencers.next()))
         absent = self.known.keys() - listed.keys()
@@ -224,6 +230,9 @@ class BucketSource:
         if records:
             send(records)
             log.info("bucket source: %d changes sent to the queue", len(records))
+        created = [entry for entry in new if not entry.is_delete_marker]
+        if created and self.on_created is not None:
+            self.on_created(created)
         self.missing = absent - gone
         self.known = {id_: e for id_, e in self.known.items() if id_ not in gone} | listed
         return len(records)
@@ -296,8 +305,13 @@ class LocalQueue:
 
     def send(self, records: Iterable[dict[str, Any]]) -> None:
         """One message per record, as S3 sends them."""
+        self.send_events({"Records": [item]} for item in records)
+
+    def send_events(self, events: Iterable[dict[str, Any]]) -> None:
+        """One message per event, its body the event itself (as S3 sends its notifications,
+        and as an EventBridge rule's SQS target receives events)."""
         sqs = self.client()
-        bodies = [json.dumps({"Records": [item]}) for item in records]
+        bodies = [json.dumps(event) for event in events]
         for start in range(0, len(bodies), SQS_MAX_MESSAGES):
             chunk = bodies[start : start + SQS_MAX_MESSAGES]
             answer = sqs.send_message_batch(
@@ -431,12 +445,14 @@ class EventSourceMapping:
 
 @dataclass
 class BucketChanges:
-    """The pipeline: the source, the queue and the event source mapping, each on a thread."""
+    """The pipeline: the source, the queue and the event source mapping, each on a thread;
+    with a `scanner`, each new version is scanned too (dev/scanner.py), on its own threads."""
 
     source: BucketSource
     queue: LocalQueue
     mapping: EventSourceMapping
     interval: float = 1.0
+    scanner: Scanner | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
 
@@ -446,6 +462,8 @@ class BucketChanges:
         self.queue.start()
         try:
             reconciled = self.source.catch_up(db)
+            if self.scanner is not None:
+                self._start_scanner(self.scanner, db)
             for name, target in (
                 ("bucket-source", self._watch),
                 ("event-source", self.mapping.run),
@@ -457,6 +475,21 @@ class BucketChanges:
             self.stop()
             raise
         return reconciled
+
+    def _start_scanner(self, scanner: Scanner, db: ledger.Database) -> None:
+        """Scan what the watcher reports from now on, and what the bucket held at start
+        without a verdict (made while `make dev` was stopped, or before it had a scanner)."""
+        scanner.start()
+        self.source.on_created = scanner.submit
+        verdicts = {
+            (f"{TENANTS_PREFIX}{tenant}/{path}", version)
+            for tenant, path, version in db.execute(
+                "select tenant_id::text, path, version_id from public.file_scans"
+            )
+        }
+        waiting = scanner.catch_up(self.source.known.values(), verdicts)
+        if waiting:
+            log.info("scanner: %d versions without a verdict at start", waiting)
 
     def _watch(self, stop: threading.Event) -> None:
         bucket_away = False
@@ -482,4 +515,6 @@ class BucketChanges:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=30)
+        if self.scanner is not None:
+            self.scanner.stop()
         self.queue.stop()

@@ -14,7 +14,12 @@
   notifications, so a watcher of the bucket's versions sends the records S3
   would to an SQS queue (moto, on `QUEUE_PORT`, 9324), whose messages an
   emulated event source mapping hands to `file_lambda.handler.handler`, the
-  consumer AWS runs.
+  consumer AWS runs;
+- the malware scanner (`scanner.py`), GuardDuty's stand-in: each new version
+  the watcher reports is scanned (the EICAR test file is the one threat it
+  knows), tagged `GuardDutyMalwareScanStatus` and its verdict put on the same
+  queue as GuardDuty's EventBridge event; versions over `SCANNER_MAX_BYTES`
+  (GuardDuty's 100 GiB) are `UNSUPPORTED`.
 
 Every port is stable across restarts: `PORT` (8000), `AUTH_PORT` (54321),
 `POSTGRES_PORT` (54322), `S3_PORT` (8333), `QUEUE_PORT` (9324); when one is taken, the next free
@@ -72,6 +77,7 @@ from dev.bucket_notifications import (
     LocalQueue,
 )
 from dev.claims import api_key
+from dev.scanner import GUARDDUTY_MAX_BYTES, Scanner
 from file_lambda.database import Database
 from file_lambda.storage.s3 import S3Storage
 
@@ -105,6 +111,8 @@ class Config:
     origins: list[str]
     jwt_secret: str
     queue_port: int = DEFAULT_QUEUE_PORT
+    # The malware scanner's largest scanned version; larger ones are UNSUPPORTED.
+    scan_max_bytes: int = GUARDDUTY_MAX_BYTES
 
     @classmethod
     def from_env(cls) -> Config:
@@ -118,6 +126,7 @@ class Config:
             origins=[origin.strip() for origin in origins.split(",") if origin.strip()],
             jwt_secret=os.environ.get("SUPABASE_JWT_SECRET") or DEV_JWT_SECRET,
             queue_port=int(os.environ.get("QUEUE_PORT") or DEFAULT_QUEUE_PORT),
+            scan_max_bytes=int(os.environ.get("SCANNER_MAX_BYTES") or GUARDDUTY_MAX_BYTES),
         )
 
 
@@ -318,13 +327,17 @@ class LocalStack:
         self.urls["api"] = f"http://127.0.0.1:{port}"
 
     def _start_bucket_changes(self, database_url: str) -> None:
-        """The bucket's changes through a queue to the file API's own handler, as on AWS."""
+        """The bucket's changes and the malware scans' verdicts through a queue to the file
+        API's own handler, as on AWS."""
         handler = importlib.import_module("file_lambda.handler").handler
         queue = LocalQueue(self._port("queue", self.config.queue_port))
         changes = BucketChanges(
             BucketSource(S3Storage(self._s3, DEV_BUCKET), DEV_BUCKET),
             queue,
             EventSourceMapping(queue, handler),
+            scanner=Scanner(
+                self._s3, DEV_BUCKET, queue.send_events, max_bytes=self.config.scan_max_bytes
+            ),
         )
         ledger = Database(lambda: database_url, timeout=10)
         try:
@@ -370,6 +383,11 @@ class LocalStack:
             f"  Bucket changes      versions listed each second -> SQS (moto) {self.urls['queue']}"
             f"{self._taken('queue')} -> file_lambda.handler.handler"
             f" (batches of {BATCH_SIZE} / {BATCHING_WINDOW:g} s)\n"
+            f"  Malware scanner     each new version -> GuardDutyMalwareScanStatus tag + verdict"
+            f" on the same queue (EICAR test file only; over {config.scan_max_bytes:,} bytes:"
+            f" UNSUPPORTED)\n"
+            f"                      verdicts in Postgres' public.file_scans, tags on the versions"
+            f" (dev/README.md)\n"
             f"  CORS origins        {', '.join(config.origins)}\n"
             f"  demo                tenant {DEMO_TENANT}, owner {DEMO_EMAIL} ({DEMO_USER}),"
             f" password {DEMO_PASSWORD}\n\n"

@@ -28,6 +28,7 @@ EXPECTED = {
     "share_download",
     "request_upload",
     "scan_check",
+    "scan_verdict",
     "delete_folder_calls",
     "delete_folder_pages",
     "delete_folder_speed",

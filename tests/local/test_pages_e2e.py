@@ -76,6 +76,8 @@ def test_a_recipient_unlocks_a_share_downloads_the_same_bytes_and_a_revoked_link
     member = Member(stack)
     report = os.urandom(300_000)
     member.upload("reports", "q4 report.pdf", report)
+    # A share link hands out only what is known to be clean (issue 28).
+    stack.wait_for_verdict(member.tenant, "reports/q4 report.pdf")
     created = member.call(
         "POST", "/files/shares", json={"path": "reports/q4 report.pdf", "password": PASSWORD}
     )
@@ -127,6 +129,8 @@ def test_a_folder_link_lists_its_files_a_page_at_a_time_with_a_download_each(
     for name, data in files.items():
         member.upload("scans", name, data)
     member.upload("scans/older", "scan-00.txt", b"older")
+    for path in [*(f"scans/{name}" for name in files), "scans/older/scan-00.txt"]:
+        stack.wait_for_verdict(member.tenant, path)
     created = member.call(
         "POST", "/files/shares", json={"path": "scans", "kind": "folder", "lists_contents": True}
     )
@@ -256,7 +260,10 @@ def test_an_outsider_sends_three_files_one_resumed_after_a_reload_and_sees_only_
     assert {s["state"] for s in mine.values()} == {"completed"}
     assert {s["uploader_email"] for s in mine.values()} == {"ada@example.com"}
     assert mine["statement.pdf"]["size"] == len(big)
-    stored = member.call("GET", f"/files/presigned-url/{mine['statement.pdf']['path']}")
+    # A file from outside is handed to no member before its verdict (issue 28).
+    statement = mine["statement.pdf"]
+    stack.wait_for_verdict(member.tenant, statement["path"], statement["version_id"])
+    stored = member.call("GET", f"/files/presigned-url/{statement['path']}")
     assert stored.status_code == 200, stored.text
     downloaded = httpx.get(stored.json()["url"], timeout=120).content
     assert hashlib.sha256(downloaded).digest() == hashlib.sha256(big).digest()

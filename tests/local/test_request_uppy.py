@@ -151,6 +151,8 @@ def test_uppy_uploads_into_a_file_request_and_resumes_after_a_reload(
         "completed",
     )
     assert submission["uploader_name"] == "Ann Example"
+    # A file from outside is handed to no member before its verdict (issue 28).
+    stack.wait_for_verdict(tenant, submission["path"], submission["version_id"])
     url = httpx.get(f"{stack.api}/files/presigned-url/inbox/interview.wav", headers=auth).json()[
         "url"
     ]

@@ -14,17 +14,25 @@ import subprocess
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import boto3
 import httpx
+import psycopg
 import pytest
+from botocore.config import Config
 
-from dev import DEMO_EMAIL, DEMO_PASSWORD, STATE_FILE, processes
+from dev import DEMO_EMAIL, DEMO_PASSWORD, DEV_BUCKET, STATE_FILE, processes, seaweedfs
 from dev.ports import GRPC_OFFSET, free_port, is_free
+from file_lambda.events.scan_results import TAG
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 120
+# A small file's verdict comes within seconds (the watcher's listing, a scan, the event
+# source mapping's 5 s window: docs/benchmarks.md, `scan_verdict`); a busy machine is slower.
+VERDICT_TIMEOUT = 60
 # The variables that set the stack's ports (dev/stack.py).
 PORT_VARIABLES = ("PORT", "AUTH_PORT", "POSTGRES_PORT", "S3_PORT", "QUEUE_PORT")
 
@@ -55,6 +63,18 @@ def free_s3_port() -> int:
         port = free_port()
         if port + GRPC_OFFSET < 65536 and is_free(port + GRPC_OFFSET):
             return port
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A version's row of `public.file_scans`."""
+
+    version_id: str
+    status: str  # clean, infected, unscannable, failed
+    result: str  # the scanner's own word (GuardDuty's scanResultStatus)
+    threats: tuple[str, ...]
+    # When the file API's consumer recorded it (Postgres' clock: this machine's).
+    recorded_at: datetime
 
 
 @dataclass
@@ -120,6 +140,51 @@ class Stack:
         )
         assert refreshed.status_code == 200, refreshed.text
         return str(refreshed.json()["access_token"]), str(created.json()["id"])
+
+    def s3(self) -> Any:
+        """A client of the stack's SeaweedFS (the banner's keys)."""
+        return boto3.client(
+            "s3",
+            endpoint_url=self.urls["s3"],
+            aws_access_key_id=seaweedfs.ACCESS_KEY,
+            aws_secret_access_key=seaweedfs.SECRET_KEY,
+            region_name="us-east-1",
+            config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+        )
+
+    def wait_for_verdict(
+        self,
+        tenant: str,
+        path: str,
+        version_id: str | None = None,
+        timeout: float = VERDICT_TIMEOUT,
+    ) -> Verdict:
+        """The malware scan's verdict of a version (the current one of `path` unless
+        `version_id` says which), once `public.file_scans` has it: what the file API reads
+        before it hands that version to anyone who did not write it."""
+        if version_id is None:
+            head = self.s3().head_object(Bucket=DEV_BUCKET, Key=f"tenants/{tenant}/{path}")
+            version_id = str(head["VersionId"])
+        deadline = time.monotonic() + timeout
+        with psycopg.connect(self.urls["database"], autocommit=True) as db:
+            while True:
+                row = db.execute(
+                    "select status, result, threats, recorded_at from public.file_scans"
+                    " where tenant_id = %s and path = %s and version_id = %s",
+                    (tenant, path, version_id),
+                ).fetchone()
+                if row is not None:
+                    return Verdict(version_id, row[0], row[1], tuple(row[2]), row[3])
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"no verdict for {path} ({version_id}) in {timeout} s")
+                time.sleep(0.1)
+
+    def scan_tag(self, tenant: str, path: str, version_id: str) -> str | None:
+        """The version's `GuardDutyMalwareScanStatus` tag, as the scanner left it."""
+        tags = self.s3().get_object_tagging(
+            Bucket=DEV_BUCKET, Key=f"tenants/{tenant}/{path}", VersionId=version_id
+        )["TagSet"]
+        return next((tag["Value"] for tag in tags if tag["Key"] == TAG), None)
 
     def stop(self, how: str = "ctrl-c") -> list[int]:
         """Stop it as a developer would; returns the processes left running (none, we hope)."""
