@@ -46,6 +46,7 @@ from file_lambda.events.scan_results import TAG, is_scan_result, parse_scan_resu
 from file_lambda.storage.port import VersionEntry
 from file_lambda.storage.s3 import S3Storage
 from tests.support.files import BUCKET
+from tests.support.problems import assert_problem
 from tests.support.stack import Stack, start_stack
 
 pytestmark = pytest.mark.slow
@@ -487,3 +488,53 @@ def test_new_versions_are_scanned_as_the_watcher_reports_them_and_unscanned_ones
     assert scanned == {(f"{root}waiting.txt", waiting), (f"{root}later.txt", later)}
     assert len(published) == 2
     assert tags_of(s3, f"{root}judged.txt", judged) == {}
+
+
+# -- what a reader then gets (the file API's refusals, issue 28) -----------------------------
+
+
+def test_every_way_of_reading_the_infected_file_refuses_it_and_each_shows_its_state(
+    scanning_stack: Stack, member: Member
+) -> None:
+    paths = {door: send(scanning_stack, member, EICAR) for door, send in DOORS.items()}
+    for door, path in paths.items():
+        assert scanning_stack.wait_for_verdict(member.tenant, path).status == "infected", door
+        assert_problem(member.api.get(f"/files/download/{path}"), 403, "file_infected")
+        assert_problem(member.api.get(f"/files/presigned-url/{path}"), 403, "file_infected")
+        assert_problem(member.api.post("/files/shares", json={"path": path}), 403, "file_infected")
+        assert ok(member.api.get(f"/files/metadata/{path}"))["scan"] == "infected", door
+        [version] = ok(member.api.get(f"/files/versions/{path}"))["versions"]
+        assert version["scan"] == "infected", door
+        folder = path.rpartition("/")[0]
+        [listed] = ok(member.api.get("/files/list", params={"folder": folder}))["files"]
+        assert listed["scan"] == "infected", door
+
+
+def test_a_share_link_waits_for_the_verdict_then_hands_out_only_what_is_clean(
+    scanning_stack: Stack, member: Member
+) -> None:
+    ok(member.api.post("/files/upload", files={"file": ("clean.txt", CLEAN)}))
+    clean_link = ok(member.api.post("/files/shares", json={"path": "clean.txt"}))["url"]
+    clean_token = clean_link.rsplit("/", 1)[1]
+    pending = httpx.post(f"{scanning_stack.api}/files/public/shares/{clean_token}/downloads")
+    assert_problem(pending, 409, "scan_pending")
+    assert pending.headers["retry-after"] == "10"
+    # Its writer may read it while it is pending.
+    assert member.api.get("/files/download/clean.txt").content == CLEAN
+
+    scanning_stack.wait_for_verdict(member.tenant, "clean.txt")
+    assert ok(httpx.post(f"{scanning_stack.api}/files/public/shares/{clean_token}/downloads"))
+
+    scanning_stack.s3().put_object(
+        Bucket=DEV_BUCKET, Key=f"tenants/{member.tenant}/large.bin", Body=b"x" * (LIMIT + 1)
+    )
+    assert scanning_stack.wait_for_verdict(member.tenant, "large.bin").status == "unscannable"
+    large_link = ok(member.api.post("/files/shares", json={"path": "large.bin"}))["url"]
+    large_token = large_link.rsplit("/", 1)[1]
+    assert_problem(
+        httpx.post(f"{scanning_stack.api}/files/public/shares/{large_token}/downloads"),
+        403,
+        "file_not_scanned",
+    )
+    # Members read what could not be scanned.
+    assert ok(member.api.get("/files/presigned-url/large.bin"))["url"]
