@@ -888,6 +888,24 @@ def test_alarms_and_log_groups(applied: Applied) -> None:
     assert groups["/aws/lambda/snsd-production-file-api"]["retentionInDays"] == 30
 
 
+def test_guardduty_trouble_reaches_the_alarm_topic(applied: Applied) -> None:
+    events = applied.client("events")
+    rule = events.describe_rule(Name="snsd-production-malware-protection-trouble")
+    assert json.loads(rule["EventPattern"])["detail-type"] == [
+        "GuardDuty Malware Protection Resource Status Warning",
+        "GuardDuty Malware Protection Resource Status Error",
+        "GuardDuty Malware Protection Post Scan Action Failed",
+    ]
+    topic = applied.outputs["alarm_topic_arn"]["value"]
+    [target] = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+    assert target["Arn"] == topic
+    attributes = applied.client("sns").get_topic_attributes(TopicArn=topic)["Attributes"]
+    statements = {s["Sid"]: s for s in json.loads(attributes["Policy"])["Statement"]}
+    trouble = statements["MalwareProtectionTrouble"]
+    assert trouble["Principal"] == {"Service": "events.amazonaws.com"}
+    assert trouble["Condition"] == {"ArnEquals": {"aws:SourceArn": rule["Arn"]}}
+
+
 def test_alarms_issue_26_found_missing(applied: Applied) -> None:
     """The queue's age, failed replications and the core's task shortfall, as AWS holds them."""
     cloudwatch = applied.client("cloudwatch")

@@ -969,6 +969,31 @@ def test_no_one_reads_an_infected_object_or_relabels_one_clean() -> None:
         assert not writes_tags.search(path.read_text()), path
 
 
+def test_guardduty_trouble_reaches_the_alarm_topic() -> None:
+    monitoring = module("monitoring")
+    assert monitoring.locals["malware_protection_trouble_pattern"] == {
+        "source": ["aws.guardduty"],
+        "detail-type": [
+            "GuardDuty Malware Protection Resource Status Warning",
+            "GuardDuty Malware Protection Resource Status Error",
+            "GuardDuty Malware Protection Post Scan Action Failed",
+        ],
+    }
+    rule = monitoring.resource("aws_cloudwatch_event_rule", "malware_protection_trouble")
+    assert rule["event_pattern"] == "${jsonencode(local.malware_protection_trouble_pattern)}"
+    target = monitoring.resource("aws_cloudwatch_event_target", "malware_protection_trouble")
+    assert target["arn"] == "${aws_sns_topic.alarms.arn}"
+    document = monitoring.data[("aws_iam_policy_document", "alarms_topic")]
+    found = {s["sid"]: s for s in document["statement"]}["MalwareProtectionTrouble"]
+    assert found["actions"] == ["SNS:Publish"]
+    assert only(found["principals"])["identifiers"] == ["events.amazonaws.com"]
+    assert only(found["condition"]) == {
+        "test": "ArnEquals",
+        "variable": "aws:SourceArn",
+        "values": ["${aws_cloudwatch_event_rule.malware_protection_trouble.arn}"],
+    }
+
+
 def test_undelivered_scan_results_raise_an_alarm() -> None:
     alarm = module("monitoring").locals["alarm_specs"]["scan_results_undelivered"]
     assert (alarm["namespace"], alarm["metric"], alarm["statistic"]) == (
