@@ -40,7 +40,17 @@ locals {
   # The bucket's browsers: the app's origins and the API's own, whose share and request
   # pages PUT upload parts straight to the bucket and read their ETags.
   bucket_cors_origins = distinct(concat(var.cors_allowed_origins, [local.public_base_url]))
+
+  # The role GuardDuty scans with, named here rather than read from
+  # module.malware_scanning: the uploads bucket's policy names the role and the
+  # role's permissions name the bucket, and checkov cannot follow two modules
+  # that depend on each other (the emulator test checks that the two ARNs match).
+  malware_scanner_role_name = "${local.name}-malware-protection"
+  malware_scanner_role_arn  = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${local.malware_scanner_role_name}"
 }
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
 
 # Created by terraform/bootstrap before the first apply (one per account).
 data "aws_iam_openid_connect_provider" "github" {
@@ -84,6 +94,9 @@ module "s3" {
 
   enable_replication = var.enable_file_replication
   replica_bucket_arn = var.enable_file_replication ? module.file_replica[0].bucket_arn : null
+
+  # Infected files unreadable, verdicts GuardDuty's alone (modules/bucket).
+  malware_scanner = { role_arn = local.malware_scanner_role_arn }
 }
 
 # The backup of the tenants' files in a second region (modules/replica).
@@ -176,6 +189,19 @@ module "events" {
   function_alias_arn = module.lambda.alias_arn
   function_role_name = module.iam.lambda_role_name
   function_timeout   = var.lambda_timeout
+}
+
+# GuardDuty Malware Protection scans each new version under tenants/ and tags
+# it with its verdict; module.events queues the verdicts for the file API
+# (docs/decisions/malware-scanning.md).
+module "malware_scanning" {
+  source = "./modules/malware_scanning"
+
+  role_name     = local.malware_scanner_role_name
+  bucket_id     = module.s3.bucket_id
+  bucket_arn    = module.s3.bucket_arn
+  tenant_prefix = "tenants/"
+  enabled       = var.enable_malware_scanning
 }
 
 module "waf" {
@@ -278,6 +304,7 @@ module "monitoring" {
   lambda_function_name                  = module.lambda.function_name
   dead_letter_queue_name                = module.events.dead_letter_queue_name
   bucket_changes_queue_name             = module.events.queue_name
+  scan_results_rule_name                = module.events.scan_results_rule_name
   response_time_threshold_seconds       = var.response_time_threshold_seconds
   files_response_time_threshold_seconds = var.files_response_time_threshold_seconds
   elb_5xx_threshold                     = var.elb_5xx_threshold

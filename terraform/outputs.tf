@@ -87,3 +87,8 @@ output "ecs_migration_family" {
   description = "Task definition family of the migration each deploy re-images and runs once (ECS_MIGRATION_FAMILY)."
   value       = module.ecs.migration_family
 }
+
+output "malware_protection_plan_id" {
+  description = "Id of the GuardDuty Malware Protection plan on the uploads bucket (aws guardduty get-malware-protection-plan, send-object-malware-scan)."
+  value       = module.malware_scanning.plan_id
+}

@@ -460,6 +460,12 @@ variable "waf_rate_limit_per_5_minutes" {
   }
 }
 
+variable "enable_malware_scanning" {
+  description = "Scan every new file with GuardDuty Malware Protection for S3 (modules/malware_scanning). Leave true: without it no file is ever scanned and the file API keeps new versions pending. false exists only for the emulator test (moto has no GuardDuty Malware Protection)."
+  type        = bool
+  default     = true
+}
+
 variable "enable_file_replication" {
   description = "Back the tenants' files up by replicating them to a versioned bucket in file_replica_region (deletes arrive as delete markers; old versions expire there after trash_retention_days, as here). Supabase's own backups cover the database, not these files."
   type        = bool

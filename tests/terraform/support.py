@@ -38,6 +38,7 @@ MODULES = (
     "waf",
     "replica",
     "events",
+    "malware_scanning",
 )
 # The root's name for a module's call, where it is not the module's own.
 CALLS = {"replica": "file_replica"}

@@ -478,8 +478,11 @@ def test_the_bucket_module_hardens_a_bucket() -> None:
     )
     assert only(tls["condition"])["variable"] == "aws:SecureTransport"
     assert only(tls["condition"])["values"] == ["false"]
-    # The caller's statements come after it, and cannot replace it (Sid).
-    assert document["override_policy_documents"] == "${var.policy_documents}"
+    # The caller's statements come after it, and cannot replace it (Sid);
+    # then, on a scanned bucket, the malware verdicts' statements.
+    assert document["override_policy_documents"] == (
+        "${concat(var.policy_documents, data.aws_iam_policy_document.malware_verdicts[*].json)}"
+    )
     policy = bucket.resource("aws_s3_bucket_policy")
     assert policy["policy"] == "${data.aws_iam_policy_document.this.json}"
 
@@ -604,6 +607,7 @@ def test_logs_and_alarms() -> None:
         "core_5xx": "HTTPCode_Target_5XX_Count",
         "files_5xx": "HTTPCode_Target_5XX_Count",
         "queue_age": "ApproximateAgeOfOldestMessage",
+        "scan_results_undelivered": "FailedInvocations",
     }
     # Response time per target group: a Lambda cold start never pages as a
     # slow core service.
@@ -624,6 +628,7 @@ def test_logs_and_alarms() -> None:
     namespaces = {"Errors": "AWS/Lambda", "Throttles": "AWS/Lambda"}
     namespaces["ApproximateNumberOfMessagesVisible"] = "AWS/SQS"
     namespaces["ApproximateAgeOfOldestMessage"] = "AWS/SQS"
+    namespaces["FailedInvocations"] = "AWS/Events"
     for spec in alarms.values():
         assert spec["namespace"] == namespaces.get(spec["metric"], "AWS/ApplicationELB")
     alarm = monitoring.resource("aws_cloudwatch_metric_alarm")
@@ -744,12 +749,263 @@ def test_bucket_changes_reach_the_function_through_a_queue_that_loses_nothing() 
     assert mapping["function_response_types"] == ["ReportBatchItemFailures"]
     # The live alias, so a release moves the consumer with the API.
     assert root().modules["events"]["function_alias_arn"] == "${module.lambda.alias_arn}"
-    # Only this bucket of this account sends.
-    [statement] = events.data[("aws_iam_policy_document", "queue")]["statement"]
+    # Only this bucket of this account sends (and the scan results' rule:
+    # test_scan_results_join_the_bucket_changes_queue).
+    statement = queue_statements()["BucketNotifications"]
     assert {c["variable"] for c in statement["condition"]} == {
         "aws:SourceArn",
         "aws:SourceAccount",
     }
+
+
+def queue_statements() -> dict[str, dict[str, Any]]:
+    document = module("events").data[("aws_iam_policy_document", "queue")]
+    return {s["sid"]: s for s in document["statement"]}
+
+
+# --------------------------------------------------------------------------
+# Malware scanning (docs/decisions/malware-scanning.md)
+# --------------------------------------------------------------------------
+
+
+def test_guardduty_scans_and_tags_every_new_tenant_object() -> None:
+    plan = module_resource("malware_scanning", "aws_guardduty_malware_protection_plan")
+    bucket = only(only(plan["protected_resource"])["s3_bucket"])
+    assert bucket["bucket_name"] == "${module.s3.bucket_id}"
+    assert bucket["object_prefixes"] == ["tenants/"]
+    # The verdict's tag, which the bucket policy reads.
+    assert only(only(plan["actions"])["tagging"])["status"] == "ENABLED"
+    assert plan["role"] == "${aws_iam_role.this.arn}"
+    # GuardDuty checks the role when the plan is created: its policy first.
+    assert plan["depends_on"] == ["${aws_iam_role_policy.scan}"]
+    # On in production; only the emulator turns it off.
+    assert plan["count"] == "${var.enabled ? 1 : 0}"
+    assert root().modules["malware_scanning"]["enabled"] == "${var.enable_malware_scanning}"
+    assert root().variables["enable_malware_scanning"]["default"] is True
+    assert "enable_malware_scanning" not in (TF_ROOT / "production.tfvars").read_text()
+
+
+def scanner_statements() -> dict[str, dict[str, Any]]:
+    document = module("malware_scanning").data[("aws_iam_policy_document", "scan")]
+    assert "dynamic" not in document, "no statements the static check cannot see"
+    return {s["sid"]: module_value("malware_scanning", s) for s in document["statement"]}
+
+
+def test_the_scanner_role_is_awss_template_scoped_to_the_tenants_prefix() -> None:
+    scanning = module("malware_scanning")
+    trust = only(scanning.data[("aws_iam_policy_document", "assume")]["statement"])
+    assert trust["actions"] == ["sts:AssumeRole"]
+    assert only(trust["principals"]) == {
+        "type": "Service",
+        "identifiers": ["malware-protection-plan.guardduty.amazonaws.com"],
+    }
+    role = module_resource("malware_scanning", "aws_iam_role")
+    assert role["name"] == "snsd-production-malware-protection"
+    policy = scanning.resource("aws_iam_role_policy", "scan")
+    assert policy["policy"] == "${data.aws_iam_policy_document.scan.json}"
+    assert not scanning.of_type("aws_iam_role_policy_attachment")
+
+    bucket, tenant_objects = "${module.s3.bucket_arn}", "${module.s3.bucket_arn}/tenants/*"
+    assert module_value("malware_scanning", scanning.locals["scanned_objects_arn"]) == (
+        tenant_objects
+    )
+    managed_rule = module_value("malware_scanning", scanning.locals["managed_rule_arn"])
+    assert managed_rule.startswith("arn:${data.aws_partition.current.partition}:events:")
+    assert managed_rule.endswith(":rule/DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3*")
+    found = scanner_statements()
+    expected = {
+        "AllowManagedRuleToSendS3EventsToGuardDuty": (
+            ["events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets"],
+            [managed_rule],
+        ),
+        "AllowGuardDutyToMonitorEventBridgeManagedRule": (
+            ["events:DescribeRule", "events:ListTargetsByRule"],
+            [managed_rule],
+        ),
+        "AllowEnableS3EventBridgeEvents": (
+            ["s3:PutBucketNotification", "s3:GetBucketNotification"],
+            [bucket],
+        ),
+        "AllowPutValidationObject": (
+            ["s3:PutObject"],
+            [f"{bucket}/malware-protection-resource-validation-object"],
+        ),
+        "AllowCheckBucketOwnership": (["s3:ListBucket"], [bucket]),
+        "AllowMalwareScan": (["s3:GetObject", "s3:GetObjectVersion"], [tenant_objects]),
+        "AllowPostScanTag": (
+            [
+                "s3:PutObjectTagging",
+                "s3:GetObjectTagging",
+                "s3:PutObjectVersionTagging",
+                "s3:GetObjectVersionTagging",
+            ],
+            [tenant_objects],
+        ),
+    }
+    assert {sid: (s["actions"], s["resources"]) for sid, s in found.items()} == expected
+    assert all(s.get("effect", "Allow") == "Allow" for s in found.values())
+    # GuardDuty may touch only the EventBridge rules it manages itself.
+    [managed_by] = found["AllowManagedRuleToSendS3EventsToGuardDuty"]["condition"]
+    assert (managed_by["test"], managed_by["variable"], managed_by["values"]) == (
+        "StringLike",
+        "events:ManagedBy",
+        ["malware-protection-plan.guardduty.amazonaws.com"],
+    )
+    # SSE-S3: no KMS permission is needed, so none is given.
+    assert not [a for s in found.values() for a in s["actions"] if a.startswith("kms:")]
+
+
+def test_scan_results_join_the_bucket_changes_queue() -> None:
+    events = module("events")
+    pattern = module_value("events", events.locals["scan_results_pattern"])
+    assert pattern == {
+        "source": ["aws.guardduty"],
+        "detail-type": ["GuardDuty Malware Protection Object Scan Result"],
+        "detail": {
+            "s3ObjectDetails": {
+                "bucketName": ["${module.s3.bucket_id}"],
+                "objectKey": [{"prefix": "tenants/"}],
+            }
+        },
+    }
+    rule = events.resource("aws_cloudwatch_event_rule", "scan_results")
+    assert rule["event_pattern"] == "${jsonencode(local.scan_results_pattern)}"
+    # The default bus: where GuardDuty publishes.
+    assert "event_bus_name" not in rule
+    target = events.resource("aws_cloudwatch_event_target", "scan_results")
+    assert target["rule"] == "${aws_cloudwatch_event_rule.scan_results.name}"
+    assert target["arn"] == "${aws_sqs_queue.this.arn}"  # the same queue as S3's notifications
+    assert target["depends_on"] == ["${aws_sqs_queue_policy.this}"]
+
+    statements = queue_statements()
+    assert set(statements) == {"BucketNotifications", "ScanResults"}
+    scan_results = statements["ScanResults"]
+    assert scan_results["actions"] == ["sqs:SendMessage"]
+    assert scan_results["resources"] == ["${aws_sqs_queue.this.arn}"]
+    assert only(scan_results["principals"]) == {
+        "type": "Service",
+        "identifiers": ["events.amazonaws.com"],
+    }
+    assert only(scan_results["condition"]) == {
+        "test": "ArnEquals",
+        "variable": "aws:SourceArn",
+        "values": ["${aws_cloudwatch_event_rule.scan_results.arn}"],
+    }
+    # S3's statement is still there, unchanged.
+    s3 = statements["BucketNotifications"]
+    assert only(s3["principals"])["identifiers"] == ["s3.amazonaws.com"]
+
+
+def test_the_bucket_notification_keeps_guarddutys_eventbridge_notifications_on() -> None:
+    [notification] = module("events").of_type("aws_s3_bucket_notification").values()
+    assert notification["eventbridge"] is True
+
+
+def test_no_one_reads_an_infected_object_or_relabels_one_clean() -> None:
+    bucket = module("bucket")
+    document = bucket.data[("aws_iam_policy_document", "malware_verdicts")]
+    # An object: whether it is set is known when planning, the role's ARN is not.
+    assert document["count"] == "${var.malware_scanner == null ? 0 : 1}"
+    found = {s["sid"]: s for s in document["statement"]}
+    everyone = {"type": "AWS", "identifiers": ["*"]}
+    but_the_scanner = {
+        "test": "ArnNotEquals",
+        "variable": "aws:PrincipalArn",
+        "values": ["${var.malware_scanner.role_arn}"],
+    }
+    assert found == {
+        "DenyReadingInfectedObjects": {
+            "sid": "DenyReadingInfectedObjects",
+            "effect": "Deny",
+            "actions": ["s3:GetObject", "s3:GetObjectVersion"],
+            "resources": ["${var.bucket_arn}/*"],
+            "principals": [everyone],
+            "condition": [
+                {
+                    "test": "StringEquals",
+                    "variable": "s3:ExistingObjectTag/GuardDutyMalwareScanStatus",
+                    "values": ["THREATS_FOUND"],
+                },
+                but_the_scanner,
+            ],
+        },
+        "DenyTagChangesButByTheMalwareScanner": {
+            "sid": "DenyTagChangesButByTheMalwareScanner",
+            "effect": "Deny",
+            "actions": [
+                "s3:PutObjectTagging",
+                "s3:PutObjectVersionTagging",
+                "s3:DeleteObjectTagging",
+                "s3:DeleteObjectVersionTagging",
+            ],
+            "resources": ["${var.bucket_arn}/*"],
+            "principals": [everyone],
+            "condition": [but_the_scanner],
+        },
+    }
+    # The uploads bucket only: the logs, the replica and the state bucket are not scanned.
+    s3 = module("s3")
+    assert s3.modules["uploads_hardening"]["malware_scanner"] == "${var.malware_scanner}"
+    # The scanner's role, named in the root for both (checkov cannot follow
+    # two modules that depend on each other).
+    assert root().modules["s3"]["malware_scanner"] == {
+        "role_arn": "${local.malware_scanner_role_arn}"
+    }
+    assert (
+        root()
+        .locals["malware_scanner_role_arn"]
+        .endswith(":role/${local.malware_scanner_role_name}")
+    )
+    assert root().modules["malware_scanning"]["role_name"] == "${local.malware_scanner_role_name}"
+    for config in (s3, module("replica"), load(BOOTSTRAP)):
+        for name, call in config.modules.items():
+            if str(call["source"]).endswith("/bucket") and name != "uploads_hardening":
+                assert "malware_scanner" not in call, name
+    # The file API writes no tags, so the deny takes nothing from it.
+    writes_tags = re.compile(
+        r"(put|delete)_object_tagging|\bTagging\s*=|x-amz-tagging(?!-directive)"
+    )
+    for path in (REPO / "file_lambda").rglob("*.py"):
+        assert not writes_tags.search(path.read_text()), path
+
+
+def test_guardduty_trouble_reaches_the_alarm_topic() -> None:
+    monitoring = module("monitoring")
+    assert monitoring.locals["malware_protection_trouble_pattern"] == {
+        "source": ["aws.guardduty"],
+        "detail-type": [
+            "GuardDuty Malware Protection Resource Status Warning",
+            "GuardDuty Malware Protection Resource Status Error",
+            "GuardDuty Malware Protection Post Scan Action Failed",
+        ],
+    }
+    rule = monitoring.resource("aws_cloudwatch_event_rule", "malware_protection_trouble")
+    assert rule["event_pattern"] == "${jsonencode(local.malware_protection_trouble_pattern)}"
+    target = monitoring.resource("aws_cloudwatch_event_target", "malware_protection_trouble")
+    assert target["arn"] == "${aws_sns_topic.alarms.arn}"
+    document = monitoring.data[("aws_iam_policy_document", "alarms_topic")]
+    found = {s["sid"]: s for s in document["statement"]}["MalwareProtectionTrouble"]
+    assert found["actions"] == ["SNS:Publish"]
+    assert only(found["principals"])["identifiers"] == ["events.amazonaws.com"]
+    assert only(found["condition"]) == {
+        "test": "ArnEquals",
+        "variable": "aws:SourceArn",
+        "values": ["${aws_cloudwatch_event_rule.malware_protection_trouble.arn}"],
+    }
+
+
+def test_undelivered_scan_results_raise_an_alarm() -> None:
+    alarm = module("monitoring").locals["alarm_specs"]["scan_results_undelivered"]
+    assert (alarm["namespace"], alarm["metric"], alarm["statistic"]) == (
+        "AWS/Events",
+        "FailedInvocations",
+        "Sum",
+    )
+    # The default bus's metrics carry the rule's name only.
+    assert alarm["dimensions"] == {"RuleName": "${var.scan_results_rule_name}"}
+    assert root().modules["monitoring"]["scan_results_rule_name"] == (
+        "${module.events.scan_results_rule_name}"
+    )
 
 
 def test_lambda_function() -> None:
@@ -1064,8 +1320,10 @@ def test_waf_limits_the_public_link_routes_tighter_than_every_route() -> None:
     acl = waf.resource("aws_wafv2_web_acl")
     rules = {r["name"]: r for r in acl["rule"]}
     rule = rules["rate-limit-public-links"]
-    assert rules["rate-limit-per-ip"]["priority"] < rule["priority"] < min(
-        r["priority"] for r in acl["rule"] if r["name"].startswith(("aws-", "core-"))
+    assert (
+        rules["rate-limit-per-ip"]["priority"]
+        < rule["priority"]
+        < min(r["priority"] for r in acl["rule"] if r["name"].startswith(("aws-", "core-")))
     )
     assert only(rule["action"])["block"]
     rate = only(only(rule["statement"])["rate_based_statement"])

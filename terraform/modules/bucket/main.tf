@@ -63,7 +63,68 @@ data "aws_iam_policy_document" "this" {
 
   # The bucket's own statements follow this one (their Sids differ, so none
   # replaces it).
-  override_policy_documents = var.policy_documents
+  override_policy_documents = concat(var.policy_documents, data.aws_iam_policy_document.malware_verdicts[*].json)
+}
+
+# Where GuardDuty Malware Protection tags the bucket's objects with its verdict
+# (modules/malware_scanning): an object found infected is read by no one, not
+# even through a presigned URL, and the verdict's tag is changed by GuardDuty
+# alone, so that no one who may write can relabel an infected object clean.
+# As AWS's "Using tag-based access control (TBAC) with Malware Protection for
+# S3" shows (https://docs.aws.amazon.com/guardduty/latest/ug/tag-based-access-s3-malware-protection.html),
+# GuardDuty's own role is exempt: an on-demand re-scan of a suspected false
+# positive reads the object.
+data "aws_iam_policy_document" "malware_verdicts" {
+  count = var.malware_scanner == null ? 0 : 1
+
+  statement {
+    sid       = "DenyReadingInfectedObjects"
+    effect    = "Deny"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = ["${var.bucket_arn}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:ExistingObjectTag/GuardDutyMalwareScanStatus"
+      values   = ["THREATS_FOUND"]
+    }
+
+    condition {
+      test     = "ArnNotEquals"
+      variable = "aws:PrincipalArn"
+      values   = [var.malware_scanner.role_arn]
+    }
+  }
+
+  # Any tag change: the verdict's tag is one of an object's tags, and these
+  # actions replace or delete the whole set.
+  statement {
+    sid    = "DenyTagChangesButByTheMalwareScanner"
+    effect = "Deny"
+    actions = [
+      "s3:PutObjectTagging",
+      "s3:PutObjectVersionTagging",
+      "s3:DeleteObjectTagging",
+      "s3:DeleteObjectVersionTagging",
+    ]
+    resources = ["${var.bucket_arn}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "ArnNotEquals"
+      variable = "aws:PrincipalArn"
+      values   = [var.malware_scanner.role_arn]
+    }
+  }
 }
 
 resource "aws_s3_bucket_policy" "this" {

@@ -23,3 +23,11 @@ variable "policy_documents" {
   type        = list(string)
   default     = []
 }
+
+variable "malware_scanner" {
+  description = "The role GuardDuty Malware Protection scans and tags this bucket's objects with ({ role_arn }); set, the policy denies everyone else reading an object tagged GuardDutyMalwareScanStatus = THREATS_FOUND and changing or deleting any object's tags. null: neither (buckets that are not scanned). An object, so that whether it is set is known when planning, before the role's ARN is."
+  type = object({
+    role_arn = string
+  })
+  default = null
+}

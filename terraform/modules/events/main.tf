@@ -1,6 +1,8 @@
 # The bucket's changes, delivered to the file API's function through a queue
 # (file_lambda/events): S3 -> SQS (dead-letter queue behind it) -> the
-# function's alias, through an event source mapping.
+# function's alias, through an event source mapping. GuardDuty's scan results
+# for the same objects join the same queue through an EventBridge rule, so one
+# consumer records both (docs/decisions/malware-scanning.md).
 
 data "aws_caller_identity" "current" {}
 
@@ -32,7 +34,8 @@ resource "aws_sqs_queue" "this" {
   tags = var.tags
 }
 
-# Only this bucket, in this account, may send to the queue.
+# Only this bucket, in this account, and the scan results' rule may send to
+# the queue.
 data "aws_iam_policy_document" "queue" {
   statement {
     sid       = "BucketNotifications"
@@ -56,6 +59,23 @@ data "aws_iam_policy_document" "queue" {
       values   = [data.aws_caller_identity.current.account_id]
     }
   }
+
+  statement {
+    sid       = "ScanResults"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.this.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_cloudwatch_event_rule.scan_results.arn]
+    }
+  }
 }
 
 resource "aws_sqs_queue_policy" "this" {
@@ -67,6 +87,15 @@ resource "aws_sqs_queue_policy" "this" {
 resource "aws_s3_bucket_notification" "this" {
   bucket = var.bucket_id
 
+  # GuardDuty Malware Protection turns the bucket's EventBridge notifications
+  # on to hear of new objects (modules/malware_scanning). A bucket has a
+  # single notification configuration and this resource writes all of it (the
+  # provider's docs for aws_s3_bucket_notification); one without
+  # EventBridgeConfiguration has EventBridge off (S3 API reference,
+  # NotificationConfiguration). Undeclared, the next apply would switch
+  # GuardDuty's notifications off, and scanning would silently stop.
+  eventbridge = true
+
   queue {
     id            = "tenant-object-changes"
     queue_arn     = aws_sqs_queue.this.arn
@@ -74,6 +103,39 @@ resource "aws_s3_bucket_notification" "this" {
     filter_prefix = var.tenant_prefix
   }
 
+  depends_on = [aws_sqs_queue_policy.this]
+}
+
+# GuardDuty's verdicts on this bucket's tenant objects, from the default bus
+# (where GuardDuty publishes them) to the same queue: the consumer tells them
+# from S3's notifications by their shape (file_lambda/events). Event pattern:
+# https://docs.aws.amazon.com/guardduty/latest/ug/monitor-with-eventbridge-s3-malware-protection.html
+locals {
+  scan_results_pattern = {
+    "source"      = ["aws.guardduty"]
+    "detail-type" = ["GuardDuty Malware Protection Object Scan Result"]
+    "detail" = {
+      "s3ObjectDetails" = {
+        "bucketName" = [var.bucket_id]
+        "objectKey"  = [{ "prefix" = var.tenant_prefix }]
+      }
+    }
+  }
+}
+
+resource "aws_cloudwatch_event_rule" "scan_results" {
+  name          = "${var.name}-scan-results"
+  description   = "GuardDuty Malware Protection scan results for ${var.bucket_id}/${var.tenant_prefix}, queued for the file API"
+  event_pattern = jsonencode(local.scan_results_pattern)
+  tags          = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "scan_results" {
+  rule      = aws_cloudwatch_event_rule.scan_results.name
+  target_id = "bucket-changes-queue"
+  arn       = aws_sqs_queue.this.arn
+
+  # Delivery needs the queue's ScanResults statement.
   depends_on = [aws_sqs_queue_policy.this]
 }
 

@@ -27,3 +27,8 @@ output "event_source_mapping_uuid" {
   description = "Id of the event source mapping (to disable consumption during maintenance)."
   value       = aws_lambda_event_source_mapping.this.uuid
 }
+
+output "scan_results_rule_name" {
+  description = "Name of the EventBridge rule that queues GuardDuty's scan results (its failed deliveries are alarmed on)."
+  value       = aws_cloudwatch_event_rule.scan_results.name
+}

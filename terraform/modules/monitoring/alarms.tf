@@ -138,6 +138,21 @@ locals {
       period      = 300
       periods     = 1
     }
+    # A scan result EventBridge gave up delivering to the queue (after its
+    # retries): that file stays pending until it is scanned again
+    # (docs/operations.md, "Malware scanning"). AWS/Events reports
+    # FailedInvocations per rule of the default bus, and only when not zero
+    # (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html).
+    scan_results_undelivered = {
+      name        = "scan-results-undelivered"
+      description = "GuardDuty scan results the EventBridge rule failed to deliver to the bucket-changes queue: those files stay pending until scanned again"
+      namespace   = "AWS/Events"
+      metric      = "FailedInvocations"
+      dimensions  = { RuleName = var.scan_results_rule_name }
+      statistic   = "Sum"
+      period      = 300
+      periods     = 1
+    }
   }
 
   # Reported only where replication metrics are on (modules/s3), in the

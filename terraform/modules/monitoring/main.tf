@@ -36,6 +36,24 @@ data "aws_iam_policy_document" "alarms_topic" {
     }
   }
 
+  # GuardDuty's Malware Protection trouble, through the rule below only.
+  statement {
+    sid       = "MalwareProtectionTrouble"
+    actions   = ["SNS:Publish"]
+    resources = [aws_sns_topic.alarms.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_cloudwatch_event_rule.malware_protection_trouble.arn]
+    }
+  }
+
   statement {
     sid       = "BudgetsPublish"
     actions   = ["SNS:Publish"]
@@ -65,6 +83,42 @@ resource "aws_sns_topic_subscription" "email" {
   topic_arn = aws_sns_topic.alarms.arn
   protocol  = "email"
   endpoint  = each.value
+}
+
+################################################################################
+# Malware scanning: GuardDuty's own trouble, to the same topic
+################################################################################
+
+# GuardDuty publishes these to the default bus when a Malware Protection
+# plan's status turns WARNING or ERROR (its role lost a permission, the
+# bucket's notifications were turned off: no file is scanned meanwhile, and
+# new files stay pending) and when it scanned an object but could not tag it
+# (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-guardduty.html).
+# The account has one plan (modules/malware_scanning), so no narrower match.
+locals {
+  malware_protection_trouble_pattern = {
+    "source" = ["aws.guardduty"]
+    "detail-type" = [
+      "GuardDuty Malware Protection Resource Status Warning",
+      "GuardDuty Malware Protection Resource Status Error",
+      "GuardDuty Malware Protection Post Scan Action Failed",
+    ]
+  }
+}
+
+resource "aws_cloudwatch_event_rule" "malware_protection_trouble" {
+  name          = "${var.name}-malware-protection-trouble"
+  description   = "GuardDuty Malware Protection plan in WARNING or ERROR, or a scanned object left untagged"
+  event_pattern = jsonencode(local.malware_protection_trouble_pattern)
+  tags          = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "malware_protection_trouble" {
+  rule      = aws_cloudwatch_event_rule.malware_protection_trouble.name
+  target_id = "alarm-topic"
+  arn       = aws_sns_topic.alarms.arn
+
+  depends_on = [aws_sns_topic_policy.alarms]
 }
 
 ################################################################################

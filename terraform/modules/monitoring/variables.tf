@@ -53,6 +53,11 @@ variable "bucket_changes_queue_name" {
   type        = string
 }
 
+variable "scan_results_rule_name" {
+  description = "Name of the EventBridge rule that queues GuardDuty's scan results; any result it fails to deliver raises an alarm."
+  type        = string
+}
+
 variable "replication" {
   description = "The backup replication whose failures raise an alarm (the metrics' SourceBucket, DestinationBucket and RuleId); null without replication."
   type = object({

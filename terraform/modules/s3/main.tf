@@ -25,12 +25,15 @@ resource "aws_s3_bucket" "this" {
   tags          = var.tags
 }
 
-# Versioning, SSE-S3, no public access, no ACLs, TLS only (modules/bucket).
+# Versioning, SSE-S3, no public access, no ACLs, TLS only (modules/bucket);
+# with the malware scanner's role, infected objects unreadable and the
+# verdict's tag GuardDuty's alone.
 module "uploads_hardening" {
   source = "../bucket"
 
-  bucket     = aws_s3_bucket.this.id
-  bucket_arn = aws_s3_bucket.this.arn
+  bucket          = aws_s3_bucket.this.id
+  bucket_arn      = aws_s3_bucket.this.arn
+  malware_scanner = var.malware_scanner
 }
 
 # Browsers post straight to the bucket with presigned POST policies and

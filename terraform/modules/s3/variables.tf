@@ -92,6 +92,14 @@ variable "force_destroy" {
   default     = false
 }
 
+variable "malware_scanner" {
+  description = "The role GuardDuty Malware Protection scans and tags the uploads with ({ role_arn }, modules/malware_scanning): the uploads bucket's policy then denies reading objects found infected and changing their tags to everyone else. null: no such statements. The logs bucket is not scanned."
+  type = object({
+    role_arn = string
+  })
+  default = null
+}
+
 variable "enable_replication" {
   description = "Replicate new files under replication_prefix to replica_bucket_arn (a versioned bucket in another region), as a backup."
   type        = bool
