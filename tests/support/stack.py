@@ -225,7 +225,15 @@ def start_stack(
     """`make dev` with SNSD_LOCAL_DIR, CORS_ALLOWED_ORIGINS and `env` set, on free ports
     (or, with `default_ports`, on the stack's own defaults), with the dev JWT secret."""
     environ = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
-    for name in (*PORT_VARIABLES, "SUPABASE_JWT_SECRET", "POWERTOOLS_LOG_LEVEL"):
+    # The in-process suites' settings (tests/conftest.py's `lambda_module` sets them in
+    # os.environ) are not make dev's: scanning, say, is off there and enforced here.
+    for name in (
+        *PORT_VARIABLES,
+        "SUPABASE_JWT_SECRET",
+        "POWERTOOLS_LOG_LEVEL",
+        "MALWARE_SCANNING",
+        "SCAN_RETRY_AFTER",
+    ):
         environ.pop(name, None)
     if not default_ports:
         ports = {name: free_port() for name in ("PORT", "AUTH_PORT", "POSTGRES_PORT", "QUEUE_PORT")}
