@@ -411,7 +411,10 @@ class S3Storage:
 
     def copy(self, source: ObjectInfo, destination: str, metadata: dict[str, str]) -> ObjectInfo:
         """Copy the bytes and content type of the version `source` describes; the new
-        version carries `metadata` (who wrote it is whoever copied, not the source's writer)."""
+        version carries `metadata` (who wrote it is whoever copied, not the source's writer)
+        and no tags: the malware scanner's tag is its own verdict of the source, and the
+        copy, a new version, waits for its own (S3 copies tags unless told not to, which
+        on AWS also takes tagging rights the bucket's policy keeps for GuardDuty)."""
         copy_source: dict[str, str] = {"Bucket": self._bucket, "Key": source.key}
         if source.version_id:
             copy_source["VersionId"] = source.version_id
@@ -423,6 +426,7 @@ class S3Storage:
                     Key=destination,
                     CopySource=copy_source,  # type: ignore[arg-type]
                     MetadataDirective="REPLACE",
+                    TaggingDirective="REPLACE",
                     ContentType=source.content_type,
                     Metadata=metadata,
                 )
@@ -439,6 +443,8 @@ class S3Storage:
                         "ContentType": source.content_type,
                         "Metadata": metadata,
                         "MetadataDirective": "REPLACE",
+                        # With no tags to put, the managed copy puts none.
+                        "TaggingDirective": "REPLACE",
                     },
                     Config=self._transfer,
                 )

@@ -26,10 +26,11 @@ from file_lambda import alb
 from file_lambda.app import create_app
 from file_lambda.database import Database
 from file_lambda.events.consumer import Consumer
+from file_lambda.events.scan_results import TAG
 from file_lambda.memberships import Memberships
 from file_lambda.storage.port import ObjectUnreadable
 from tests.support.bucket_events import record, scan_result, sqs_batch, sqs_messages
-from tests.support.files import upload
+from tests.support.files import BUCKET, upload
 from tests.support.problems import assert_problem
 from tests.support.tokens import TokenFactory
 
@@ -613,3 +614,23 @@ def test_with_scanning_off_nothing_is_judged_or_shown(
         ).status
         == 201
     )
+
+
+def test_a_copy_carries_no_scanners_tag_of_its_source(
+    client: AlbClient, s3: Any, tenant: str
+) -> None:
+    """The scanner's tag is the scanner's alone: a copy is a new version, unscanned until
+    its own scan tags it. S3 copies the source's tags by default (TaggingDirective
+    COPY), which on AWS would also need tagging rights the bucket's policy denies all
+    but GuardDuty."""
+    upload(client, "tagged.txt", b"clean bytes")
+    key = f"tenants/{tenant}/tagged.txt"
+    s3.put_object_tagging(
+        Bucket=BUCKET,
+        Key=key,
+        Tagging={"TagSet": [{"Key": TAG, "Value": "NO_THREATS_FOUND"}]},
+    )
+    copied = client.post("/files/copy", json_body={"source": "tagged.txt", "destination": "c.txt"})
+    assert copied.status == 201, copied.body
+    tags = s3.get_object_tagging(Bucket=BUCKET, Key=f"tenants/{tenant}/c.txt")["TagSet"]
+    assert tags == []
