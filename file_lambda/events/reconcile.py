@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 
 from file_lambda.database import Database
@@ -37,6 +37,29 @@ def walk(storage: Storage, prefix: str) -> Iterator[VersionEntry]:
         key_marker, version_marker = page.next_key_marker, page.next_version_marker
 
 
+def tenant_command(
+    module: str,
+    doc: str,
+    argv: Sequence[str] | None,
+    add_arguments: Callable[[argparse.ArgumentParser], object],
+) -> tuple[argparse.Namespace, str, Settings, S3Storage, Database]:
+    """An operator's command on one tenant (`python -m module TENANT_ID ...`): its
+    arguments, the tenant's id, and the file API's settings, bucket and database, from
+    the environment the function runs with."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=doc.split("\n\n")[0])
+    parser.add_argument("tenant_id")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    tenant_id = canonical_uuid(args.tenant_id)
+    if tenant_id is None:
+        parser.error("TENANT_ID must be a UUID")
+    settings = Settings.from_env()
+    supabase = SupabaseSecrets(settings)
+    storage = S3Storage(make_client(settings.region, settings.endpoint_url), settings.bucket)
+    db = Database(lambda: supabase.get().db_url, timeout=10)
+    return args, tenant_id, settings, storage, db
+
+
 def drift(recorded: ledger.Usage, counted: ledger.Usage) -> dict[str, dict[str, int]]:
     """Per folder, what the count adds to what was recorded (only where they differ)."""
     result = {}
@@ -49,20 +72,14 @@ def drift(recorded: ledger.Usage, counted: ledger.Usage) -> dict[str, dict[str, 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m file_lambda.events.reconcile", description=__doc__.split("\n\n")[0]
+    args, tenant_id, _, storage, db = tenant_command(
+        "file_lambda.events.reconcile",
+        __doc__ or "",
+        argv,
+        lambda parser: parser.add_argument(
+            "--dry-run", action="store_true", help="report the drift, fix nothing"
+        ),
     )
-    parser.add_argument("tenant_id")
-    parser.add_argument("--dry-run", action="store_true", help="report the drift, fix nothing")
-    args = parser.parse_args(argv)
-    tenant_id = canonical_uuid(args.tenant_id)
-    if tenant_id is None:
-        parser.error("TENANT_ID must be a UUID")
-
-    settings = Settings.from_env()
-    supabase = SupabaseSecrets(settings)
-    storage = S3Storage(make_client(settings.region, settings.endpoint_url), settings.bucket)
-    db = Database(lambda: supabase.get().db_url, timeout=10)
     entries = list(walk(storage, f"tenants/{tenant_id}/"))
     counted = ledger.recount(entries, f"tenants/{tenant_id}/").without_empty_folders()
     if args.dry_run:

@@ -30,15 +30,10 @@ from typing import Any, Protocol
 
 import boto3
 
-from file_lambda.database import Database
 from file_lambda.events.ledger import Database as Statements
 from file_lambda.events.notifications import TENANTS_PREFIX
-from file_lambda.events.reconcile import walk
-from file_lambda.secrets import SupabaseSecrets
-from file_lambda.settings import Settings
+from file_lambda.events.reconcile import tenant_command, walk
 from file_lambda.storage.port import VersionEntry
-from file_lambda.storage.s3 import S3Storage, make_client
-from tenancy.principal import canonical_uuid
 
 
 class Scanner(Protocol):
@@ -83,11 +78,7 @@ def unscanned(
     ]
 
 
-def main(argv: Sequence[str] | None = None, *, scanner: Scanner | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m file_lambda.events.rescan", description=__doc__.split("\n\n")[0]
-    )
-    parser.add_argument("tenant_id")
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="list them, ask for nothing")
     parser.add_argument(
         "--older-than",
@@ -96,15 +87,12 @@ def main(argv: Sequence[str] | None = None, *, scanner: Scanner | None = None) -
         metavar="SECONDS",
         help="leave alone versions younger than this (their own scan is on its way)",
     )
-    args = parser.parse_args(argv)
-    tenant_id = canonical_uuid(args.tenant_id)
-    if tenant_id is None:
-        parser.error("TENANT_ID must be a UUID")
 
-    settings = Settings.from_env()
-    supabase = SupabaseSecrets(settings)
-    storage = S3Storage(make_client(settings.region, settings.endpoint_url), settings.bucket)
-    db = Database(lambda: supabase.get().db_url, timeout=10)
+
+def main(argv: Sequence[str] | None = None, *, scanner: Scanner | None = None) -> int:
+    args, tenant_id, settings, storage, db = tenant_command(
+        "file_lambda.events.rescan", __doc__ or "", argv, _arguments
+    )
     prefix = f"{TENANTS_PREFIX}{tenant_id}/"
     entries = list(walk(storage, prefix))
     cutoff = datetime.now(UTC) - timedelta(seconds=args.older_than)
