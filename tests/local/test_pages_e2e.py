@@ -121,6 +121,32 @@ def test_a_recipient_unlocks_a_share_downloads_the_same_bytes_and_a_revoked_link
     assert "revoked" in page.locator("[role=alert]").inner_text().lower()
 
 
+def test_a_recipient_who_comes_before_the_malware_check_gets_the_file_once_it_is_done(
+    stack: Stack, context: Any
+) -> None:
+    member = Member(stack)
+    contract = os.urandom(50_000)
+    member.upload("out", "contract.pdf", contract)
+    # Linked at once: the link works; its file waits for its verdict (issue 28).
+    created = member.call("POST", "/files/shares", json={"path": "out/contract.pdf"})
+    assert created.status_code == 201, created.text
+
+    page = context.new_page()
+    page.goto(created.json()["url"])
+    page.locator("#download").wait_for()
+    assert page.locator("#scan").inner_text() == "Being checked for malware"
+    # The page asks again as Retry-After says (10 s) and the download starts by itself.
+    with page.expect_download(timeout=60_000) as started:
+        page.click("#download")
+        status = page.locator("#download-status")
+        wait_for(page, lambda: "being checked" in status.inner_text(), 10, "the wait")
+    saved = Path(started.value.path())
+    assert hashlib.sha256(saved.read_bytes()).digest() == hashlib.sha256(contract).digest()
+    page.reload()
+    page.locator("#download").wait_for()
+    assert page.locator("#scan").count() == 0  # clean: nothing more to say
+
+
 def test_a_folder_link_lists_its_files_a_page_at_a_time_with_a_download_each(
     stack: Stack, context: Any
 ) -> None:

@@ -71,6 +71,12 @@ export function explain(problem) {
       return 'That password is not right. Try again.'
     case 'too_many_attempts':
       return `Too many attempts. Try again in ${waitText(problem.retryAfter)}.`
+    case 'scan_pending':
+      return 'This file is being checked for malware. It can be downloaded once the check is done.'
+    case 'file_infected':
+      return 'This file was found to contain malware, so it cannot be downloaded. Let its sender know.'
+    case 'file_not_scanned':
+      return 'This file could not be checked for malware, so it cannot be downloaded through a link. Ask its sender for it.'
     default:
       return problem.message
   }

@@ -53,6 +53,7 @@ function render(share, grant) {
     h('dt', {}, 'Available until'), h('dd', {}, formatDate(share.expires_at)),
     share.downloads_left === null || share.downloads_left === undefined ? null
       : [h('dt', {}, 'Downloads left'), h('dd', {id: 'downloads-left'}, String(share.downloads_left))],
+    scanNote(share.scan) ? [h('dt', {}, 'Safety'), h('dd', {id: 'scan'}, scanNote(share.scan))] : null,
   )
   const message = status()
   message.id = 'download-status'
@@ -75,8 +76,12 @@ function render(share, grant) {
   show(...parts)
 }
 
-async function download(share, grant, path, message) {
-  say(message, 'Preparing the download…')
+// A file still being checked for malware: the page asks again as the API's Retry-After
+// says, this many times at most (about ten minutes at its default of 10 s).
+const SCAN_WAITS = 60
+
+async function download(share, grant, path, message, waited = 0) {
+  say(message, waited ? message.textContent : 'Preparing the download…')
   try {
     const answer = await withGrant(share, grant, `${api}/downloads`, {
       method: 'POST',
@@ -87,8 +92,24 @@ async function download(share, grant, path, message) {
     // The answered presigned GET downloads as an attachment: the page stays.
     location.assign(answer.url)
   } catch (problem) {
+    if (problem instanceof Problem && problem.code === 'scan_pending' && waited < SCAN_WAITS) {
+      say(message, `${explain(problem)} The download starts by itself when it is.`)
+      const seconds = Math.max(1, problem.retryAfter || 10)
+      setTimeout(() => download(share, grant, path, message, waited + 1), seconds * 1000)
+      return
+    }
     say(message, explain(problem), 'error')
   }
+}
+
+/** What a file's malware check says, where it says more than "clean". */
+function scanNote(scan) {
+  return {
+    pending: 'Being checked for malware',
+    infected: 'Contains malware: cannot be downloaded',
+    unscannable: 'Could not be checked for malware',
+    failed: 'Could not be checked for malware',
+  }[scan] || null
 }
 
 async function openFolder(share, grant, listing, message, folder, cursor) {
@@ -119,6 +140,7 @@ async function openFolder(share, grant, listing, message, folder, cursor) {
     rows.append(h('li', {class: 'file'},
       h('span', {class: 'name'}, name),
       h('span', {class: 'size'}, formatSize(file.size)),
+      scanNote(file.scan) ? h('span', {class: 'scan'}, scanNote(file.scan)) : null,
       h('button', {type: 'button', 'aria-label': `Download ${name}`,
         onclick: () => download(share, grant, file.path, message)}, 'Download')))
   }
