@@ -1,7 +1,8 @@
 """The architecture's rules, read from the source: every import of every module, those
 inside functions included, parsed with `ast` (nothing is imported to check them).
 
-- `file_lambda` and `core_service` never import each other; `tenancy` imports neither;
+- `file_lambda` and `core_service` never import each other; `tenancy` imports neither,
+  and `webhooks` (shared by both, as `tenancy` is) neither of them;
   none of them imports the repository's tools (`dev`, `bench`, `scripts`, `tests`),
   which do not ship.
 - Route modules (those that declare routes, and the services their handlers hand a
@@ -29,7 +30,7 @@ import pytest
 from tests.support.fresh_process import run_python
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("tenancy", "file_lambda", "core_service")
+PACKAGES = ("tenancy", "webhooks", "file_lambda", "core_service")
 TOOLS = {"dev", "bench", "scripts", "tests"}
 DRIVERS = {"boto3", "botocore", "psycopg", "psycopg_pool"}
 NOT_ON_LAMBDA = {"supabase", "gotrue", "aws_xray_sdk"}
@@ -133,7 +134,8 @@ def load(root: Path) -> dict[str, Module]:
 # -- the rules: each returns its breaches, as "module:line imports name" -----------------
 
 FORBIDDEN = {
-    "tenancy": {"file_lambda", "core_service"} | TOOLS,
+    "tenancy": {"webhooks", "file_lambda", "core_service"} | TOOLS,
+    "webhooks": {"file_lambda", "core_service"} | TOOLS,
     "file_lambda": {"core_service"} | TOOLS,
     "core_service": {"file_lambda"} | TOOLS,
 }
