@@ -262,14 +262,19 @@ class History(TenantFiles):
         path = validate_path(path)
         key = self._root.key(path)
         markers: list[tuple[str, str]] = []
+        content: VersionEntry | None = None  # the version it brings back
         for entry in self._entries_of(key):
             if not entry.is_delete_marker:
+                content = entry
                 break
             markers.append((key, entry.version_id))
         if not markers:
             if self._exists(key):
                 raise FileNotDeleted(f"{path} is not in the trash")
             raise ObjectNotFound(f"{path} is not in the trash")
+        if content is not None and self._verdicts is not None:
+            # Malware stays in the trash, to be purged: brought back, no one could read it.
+            self._verdicts.refuse_infected(self._access.tenant_id, path, content.version_id)
         self._claim([Want(path, 0, 0)])  # its versions are counted already
         self._delete_versions(markers)
         return self._info(self._head(path))

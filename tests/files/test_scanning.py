@@ -328,6 +328,12 @@ def test_an_infected_version_is_never_copied_moved_restored_or_shared(
     listed = member.get("/files/list", params={"recursive": True}).json()["files"]
     assert sorted(item["path"] for item in listed) == ["in/bad.exe", "in/eicar.com"]
 
+    # Deleted, it stays in the trash: brought back, no one could read it.
+    assert member.delete("/files/delete/in/bad.exe").status == 204
+    trash = member.post("/files/trash/restore", json_body={"path": "in/bad.exe"})
+    assert_problem(trash, 403, "file_infected")
+    assert member.get("/files/metadata/in/bad.exe").status == 404
+
 
 def test_an_admin_purges_an_infected_file_and_usage_counts_it_until_then(
     scanned_for: Callable[..., AlbClient],
