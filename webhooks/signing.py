@@ -127,6 +127,8 @@ def sign(
     """The attempt's request, signed by each secret (two during a rotation's overlap)."""
     if not signing_secrets:
         raise ValueError("a delivery is signed by at least one secret")
+    if attempted_at.tzinfo is None:
+        raise ValueError("an attempt's time must be timezone-aware")
     timestamp = str(math.floor(attempted_at.timestamp()))
     signed_content = f"{message.webhook_id}.{timestamp}.".encode() + message.body
     signatures = " ".join(_signature(secret_key(s), signed_content) for s in signing_secrets)
@@ -155,9 +157,17 @@ class EndpointSecrets:
     def __post_init__(self) -> None:
         if (self.previous is None) != (self.previous_until is None):
             raise ValueError("a previous secret comes with the end of its overlap")
+        # A malformed secret is refused when it is kept, not at its first delivery.
+        for secret in (self.current, self.previous):
+            if secret is not None:
+                secret_key(secret)
 
     def rotated(self, new_current: str, *, at: datetime) -> EndpointSecrets:
-        """After a rotation at `at`: the current secret signs on for `ROTATION_OVERLAP`."""
+        """After a rotation at `at`: the current secret signs on for `ROTATION_OVERLAP`.
+
+        Only one previous secret is kept: a rotation inside another's overlap ends that
+        overlap, so a header never carries more than two signatures.
+        """
         return EndpointSecrets(new_current, self.current, at + ROTATION_OVERLAP)
 
     def signing_at(self, at: datetime) -> tuple[str, ...]:

@@ -223,6 +223,21 @@ def test_during_a_rotations_overlap_both_secrets_verify_and_after_it_only_the_ne
         verify(old, after)
 
 
+def test_a_rotation_inside_an_overlap_keeps_two_secrets_the_newest() -> None:
+    first, second, third = new_secret(), new_secret(), new_secret()
+    rotated_at = now()
+    endpoint = EndpointSecrets(first).rotated(second, at=rotated_at).rotated(third, at=rotated_at)
+
+    assert endpoint.signing_at(rotated_at) == (third, second)
+
+
+def test_endpoint_secrets_refuse_a_malformed_secret_when_kept() -> None:
+    with pytest.raises(ValueError, match="signing secret"):
+        EndpointSecrets(new_secret()).rotated("whsec_short", at=now())
+    with pytest.raises(ValueError, match="end of its overlap"):
+        EndpointSecrets(new_secret(), previous=new_secret())
+
+
 def test_a_new_secret_is_32_random_bytes_the_library_reads() -> None:
     secrets = {new_secret() for _ in range(100)}
 
@@ -275,9 +290,11 @@ def test_a_message_refuses_what_the_specification_does_not_allow() -> None:
         message("file.created", OCCURRED_AT, {"size": float("nan")})
 
 
-def test_a_delivery_needs_a_secret() -> None:
+def test_a_delivery_needs_a_secret_and_an_aware_time() -> None:
     with pytest.raises(ValueError, match="at least one secret"):
         sign(a_message(), [], attempted_at=now())
+    with pytest.raises(ValueError, match="timezone-aware"):
+        sign(a_message(), [new_secret()], attempted_at=now().replace(tzinfo=None))
 
 
 def test_an_event_time_in_another_zone_is_sent_in_utc() -> None:
