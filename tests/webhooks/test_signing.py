@@ -57,8 +57,9 @@ def verify(secret: str, delivery: SignedDelivery) -> object:
 
 def test_the_official_librarys_own_test_vector_is_reproduced() -> None:
     """`test_sign_function` in libraries/python/tests/test_webhooks.py of
-    github.com/standard-webhooks/standard-webhooks (commit b2fa7b8): the specification
-    publishes no vector of its own (its example signature comes without its secret)."""
+    github.com/standard-webhooks/standard-webhooks (commit b2fa7b8), the vector every
+    official library tests (Go, JavaScript, PHP, C# and Java alike); the specification
+    publishes none of its own (its example signature comes without its secret)."""
     message = Message(webhook_id="msg_p5jXN8AQM9LWM0D4loKWxJek", body=b'{"test": 2432232314}')
     delivery = sign(
         message,
