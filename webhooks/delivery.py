@@ -151,7 +151,7 @@ class Sender:
             return answer.result(timeout=max(deadline - time.monotonic(), 0))
         except TimeoutError:
             raise _Failed(Failure.TIMEOUT, self._too_slow) from None
-        except OSError:
+        except (OSError, ValueError):  # ValueError: an answer that is not an address
             raise _Failed(Failure.DNS, "the host name does not resolve") from None
 
     def _connect(

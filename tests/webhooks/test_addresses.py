@@ -18,6 +18,7 @@ from webhooks.addresses import (
     check_endpoint_url,
     parse_endpoint,
     refusal,
+    resolve,
 )
 
 # One address of each refused range (issue 29's list, then the IANA special-purpose ones).
@@ -194,6 +195,7 @@ def test_the_list_names_the_ranges_of_the_issue() -> None:
         ("https://0x7f000001/", "neither"),
         ("https://::1/", "port"),  # an unbracketed IPv6 reads as host ":" and port
         ("https://[127.0.0.1]/", "neither"),
+        ("https://127%2E0%2E0%2E1/", "neither"),
         ("https://hooks.example.com/a b", "spaces"),
         ("https://hooks.example.com/\tin", "spaces"),
         ("https://hooks.exämple.com/", "non-ASCII"),
@@ -219,3 +221,11 @@ def test_http_is_only_for_local_mode() -> None:
     assert parse_endpoint("http://127.0.0.1:9000/", local=True).port == 9000
     with pytest.raises(AddressRefused, match="https"):
         parse_endpoint("http://127.0.0.1:9000/")
+
+
+def test_the_systems_resolver_finds_localhost_refused_in_production_allowed_locally() -> None:
+    """The default resolver, on a name /etc/hosts answers: no DNS server is asked."""
+    assert ipaddress.ip_address("127.0.0.1") in resolve("localhost", 443)
+    with pytest.raises(AddressRefused, match="loopback"):
+        check_endpoint_url("https://localhost/hooks")
+    assert check_endpoint_url("http://localhost:8080/hooks", local=True).port == 8080
