@@ -452,9 +452,37 @@ def test_a_resolver_that_hangs_is_abandoned_at_the_limit() -> None:
         answered.set()
 
     assert outcome.failure is Failure.TIMEOUT
-    assert 500 <= outcome.duration_ms < 800
+    assert 500 <= outcome.duration_ms < 1000
 
 
 def test_headers_the_client_sets_itself_are_not_taken_from_the_caller() -> None:
     with pytest.raises(ValueError, match="host"):
         Sender().send("https://hooks.example.com/", {"Host": "elsewhere"}, BODY)
+
+
+def test_an_answer_that_is_not_http_fails_with_no_detail_of_ours(
+    serve: Callable[..., Receiver],
+) -> None:
+    def garbage(handler: BaseHTTPRequestHandler) -> None:
+        handler.wfile.write(b"SSH-2.0-OpenSSH_9.2\r\n")
+
+    receiver = serve(garbage)
+
+    outcome = Sender(local=True, resolver=StubResolver(["127.0.0.1"])).send(
+        receiver.url(), HEADERS, BODY
+    )
+
+    assert (outcome.status, outcome.failure) == (None, Failure.BAD_RESPONSE)
+    assert outcome.error == "the receiver sent no valid HTTP answer"
+
+
+def test_https_to_a_receiver_without_tls_fails_the_handshake(
+    serve: Callable[..., Receiver],
+) -> None:
+    receiver = serve(no_content)
+
+    outcome = Sender(local=True, resolver=StubResolver(["127.0.0.1"])).send(
+        receiver.url().replace("http://", "https://"), HEADERS, BODY
+    )
+
+    assert (outcome.failure, outcome.error) == (Failure.TLS, "TLS handshake failed")
