@@ -19,7 +19,7 @@ from file_lambda.cursors import Cursors
 from file_lambda.disposition import content_disposition, safe_to_render
 from file_lambda.paths import InvalidPath, TenantRoot, validate_path
 from file_lambda.quotas import QUEUE_ALLOWANCE_SECONDS, Claim, NoQuotas, Quotas, Want
-from file_lambda.scans import WRITER_METADATA, ScanState, Verdicts, VerdictsUnavailable
+from file_lambda.scans import WRITER_METADATA, ScanState, Verdict, Verdicts, VerdictsUnavailable
 from file_lambda.schemas import FileInfo, PresignedUpload
 from file_lambda.settings import Settings
 from file_lambda.storage.port import (
@@ -138,14 +138,11 @@ class TenantFiles:
         """Copy `original` to `destination` (a new version there, written by the caller),
         its room claimed first; never an infected version (it would be handed on)."""
         metadata = {**original.metadata, WRITER_METADATA: self._access.principal.user_id}
-        if self._verdicts is not None:
-            verdict = self._verdicts.refuse_infected(
-                self._access.tenant_id, self._root.relative(original.key), original.version_id
-            )
-            if verdict is not None and verdict.state == "pending":
-                # The copy is pending too: who may read it before its verdict is who
-                # wrote its bytes, not who copied them.
-                metadata = dict(original.metadata)
+        verdict = self._refuse_infected(self._root.relative(original.key), original.version_id)
+        if verdict is not None and verdict.state == "pending":
+            # The copy is pending too: who may read it before its verdict is who
+            # wrote its bytes, not who copied them.
+            metadata = dict(original.metadata)
         claim = self._claim([Want(destination, original.size)])
         try:
             return self._storage.copy(original, self._root.key(destination), metadata)
@@ -154,6 +151,13 @@ class TenantFiles:
             raise
 
     # -- malware scanning (scans.py): what a version's verdict lets out ----------------
+
+    def _refuse_infected(self, path: str, version_id: str | None) -> Verdict | None:
+        """The version's verdict, or `403 file_infected`: for what would hand a version on
+        (a copy, a move, a restore, a new share link); None where nothing is judged."""
+        if self._verdicts is None:
+            return None
+        return self._verdicts.refuse_infected(self._access.tenant_id, path, version_id)
 
     def _require_readable(self, obj: ObjectInfo, *, by_link: bool = False) -> ScanState | None:
         """The version's scan state if the caller may have its bytes (`by_link`: a share

@@ -272,9 +272,9 @@ class History(TenantFiles):
             if self._exists(key):
                 raise FileNotDeleted(f"{path} is not in the trash")
             raise ObjectNotFound(f"{path} is not in the trash")
-        if content is not None and self._verdicts is not None:
+        if content is not None:
             # Malware stays in the trash, to be purged: brought back, no one could read it.
-            self._verdicts.refuse_infected(self._access.tenant_id, path, content.version_id)
+            self._refuse_infected(path, content.version_id)
         self._claim([Want(path, 0, 0)])  # its versions are counted already
         self._delete_versions(markers)
         return self._info(self._head(path))

@@ -232,10 +232,9 @@ class Shares(TenantFiles):
         path = validate_path(request.path)
         if request.kind == "file":
             shared = self._head(path)  # 404 file_not_found
-            if self._verdicts is not None:
-                # A link to malware would hand it on; one to a file not scanned yet
-                # may be made: its downloads wait for the verdict.
-                self._verdicts.refuse_infected(self._access.tenant_id, path, shared.version_id)
+            # A link to malware would hand it on; one to a file not scanned yet may be
+            # made: its downloads wait for the verdict.
+            self._refuse_infected(path, shared.version_id)
         elif not _holds_a_file(self._storage, self._root.folder_prefix(path)):
             raise ObjectNotFound(f"{path} holds no file to share")
         expires_at = link_expires_at(request.expires_at, self._settings.share_max_days)
