@@ -30,6 +30,8 @@ from file_lambda.events.scan_results import TAG
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 120
+# Ctrl-C stops everything within seconds (dev/stack.py); a minute means something hangs.
+STOP_TIMEOUT = 60
 # A small file's verdict comes within seconds (the watcher's listing, a scan, the event
 # source mapping's 5 s window: docs/benchmarks.md, `scan_verdict`); a busy machine is slower.
 VERDICT_TIMEOUT = 60
@@ -194,10 +196,13 @@ class Stack:
         else:
             os.kill(self.pids["stack"], signal.SIGTERM)
         try:
-            self.process.wait(timeout=60)
+            self.process.wait(timeout=STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
             self.kill()
-            raise
+            # What it was doing when it would not stop: the log says which part held it.
+            pytest.fail(
+                f"make dev did not stop within {STOP_TIMEOUT} s of {how}:\n{self.output()[-4000:]}"
+            )
         deadline = time.monotonic() + 10
         while (left := still_running(self.processes)) and time.monotonic() < deadline:
             time.sleep(0.2)
