@@ -140,3 +140,61 @@ create policy webhook_attempts_admins on public.webhook_attempts
 revoke all on public.webhook_attempts from anon, authenticated;
 grant select on public.webhook_attempts to authenticated;
 grant all on public.webhook_attempts to service_role;
+
+-- Writes an event, in the caller's transaction, for each enabled endpoint of
+-- the tenant that asked for its type (or only `p_endpoint`, the test event's):
+-- the outbox row and one delivery per endpoint, for the relay to send. Nothing
+-- at all when nobody listens, so that a tenant without endpoints pays one
+-- indexed lookup per change. Returns the event's id, or null.
+--
+-- The payload is `{type, timestamp, data}` as Postgres prints jsonb (keys in
+-- its own order), stored as bytes and never serialised again: the signed
+-- bytes are these. `data` always holds `tenant_id` and `actor`.
+create function private.emit_webhook_event(
+  p_tenant uuid,
+  p_type text,
+  p_data jsonb,
+  p_occurred_at timestamptz default now(),
+  p_actor uuid default null,
+  p_endpoint uuid default null
+)
+returns uuid
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_event uuid;
+  v_endpoints uuid[];
+begin
+  select array_agg(e.id) into v_endpoints
+  from public.webhook_endpoints e
+  where e.tenant_id = p_tenant
+    and e.enabled
+    and (case when p_endpoint is null then p_type = any (e.event_types) else e.id = p_endpoint end);
+  if v_endpoints is null then
+    return null;
+  end if;
+
+  insert into private.webhook_events (tenant_id, type, occurred_at, payload)
+  values (
+    p_tenant, p_type, p_occurred_at,
+    convert_to(
+      jsonb_build_object(
+        'type', p_type,
+        'timestamp', to_char(p_occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        'data', coalesce(p_data, '{}'::jsonb)
+          || jsonb_build_object('tenant_id', p_tenant, 'actor', p_actor)
+      )::text,
+      'UTF8'))
+  returning id into v_event;
+
+  insert into public.webhook_deliveries (tenant_id, event_id, endpoint_id)
+  select p_tenant, v_event, unnest(v_endpoints);
+  return v_event;
+end;
+$$;
+revoke all on function private.emit_webhook_event(uuid, text, jsonb, timestamptz, uuid, uuid)
+  from public, anon, authenticated;
+grant execute on function private.emit_webhook_event(uuid, text, jsonb, timestamptz, uuid, uuid)
+  to service_role;
