@@ -39,6 +39,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +83,8 @@ from file_lambda.database import Database
 from file_lambda.storage.s3 import S3Storage
 
 ROOT = Path(__file__).resolve().parents[1]
+# A part that takes this long to stop is named in the output (see `LocalStack._stopping`).
+SLOW_STOP_SECONDS = 2.0
 
 
 def bucket_cors(origins: list[str]) -> dict[str, Any]:
@@ -183,7 +186,7 @@ class LocalStack:
             database_url = self._start_database()
             auth = LocalAuth(database_url, config.jwt_secret, site_url=config.origins[0])
             self.urls["auth"] = auth.serve(self._port("auth", config.auth_port))
-            self._exit.callback(auth.stop)
+            self._stopping("auth", auth.stop)
             self._configure_environment(database_url)
             self._serve()
             self._start_bucket_changes(database_url)
@@ -202,6 +205,21 @@ class LocalStack:
 
     def stop(self) -> None:
         self._exit.close()
+
+    def _stopping(self, part: str, stop: Callable[[], None]) -> None:
+        """Stop `part` with the stack, and say so when it is slow: a Ctrl-C that takes
+        seconds should name what held it."""
+
+        def timed() -> None:
+            started = time.monotonic()
+            try:
+                stop()
+            finally:
+                took = time.monotonic() - started
+                if took >= SLOW_STOP_SECONDS:
+                    print(f"stopping {part} took {took:.1f} s", file=sys.stderr, flush=True)
+
+        self._exit.callback(timed)
 
     @property
     def public_base_url(self) -> str:
@@ -222,7 +240,7 @@ class LocalStack:
             cors_origins=origins,
             s3_port=self._port("s3", self.config.s3_port, grpc_twin=True),
         )
-        self._exit.callback(s3.stop)
+        self._stopping("seaweedfs", s3.stop)
         self.urls["s3"] = s3.endpoint
         self.pids["seaweedfs"] = s3.process.pid
         client = self._s3 = s3.client()
@@ -240,7 +258,7 @@ class LocalStack:
         db = postgres.start(
             self.config.state_dir / "postgres", self._port("postgres", self.config.postgres_port)
         )
-        self._exit.callback(db.stop)
+        self._stopping("postgres", db.stop)
         self.pids["postgres"] = db.pid
         url = db.url()
         self.urls["database"] = url
@@ -319,7 +337,7 @@ class LocalStack:
             thread.join(timeout=30)
             balancer.close()
 
-        self._exit.callback(stop_server)
+        self._stopping("load balancer", stop_server)
         while not server.started:
             if not thread.is_alive():
                 raise RuntimeError(f"the load balancer could not start on port {port}")
@@ -344,7 +362,7 @@ class LocalStack:
             self.reconciled = changes.start(ledger)
         finally:
             ledger.close()
-        self._exit.callback(changes.stop)
+        self._stopping("bucket changes", changes.stop)
         self.urls["queue"] = queue.endpoint
         for tenant in self.reconciled:
             print(f"usage of tenant {tenant} reconciled with the bucket", file=sys.stderr)
