@@ -449,6 +449,9 @@ TRIGGERS: dict[str, Callable[[World], Answer]] = {
     "file_infected": _file_infected,
     "scan_pending": lambda w: _by_link(w, None),
     "file_not_scanned": lambda w: _by_link(w, "UNSUPPORTED"),
+    "range_not_satisfiable": lambda w: w.files.get(
+        "/files/download/a.txt", headers={"range": "bytes=1000000-"}
+    ),
     "file_not_archived": lambda w: w.files.post("/files/thaw", json_body={"path": "a.txt"}),
     "file_not_deleted": lambda w: w.files.post("/files/trash/restore", json_body={"path": "a.txt"}),
     "member_exists": _member_exists,
