@@ -6,7 +6,7 @@ its endpoints, deliveries and attempts), after the role check here. What no
 client role may do, the transaction does as `service_role` once that check
 has passed, in the same transaction: keep a sealed secret
 (`private.webhook_endpoint_secrets`), write the test event
-(`private.emit_webhook_event`) and put a delivery back in the relay's way.
+(`private.emit_webhook_event`).
 The caller's claims stay set, so the audit trail's triggers name them
 (supabase/migrations/20260126000300_webhook_endpoints_audit.sql).
 """
@@ -296,23 +296,16 @@ class WebhookService:
     ) -> Redelivery:
         """Attempt it again from the first attempt on; its log keeps what came before."""
         await self._require_admin(tenant_id)
-        endpoint = await self._endpoint(tenant_id, endpoint_id)
+        await self._endpoint(tenant_id, endpoint_id)
         cursor = await self._conn.execute(
-            "select id from public.webhook_deliveries"
-            " where tenant_id = %s and endpoint_id = %s and id = %s",
-            (tenant_id, endpoint_id, delivery_id),
+            "select private.redeliver_webhook(%s, %s) as status", (endpoint_id, delivery_id)
         )
-        if await cursor.fetchone() is None:
+        row = await cursor.fetchone()
+        if row is None or row["status"] is None:
             raise WebhookDeliveryNotFound("No such delivery of this endpoint")
-        if not endpoint.enabled:
+        if row["status"] == "endpoint_disabled":
             raise _disabled()
-        await self._as_service()
-        await self._conn.execute(
-            "update public.webhook_deliveries set status = 'pending', attempts = 0,"
-            " queued_at = null, next_attempt_at = now() where id = %s",
-            (delivery_id,),
-        )
-        return Redelivery(delivery_id=delivery_id, status="pending")
+        return Redelivery(delivery_id=delivery_id, status=row["status"])
 
     # -- the parts --------------------------------------------------------------------------
 

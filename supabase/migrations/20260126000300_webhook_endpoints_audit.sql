@@ -15,7 +15,8 @@
 --   place. SQLSTATE SN020 (core_service/db.py).
 -- - `private.webhook_event_of`: an event's type and payload, for the
 --   tenant's admins and owners only; the outbox itself stays closed to
---   every client role.
+--   every client role. `private.redeliver_webhook`: a delivery sent again,
+--   by them only.
 
 create function private.url_origin(p_url text)
 returns text
@@ -97,30 +98,41 @@ create trigger webhook_endpoint_secrets_audit
   for each row when (new.current_secret is distinct from old.current_secret)
   execute function private.audit_webhook_secret_rotation();
 
--- A redelivery is the only change that puts a delivery back to pending with no
--- attempt and not queued (the relay only sets `queued_at`, the delivery function
--- only counts attempts up): one already so waits for the relay, and changes nothing.
-create function private.audit_webhook_redelivery()
-returns trigger
+-- A redelivery, as the caller: the delivery back at its first attempt (the
+-- relay sends it again; its attempts stay in the log), and its audit row. A
+-- function rather than a trigger on the deliveries, which the relay and the
+-- delivery function update all the time. Answers 'pending', 'endpoint_disabled'
+-- (nothing changed), or null when the caller sees no such delivery.
+create function private.redeliver_webhook(p_endpoint uuid, p_delivery uuid)
+returns text
 language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  v_delivery public.webhook_deliveries;
 begin
-  perform private.audit_core(new.tenant_id, 'webhook_redelivered',
-    jsonb_build_object('endpoint_id', new.endpoint_id, 'delivery_id', new.id,
-                       'event_id', new.event_id, 'from', jsonb_build_object(
-                         'status', old.status, 'attempts', old.attempts)));
-  return null;
+  select d.* into v_delivery
+  from public.webhook_deliveries d
+  where d.id = p_delivery and d.endpoint_id = p_endpoint
+    and private.tenant_role(d.tenant_id) in ('admin', 'owner')
+  for update;
+  if not found then
+    return null;
+  end if;
+  if not (select e.enabled from public.webhook_endpoints e where e.id = p_endpoint) then
+    return 'endpoint_disabled';
+  end if;
+  update public.webhook_deliveries
+  set status = 'pending', attempts = 0, queued_at = null, next_attempt_at = now()
+  where id = p_delivery;
+  perform private.audit_core(v_delivery.tenant_id, 'webhook_redelivered',
+    jsonb_build_object('endpoint_id', p_endpoint, 'delivery_id', p_delivery,
+                       'event_id', v_delivery.event_id, 'from', jsonb_build_object(
+                         'status', v_delivery.status, 'attempts', v_delivery.attempts)));
+  return 'pending';
 end
 $$;
-
-create trigger webhook_deliveries_redelivery_audit
-  after update of status, attempts, queued_at on public.webhook_deliveries
-  for each row
-  when (new.status = 'pending' and new.attempts = 0 and new.queued_at is null
-        and (old.status <> 'pending' or old.attempts <> 0 or old.queued_at is not null))
-  execute function private.audit_webhook_redelivery();
 
 create function private.limit_webhook_endpoints()
 returns trigger
@@ -161,8 +173,9 @@ revoke all on function
   private.url_origin(text),
   private.audit_webhook_endpoint_change(),
   private.audit_webhook_secret_rotation(),
-  private.audit_webhook_redelivery(),
+  private.redeliver_webhook(uuid, uuid),
   private.limit_webhook_endpoints(),
   private.webhook_event_of(uuid)
 from public;
-grant execute on function private.webhook_event_of(uuid) to authenticated, service_role;
+grant execute on function private.webhook_event_of(uuid), private.redeliver_webhook(uuid, uuid)
+  to authenticated, service_role;

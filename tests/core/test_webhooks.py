@@ -683,6 +683,14 @@ def test_redelivery_starts_a_failed_delivery_again_and_keeps_its_log(
     assert row == {"status": "pending", "attempts": 0, "queued_at": None, "due": True}
     assert len(client.get(path, headers=headers).json()["attempt_log"]) == 8
 
+    # The relay's claim and unclaim of another delivery (a send the queue refused) and the
+    # delivery function's attempts are no redelivery.
+    fresh = send_test_event(client, headers, tenant_id, endpoint["id"])
+    for change in ("queued_at = now()", "queued_at = null", "attempts = 1, status = 'failed'"):
+        db.execute(
+            f"update public.webhook_deliveries set {change} where event_id = %s",  # noqa: S608
+            (fresh,),
+        )
     rows = audit_rows(db, tenant_id, "webhook_redelivered")
     assert [r["detail"] for r in rows] == [
         {
