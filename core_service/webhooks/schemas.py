@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -20,8 +21,8 @@ from webhooks.events import EVENT_TYPES
 
 if TYPE_CHECKING:
     EventType = str
-else:  # the catalogue, as an enum of the OpenAPI document
-    EventType = Literal[tuple(EVENT_TYPES)]
+else:  # the catalogue, as one named enum of the OpenAPI document (clients get one type)
+    EventType = StrEnum("EventType", {t.upper().replace(".", "_"): t for t in EVENT_TYPES})
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
 
 Url = Annotated[

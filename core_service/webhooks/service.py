@@ -118,7 +118,13 @@ class WebhookService:
         with refusals():
             cursor = await self._conn.execute(
                 _INSERT,
-                (tenant_id, url, body.description, body.event_types, self._principal.user_id),
+                (
+                    tenant_id,
+                    url,
+                    body.description,
+                    _texts(body.event_types),
+                    self._principal.user_id,
+                ),
             )
         endpoint = Endpoint.model_validate(await cursor.fetchone())
         secret = new_secret()
@@ -148,7 +154,7 @@ class WebhookService:
         if body.url is not None and body.url != current.url:
             changes["url"] = await self._checked_url(body.url)
         if body.event_types is not None:
-            changes["event_types"] = body.event_types
+            changes["event_types"] = _texts(body.event_types)
         if "description" in body.model_fields_set:
             changes["description"] = body.description
         if body.enabled is False and current.enabled:
@@ -355,6 +361,11 @@ class WebhookService:
     async def _as_service(self) -> None:
         """The rest of the transaction as `service_role` (the caller's claims stay set)."""
         await self._conn.execute("select set_config('role', %s, true)", (SERVICE_ROLE,))
+
+
+def _texts(event_types: list[str]) -> list[str]:
+    """The types as plain text (they arrive as members of the catalogue's enum)."""
+    return [str(event_type) for event_type in event_types]
 
 
 def _disabled() -> WebhookEndpointDisabled:
