@@ -2,13 +2,13 @@
 
 Every method runs in the request's transaction as the caller (role
 `authenticated`, row-level security: only the tenant's admins and owners see
-its endpoints, deliveries and attempts), after the role check here. What no
-client role may do, the transaction does as `service_role` once that check
-has passed, in the same transaction: keep a sealed secret
-(`private.webhook_endpoint_secrets`), write the test event
-(`private.emit_webhook_event`).
-The caller's claims stay set, so the audit trail's triggers name them
-(supabase/migrations/20260126000300_webhook_endpoints_audit.sql).
+its endpoints, deliveries and attempts), after the role check here. The two
+things no client role may do, keeping a sealed secret
+(`private.webhook_endpoint_secrets`) and writing the test event
+(`private.emit_webhook_event`), the transaction does as `service_role` once
+that check has passed. The caller's claims stay set, so the audit trail's
+triggers name them (supabase/migrations/20260126000300_webhook_endpoints_audit.sql);
+a redelivery is a function the caller runs (`private.redeliver_webhook`).
 """
 
 from __future__ import annotations
