@@ -14,6 +14,7 @@ import ipaddress
 import json
 import logging
 import re
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -430,6 +431,47 @@ def test_a_tenant_has_at_most_twenty_endpoints(
     first = client.get(_base(tenant_id), headers=headers).json()["endpoints"][0]["id"]
     assert client.delete(f"{_base(tenant_id)}/{first}", headers=headers).status_code == 204
     create(client, headers, tenant_id)
+
+
+def test_two_creations_at_once_cannot_both_take_the_last_place(
+    db_url: str, make_user: Callable[..., User], make_tenant: Callable[..., str]
+) -> None:
+    """Straight in SQL, as any door to the table would: the second insert waits for the
+    first's lock, then counts its row."""
+    owner = make_user()
+    tenant_id = make_tenant(owner)
+    insert = (
+        "insert into public.webhook_endpoints (tenant_id, url, event_types)"
+        " values (%s, 'https://93.184.215.14/', '{file.created}')"
+    )
+    with psycopg.connect(db_url, autocommit=True) as setup:
+        for _ in range(MAX_ENDPOINTS - 1):
+            setup.execute(insert, (tenant_id,))
+    outcome: list[str] = []
+    with psycopg.connect(db_url) as first, psycopg.connect(db_url) as second:
+        first.execute(insert, (tenant_id,))  # the 20th, not committed yet
+
+        def insert_another() -> None:
+            try:
+                second.execute(insert, (tenant_id,))
+                second.commit()
+                outcome.append("inserted")
+            except psycopg.Error as exc:
+                second.rollback()
+                outcome.append(str(exc.sqlstate))
+
+        racing = threading.Thread(target=insert_another)
+        racing.start()
+        racing.join(timeout=1)
+        assert racing.is_alive(), "the second insert did not wait for the first"
+        first.commit()
+        racing.join(timeout=10)
+    assert outcome == ["SN020"]
+    with psycopg.connect(db_url) as check:
+        count = check.execute(
+            "select count(*) from public.webhook_endpoints where tenant_id = %s", (tenant_id,)
+        ).fetchone()
+    assert count == (MAX_ENDPOINTS,)
 
 
 # -- changes -----------------------------------------------------------------------------
