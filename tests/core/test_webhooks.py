@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from fastapi.testclient import TestClient
 from standardwebhooks import Webhook
 
 from core_service.settings import Settings
+from core_service.webhooks import service
 from core_service.webhooks.service import MAX_ENDPOINTS
 from tenancy.settings import ConfigError
 from tests.support.core import WEBHOOK_SECRETS_KEY, User
@@ -360,6 +362,26 @@ def test_urls_into_our_own_network_are_refused_without_saying_where_they_point(
     assert not re.search(r"\d+\.\d+\.\d+\.\d+/\d+|::/", refused["detail"]), refused["detail"]
     listed = client.get(_base(tenant_id), headers=headers).json()["endpoints"]
     assert [e["url"] for e in listed] == [PUBLIC_URL]
+
+
+def test_a_name_that_resolves_too_slowly_is_refused(
+    client: TestClient,
+    tenant: tuple[str, dict[str, User]],
+    auth: Callable[[User], dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tenant_id, users = tenant
+    monkeypatch.setattr(service, "RESOLVE_TIMEOUT_SECONDS", 0.1)
+
+    def slow(host: str, port: int) -> list[IPAddress]:
+        time.sleep(0.5)
+        return [ipaddress.ip_address("93.184.215.14")]
+
+    body = {"url": "https://slow.example/hooks", "event_types": ["file.created"]}
+    with webhook_parts(client, resolver=slow):
+        answer = client.post(_base(tenant_id), json=body, headers=auth(users["owner"]))
+    problem = assert_problem(answer, 400, "webhook_url_refused")
+    assert "did not resolve in time" in problem["detail"]
 
 
 def test_a_name_resolving_to_public_addresses_is_saved(
