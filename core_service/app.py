@@ -18,6 +18,7 @@ from core_service.quotas import router as quotas_router
 from core_service.readiness import database_check, s3_client, storage_check
 from core_service.routes import liveness, router
 from core_service.settings import Settings
+from core_service.webhooks import endpoints as webhooks
 from tenancy.cors import install_browser_policy
 from tenancy.problems import install_problem_handlers
 from tenancy.query import refuse_unknown_query
@@ -79,6 +80,7 @@ def create_app(
     )
     install_problem_handlers(app)
     serve_routes(app, router, quotas_router)
+    webhooks.install(app, settings)
     # Inside the audit's and the browser policy's middleware: their headers and ids apply.
     app.add_middleware(GuardedBodies)
     audit.install(app)

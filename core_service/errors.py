@@ -31,3 +31,26 @@ class InvitationNotFound(NotFound):
 
 class InvitationExists(Conflict):
     code = "invitation_exists"
+
+
+# -- webhooks (core_service/webhooks/) -----------------------------------------------
+
+
+class WebhookEndpointNotFound(NotFound):
+    code = "webhook_endpoint_not_found"
+
+
+class WebhookDeliveryNotFound(NotFound):
+    code = "webhook_delivery_not_found"
+
+
+class WebhookEndpointLimit(Conflict):
+    code = "webhook_endpoint_limit"
+
+
+class WebhookEndpointDisabled(Conflict):
+    code = "webhook_endpoint_disabled"
+
+
+class WebhookSecretsUnavailable(ServiceUnavailable):
+    code = "webhook_secrets_unavailable"

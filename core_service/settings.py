@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tenancy.settings import ConfigError, Environment
 from tenancy.supabase_pooler import require_session
+from webhooks.vault import VaultKeyInvalid, key_from_setting
 
 LOCAL = "local"
 
@@ -45,6 +46,11 @@ class Settings:
     db_pool_timeout: float = 5.0
     # Seconds each dependency has to answer `GET /ready`.
     ready_timeout: float = 2.0
+    # Webhooks (core_service/webhooks/): the key that seals endpoints' signing secrets
+    # (none: endpoints are listed, but none is made nor its secret rotated), and whether
+    # endpoints may be on loopback over http (make dev's receivers; APP_ENV=local only).
+    webhook_secrets_key: bytes | None = None
+    webhooks_allow_loopback: bool = False
 
     @property
     def local(self) -> bool:
@@ -65,6 +71,8 @@ class Settings:
             port=read.integer("PORT", 8000, maximum=65535),
             db_pool_max_size=read.integer("DB_POOL_MAX_SIZE", 10),
             db_pool_timeout=read.number("DB_POOL_TIMEOUT", 5.0),
+            webhook_secrets_key=_vault_key(read.optional("WEBHOOK_SECRETS_KEY")),
+            webhooks_allow_loopback=_flag(read, "WEBHOOKS_ALLOW_LOOPBACK"),
         )
         require_session(settings.database_url, "setting SUPABASE_DB_URL")
         if not settings.local:
@@ -76,4 +84,23 @@ class Settings:
                     )
             if not settings.supabase_url.startswith("https://"):
                 raise ConfigError("setting SUPABASE_URL must use https (outside APP_ENV=local)")
+            if settings.webhooks_allow_loopback:
+                # A deployed core that let endpoints onto loopback would deliver to itself.
+                raise ConfigError("setting WEBHOOKS_ALLOW_LOOPBACK is for APP_ENV=local only")
         return settings
+
+
+def _vault_key(value: str | None) -> bytes | None:
+    if value is None:
+        return None
+    try:
+        return key_from_setting(value)
+    except VaultKeyInvalid as exc:
+        raise ConfigError(f"setting {exc}") from None
+
+
+def _flag(read: Environment, name: str) -> bool:
+    value = read.text(name, "false").lower()
+    if value not in ("true", "false"):
+        raise ConfigError(f"setting {name} must be true or false, got {value!r}")
+    return value == "true"

@@ -32,9 +32,11 @@ stack writes `$SNSD_LOCAL_DIR/localstack.json` (its URLs and process ids;
 
 from __future__ import annotations
 
+import base64
 import importlib
 import json
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -131,6 +133,16 @@ class Config:
             queue_port=int(os.environ.get("QUEUE_PORT") or DEFAULT_QUEUE_PORT),
             scan_max_bytes=int(os.environ.get("SCANNER_MAX_BYTES") or GUARDDUTY_MAX_BYTES),
         )
+
+
+def webhook_secrets_key(state_dir: Path) -> str:
+    """The stack's WEBHOOK_SECRETS_KEY: made once per state directory and kept there, so
+    that endpoints' sealed secrets still open after a restart."""
+    path = state_dir / "webhook-secrets.key"
+    if not path.exists():
+        path.write_text(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 SEED = """
@@ -304,6 +316,10 @@ class LocalStack:
                 # As template.yaml sets it: events carry bearer tokens.
                 "POWERTOOLS_LOGGER_LOG_EVENT": "false",
                 "POWERTOOLS_METRICS_DISABLED": "true",
+                # Webhooks (issue 29): the key sealing endpoints' secrets, which the core
+                # and the delivery function share, and receivers on this machine.
+                "WEBHOOK_SECRETS_KEY": webhook_secrets_key(self.config.state_dir),
+                "WEBHOOKS_ALLOW_LOOPBACK": "true",
             }
         )
 
