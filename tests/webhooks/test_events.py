@@ -33,7 +33,14 @@ from file_lambda.database import Database
 from file_lambda.events.consumer import Consumer
 from file_lambda.storage.port import DeleteFailure
 from tests.files.test_file_requests import open_request, send_file, uploader
-from tests.files.test_multipart import complete, create, send
+from tests.files.test_multipart import (
+    anonymous,
+    companion_upload,
+    complete,
+    create,
+    open_session,
+    send,
+)
 from tests.support.bucket_events import record, scan_result, sqs_batch, sqs_messages
 from tests.support.core import ORIGIN, User
 from tests.support.files import BUCKET, ClientFactory, upload
@@ -488,6 +495,23 @@ def test_a_multipart_upload_completed(
         "path": "big/part.bin",
         "version_id": done.json()["version_id"],
         "size": 11,
+    }
+
+
+def test_an_upload_sessions_upload_completed(
+    db: Conn, client_for: ClientFactory, user: str, tenant: str
+) -> None:
+    member = client_for("member", sub=user)
+    session = open_session(member, folder="inbox")
+    endpoint(db, tenant, "upload.completed")
+    done = companion_upload(anonymous(member), session, "notes.txt", b"some notes")
+    assert done.status == 200, done.body
+    assert only(db, tenant, "upload.completed").data == {
+        "tenant_id": tenant,
+        "actor": user,
+        "path": "inbox/notes.txt",
+        "version_id": None,  # Companion's answer carries neither
+        "size": None,
     }
 
 
