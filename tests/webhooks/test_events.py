@@ -16,6 +16,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -52,6 +53,7 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 Conn = psycopg.Connection[dict[str, Any]]
+API_MD = Path(__file__).parents[2] / "docs" / "api.md"
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 SEQ = iter(range(1, 1_000_000))
 
@@ -681,3 +683,25 @@ def test_a_refused_core_change_sends_nothing(
     )
     assert invite.status_code in (403, 404), invite.text
     assert events(db, tenant) == []
+
+
+# -- the catalogue and its documentation -------------------------------------------------------
+
+
+def documented_types() -> list[str]:
+    """The types docs/api.md's "Webhook events" section describes, one heading each
+    (at whatever level the section sits)."""
+    text = API_MD.read_text(encoding="utf-8")
+    start = re.search(r"^(#+) Webhook events$", text, flags=re.MULTILINE)
+    assert start is not None, "docs/api.md has no Webhook events section"
+    level = len(start.group(1))
+    rest = text[start.end() :]
+    end = re.search(rf"^#{{1,{level}}} ", rest, flags=re.MULTILINE)
+    section = rest[: end.start()] if end else rest
+    return re.findall(rf"^#{{{level + 1}}} `([a-z_.]+)`$", section, flags=re.MULTILINE)
+
+
+def test_every_type_in_the_catalogue_is_documented_and_nothing_else() -> None:
+    documented = documented_types()
+    assert len(documented) == len(set(documented)), "a type documented twice"
+    assert sorted(documented) == sorted(EVENT_TYPES)
