@@ -151,7 +151,13 @@ as $$
 declare
   v_event record;
 begin
-  select * into v_event from private.webhook_event_of(new);
+  -- Most tenants have no endpoint: one indexed read, and no more work.
+  if not exists (
+    select 1 from public.webhook_endpoints e where e.tenant_id = new.tenant_id and e.enabled
+  ) then
+    return null;
+  end if;
+  v_event := private.webhook_event_of(new);
   if v_event.type is null then
     return null;
   end if;
@@ -197,13 +203,14 @@ grant select on private.webhook_quota_warnings to service_role;
 -- Nothing is read or remembered while no enabled endpoint of the tenant asks
 -- for quota.warning: an endpoint that starts listening while usage is above
 -- 80% hears it at the next change of usage.
-create function private.check_quota_warning(p_tenant uuid)
-returns void
+create function private.quota_warning()
+returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
+  v_tenant uuid := case when tg_op = 'DELETE' then old.tenant_id else new.tenant_id end;
   v_quota public.tenant_quotas;
   v_used_bytes bigint;
   v_used_objects bigint;
@@ -213,17 +220,17 @@ declare
 begin
   if not exists (
     select 1 from public.webhook_endpoints e
-    where e.tenant_id = p_tenant and e.enabled and 'quota.warning' = any (e.event_types)
+    where e.tenant_id = v_tenant and e.enabled and 'quota.warning' = any (e.event_types)
   ) then
-    return;
+    return null;
   end if;
   -- One tenant's checks one at a time, each reading the totals after the one
   -- before committed: two changes that only together reach 80% are seen so.
-  perform pg_advisory_xact_lock(hashtextextended(p_tenant::text || '/quota_warning', 0));
-  select * into v_quota from public.tenant_quotas q where q.tenant_id = p_tenant;
+  perform pg_advisory_xact_lock(hashtextextended(v_tenant::text || '/quota_warning', 0));
+  select * into v_quota from public.tenant_quotas q where q.tenant_id = v_tenant;
   select coalesce(sum(u.version_bytes), 0), coalesce(sum(u.version_objects), 0)
   into v_used_bytes, v_used_objects
-  from public.file_usage u where u.tenant_id = p_tenant;
+  from public.file_usage u where u.tenant_id = v_tenant;
   foreach v_limit in array array['bytes', 'objects'] loop
     if v_limit = 'bytes' then
       v_max := v_quota.max_bytes;
@@ -234,30 +241,18 @@ begin
     end if;
     if v_max > 0 and v_used * 5 >= v_max * 4 then
       insert into private.webhook_quota_warnings (tenant_id, limit_name)
-      values (p_tenant, v_limit)
+      values (v_tenant, v_limit)
       on conflict do nothing;
       if found then
-        perform private.emit_webhook_event(p_tenant, 'quota.warning',
+        perform private.emit_webhook_event(v_tenant, 'quota.warning',
           jsonb_build_object('limit', v_limit, 'quota', v_max, 'used', v_used,
             'threshold_percent', 80));
       end if;
     else
       delete from private.webhook_quota_warnings w
-      where w.tenant_id = p_tenant and w.limit_name = v_limit;
+      where w.tenant_id = v_tenant and w.limit_name = v_limit;
     end if;
   end loop;
-end
-$$;
-
-create function private.file_usage_quota_warning()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  perform private.check_quota_warning(
-    case when tg_op = 'DELETE' then old.tenant_id else new.tenant_id end);
   return null;
 end
 $$;
@@ -265,22 +260,21 @@ $$;
 -- Reconciliation deletes a tenant's totals before inserting the recount:
 -- deletes are not checked, so its passing zero announces nothing.
 create trigger file_usage_quota_warning after insert on public.file_usage
-  for each row execute function private.file_usage_quota_warning();
+  for each row execute function private.quota_warning();
 -- A delete marker moves only the current totals, which quotas do not count.
 create trigger file_usage_quota_warning_update after update on public.file_usage
   for each row
   when (new.version_bytes is distinct from old.version_bytes
         or new.version_objects is distinct from old.version_objects)
-  execute function private.file_usage_quota_warning();
+  execute function private.quota_warning();
 -- A quota lowered under what is stored reaches 80% as surely as an upload; a
 -- quota removed forgets what was announced.
 create trigger tenant_quotas_quota_warning
   after insert or update of max_bytes, max_objects or delete on public.tenant_quotas
-  for each row execute function private.file_usage_quota_warning();
+  for each row execute function private.quota_warning();
 
 revoke all on function
   private.webhook_event_of(public.audit_events),
   private.audit_event_to_webhook(),
-  private.check_quota_warning(uuid),
-  private.file_usage_quota_warning()
+  private.quota_warning()
 from public;
