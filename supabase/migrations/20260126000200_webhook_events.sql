@@ -47,9 +47,10 @@
 -- back below (`private.webhook_quota_warnings` remembers which limits were
 -- announced).
 --
--- Cost: a tenant without an endpoint pays one indexed read of
--- `webhook_endpoints` per event-bearing row (and one more where the ledger's
--- totals of versions moved); docs/decisions/webhooks.md has the numbers.
+-- Cost: a tenant without an enabled endpoint pays one indexed read of
+-- `webhook_endpoints` per succeeded row of its trail, and one more where the
+-- ledger's totals of versions or its quota changed; nothing else is read or
+-- written for it.
 
 -- The event a row of the trail stands for: its type and `data` (without
 -- `tenant_id` and `actor`, which emit_webhook_event adds), or nulls.

@@ -90,23 +90,43 @@ def a_tenant(db_url: str) -> str:
 
 
 def endpoint(db: Conn, tenant: str, *types: str, enabled: bool = True) -> str:
+    """An endpoint of `tenant` asking for `types`; beside it, decoys that must never
+    get a delivery of these types: a disabled twin, and an enabled endpoint that asked
+    for other types only (`events` checks every delivery)."""
+    found = _insert_endpoint(db, tenant, list(types), enabled)
+    if enabled:
+        _insert_endpoint(db, tenant, list(types), False)
+        others = sorted(set(EVENT_TYPES) - set(types))
+        if others:
+            _insert_endpoint(db, tenant, others, True)
+    return found
+
+
+def _insert_endpoint(db: Conn, tenant: str, types: list[str], enabled: bool) -> str:
     row = db.execute(
         "insert into public.webhook_endpoints (tenant_id, url, event_types, enabled, disabled_at)"
         " values (%s, 'https://hooks.example.com/in', %s, %s,"
         " case when %s then null else now() end) returning id::text",
-        (tenant, list(types), enabled, enabled),
+        (tenant, types, enabled, enabled),
     ).fetchone()
     assert row is not None
     return str(row["id"])
 
 
 def events(db: Conn, tenant: str, type_: str | None = None) -> list[Event]:
-    """The tenant's events in the outbox, oldest first, each checked for its shape."""
+    """The tenant's events in the outbox, oldest first, each checked for its shape and
+    for its deliveries: one to each enabled endpoint of the tenant that asked for its
+    type, and none to anyone else."""
     rows = db.execute(
         "select e.type, e.payload, e.tenant_id::text as tenant,"
-        " coalesce(array_agg(d.endpoint_id::text) filter (where d.id is not null), '{}') as ends"
+        " coalesce(array_agg(d.endpoint_id::text) filter (where d.id is not null), '{}') as ends,"
+        " bool_and(d.id is null or (d.tenant_id = e.tenant_id and w.tenant_id = e.tenant_id"
+        "   and d.status = 'pending' and d.queued_at is null)) as own,"
+        " array(select x.id::text from public.webhook_endpoints x where x.tenant_id = e.tenant_id"
+        "   and x.enabled and e.type = any (x.event_types)) as listening"
         " from private.webhook_events e"
-        " left join public.webhook_deliveries d on d.event_id = e.id and d.tenant_id = e.tenant_id"
+        " left join public.webhook_deliveries d on d.event_id = e.id"
+        " left join public.webhook_endpoints w on w.id = d.endpoint_id"
         " where e.tenant_id = %s and (%s::text is null or e.type = %s)"
         " group by e.id order by e.occurred_at, e.id",
         (tenant, type_, type_),
@@ -119,6 +139,8 @@ def events(db: Conn, tenant: str, type_: str | None = None) -> list[Event]:
         assert TIMESTAMP.fullmatch(body["timestamp"]), body["timestamp"]
         assert body["data"]["tenant_id"] == tenant == row["tenant"]
         assert "actor" in body["data"]
+        assert row["own"], "a delivery outside the event's tenant"
+        assert sorted(row["ends"]) == sorted(row["listening"]), "deliveries != listeners"
         found.append(Event(row["type"], body, set(row["ends"])))
     return found
 
@@ -163,9 +185,8 @@ def test_an_event_goes_to_each_enabled_endpoint_that_asked_for_it_and_nobody_els
 ) -> None:
     tenant, other = a_tenant(db_url), a_tenant(db_url)
     both = endpoint(db, tenant, "file.created", "file.deleted")
-    created_only = endpoint(db, tenant, "file.created")
-    endpoint(db, tenant, "file.created", enabled=False)
-    endpoint(db, tenant, "member.joined")
+    created_only = _insert_endpoint(db, tenant, ["file.created"], True)
+    disabled = _insert_endpoint(db, tenant, ["file.created"], False)
     elsewhere = endpoint(db, other, "file.created")
 
     consume(conn, tenant, created("docs/a.txt", "v1", 5))
@@ -180,6 +201,7 @@ def test_an_event_goes_to_each_enabled_endpoint_that_asked_for_it_and_nobody_els
         "size": 5,
     }
     assert events(db, other) == []
+    assert disabled not in event.endpoints
     assert elsewhere not in event.endpoints
 
 
@@ -321,7 +343,7 @@ def test_quota_warning_once_on_reaching_80_percent_and_again_only_after_falling_
         (tenant,),
     )
     consume(conn, tenant, created("a", "a1", 70))
-    assert events(db, tenant) == []
+    assert events(db, tenant, "quota.warning") == []
     consume(conn, tenant, created("b/b", "b1", 10))  # 80 of 100: reached
     consume(conn, tenant, created("c", "c1", 5), marker("c", "cm"))  # still above
     [warning] = events(db, tenant, "quota.warning")
@@ -349,7 +371,7 @@ def test_quota_warning_when_a_quota_is_lowered_under_what_is_stored(
     db.execute(
         "insert into public.tenant_quotas (tenant_id, max_objects) values (%s, 10)", (tenant,)
     )
-    assert events(db, tenant) == []
+    assert events(db, tenant, "quota.warning") == []
     db.execute("update public.tenant_quotas set max_objects = 5 where tenant_id = %s", (tenant,))
     assert only(db, tenant, "quota.warning").data["limit"] == "objects"
 
