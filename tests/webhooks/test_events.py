@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
@@ -360,6 +361,44 @@ def test_quota_warning_once_on_reaching_80_percent_and_again_only_after_falling_
     assert len(events(db, tenant, "quota.warning")) == 1
     consume(conn, tenant, created("e", "e1", 20))  # 95: reached again
     assert [e.data["used"] for e in events(db, tenant, "quota.warning")] == [80, 95]
+
+
+def test_two_changes_that_only_together_reach_80_percent_warn_once(
+    db: Conn, conn: Database, db_url: str
+) -> None:
+    tenant = a_tenant(db_url)
+    endpoint(db, tenant, "quota.warning")
+    db.execute(
+        "insert into public.tenant_quotas (tenant_id, max_bytes) values (%s, 100)", (tenant,)
+    )
+    consume(conn, tenant, created("base", "b1", 60))
+    # Writes the API reserved room for, as it does: covered, they take no lock of
+    # the quota's backstop, so only the warning's own orders them.
+    for path in ("one/a", "two/b"):
+        db.execute(
+            "insert into public.file_reservations (tenant_id, path, bytes, objects, expires_at)"
+            " values (%s, %s, 15, 1, now() + interval '1 hour')",
+            (tenant, path),
+        )
+    change = "select private.apply_file_change(%s, %s, 'v1', 'created', 15, %s, now())"
+    with psycopg.connect(db_url) as first, psycopg.connect(db_url) as second:
+        first.execute(change, (tenant, "one/a", seq()))  # 75, not committed
+        done = threading.Event()
+
+        def record_second() -> None:
+            second.execute(change, (tenant, "two/b", seq()))  # 90 with the first
+            second.commit()
+            done.set()
+
+        worker = threading.Thread(target=record_second)
+        worker.start()
+        # The second check waits for the first transaction, so as to read its totals.
+        assert not done.wait(0.5)
+        first.commit()
+        worker.join(10)
+        assert done.is_set()
+    [warning] = events(db, tenant, "quota.warning")
+    assert warning.data["used"] == 90
 
 
 def test_quota_warning_when_a_quota_is_lowered_under_what_is_stored(
