@@ -54,7 +54,11 @@
 
 -- The event a row of the trail stands for: its type and `data` (without
 -- `tenant_id` and `actor`, which emit_webhook_event adds), or nulls.
-create function private.webhook_event_of(p_row public.audit_events, out type text, out data jsonb)
+create function private.audit_row_webhook_event(
+  p_row public.audit_events,
+  out type text,
+  out data jsonb
+)
 language plpgsql
 immutable
 set search_path = ''
@@ -158,7 +162,7 @@ begin
   ) then
     return null;
   end if;
-  v_event := private.webhook_event_of(new);
+  v_event := private.audit_row_webhook_event(new);
   if v_event.type is null then
     return null;
   end if;
@@ -275,7 +279,7 @@ create trigger tenant_quotas_quota_warning
   for each row execute function private.quota_warning();
 
 revoke all on function
-  private.webhook_event_of(public.audit_events),
+  private.audit_row_webhook_event(public.audit_events),
   private.audit_event_to_webhook(),
   private.quota_warning()
 from public;
