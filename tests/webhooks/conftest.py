@@ -48,6 +48,10 @@ def queue(sqs_server: LocalQueue) -> Queue:
 @pytest.fixture
 def wdb(db_url: str) -> Iterator[Database]:
     database = Database(lambda: db_url)
+    # The relay serves every tenant: what earlier tests left pending is not this test's.
+    database.execute(
+        "update public.webhook_deliveries set status = 'failed' where status = 'pending'"
+    )
     yield database
     database.close()
 
