@@ -23,7 +23,8 @@ from webhooks.deliveries import Deliverer
 from webhooks.signing import new_secret
 from webhooks.vault import Vault
 
-VAULT = Vault(os.urandom(32))
+VAULT_KEY = base64.b64encode(os.urandom(32)).decode()  # WEBHOOK_SECRETS_KEY's form
+VAULT = Vault(base64.b64decode(VAULT_KEY))
 
 
 @dataclass
@@ -195,7 +196,3 @@ def deliverer(db: Database, sqs: Any, queue_url: str, **kwargs: Any) -> Delivere
     from webhooks.delivery import Sender
 
     return Deliverer(db, VAULT, kwargs.pop("sender", Sender(local=True)), sqs, queue_url, **kwargs)
-
-
-def queue_key() -> str:
-    return base64.b64encode(os.urandom(32)).decode()

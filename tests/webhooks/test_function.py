@@ -5,8 +5,10 @@ vault), as the core and the audit trail's triggers write them."""
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
 import random
+import sys
 import threading
 import time
 import uuid
@@ -19,6 +21,7 @@ import pytest
 from file_lambda.database import Database
 from tests.webhooks.conftest import Queue
 from tests.webhooks.pipeline import (
+    VAULT_KEY,
     Mapping,
     Receiver,
     deliverer,
@@ -395,3 +398,40 @@ def test_postgres_down_mid_batch_loses_nothing(
         f" all 10 delivered {time.monotonic() - started:.1f} s after it was back;"
         f" the receiver got {len(receiver.received)} requests (a repeat has the same webhook-id)"
     )
+
+
+def test_the_entry_point_runs_the_sweep_on_schedule_and_delivers_the_queues_batches(
+    wdb: Database,
+    db_url: str,
+    queue: Queue,
+    wtenant: uuid.UUID,
+    receiver_for: Callable[[Answer, list[str]], Receiver],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`file_lambda.webhook_function.handler` as Lambda runs it: settings from the
+    environment, an EventBridge schedule, then the queue's batch."""
+    secret = new_secret()
+    receiver = receiver_for(lambda n: 200, [secret])
+    new_endpoint(wdb, wtenant, receiver.url, secret=secret)
+    emit(wdb, wtenant)
+    endpoint = queue.url.rsplit("/", 2)[0]
+    for name, value in {
+        "WEBHOOK_QUEUE_URL": queue.url,
+        "AWS_ENDPOINT_URL_SQS": endpoint,
+        "SUPABASE_DB_URL": db_url,
+        "WEBHOOK_SECRETS_KEY": VAULT_KEY,
+        "WEBHOOKS_ALLOW_LOOPBACK": "true",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delitem(sys.modules, "file_lambda.webhook_function", raising=False)
+    entry = importlib.import_module("file_lambda.webhook_function")
+    scheduled = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+
+    assert entry.handler(scheduled, None) == {"relayed": 1, "refused": 0}
+    mapping = Mapping(queue.sqs, queue.url, lambda event: entry.handler(event, None))
+    assert mapping.once(wait=1) == 1
+
+    [received] = receiver.received
+    assert received.verified_by == [secret]
+    assert deliveries(wdb, wtenant)[0]["status"] == "succeeded"
+    entry.function.db.close()

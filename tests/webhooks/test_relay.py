@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 
 from file_lambda.database import Database
+from file_lambda.events.consumer import Consumer
+from tests.support.bucket_events import record, sqs_batch
 from tests.webhooks.conftest import Queue
 from tests.webhooks.pipeline import deliveries, emit, new_endpoint
 from webhooks.relay import BATCH, LOST_AFTER, relay
@@ -82,3 +84,35 @@ def test_a_lost_message_is_sent_again_and_only_once(
     assert relay(wdb, queue.sqs, queue.url).sent == 0
     [message] = _messages(queue)
     assert message["Body"] == str(lost["id"])
+
+
+def test_the_bucket_changes_consumer_relays_after_a_batch_that_recorded_changes(
+    wdb: Database, queue: Queue, wtenant: uuid.UUID
+) -> None:
+    new_endpoint(wdb, wtenant, "https://a.example/hooks")
+    emit(wdb, wtenant)  # as the events' triggers would, in the batch's transactions
+    relays: list[int] = []
+
+    def relay_now() -> None:
+        relays.append(relay(wdb, queue.sqs, queue.url).sent)
+
+    consumer = Consumer(wdb, after_changes=relay_now)
+    change = record("ObjectCreated:Put", f"tenants/{wtenant}/a.pdf", "v1", size=3, sequencer="0A")
+
+    consumer.consume(sqs_batch([change]))
+    consumer.consume(sqs_batch([change]))  # a duplicate records nothing: no relay
+
+    assert relays == [1]
+    assert deliveries(wdb, wtenant)[0]["queued_at"] is not None
+
+
+def test_a_relay_that_fails_never_fails_the_batch(wdb: Database, wtenant: uuid.UUID) -> None:
+    def broken() -> None:
+        raise ConnectionError("the queue is away")
+
+    consumer = Consumer(wdb, after_changes=broken)
+    change = record("ObjectCreated:Put", f"tenants/{wtenant}/b.pdf", "v1", size=3, sequencer="0A")
+
+    result = consumer.consume(sqs_batch([change]))
+
+    assert (result.recorded, result.failed) == (1, [])
