@@ -45,6 +45,9 @@ class Settings:
     db_pool_timeout: float = 5.0
     # Seconds each dependency has to answer `GET /ready`.
     ready_timeout: float = 2.0
+    # Webhooks' delivery queue: a change's events are relayed to it right after the
+    # response (core_service/webhook_relay.py). Unset: the minute's sweep relays them.
+    webhook_queue_url: str | None = None
 
     @property
     def local(self) -> bool:
@@ -65,6 +68,7 @@ class Settings:
             port=read.integer("PORT", 8000, maximum=65535),
             db_pool_max_size=read.integer("DB_POOL_MAX_SIZE", 10),
             db_pool_timeout=read.number("DB_POOL_TIMEOUT", 5.0),
+            webhook_queue_url=read.url("WEBHOOK_QUEUE_URL"),
         )
         require_session(settings.database_url, "setting SUPABASE_DB_URL")
         if not settings.local:
