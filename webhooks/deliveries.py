@@ -16,7 +16,8 @@ delivery is due (a duplicate) goes back until then. For each due delivery:
 4. the attempt is written to the delivery log with the delivery's new state
    and the endpoint's, in one statement: a 2xx ends the delivery and clears
    the endpoint's `failing_since`; a failure schedules the next attempt
-   (`SCHEDULE`, Svix's), whose wait becomes the message's visibility
+   (`SCHEDULE`, Svix's; longer when a `429` or `503` asks it with
+   `Retry-After`), whose wait becomes the message's visibility
    timeout (`ChangeMessageVisibility`) and the message is reported failed,
    so SQS brings it back then; the 8th failure ends it as failed. A `410`
    disables the endpoint at once, five days without a 2xx too.
@@ -92,6 +93,18 @@ def next_wait(failed_attempts: int, rng: random.Random) -> timedelta | None:
     if wait >= JITTER_FROM:
         wait *= 1 + rng.uniform(-JITTER, JITTER)
     return wait
+
+
+def asked_wait(outcome: Outcome) -> timedelta | None:
+    """What a `429` or `503` asks with `Retry-After` in seconds (the specification suggests
+    honouring it), at most the schedule's longest wait; None otherwise. An HTTP date is
+    not read: the schedule's wait stands."""
+    if outcome.status not in (429, 503) or outcome.retry_after is None:
+        return None
+    value = outcome.retry_after.strip()
+    if not value.isdigit():
+        return None
+    return min(timedelta(seconds=int(value)), max(SCHEDULE))
 
 
 @dataclass(frozen=True)
@@ -268,6 +281,10 @@ class Deliverer:
         now: datetime,
     ) -> _Later | None:
         wait = None if outcome.ok else next_wait(attempt, self.rng)
+        # A receiver that asks for longer gets it; never shorter than the schedule.
+        asked = asked_wait(outcome)
+        if wait is not None and asked is not None:
+            wait = max(wait, asked)
         status = "succeeded" if outcome.ok else ("pending" if wait is not None else "failed")
         params = {
             "tenant": tenant,

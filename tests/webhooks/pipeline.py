@@ -52,6 +52,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.received.append(Received(headers, body, verified_by))
             status = self.server.answer(len(self.server.received))
         self.send_response(status)
+        if self.server.retry_after is not None:
+            self.send_header("Retry-After", self.server.retry_after)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -71,6 +73,7 @@ class Receiver(ThreadingHTTPServer):
         self.secrets = secrets
         self.received: list[Received] = []
         self.lock = threading.Lock()
+        self.retry_after: str | None = None  # sent with every answer when set
 
     @property
     def url(self) -> str:

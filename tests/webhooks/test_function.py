@@ -152,6 +152,39 @@ def test_the_schedule_is_svix_with_jitter_and_ends_failed_after_eight_attempts(
     print("\nwaits:", ", ".join(str(w) for w in waits))
 
 
+@pytest.mark.parametrize(
+    ("status", "retry_after", "first_wait"),
+    [
+        (503, "600", timedelta(seconds=600)),  # longer than the schedule's 5 s: honoured
+        (429, "2", timedelta(seconds=5)),  # shorter: the schedule stands
+        (429, "99999999", timedelta(hours=10)),  # at most the schedule's longest wait
+        (500, "600", timedelta(seconds=5)),  # only 429 and 503 ask
+        (503, "Wed, 21 Oct 2026 07:28:00 GMT", timedelta(seconds=5)),  # a date is not read
+    ],
+)
+def test_retry_after_stretches_the_next_wait_never_shortens_it(
+    wdb: Database,
+    queue: Queue,
+    wtenant: uuid.UUID,
+    receiver_for: Callable[[Answer, list[str]], Receiver],
+    status: int,
+    retry_after: str,
+    first_wait: timedelta,
+) -> None:
+    receiver = receiver_for(lambda n: status, [])
+    receiver.retry_after = retry_after
+    new_endpoint(wdb, wtenant, receiver.url)
+    emit(wdb, wtenant)
+    [row] = deliveries(wdb, wtenant)
+    clock = Clock()
+
+    back = deliverer(wdb, queue.sqs, queue.url, clock=clock).attempt(str(row["id"]))
+
+    assert back is not None
+    assert back.seconds == first_wait.total_seconds()
+    assert deliveries(wdb, wtenant)[0]["next_attempt_at"] == clock.now + first_wait
+
+
 def test_jitter_stays_within_its_bounds_and_moves() -> None:
     rng = random.Random(7)
     for failed, planned in enumerate(SCHEDULE[1:], start=1):
