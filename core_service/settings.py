@@ -51,6 +51,9 @@ class Settings:
     # endpoints may be on loopback over http (make dev's receivers; APP_ENV=local only).
     webhook_secrets_key: bytes | None = None
     webhooks_allow_loopback: bool = False
+    # Webhooks' delivery queue: a change's events are relayed to it right after the
+    # response (core_service/webhook_relay.py). Unset: the minute's sweep relays them.
+    webhook_queue_url: str | None = None
 
     @property
     def local(self) -> bool:
@@ -73,6 +76,7 @@ class Settings:
             db_pool_timeout=read.number("DB_POOL_TIMEOUT", 5.0),
             webhook_secrets_key=_vault_key(read.optional("WEBHOOK_SECRETS_KEY")),
             webhooks_allow_loopback=_flag(read, "WEBHOOKS_ALLOW_LOOPBACK"),
+            webhook_queue_url=read.url("WEBHOOK_QUEUE_URL"),
         )
         require_session(settings.database_url, "setting SUPABASE_DB_URL")
         if not settings.local:

@@ -15,6 +15,10 @@
   would to an SQS queue (moto, on `QUEUE_PORT`, 9324), whose messages an
   emulated event source mapping hands to `file_lambda.handler.handler`, the
   consumer AWS runs;
+- webhook deliveries (`webhook_deliveries.py`): the delivery queue on the same
+  moto, an emulated event source mapping to `file_lambda.webhook_function.handler`,
+  and its sweep every 2 s; receivers on loopback allowed (local mode), and
+  WEBHOOK_SECRETS_KEY made once in `$SNSD_LOCAL_DIR`;
 - the malware scanner (`scanner.py`), GuardDuty's stand-in: each new version
   the watcher reports is scanned (the EICAR test file is the one threat it
   knows), tagged `GuardDutyMalwareScanStatus` and its verdict put on the same
@@ -32,11 +36,9 @@ stack writes `$SNSD_LOCAL_DIR/localstack.json` (its URLs and process ids;
 
 from __future__ import annotations
 
-import base64
 import importlib
 import json
 import os
-import secrets
 import signal
 import sys
 import threading
@@ -67,6 +69,7 @@ from dev import (
     ports,
     postgres,
     seaweedfs,
+    webhook_deliveries,
 )
 from dev.auth import LocalAuth, hash_password
 from dev.balancer import LoadBalancer
@@ -135,16 +138,6 @@ class Config:
         )
 
 
-def webhook_secrets_key(state_dir: Path) -> str:
-    """The stack's WEBHOOK_SECRETS_KEY: made once per state directory and kept there, so
-    that endpoints' sealed secrets still open after a restart."""
-    path = state_dir / "webhook-secrets.key"
-    if not path.exists():
-        path.write_text(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
 SEED = """
 with demo_user as (
   insert into auth.users (id, aud, role, email, email_confirmed_at,
@@ -199,9 +192,12 @@ class LocalStack:
             auth = LocalAuth(database_url, config.jwt_secret, site_url=config.origins[0])
             self.urls["auth"] = auth.serve(self._port("auth", config.auth_port))
             self._stopping("auth", auth.stop)
+            # Chosen now: the deployables read the delivery queue's URL at import.
+            queue_port = self._port("queue", config.queue_port)
             self._configure_environment(database_url)
+            self._configure_webhooks(queue_port)
             self._serve()
-            self._start_bucket_changes(database_url)
+            self._start_bucket_changes(database_url, queue_port)
             self.token = auth.sign_in(DEMO_EMAIL, DEMO_PASSWORD)["access_token"]
             pids = {"stack": os.getpid(), **self.pids}
             # The project's API keys, signed with this stack's secret: `make token` and the
@@ -316,10 +312,6 @@ class LocalStack:
                 # As template.yaml sets it: events carry bearer tokens.
                 "POWERTOOLS_LOGGER_LOG_EVENT": "false",
                 "POWERTOOLS_METRICS_DISABLED": "true",
-                # Webhooks (issue 29): the key sealing endpoints' secrets, which the core
-                # and the delivery function share, and receivers on this machine.
-                "WEBHOOK_SECRETS_KEY": webhook_secrets_key(self.config.state_dir),
-                "WEBHOOKS_ALLOW_LOOPBACK": "true",
             }
         )
 
@@ -360,11 +352,32 @@ class LocalStack:
             time.sleep(0.05)
         self.urls["api"] = f"http://127.0.0.1:{port}"
 
-    def _start_bucket_changes(self, database_url: str) -> None:
+    def _configure_webhooks(self, queue_port: int) -> None:
+        """Webhooks (issue 29): the key that seals endpoints' secrets, kept in the state
+        dir, and the delivery queue, for the core, the file API and the delivery function."""
+        os.environ.update(
+            {
+                "WEBHOOK_SECRETS_KEY": webhook_deliveries.secrets_key(self.config.state_dir),
+                "WEBHOOK_QUEUE_URL": webhook_deliveries.queue_url(queue_port),
+                "AWS_ENDPOINT_URL_SQS": f"http://127.0.0.1:{queue_port}",
+                # Local mode: receivers on loopback over http; never set in AWS.
+                "WEBHOOKS_ALLOW_LOOPBACK": "true",
+            }
+        )
+
+    def _start_webhook_deliveries(self, server: LocalQueue) -> None:
+        """The delivery queue, its event source mapping and the sweep, to the function's own
+        handler, as on AWS (dev/webhook_deliveries.py)."""
+        handler = importlib.import_module("file_lambda.webhook_function").handler
+        deliveries = webhook_deliveries.WebhookDeliveries(server, handler)
+        deliveries.start()
+        self._stopping("webhook deliveries", deliveries.stop)
+
+    def _start_bucket_changes(self, database_url: str, queue_port: int) -> None:
         """The bucket's changes and the malware scans' verdicts through a queue to the file
         API's own handler, as on AWS."""
         handler = importlib.import_module("file_lambda.handler").handler
-        queue = LocalQueue(self._port("queue", self.config.queue_port))
+        queue = LocalQueue(queue_port)
         changes = BucketChanges(
             BucketSource(S3Storage(self._s3, DEV_BUCKET), DEV_BUCKET),
             queue,
@@ -380,6 +393,7 @@ class LocalStack:
             ledger.close()
         self._stopping("bucket changes", changes.stop)
         self.urls["queue"] = queue.endpoint
+        self._start_webhook_deliveries(queue)
         for tenant in self.reconciled:
             print(f"usage of tenant {tenant} reconciled with the bucket", file=sys.stderr)
 
@@ -422,6 +436,11 @@ class LocalStack:
             f" UNSUPPORTED)\n"
             f"                      verdicts in Postgres' public.file_scans, tags on the versions"
             f" (dev/README.md)\n"
+            f"  Webhooks            outbox -> relay (after each bucket batch, and every"
+            f" {webhook_deliveries.SWEEP_SECONDS:g} s) -> SQS (moto)"
+            f" {webhook_deliveries.QUEUE_NAME} -> file_lambda.webhook_function.handler\n"
+            f"                      receivers on loopback allowed (WEBHOOKS_ALLOW_LOOPBACK);"
+            f" WEBHOOK_SECRETS_KEY in {config.state_dir / webhook_deliveries.KEY_FILE}\n"
             f"  CORS origins        {', '.join(config.origins)}\n"
             f"  demo                tenant {DEMO_TENANT}, owner {DEMO_EMAIL} ({DEMO_USER}),"
             f" password {DEMO_PASSWORD}\n\n"
