@@ -45,6 +45,13 @@ class Settings:
     db_pool_timeout: float = 5.0
     # Seconds each dependency has to answer `GET /ready`.
     ready_timeout: float = 2.0
+    # -- invitation e-mails (core_service/mail.py); no sender: none is sent ----------
+    mail_from: str | None = None
+    invite_url_base: str | None = None
+    ses_endpoint_url: str | None = None
+    ses_configuration_set: str | None = None
+    service_role_key: str | None = None
+    invitation_resend_seconds: int = 60
 
     @property
     def local(self) -> bool:
@@ -65,7 +72,15 @@ class Settings:
             port=read.integer("PORT", 8000, maximum=65535),
             db_pool_max_size=read.integer("DB_POOL_MAX_SIZE", 10),
             db_pool_timeout=read.number("DB_POOL_TIMEOUT", 5.0),
+            mail_from=read.optional("MAIL_FROM"),
+            invite_url_base=read.url("INVITE_URL_BASE"),
+            ses_endpoint_url=read.url("AWS_ENDPOINT_URL_SESV2"),
+            ses_configuration_set=read.optional("SES_CONFIGURATION_SET"),
+            service_role_key=read.optional("SUPABASE_SERVICE_ROLE_KEY"),
+            invitation_resend_seconds=read.integer("INVITATION_RESEND_SECONDS", 60, maximum=86400),
         )
+        if settings.mail_from and not settings.invite_url_base:
+            raise ConfigError("setting INVITE_URL_BASE is required with MAIL_FROM")
         require_session(settings.database_url, "setting SUPABASE_DB_URL")
         if not settings.local:
             for name in _SECRETS:
@@ -76,4 +91,6 @@ class Settings:
                     )
             if not settings.supabase_url.startswith("https://"):
                 raise ConfigError("setting SUPABASE_URL must use https (outside APP_ENV=local)")
+            if settings.invite_url_base and not settings.invite_url_base.startswith("https://"):
+                raise ConfigError("setting INVITE_URL_BASE must use https (outside APP_ENV=local)")
         return settings
