@@ -17,7 +17,9 @@ Endpoints, as Supabase Auth (GoTrue) shapes them, so that `supabase-js` and
 - `POST /token?grant_type=refresh_token` `{refresh_token}`: a new session
   token, with the memberships as they are now (refresh tokens are single use);
 - `POST /signup` `{email, password, data}`: a confirmed user and a session
-  (no password: `400 validation_failed`, as there);
+  (no password: `400 validation_failed`, as there); an invited user not
+  confirmed yet is confirmed, their password left unset, as Supabase Auth
+  does with "mailer_autoconfirm" on;
 - `GET /user`, `PUT /user` `{data, email, password}` (bearer token): the
   user; `data` is merged into `user_metadata`, a new email is confirmed by
   a mailed link as Supabase Auth does;
@@ -306,9 +308,19 @@ class LocalAuth:
         if not password:
             raise AuthError(400, "validation_failed", "Signup requires a valid password")
         with self._connect() as conn:
-            if self._find(conn, email):
+            user = self._find(conn, email)
+            if user is None:
+                return self._session(conn, self._create(conn, email, data, password), "password")
+            if user["email_confirmed_at"] is not None:
                 raise AuthError(422, "user_already_exists", "User already registered")
-            return self._session(conn, self._create(conn, email, data, password), "password")
+            # Invited, not confirmed yet: confirmed at once ("mailer_autoconfirm"), its
+            # password left as it was, as Supabase Auth's signup does (internal/api/signup.go:
+            # "we can't be sure of their claimed identity").
+            confirmed = conn.execute(
+                "update auth.users set email_confirmed_at = now() where id = %s returning *",
+                (user["id"],),
+            ).fetchone()
+            return self._session(conn, confirmed or user, "password")
 
     # -- sessions ------------------------------------------------------------------------
 

@@ -39,6 +39,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 SEND_EMAIL_PATH = "/v2/email/outbound-emails"
+# Mailpit's port for its web interface and API: tools pointed at one find the other.
+DEFAULT_MAIL_PORT = 8025
 _LINE_BREAK = re.compile(r"[\r\n]")
 
 
