@@ -144,6 +144,10 @@ module "iam" {
 
   ecs_migration_task_definition_arn = module.ecs.migration_task_definition_arn
 
+  ses_identity_arn          = module.email.identity_arn
+  ses_configuration_set_arn = module.email.configuration_set_arn
+  ses_sender                = module.email.sender
+
   github_repository        = var.github_repository
   github_environment       = var.github_environment
   github_oidc_provider_arn = data.aws_iam_openid_connect_provider.github.arn
@@ -251,7 +255,7 @@ module "ecs" {
   container_port    = var.container_port
 
   # PORT arrives with the secret, as the seed specifies; it must be 8000.
-  environment = merge(local.app_environment, { AWS_REGION = var.aws_region })
+  environment = merge(local.app_environment, local.mail_environment, { AWS_REGION = var.aws_region })
   secret_arn  = module.secrets.secret_arn
   secret_keys = module.secrets.keys
 
@@ -289,6 +293,26 @@ module "dns" {
   create_certificate_validation = var.create_certificate_validation
   alb_dns_name                  = module.alb.dns_name
   alb_zone_id                   = module.alb.zone_id
+}
+
+# Invitation mails: SES's identity for the domain, with its DKIM records in the
+# domain's zone (issue 29; docs/operations.md, "Invitation e-mails").
+module "email" {
+  source = "./modules/email"
+
+  domain                 = var.domain_name
+  sender                 = coalesce(var.mail_sender, "invitations@${var.domain_name}")
+  configuration_set_name = "${local.name}-mail"
+  zone_id                = var.publish_dkim_records ? module.dns.zone_id : null
+}
+
+locals {
+  # The core's mail settings (docs/configuration.md).
+  mail_environment = {
+    MAIL_FROM             = module.email.mail_from
+    SES_CONFIGURATION_SET = module.email.configuration_set_name
+    INVITE_URL_BASE       = coalesce(var.invite_url_base, "${var.cors_allowed_origins[0]}/invitations")
+  }
 }
 
 module "monitoring" {

@@ -494,3 +494,28 @@ variable "enable_deletion_protection" {
   type        = bool
   default     = true
 }
+
+# -- invitation mails (modules/email) ------------------------------------------
+
+variable "mail_sender" {
+  description = "The address the core sends invitation mails from (an address of domain_name); null: invitations@<domain_name>."
+  type        = string
+  default     = null
+}
+
+variable "invite_url_base" {
+  description = "The web app's invitation page; a mail links to <invite_url_base>/<invitation id>. null: <first of cors_allowed_origins>/invitations."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.invite_url_base == null || can(regex("^https://[^\\s]+[^/]$", var.invite_url_base))
+    error_message = "An https URL without a trailing slash."
+  }
+}
+
+variable "publish_dkim_records" {
+  description = "Publish SES's Easy DKIM records in the domain's Route 53 zone (the emulator, which returns no DKIM tokens, turns it off)."
+  type        = bool
+  default     = true
+}
