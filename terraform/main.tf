@@ -144,9 +144,9 @@ module "iam" {
 
   ecs_migration_task_definition_arn = module.ecs.migration_task_definition_arn
 
-  ses_identity_arn          = module.email.identity_arn
-  ses_configuration_set_arn = module.email.configuration_set_arn
-  ses_sender                = module.email.sender
+  ses_identity_arn          = local.ses_identity_arn
+  ses_configuration_set_arn = local.ses_configuration_set_arn
+  ses_sender                = local.mail_sender
 
   github_repository        = var.github_repository
   github_environment       = var.github_environment
@@ -299,18 +299,27 @@ module "dns" {
 # domain's zone (issue 29; docs/operations.md, "Invitation e-mails").
 module "email" {
   source = "./modules/email"
+  count  = var.enable_ses_identity ? 1 : 0
 
   domain                 = var.domain_name
-  sender                 = coalesce(var.mail_sender, "invitations@${var.domain_name}")
-  configuration_set_name = "${local.name}-mail"
-  zone_id                = var.publish_dkim_records ? module.dns.zone_id : null
+  sender                 = local.mail_sender
+  configuration_set_name = local.mail_configuration_set
+  zone_id                = module.dns.zone_id
 }
 
 locals {
+  mail_sender            = coalesce(var.mail_sender, "invitations@${var.domain_name}")
+  mail_configuration_set = "${local.name}-mail"
+  # Named here rather than read from module.email, as the scanner's role is:
+  # the task role's permission does not wait for (or disappear with) the module.
+  ses_arn_prefix            = "arn:${data.aws_partition.current.partition}:ses:${var.aws_region}:${data.aws_caller_identity.current.account_id}"
+  ses_identity_arn          = "${local.ses_arn_prefix}:identity/${var.domain_name}"
+  ses_configuration_set_arn = "${local.ses_arn_prefix}:configuration-set/${local.mail_configuration_set}"
+
   # The core's mail settings (docs/configuration.md).
   mail_environment = {
-    MAIL_FROM             = module.email.mail_from
-    SES_CONFIGURATION_SET = module.email.configuration_set_name
+    MAIL_FROM             = "SnSD <${local.mail_sender}>"
+    SES_CONFIGURATION_SET = local.mail_configuration_set
     INVITE_URL_BASE       = coalesce(var.invite_url_base, "${var.cors_allowed_origins[0]}/invitations")
   }
 }

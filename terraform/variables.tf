@@ -514,8 +514,8 @@ variable "invite_url_base" {
   }
 }
 
-variable "publish_dkim_records" {
-  description = "Publish SES's Easy DKIM records in the domain's Route 53 zone (the emulator, which returns no DKIM tokens, turns it off)."
+variable "enable_ses_identity" {
+  description = "Create the SES identity of domain_name, its DKIM records and the configuration set (modules/email). Leave true: without them no invitation is mailed. false exists only for the emulator test (moto's SES v2 answers in shapes the provider cannot read)."
   type        = bool
   default     = true
 }

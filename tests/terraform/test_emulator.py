@@ -58,14 +58,16 @@ EMULATOR_ONLY = ["-var-file=emulator.tfvars.json"]
 # plan would put it back: off here; test_static.py checks it in production.
 # moto has no GuardDuty Malware Protection: the plan alone is not created (its
 # role, the scan results' rule and the bucket policy are); the production plan
-# includes it. moto's SES v2 gives an identity no Easy DKIM tokens, so there are
-# no DKIM records to publish; the production plan publishes them.
+# includes it. moto's SES v2 gives an identity no Easy DKIM tokens and answers
+# GetConfigurationSet in a shape the provider cannot read: modules/email is not
+# created either (the task role's permission, named in the root, is); the
+# production plan includes it.
 EMULATOR_SETTINGS = {
     "enable_autoscaling": False,
     "monthly_budget_usd": None,
     "lambda_snap_start": False,
     "enable_malware_scanning": False,
-    "publish_dkim_records": False,
+    "enable_ses_identity": False,
 }
 # What DEPLOYMENT.md's tear-down sets before `terraform destroy`; applied from
 # the start here so that the destroy at the end needs no second apply (the

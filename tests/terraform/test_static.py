@@ -1544,9 +1544,11 @@ def test_invitation_mail_goes_through_the_domains_ses_identity_with_easy_dkim() 
     TLS; the core sends as one address of the domain (issue 29)."""
     call = root().modules["email"]
     assert call["domain"] == "${var.domain_name}"
-    assert call["zone_id"] == "${var.publish_dkim_records ? module.dns.zone_id : null}"
-    assert root().variables["publish_dkim_records"]["default"] is True
-    assert "publish_dkim_records" not in (TF_ROOT / "production.tfvars").read_text()
+    assert call["zone_id"] == "${module.dns.zone_id}"
+    assert call["count"] == "${var.enable_ses_identity ? 1 : 0}"
+    assert root().variables["enable_ses_identity"]["default"] is True
+    assert "enable_ses_identity" not in (TF_ROOT / "production.tfvars").read_text()
+    assert root_value("${local.ses_identity_arn}").endswith(":identity/snsdconsultant.com")
     email = module("email")
     identity = email.resource("aws_sesv2_email_identity", "this")
     assert identity["email_identity"] == "${var.domain}"
