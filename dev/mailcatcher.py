@@ -12,7 +12,8 @@ Two doors in, one out:
   a line break, which no mail header can hold: the catcher is stricter than
   it needs to be, so a test proves nothing of the kind is sent.
   `failing = True` makes it answer every send `400 MessageRejected`, as SES
-  does to an unverified address in its sandbox.
+  does to an unverified address in its sandbox; `delay` (seconds) makes it
+  answer that late, as a slow mail service would.
 - **`deliver()`**, in process: the Supabase Auth stand-in (`auth.py`)
   "sends" its invite, sign-up, magic link and recovery mails here, as
   Supabase Auth sends them through its SMTP settings (SES's SMTP in AWS,
@@ -65,6 +66,7 @@ class MailCatcher:
         self.directory = directory
         self.url = ""
         self.failing = False
+        self.delay = 0.0
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -97,6 +99,7 @@ class MailCatcher:
 
     def send_email(self, request: dict[str, Any]) -> dict[str, str]:
         """SES v2 `SendEmail` of a simple message."""
+        time.sleep(self.delay)
         if self.failing:
             raise Refused(400, "MessageRejected", "Email address is not verified.")
         sender = request.get("FromEmailAddress")

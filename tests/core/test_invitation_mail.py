@@ -10,6 +10,7 @@ each mail has been sent (or has failed) when a request returns.
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,10 +19,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import psycopg
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
+from core_service.app import create_app
 from core_service.settings import Settings
 from dev.auth import LocalAuth
 from dev.claims import api_key
@@ -178,6 +182,42 @@ def test_a_failing_mail_service_keeps_the_invitation_and_a_resend_sends_it(
     assert resent.json()["mail_status"] == "pending"
     assert listed(app, auth(owner), tenant, invitation["id"])["mail_status"] == "sent"
     assert len(mails_to(catcher, invitee.email)) == 1
+
+
+def test_the_api_answers_before_a_slow_mail_service(
+    mail_settings: Settings, catcher: MailCatcher, make_user: Callable[..., User],
+    make_tenant: Callable[..., str], auth: Headers,
+) -> None:  # fmt: skip
+    """Served by uvicorn, as in production: the answer goes out, then the mail."""
+    owner, invitee = make_user(), make_user()
+    tenant = make_tenant(owner)
+    catcher.delay = 2.0
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(mail_settings), host="127.0.0.1", port=0, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.02)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        started = time.monotonic()
+        answer = httpx.post(
+            f"http://127.0.0.1:{port}/tenants/{tenant}/invitations",
+            json={"email": invitee.email},
+            headers=auth(owner),
+            timeout=10,
+        )
+        answered = time.monotonic() - started
+        assert answer.status_code == 201, answer.text
+        assert answered < 1.0, answered
+        while not mails_to(catcher, invitee.email):
+            assert time.monotonic() - started < 10, "no mail"
+            time.sleep(0.05)
+        assert time.monotonic() - started >= 2.0
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def test_an_unreachable_auth_service_fails_the_mail_not_the_invitation(
