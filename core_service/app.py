@@ -19,6 +19,8 @@ from core_service.quotas import router as quotas_router
 from core_service.readiness import database_check, s3_client, storage_check
 from core_service.routes import liveness, router
 from core_service.settings import Settings
+from core_service.webhook_relay import RelayAfterChanges
+from core_service.webhooks import endpoints as webhooks
 from tenancy.cors import install_browser_policy
 from tenancy.problems import install_problem_handlers
 from tenancy.query import refuse_unknown_query
@@ -82,6 +84,7 @@ def create_app(
     )
     install_problem_handlers(app)
     serve_routes(app, router, quotas_router)
+    webhooks.install(app, settings)
     # Inside the audit's and the browser policy's middleware: their headers and ids apply.
     app.add_middleware(GuardedBodies)
     audit.install(app)
@@ -92,6 +95,11 @@ def create_app(
     served = Route("/health", liveness, methods=["GET"], include_in_schema=False)
     app.router.routes.insert(0, served)
     refuse_unknown_query(app)
+    # Webhooks: a change's events leave right after its response (webhook_relay.py).
+    if settings.webhook_queue_url is not None:
+        app.add_middleware(
+            RelayAfterChanges, queue_url=settings.webhook_queue_url, region=settings.region
+        )
     return app
 
 

@@ -25,7 +25,12 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from starlette.requests import Request
 from starlette.types import Scope
 
-from core_service.errors import DatabaseUnavailable, LastOwner, MemberExists
+from core_service.errors import (
+    DatabaseUnavailable,
+    LastOwner,
+    MemberExists,
+    WebhookEndpointLimit,
+)
 from tenancy.principal import RoleForbidden, SessionEnded, canonical_uuid, session_of
 from tenancy.problems import Problem, request_id
 
@@ -178,9 +183,11 @@ class Database:
 
 # SQLSTATEs of the project's own refusals (supabase/migrations): the last
 # owner stays (`private.keep_an_owner()`); an invitee who is already a member
-# (`private.accept_invitation()`).
+# (`private.accept_invitation()`); a tenant's webhook endpoints are all taken
+# (`private.limit_webhook_endpoints()`).
 LAST_OWNER_SQLSTATE = "SN001"
 ALREADY_MEMBER_SQLSTATE = "SN002"
+WEBHOOK_ENDPOINT_LIMIT_SQLSTATE = "SN020"
 
 
 @contextmanager
@@ -208,6 +215,10 @@ def refusals(duplicate: Problem | None = None) -> Iterator[None]:
             ) from None
         if exc.sqlstate == ALREADY_MEMBER_SQLSTATE:
             raise MemberExists("You are already a member of this tenant") from None
+        if exc.sqlstate == WEBHOOK_ENDPOINT_LIMIT_SQLSTATE:
+            raise WebhookEndpointLimit(
+                "This tenant has as many webhook endpoints as it may (20): delete one first"
+            ) from None
         raise
 
 

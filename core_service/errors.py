@@ -44,3 +44,24 @@ class ResendTooSoon(Problem):
             f"This invitation was mailed moments ago; try again in {retry_after} s",
             headers={"Retry-After": str(retry_after)},
         )
+# -- webhooks (core_service/webhooks/) -----------------------------------------------
+
+
+class WebhookEndpointNotFound(NotFound):
+    code = "webhook_endpoint_not_found"
+
+
+class WebhookDeliveryNotFound(NotFound):
+    code = "webhook_delivery_not_found"
+
+
+class WebhookEndpointLimit(Conflict):
+    code = "webhook_endpoint_limit"
+
+
+class WebhookEndpointDisabled(Conflict):
+    code = "webhook_endpoint_disabled"
+
+
+class WebhookSecretsUnavailable(ServiceUnavailable):
+    code = "webhook_secrets_unavailable"

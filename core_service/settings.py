@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tenancy.settings import ConfigError, Environment
 from tenancy.supabase_pooler import require_session
+from webhooks.vault import VaultKeyInvalid, key_from_setting
 
 LOCAL = "local"
 
@@ -52,6 +53,14 @@ class Settings:
     ses_configuration_set: str | None = None
     service_role_key: str | None = None
     invitation_resend_seconds: int = 60
+    # Webhooks (core_service/webhooks/): the key that seals endpoints' signing secrets
+    # (none: endpoints are listed, but none is made nor its secret rotated), and whether
+    # endpoints may be on loopback over http (make dev's receivers; APP_ENV=local only).
+    webhook_secrets_key: bytes | None = None
+    webhooks_allow_loopback: bool = False
+    # Webhooks' delivery queue: a change's events are relayed to it right after the
+    # response (core_service/webhook_relay.py). Unset: the minute's sweep relays them.
+    webhook_queue_url: str | None = None
 
     @property
     def local(self) -> bool:
@@ -78,6 +87,9 @@ class Settings:
             ses_configuration_set=read.optional("SES_CONFIGURATION_SET"),
             service_role_key=read.optional("SUPABASE_SERVICE_ROLE_KEY"),
             invitation_resend_seconds=read.integer("INVITATION_RESEND_SECONDS", 60, maximum=86400),
+            webhook_secrets_key=_vault_key(read.optional("WEBHOOK_SECRETS_KEY")),
+            webhooks_allow_loopback=_flag(read, "WEBHOOKS_ALLOW_LOOPBACK"),
+            webhook_queue_url=read.url("WEBHOOK_QUEUE_URL"),
         )
         if settings.mail_from and not settings.invite_url_base:
             raise ConfigError("setting INVITE_URL_BASE is required with MAIL_FROM")
@@ -93,4 +105,23 @@ class Settings:
                 raise ConfigError("setting SUPABASE_URL must use https (outside APP_ENV=local)")
             if settings.invite_url_base and not settings.invite_url_base.startswith("https://"):
                 raise ConfigError("setting INVITE_URL_BASE must use https (outside APP_ENV=local)")
+            if settings.webhooks_allow_loopback:
+                # A deployed core that let endpoints onto loopback would deliver to itself.
+                raise ConfigError("setting WEBHOOKS_ALLOW_LOOPBACK is for APP_ENV=local only")
         return settings
+
+
+def _vault_key(value: str | None) -> bytes | None:
+    if value is None:
+        return None
+    try:
+        return key_from_setting(value)
+    except VaultKeyInvalid as exc:
+        raise ConfigError(f"setting {exc}") from None
+
+
+def _flag(read: Environment, name: str) -> bool:
+    value = read.text(name, "false").lower()
+    if value not in ("true", "false"):
+        raise ConfigError(f"setting {name} must be true or false, got {value!r}")
+    return value == "true"

@@ -15,6 +15,10 @@
   would to an SQS queue (moto, on `QUEUE_PORT`, 9324), whose messages an
   emulated event source mapping hands to `file_lambda.handler.handler`, the
   consumer AWS runs;
+- webhook deliveries (`webhook_deliveries.py`): the delivery queue on the same
+  moto, an emulated event source mapping to `file_lambda.webhook_function.handler`,
+  and its sweep every 2 s; receivers on loopback allowed (local mode), and
+  WEBHOOK_SECRETS_KEY made once in `$SNSD_LOCAL_DIR`;
 - the malware scanner (`scanner.py`), GuardDuty's stand-in: each new version
   the watcher reports is scanned (the EICAR test file is the one threat it
   knows), tagged `GuardDutyMalwareScanStatus` and its verdict put on the same
@@ -42,6 +46,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +72,7 @@ from dev import (
     ports,
     postgres,
     seaweedfs,
+    webhook_deliveries,
 )
 from dev.auth import DEFAULT_MAIL_FROM, LocalAuth, hash_password
 from dev.balancer import LoadBalancer
@@ -86,6 +92,8 @@ from file_lambda.database import Database
 from file_lambda.storage.s3 import S3Storage
 
 ROOT = Path(__file__).resolve().parents[1]
+# A part that takes this long to stop is named in the output (see `LocalStack._stopping`).
+SLOW_STOP_SECONDS = 2.0
 
 
 def bucket_cors(origins: list[str]) -> dict[str, Any]:
@@ -190,10 +198,13 @@ class LocalStack:
             mail = self._start_mail()
             auth = LocalAuth(database_url, config.jwt_secret, site_url=config.origins[0], mail=mail)
             self.urls["auth"] = auth.serve(self._port("auth", config.auth_port))
-            self._exit.callback(auth.stop)
+            self._stopping("auth", auth.stop)
+            # Chosen now: the deployables read the delivery queue's URL at import.
+            queue_port = self._port("queue", config.queue_port)
             self._configure_environment(database_url)
+            self._configure_webhooks(queue_port)
             self._serve()
-            self._start_bucket_changes(database_url)
+            self._start_bucket_changes(database_url, queue_port)
             self.token = auth.sign_in(DEMO_EMAIL, DEMO_PASSWORD)["access_token"]
             pids = {"stack": os.getpid(), **self.pids}
             # The project's API keys, signed with this stack's secret: `make token` and the
@@ -209,6 +220,21 @@ class LocalStack:
 
     def stop(self) -> None:
         self._exit.close()
+
+    def _stopping(self, part: str, stop: Callable[[], None]) -> None:
+        """Stop `part` with the stack, and say so when it is slow: a Ctrl-C that takes
+        seconds should name what held it."""
+
+        def timed() -> None:
+            started = time.monotonic()
+            try:
+                stop()
+            finally:
+                took = time.monotonic() - started
+                if took >= SLOW_STOP_SECONDS:
+                    print(f"stopping {part} took {took:.1f} s", file=sys.stderr, flush=True)
+
+        self._exit.callback(timed)
 
     @property
     def public_base_url(self) -> str:
@@ -229,7 +255,7 @@ class LocalStack:
             cors_origins=origins,
             s3_port=self._port("s3", self.config.s3_port, grpc_twin=True),
         )
-        self._exit.callback(s3.stop)
+        self._stopping("seaweedfs", s3.stop)
         self.urls["s3"] = s3.endpoint
         self.pids["seaweedfs"] = s3.process.pid
         client = self._s3 = s3.client()
@@ -247,7 +273,7 @@ class LocalStack:
         db = postgres.start(
             self.config.state_dir / "postgres", self._port("postgres", self.config.postgres_port)
         )
-        self._exit.callback(db.stop)
+        self._stopping("postgres", db.stop)
         self.pids["postgres"] = db.pid
         url = db.url()
         self.urls["database"] = url
@@ -338,18 +364,39 @@ class LocalStack:
             thread.join(timeout=30)
             balancer.close()
 
-        self._exit.callback(stop_server)
+        self._stopping("load balancer", stop_server)
         while not server.started:
             if not thread.is_alive():
                 raise RuntimeError(f"the load balancer could not start on port {port}")
             time.sleep(0.05)
         self.urls["api"] = f"http://127.0.0.1:{port}"
 
-    def _start_bucket_changes(self, database_url: str) -> None:
+    def _configure_webhooks(self, queue_port: int) -> None:
+        """Webhooks (issue 29): the key that seals endpoints' secrets, kept in the state
+        dir, and the delivery queue, for the core, the file API and the delivery function."""
+        os.environ.update(
+            {
+                "WEBHOOK_SECRETS_KEY": webhook_deliveries.secrets_key(self.config.state_dir),
+                "WEBHOOK_QUEUE_URL": webhook_deliveries.queue_url(queue_port),
+                "AWS_ENDPOINT_URL_SQS": f"http://127.0.0.1:{queue_port}",
+                # Local mode: receivers on loopback over http; never set in AWS.
+                "WEBHOOKS_ALLOW_LOOPBACK": "true",
+            }
+        )
+
+    def _start_webhook_deliveries(self, server: LocalQueue) -> None:
+        """The delivery queue, its event source mapping and the sweep, to the function's own
+        handler, as on AWS (dev/webhook_deliveries.py)."""
+        handler = importlib.import_module("file_lambda.webhook_function").handler
+        deliveries = webhook_deliveries.WebhookDeliveries(server, handler)
+        deliveries.start()
+        self._stopping("webhook deliveries", deliveries.stop)
+
+    def _start_bucket_changes(self, database_url: str, queue_port: int) -> None:
         """The bucket's changes and the malware scans' verdicts through a queue to the file
         API's own handler, as on AWS."""
         handler = importlib.import_module("file_lambda.handler").handler
-        queue = LocalQueue(self._port("queue", self.config.queue_port))
+        queue = LocalQueue(queue_port)
         changes = BucketChanges(
             BucketSource(S3Storage(self._s3, DEV_BUCKET), DEV_BUCKET),
             queue,
@@ -363,8 +410,9 @@ class LocalStack:
             self.reconciled = changes.start(ledger)
         finally:
             ledger.close()
-        self._exit.callback(changes.stop)
+        self._stopping("bucket changes", changes.stop)
         self.urls["queue"] = queue.endpoint
+        self._start_webhook_deliveries(queue)
         for tenant in self.reconciled:
             print(f"usage of tenant {tenant} reconciled with the bucket", file=sys.stderr)
 
@@ -410,6 +458,11 @@ class LocalStack:
             f"  Mail (catcher)      {self.urls['mail']}/api/v1/messages{self._taken('mail')}"
             f" (Mailpit's API): every mail sent, SES v2 and Auth's; files in"
             f" {config.state_dir / 'mail'}\n"
+            f"  Webhooks            outbox -> relay (after each bucket batch, and every"
+            f" {webhook_deliveries.SWEEP_SECONDS:g} s) -> SQS (moto)"
+            f" {webhook_deliveries.QUEUE_NAME} -> file_lambda.webhook_function.handler\n"
+            f"                      receivers on loopback allowed (WEBHOOKS_ALLOW_LOOPBACK);"
+            f" WEBHOOK_SECRETS_KEY in {config.state_dir / webhook_deliveries.KEY_FILE}\n"
             f"  CORS origins        {', '.join(config.origins)}\n"
             f"  demo                tenant {DEMO_TENANT}, owner {DEMO_EMAIL} ({DEMO_USER}),"
             f" password {DEMO_PASSWORD}\n\n"

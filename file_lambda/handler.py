@@ -27,6 +27,7 @@ from file_lambda.secrets import SupabaseSecrets
 from file_lambda.settings import Settings
 from file_lambda.storage.s3 import S3Storage, make_client
 from file_lambda.uploads.records import PostgresUploadRecords
+from file_lambda.webhook_relay import webhook_relay
 from tenancy.tokens import DeferredVerifier
 
 logger = Logger(service=metrics.SERVICE)
@@ -47,7 +48,8 @@ app = create_app(
 )
 # The bucket's changes (terraform/modules/events), on the same connection.
 # It removes what a tenant stores over its quota (a form posted again) from the bucket.
-consumer = Consumer(memberships, bucket=storage)
+# The webhook events a batch writes go to the delivery queue right after it.
+consumer = Consumer(memberships, bucket=storage, after_changes=webhook_relay(settings, memberships))
 # Every body crosses the ALB base64-encoded (alb.AlbHandler), so a response's
 # size is exactly 4/3 of its body: the inline limits below stay exact, whatever
 # escaping the runtime would apply to text.

@@ -80,6 +80,9 @@ class Settings:
     # The Retry-After of `409 scan_pending`, seconds: about a small file's
     # measured time from upload to verdict (docs/benchmarks.md, `scan_verdict`).
     scan_retry_after: int = 10
+    # The webhooks' delivery queue (terraform/modules/webhooks): after a batch of the
+    # bucket's changes, their events are relayed to it at once. Unset: the sweep does.
+    webhook_queue_url: str | None = None
 
     @property
     def max_inline_download_bytes(self) -> int:
@@ -146,6 +149,7 @@ class Settings:
             ),
             malware_scanning_enforced=_scanning(read.text("MALWARE_SCANNING", "enforced")),
             scan_retry_after=read.integer("SCAN_RETRY_AFTER", 10, maximum=3600),
+            webhook_queue_url=read.url("WEBHOOK_QUEUE_URL"),
         )
 
 

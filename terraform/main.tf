@@ -178,7 +178,7 @@ module "lambda" {
     POWERTOOLS_METRICS_NAMESPACE = "SnSD"
     POWERTOOLS_LOG_LEVEL         = var.lambda_log_level
     MULTIPART_ABORT_DAYS         = tostring(var.multipart_abort_days)
-  })
+  }, local.webhook_environment)
 }
 
 # Every change to the tenants' objects, queued for the file API's function
@@ -255,7 +255,7 @@ module "ecs" {
   container_port    = var.container_port
 
   # PORT arrives with the secret, as the seed specifies; it must be 8000.
-  environment = merge(local.app_environment, local.mail_environment, { AWS_REGION = var.aws_region })
+  environment = merge(local.app_environment, local.mail_environment, { AWS_REGION = var.aws_region }, local.webhook_environment)
   secret_arn  = module.secrets.secret_arn
   secret_keys = module.secrets.keys
 
@@ -349,4 +349,31 @@ module "monitoring" {
     destination_bucket = module.file_replica[0].bucket_id
     rule_id            = module.s3.replication_rule_id
   } : null
+}
+
+################################################################################
+# Webhooks (issue 29): the delivery queue, the delivery function, the sweep
+# (modules/webhooks). Off until the release script deploys the function's code
+# too (enable_webhooks); on, both deployables relay to the queue right after
+# their changes.
+################################################################################
+
+locals {
+  webhook_environment = var.enable_webhooks ? { WEBHOOK_QUEUE_URL = module.webhooks[0].queue_url } : {}
+}
+
+module "webhooks" {
+  source = "./modules/webhooks"
+  count  = var.enable_webhooks ? 1 : 0
+
+  name                  = "${local.name}-webhook-deliveries"
+  function_name         = "${local.name}-webhook-delivery"
+  package_path          = var.lambda_package_path
+  architecture          = var.lambda_architecture
+  vpc_id                = module.vpc.vpc_id
+  subnet_ids            = module.vpc.private_subnet_ids
+  secret_arn            = module.secrets.secret_arn
+  sender_role_names     = [module.iam.lambda_role_name, module.iam.ecs_task_role_name]
+  alarm_topic_arn       = module.monitoring.sns_topic_arn
+  log_retention_in_days = var.log_retention_in_days
 }

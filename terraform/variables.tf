@@ -466,6 +466,17 @@ variable "enable_malware_scanning" {
   default     = true
 }
 
+variable "enable_webhooks" {
+  description = "Deliver webhooks (modules/webhooks): the delivery queue, its function and the sweep. Needs WEBHOOK_SECRETS_KEY in the app secret and in secret_keys, and the release script deploying the function's code (the file API's package)."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !var.enable_webhooks || contains(var.secret_keys, "WEBHOOK_SECRETS_KEY")
+    error_message = "enable_webhooks needs WEBHOOK_SECRETS_KEY in secret_keys (and its value in the app secret)."
+  }
+}
+
 variable "enable_file_replication" {
   description = "Back the tenants' files up by replicating them to a versioned bucket in file_replica_region (deletes arrive as delete markers; old versions expire there after trash_retention_days, as here). Supabase's own backups cover the database, not these files."
   type        = bool

@@ -22,6 +22,11 @@ The same queue carries malware scans' verdicts (EventBridge events from
 GuardDuty, or from `make dev`'s scanner): each is recorded as the version's
 verdict (`scan_results.py`), idempotent and order-free as the changes are.
 
+After a batch that recorded changes, the consumer runs `after_changes` (the
+webhooks' relay, `webhooks/relay.py`), so that the events those changes wrote
+leave within the batch's time; a relay that fails is logged and left to the
+minute's sweep, never failing the batch, whose changes are committed already.
+
 The consumer also prunes the audit trail of rows past its retention
 (`private.prune_audit_events`), at most once an hour per container: it runs
 whenever the bucket changes, which is when the trail grows.
@@ -87,8 +92,10 @@ class Consumer:
         bucket: Bucket | None = None,
         prune_interval: float = PRUNE_INTERVAL_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        after_changes: Callable[[], object] | None = None,
     ) -> None:
         self.db = db
+        self._after_changes = after_changes
         self._bucket = bucket
         self._prune_interval = prune_interval
         self._clock = clock
@@ -125,10 +132,22 @@ class Consumer:
         log.info(
             "batch", extra={"recorded": recorded, "duplicates": duplicates, "failed": len(failed)}
         )
+        if recorded:
+            self.relay_events()
         if not database_down:
             self.remove_excess_versions()
             self.prune_audit_trail()
         return BatchResult(recorded, duplicates, failed)
+
+    def relay_events(self) -> None:
+        """Hand the webhook events the batch wrote to the delivery queue, if any."""
+        if self._after_changes is None:
+            return
+        try:
+            self._after_changes()
+        except Exception as exc:
+            # Committed in the outbox: the sweep relays them within the minute.
+            log.warning("webhook events not relayed", extra={"error": type(exc).__name__})
 
     def remove_excess_versions(self) -> int:
         """Remove the versions the ledger noted as over their tenant's quota; how many."""

@@ -18,6 +18,9 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from file_lambda import metrics
 from file_lambda.dependencies import AUTH_ERRORS, FolderQuery, tenant_service
+from file_lambda.files import ranges
+from file_lambda.files.exceptions import RangeNotSatisfiable
+from file_lambda.files.ranges import requested_range
 from file_lambda.files.schemas import (
     DeleteResult,
     FileList,
@@ -135,11 +138,16 @@ async def upload_files(
         *AUTH_ERRORS,
         404,
         409,
+        416,
         extra={
             200: {
                 # As binary, so generators return the bytes (the real type is in Content-Type).
                 "content": {"application/octet-stream": {"schema": BINARY}},
                 "description": "The bytes",
+            },
+            206: {
+                "content": {"application/octet-stream": {"schema": BINARY}},
+                "description": "The bytes `Range` asked for, as `Content-Range` says",
             },
             304: {"description": "The client's copy is current"},
             307: {"description": "Too large to return inline: go to a short-lived presigned GET"},
@@ -153,8 +161,13 @@ async def download_file(
     version_id: VersionQuery = None,
     disposition: DispositionQuery = "attachment",
     if_none_match: Annotated[str | None, Header()] = None,
+    range_: Annotated[str | None, Header(alias="Range")] = None,
+    if_range: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """Download a file: inline when it fits through the load balancer, else a redirect."""
+    """Download a file: inline when it fits through the load balancer, else a redirect.
+
+    `Range` (one range of bytes) and `If-Range` are honoured inline (`206`, `416`) and by
+    the presigned GET a redirect leads to."""
     result = files.download(path, version_id, if_none_match, disposition)
     if result.not_modified:
         # RFC 9110 15.4.5: a 304 repeats the validator and caching headers.
@@ -177,13 +190,29 @@ async def download_file(
             result.redirect_url, status_code=307, headers={"Cache-Control": "no-store"}
         )
     assert result.body is not None
-    metrics.downloaded(len(result.body))
     assert result.disposition is not None
     headers["Content-Disposition"] = result.disposition
     # As a header, not `media_type`: Starlette would append "charset=utf-8" to text/*
     # types, claiming an encoding the stored bytes may not have.
     headers["Content-Type"] = info.content_type
-    return Response(result.body, headers=headers)
+    headers["Accept-Ranges"] = "bytes"
+    try:
+        wanted = requested_range(
+            range_,
+            len(result.body),
+            if_range=if_range,
+            etag=info.etag,
+            last_modified=info.last_modified,
+        )
+    except ranges.RangeNotSatisfiable as unsatisfiable:
+        raise RangeNotSatisfiable(str(unsatisfiable), unsatisfiable.content_range) from None
+    if wanted is None:
+        metrics.downloaded(len(result.body))
+        return Response(result.body, headers=headers)
+    part = wanted.of(result.body)
+    metrics.downloaded(len(part))
+    headers["Content-Range"] = wanted.content_range
+    return Response(part, status_code=206, headers=headers)
 
 
 @router.delete(

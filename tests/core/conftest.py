@@ -25,7 +25,7 @@ from core_service.app import create_app
 from core_service.settings import Settings
 from dev import postgres_server
 from dev.auth import hook
-from tests.support.core import ORIGIN, User
+from tests.support.core import ORIGIN, WEBHOOK_SECRETS_KEY, User
 from tests.support.files import BUCKET
 from tests.support.tokens import JWT_SECRET, claims, hs256
 
@@ -60,6 +60,7 @@ def settings(db_url: str) -> Settings:
         environment="local",
         db_pool_timeout=2.0,
         ready_timeout=1.0,
+        webhook_secrets_key=WEBHOOK_SECRETS_KEY,
     )
 
 

@@ -377,6 +377,40 @@ def _by_link(w: World, result: str | None) -> Answer:
         return _recipient(w, "POST", f"{link}/downloads")
 
 
+# -- webhooks (core_service/webhooks/) ---------------------------------------------------
+
+WEBHOOK = {"url": "https://93.184.215.14/hooks", "event_types": ["file.created"]}
+
+
+def _webhook_endpoint(w: World) -> str:
+    """A new endpoint of the tenant's: its path."""
+    created = w.core.post(f"/tenants/{w.tenant}/webhooks", json=WEBHOOK, headers=w.core_auth)
+    assert created.status_code == 201, created.text
+    return f"/tenants/{w.tenant}/webhooks/{created.json()['id']}"
+
+
+def _webhook_endpoint_limit(w: World) -> Answer:
+    for _ in range(20):
+        _webhook_endpoint(w)
+    return w.core.post(f"/tenants/{w.tenant}/webhooks", json=WEBHOOK, headers=w.core_auth)
+
+
+def _webhook_endpoint_disabled(w: World) -> Answer:
+    endpoint = _webhook_endpoint(w)
+    w.core.patch(endpoint, json={"enabled": False}, headers=w.core_auth)
+    return w.core.post(f"{endpoint}/test", headers=w.core_auth)
+
+
+def _webhook_secrets_unavailable(w: World) -> Answer:
+    state = w.core.app.state  # type: ignore[attr-defined]
+    kept = state.webhooks
+    state.webhooks = dataclasses.replace(kept, vault=None)
+    try:
+        return w.core.post(f"/tenants/{w.tenant}/webhooks", json=WEBHOOK, headers=w.core_auth)
+    finally:
+        state.webhooks = kept
+
+
 TRIGGERS: dict[str, Callable[[World], Answer]] = {
     "validation_error": lambda w: w.files.get("/files/list", params={"limit": "0"}),
     "invalid_body": _core(
@@ -458,6 +492,9 @@ TRIGGERS: dict[str, Callable[[World], Answer]] = {
     "file_infected": _file_infected,
     "scan_pending": lambda w: _by_link(w, None),
     "file_not_scanned": lambda w: _by_link(w, "UNSUPPORTED"),
+    "range_not_satisfiable": lambda w: w.files.get(
+        "/files/download/a.txt", headers={"range": "bytes=1000000-"}
+    ),
     "file_not_archived": lambda w: w.files.post("/files/thaw", json_body={"path": "a.txt"}),
     "file_not_deleted": lambda w: w.files.post("/files/trash/restore", json_body={"path": "a.txt"}),
     "member_exists": _member_exists,
@@ -477,6 +514,16 @@ TRIGGERS: dict[str, Callable[[World], Answer]] = {
     "auth_unavailable": _auth_unavailable,
     "move_incomplete": _move_incomplete,
     "not_ready": lambda w: w.core.get("/ready"),  # the session app's S3 is a closed port
+    "webhook_url_refused": _core(
+        "POST", "/tenants/{tenant}/webhooks", json=WEBHOOK | {"url": "https://10.0.0.1/"}
+    ),
+    "webhook_endpoint_not_found": _core("GET", "/tenants/{tenant}/webhooks/{other}"),
+    "webhook_delivery_not_found": lambda w: w.core.get(
+        f"{_webhook_endpoint(w)}/deliveries/{uuid.uuid4()}", headers=w.core_auth
+    ),
+    "webhook_endpoint_limit": _webhook_endpoint_limit,
+    "webhook_endpoint_disabled": _webhook_endpoint_disabled,
+    "webhook_secrets_unavailable": _webhook_secrets_unavailable,
 }
 
 

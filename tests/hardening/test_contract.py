@@ -33,7 +33,9 @@ from tests.support.problems import PROBLEM
 
 MAX_EXAMPLES = 25
 NEGATIVE_EXAMPLES = 15
-BUDGET_SECONDS = 100
+# With the ten webhook operations (issue 29), one run took 97 s on the shared 2-core
+# machine (4,417 requests): the budget leaves a third more for a loaded runner.
+BUDGET_SECONDS = 150
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "code", "request_id"}
 
 

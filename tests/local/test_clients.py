@@ -226,6 +226,28 @@ def test_the_python_client_calls_every_operation(
     trail = call("list_audit_events", 200, tenant_id=tenant.id, action="member_removed").items
     assert [event.actor for event in trail] == [uuid.UUID(me.user_id)]
 
+    # -- webhooks: an endpoint on loopback (make dev allows it), a test event, its log --
+    asked_for = models.EndpointCreate(
+        url="http://127.0.0.1:9/hooks", event_types=[models.EventType("member.joined")]
+    )
+    hook = call("create_webhook_endpoint", 201, tenant_id=tenant.id, body=asked_for)
+    assert hook.secret.startswith("whsec_")
+    endpoint = {"tenant_id": tenant.id, "endpoint_id": hook.id}
+    hooks = call("list_webhook_endpoints", 200, tenant_id=tenant.id).endpoints
+    assert [h.id for h in hooks] == [hook.id]
+    assert call("get_webhook_endpoint", 200, **endpoint).url == "http://127.0.0.1:9/hooks"
+    described = models.EndpointUpdate(description="CRM")
+    assert call("update_webhook_endpoint", 200, body=described, **endpoint).description == "CRM"
+    assert call("rotate_webhook_secret", 200, **endpoint).secret.startswith("whsec_")
+    queued = call("send_webhook_test", 202, **endpoint)
+    (delivery,) = call("list_webhook_deliveries", 200, **endpoint).items
+    assert delivery.webhook_id == queued.webhook_id
+    shown = call("get_webhook_delivery", 200, delivery_id=delivery.id, **endpoint)
+    assert shown.event_type == "webhook.test"
+    again = call("redeliver_webhook", 202, delivery_id=delivery.id, **endpoint)
+    assert again.status == "pending"
+    call("delete_webhook_endpoint", 204, **endpoint)
+
     # -- files: uploads and downloads through the API --
     assert call("files_health", 200, client=client(None)).status == "ok"
     body = models.BodyUploadFile(file=upload("hello.txt", b"Hello from a generated client"))

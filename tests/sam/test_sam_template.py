@@ -159,7 +159,7 @@ def test_only_the_function_and_its_own_resources_are_deployed(inspected: dict[st
     # The local twin, and the HTTP API SAM generates for it, hang on a
     # condition that no AWS partition satisfies.
     local = {name for name in deployed["resources"] if name not in always}
-    assert {"FileApiLocalFunction", "ServerlessHttpApi"} <= local
+    assert {"FileApiLocalFunction", "ServerlessHttpApi", "WebhookDeliveryFunction"} <= local
     assert {deployed["resources"][name]["condition"] for name in local} == {"SamLocalOnly"}
     assert deployed["conditions"]["SamLocalOnly"] == {
         "Fn::Equals": [{"Ref": "AWS::Partition"}, "sam-local"]
@@ -170,7 +170,11 @@ def test_sam_local_serves_the_files_routes_with_the_parameters_given(
     inspected: dict[str, Any],
 ) -> None:
     local = inspected["local"]
-    assert local["functions"] == ["FileApiFunction", "FileApiLocalFunction"]
+    assert local["functions"] == [
+        "FileApiFunction",
+        "FileApiLocalFunction",
+        "WebhookDeliveryFunction",
+    ]
     assert [(r["path"], r["function"]) for r in local["routes"]] == [
         ("/files/{proxy+}", "FileApiLocalFunction")
     ]

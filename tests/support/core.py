@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ORIGIN = "https://app.snsdconsultant.com"
+# The tests' WEBHOOK_SECRETS_KEY (core_service/webhooks/): 32 bytes, as the setting holds.
+WEBHOOK_SECRETS_KEY = bytes(range(32))
 
 
 @dataclass(frozen=True)

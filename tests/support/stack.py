@@ -30,8 +30,9 @@ from file_lambda.events.scan_results import TAG
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 120
-# Ctrl-C stops everything within seconds (dev/stack.py); a minute means something hangs.
-STOP_TIMEOUT = 60
+# Ctrl-C stops everything within seconds (dev/stack.py names any part that takes 2 s);
+# a minute and a half means something hangs.
+STOP_TIMEOUT = 90
 # A small file's verdict comes within seconds (the watcher's listing, a scan, the event
 # source mapping's 5 s window: docs/benchmarks.md, `scan_verdict`); a busy machine is slower.
 VERDICT_TIMEOUT = 60

@@ -40,6 +40,7 @@ MODULES = (
     "events",
     "malware_scanning",
     "email",
+    "webhooks",
 )
 # The root's name for a module's call, where it is not the module's own.
 CALLS = {"replica": "file_replica"}

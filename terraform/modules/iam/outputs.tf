@@ -27,3 +27,8 @@ output "lambda_role_name" {
   description = "Name of the file Lambda's execution role."
   value       = aws_iam_role.lambda.name
 }
+
+output "ecs_task_role_name" {
+  description = "Name of the core task's role (given sqs:SendMessage on the webhook delivery queue)."
+  value       = aws_iam_role.ecs_task.name
+}

@@ -117,6 +117,28 @@ const removals = { path: tenantId.path, query: { action: "member_removed" } };
 const trail = expect(await owner.GET("/tenants/{tenant_id}/audit", { params: removals }), 200).items;
 check(trail.map((event) => event.actor).join() === me.user_id, "list_audit_events");
 
+// -- webhooks: an endpoint on loopback (make dev allows it), a test event, its log --
+const hookBody = { url: "http://127.0.0.1:9/hooks", event_types: ["member.joined" as const] };
+const hook = expect(await owner.POST("/tenants/{tenant_id}/webhooks", { params: tenantId, body: hookBody }), 201);
+check(hook.secret.startsWith("whsec_"), "create_webhook_endpoint");
+const hookId = { path: { tenant_id: tenant.id, endpoint_id: hook.id } };
+const hooks = expect(await owner.GET("/tenants/{tenant_id}/webhooks", { params: tenantId }), 200).endpoints;
+check(hooks.map((h) => h.id).join() === hook.id, "list_webhook_endpoints");
+check(expect(await owner.GET("/tenants/{tenant_id}/webhooks/{endpoint_id}", { params: hookId }), 200).url === hookBody.url, "get_webhook_endpoint");
+const described = await owner.PATCH("/tenants/{tenant_id}/webhooks/{endpoint_id}", { params: hookId, body: { description: "CRM" } });
+check(expect(described, 200).description === "CRM", "update_webhook_endpoint");
+const rotated = await owner.POST("/tenants/{tenant_id}/webhooks/{endpoint_id}/rotate-secret", { params: hookId });
+check(expect(rotated, 200).secret.startsWith("whsec_"), "rotate_webhook_secret");
+const queued = expect(await owner.POST("/tenants/{tenant_id}/webhooks/{endpoint_id}/test", { params: hookId }), 202);
+const log = expect(await owner.GET("/tenants/{tenant_id}/webhooks/{endpoint_id}/deliveries", { params: hookId }), 200);
+check(log.items.map((d) => d.webhook_id).join() === queued.webhook_id, "list_webhook_deliveries");
+const deliveryId = { path: { ...hookId.path, delivery_id: log.items[0]?.id ?? "" } };
+const shown = await owner.GET("/tenants/{tenant_id}/webhooks/{endpoint_id}/deliveries/{delivery_id}", { params: deliveryId });
+check(expect(shown, 200).event_type === "webhook.test", "get_webhook_delivery");
+const redelivered = await owner.POST("/tenants/{tenant_id}/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver", { params: deliveryId });
+check(expect(redelivered, 202).status === "pending", "redeliver_webhook");
+expect(await owner.DELETE("/tenants/{tenant_id}/webhooks/{endpoint_id}", { params: hookId }), 204);
+
 // -- files: uploads and downloads through the API --
 check(expect(await anyone.GET("/files/health"), 200).status === "ok", "files_health");
 const docs = { query: { folder: "docs" } };
