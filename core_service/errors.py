@@ -44,6 +44,8 @@ class ResendTooSoon(Problem):
             f"This invitation was mailed moments ago; try again in {retry_after} s",
             headers={"Retry-After": str(retry_after)},
         )
+
+
 # -- webhooks (core_service/webhooks/) -----------------------------------------------
 
 
