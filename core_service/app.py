@@ -14,6 +14,7 @@ from starlette.routing import Route
 from core_service import audit, openapi
 from core_service.bodies import GuardedBodies
 from core_service.db import Database, create_pool
+from core_service.mail import InvitationMailer, SesMailer, SupabaseInviter, ses_client
 from core_service.quotas import router as quotas_router
 from core_service.readiness import database_check, s3_client, storage_check
 from core_service.routes import liveness, router
@@ -53,6 +54,7 @@ def create_app(
             settings.region, settings.s3_endpoint_url, settings.ready_timeout
         )
         app.state.database = database
+        app.state.invitation_mailer = invitation_mailer(settings, database)
         app.state.readiness_checks = {
             "database": database_check(database, settings.ready_timeout),
             "storage": storage_check(s3, settings.bucket),
@@ -76,6 +78,7 @@ def create_app(
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
+    app.state.invitation_mailer = None
     app.state.token_verifier = verifier or TokenVerifier(
         jwt_secret=settings.jwt_secret, supabase_url=settings.supabase_url
     )
@@ -98,3 +101,20 @@ def create_app(
             RelayAfterChanges, queue_url=settings.webhook_queue_url, region=settings.region
         )
     return app
+
+
+def invitation_mailer(settings: Settings, database: Database) -> InvitationMailer | None:
+    """Invitation e-mails through Supabase Auth and SES; none without a sender."""
+    if not settings.mail_from or not settings.invite_url_base:
+        log.warning("MAIL_FROM is not set: invitations are not mailed")
+        return None
+    return InvitationMailer(
+        database,
+        SesMailer(
+            ses_client(settings.region, settings.ses_endpoint_url),
+            settings.mail_from,
+            settings.ses_configuration_set,
+        ),
+        SupabaseInviter(settings.supabase_url, settings.service_role_key),
+        settings.invite_url_base,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tenancy.problems import Conflict, NotFound, ServiceUnavailable
+from tenancy.problems import Conflict, NotFound, Problem, ServiceUnavailable
 
 
 class DatabaseUnavailable(ServiceUnavailable):
@@ -31,6 +31,19 @@ class InvitationNotFound(NotFound):
 
 class InvitationExists(Conflict):
     code = "invitation_exists"
+
+
+class ResendTooSoon(Problem):
+    """An invitation's mail was asked for less than INVITATION_RESEND_SECONDS ago."""
+
+    status = 429
+    code = "resend_too_soon"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"This invitation was mailed moments ago; try again in {retry_after} s",
+            headers={"Retry-After": str(retry_after)},
+        )
 
 
 # -- webhooks (core_service/webhooks/) -----------------------------------------------

@@ -7,9 +7,11 @@ An invitation is open for `INVITATION_LIFETIME` (the column default of
 `public.tenant_invitations.expires_at`) and a manager may revoke it meanwhile.
 
 Creating one answers alike whether the address has an account or not: it is
-never looked up. The invitee's side runs in SQL functions that match the
-invitation to the `email` claim of the caller's verified token, so an
-invitation id of someone else's, or one that is closed, is simply not found.
+looked up only afterwards, by the mail sent once the invitation is committed
+(`mail.py`), whose outcome the invitation shows (`mail_status`). The
+invitee's side runs in SQL functions that match the invitation to the
+`email` claim of the caller's verified token, so an invitation id of
+someone else's, or one that is closed, is simply not found.
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ import uuid
 from datetime import timedelta
 
 from core_service.db import Connection, refusals, refused_unless_changed
-from core_service.errors import InvitationExists, InvitationNotFound, MemberExists
+from core_service.errors import (
+    InvitationExists,
+    InvitationNotFound,
+    MemberExists,
+    ResendTooSoon,
+)
 from core_service.members import require_manage
 from core_service.schemas import Invitation, ReceivedInvitation, Tenant
 from core_service.tenants import TenantService, tenant_access
@@ -29,7 +36,8 @@ INVITATION_LIFETIME = timedelta(days=7)
 
 _OPEN_INVITATIONS = """
     select i.id, i.tenant_id, i.email, i.role::text as role, i.status::text as status,
-           i.invited_by, i.created_at, i.expires_at
+           i.invited_by, i.created_at, i.expires_at, i.mail_status::text as mail_status,
+           i.mailed_at
     from public.tenant_invitations i
     where private.invitation_is_open(i.status, i.expires_at)
 """
@@ -61,7 +69,7 @@ class InvitationService:
                 "insert into public.tenant_invitations (tenant_id, email, role)"
                 " values (%s, lower(%s), %s) returning id, tenant_id, email,"
                 " role::text as role, status::text as status, invited_by, created_at,"
-                " expires_at",
+                " expires_at, mail_status::text as mail_status, mailed_at",
                 (tenant_id, email, role.name),
             )
         return Invitation.model_validate(await cursor.fetchone())
@@ -75,7 +83,8 @@ class InvitationService:
         )
         return [Invitation.model_validate(row) for row in await cursor.fetchall()]
 
-    async def revoke(self, tenant_id: uuid.UUID, invitation_id: uuid.UUID) -> None:
+    async def _manageable(self, tenant_id: uuid.UUID, invitation_id: uuid.UUID) -> Invitation:
+        """The tenant's open invitation, if the caller may grant its role."""
         access = await tenant_access(self._conn, self._principal, tenant_id)
         access.require(Role.admin)
         cursor = await self._conn.execute(
@@ -86,6 +95,10 @@ class InvitationService:
         if row is None:
             raise InvitationNotFound("No such pending invitation in this tenant")
         require_manage(access, Role[row["role"]])
+        return Invitation.model_validate(row)
+
+    async def revoke(self, tenant_id: uuid.UUID, invitation_id: uuid.UUID) -> None:
+        await self._manageable(tenant_id, invitation_id)
         with refusals():
             cursor = await self._conn.execute(
                 "update public.tenant_invitations set status = 'revoked'"
@@ -94,14 +107,30 @@ class InvitationService:
             )
         refused_unless_changed(cursor.rowcount)
 
+    async def request_mail(
+        self, tenant_id: uuid.UUID, invitation_id: uuid.UUID, interval_seconds: int
+    ) -> Invitation:
+        """Ask for the invitation's mail again; `ResendTooSoon` within the interval."""
+        await self._manageable(tenant_id, invitation_id)
+        cursor = await self._conn.execute(
+            "select private.request_invitation_mail(%s, make_interval(secs => %s)) as wait",
+            (invitation_id, interval_seconds),
+        )
+        row = await cursor.fetchone()
+        if row is None or row["wait"] is None:
+            raise InvitationNotFound("No such pending invitation in this tenant")
+        if row["wait"] > 0:
+            raise ResendTooSoon(row["wait"])
+        return await self._manageable(tenant_id, invitation_id)
+
     # -- the invitee ----------------------------------------------------------------------
 
     async def received(self) -> list[ReceivedInvitation]:
         cursor = await self._conn.execute(
             """
             select i.id, i.tenant_id, i.email, i.role::text as role, i.status::text as status,
-                   i.invited_by, i.created_at, i.expires_at,
-                   private.inviting_tenant_name(i.tenant_id) as tenant_name
+                   i.invited_by, i.created_at, i.expires_at, i.mail_status::text as mail_status,
+                   i.mailed_at, private.inviting_tenant_name(i.tenant_id) as tenant_name
             from public.tenant_invitations i
             where i.email = private.caller_email()
               and private.invitation_is_open(i.status, i.expires_at)

@@ -11,10 +11,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
 
 from core_service.db import Database
 from core_service.invitations import InvitationService
+from core_service.mail import InvitationMailer
 from core_service.members import MemberService
 from core_service.readiness import run_checks
 from core_service.schemas import (
@@ -264,11 +265,17 @@ async def remove_member(caller: Caller, tenant_id: uuid.UUID, user_id: uuid.UUID
     responses=problem_responses(*TENANT_ERRORS, *BODY_ERRORS, 409),
 )
 async def create_invitation(
-    caller: Caller, tenant_id: uuid.UUID, body: InvitationCreate
+    caller: Caller,
+    tenant_id: uuid.UUID,
+    body: InvitationCreate,
+    request: Request,
+    background: BackgroundTasks,
 ) -> Invitation:
     """Invite an e-mail address with a role; it grants nothing until the invitee accepts."""
     async with caller.invitations() as invitations:
-        return await invitations.create(tenant_id, body.email, Role[body.role])
+        invitation = await invitations.create(tenant_id, body.email, Role[body.role])
+    _mail_after_answer(request, background, invitation)
+    return invitation
 
 
 @router.get(
@@ -297,6 +304,40 @@ async def revoke_invitation(
     async with caller.invitations() as invitations:
         await invitations.revoke(tenant_id, invitation_id)
     return Response(status_code=204)
+
+
+@router.post(
+    "/tenants/{tenant_id}/invitations/{invitation_id}/resend",
+    status_code=202,
+    response_model=Invitation,
+    tags=["invitations"],
+    responses=problem_responses(*TENANT_ERRORS, 429),
+)
+async def resend_invitation(
+    caller: Caller,
+    tenant_id: uuid.UUID,
+    invitation_id: uuid.UUID,
+    request: Request,
+    background: BackgroundTasks,
+) -> Invitation:
+    """Mail a pending invitation again (by the roles that may grant its role; once a minute)."""
+    settings: Settings = request.app.state.settings
+    async with caller.invitations() as invitations:
+        invitation = await invitations.request_mail(
+            tenant_id, invitation_id, settings.invitation_resend_seconds
+        )
+    _mail_after_answer(request, background, invitation)
+    return invitation
+
+
+def _mail_after_answer(
+    request: Request, background: BackgroundTasks, invitation: Invitation
+) -> None:
+    """The invitee's mail, sent once the invitation is committed and the caller answered
+    (core_service/mail.py); a service without a sender (MAIL_FROM) sends none."""
+    mailer: InvitationMailer | None = request.app.state.invitation_mailer
+    if mailer is not None:
+        background.add_task(mailer.deliver, invitation.id)
 
 
 @router.get(

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 RoleName = Literal["owner", "admin", "member", "viewer"]
 InvitationStatus = Literal["pending", "accepted", "declined", "revoked", "expired"]
+MailStatus = Literal["pending", "sent", "failed"]
 # No control characters (Postgres text cannot even hold NUL): a 400, never a 500.
 TenantName = Annotated[
     str,
@@ -114,6 +115,11 @@ class Invitation(BaseModel):
     invited_by: uuid.UUID
     created_at: datetime
     expires_at: datetime
+    mail_status: MailStatus = Field(
+        description="The invitee's e-mail: pending (being sent), sent (handed to Supabase "
+        "Auth or Amazon SES), failed (a manager may resend it)"
+    )
+    mailed_at: datetime | None = Field(description="When the last mail was sent; null: never")
 
 
 class InvitationList(BaseModel):

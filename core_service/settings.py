@@ -46,6 +46,13 @@ class Settings:
     db_pool_timeout: float = 5.0
     # Seconds each dependency has to answer `GET /ready`.
     ready_timeout: float = 2.0
+    # -- invitation e-mails (core_service/mail.py); no sender: none is sent ----------
+    mail_from: str | None = None
+    invite_url_base: str | None = None
+    ses_endpoint_url: str | None = None
+    ses_configuration_set: str | None = None
+    service_role_key: str | None = None
+    invitation_resend_seconds: int = 60
     # Webhooks (core_service/webhooks/): the key that seals endpoints' signing secrets
     # (none: endpoints are listed, but none is made nor its secret rotated), and whether
     # endpoints may be on loopback over http (make dev's receivers; APP_ENV=local only).
@@ -74,10 +81,18 @@ class Settings:
             port=read.integer("PORT", 8000, maximum=65535),
             db_pool_max_size=read.integer("DB_POOL_MAX_SIZE", 10),
             db_pool_timeout=read.number("DB_POOL_TIMEOUT", 5.0),
+            mail_from=read.optional("MAIL_FROM"),
+            invite_url_base=read.url("INVITE_URL_BASE"),
+            ses_endpoint_url=read.url("AWS_ENDPOINT_URL_SESV2"),
+            ses_configuration_set=read.optional("SES_CONFIGURATION_SET"),
+            service_role_key=read.optional("SUPABASE_SERVICE_ROLE_KEY"),
+            invitation_resend_seconds=read.integer("INVITATION_RESEND_SECONDS", 60, maximum=86400),
             webhook_secrets_key=_vault_key(read.optional("WEBHOOK_SECRETS_KEY")),
             webhooks_allow_loopback=_flag(read, "WEBHOOKS_ALLOW_LOOPBACK"),
             webhook_queue_url=read.url("WEBHOOK_QUEUE_URL"),
         )
+        if settings.mail_from and not settings.invite_url_base:
+            raise ConfigError("setting INVITE_URL_BASE is required with MAIL_FROM")
         require_session(settings.database_url, "setting SUPABASE_DB_URL")
         if not settings.local:
             for name in _SECRETS:
@@ -88,6 +103,8 @@ class Settings:
                     )
             if not settings.supabase_url.startswith("https://"):
                 raise ConfigError("setting SUPABASE_URL must use https (outside APP_ENV=local)")
+            if settings.invite_url_base and not settings.invite_url_base.startswith("https://"):
+                raise ConfigError("setting INVITE_URL_BASE must use https (outside APP_ENV=local)")
             if settings.webhooks_allow_loopback:
                 # A deployed core that let endpoints onto loopback would deliver to itself.
                 raise ConfigError("setting WEBHOOKS_ALLOW_LOOPBACK is for APP_ENV=local only")

@@ -17,7 +17,9 @@ Endpoints, as Supabase Auth (GoTrue) shapes them, so that `supabase-js` and
 - `POST /token?grant_type=refresh_token` `{refresh_token}`: a new session
   token, with the memberships as they are now (refresh tokens are single use);
 - `POST /signup` `{email, password, data}`: a confirmed user and a session
-  (no password: `400 validation_failed`, as there);
+  (no password: `400 validation_failed`, as there); an invited user not
+  confirmed yet is confirmed, their password left unset, as Supabase Auth
+  does with "mailer_autoconfirm" on;
 - `GET /user`, `PUT /user` `{data, email, password}` (bearer token): the
   user; `data` is merged into `user_metadata`, a new email is confirmed by
   a mailed link as Supabase Auth does;
@@ -31,7 +33,16 @@ Endpoints, as Supabase Auth (GoTrue) shapes them, so that `supabase-js` and
 - `GET /verify?token=&type=&redirect_to=`: the printed link; it redirects to
   the app with the session in the fragment, as Supabase Auth does.
   `POST /verify` `{type, email, token}` or `{type, token_hash}`: the session;
+- `POST /invite?redirect_to=` `{email, data}` (the admin API: a bearer token
+  whose role is `service_role`, else `403 not_admin`): an unconfirmed user,
+  created unless there is one, and its invite mailed; a confirmed address
+  `422 email_exists`, as Supabase Auth (`internal/api/invite.go`) answers.
+  Following the invite link confirms the address;
 - `GET /settings`, `GET /health`, `GET /.well-known/jwks.json` (no keys: HS256 only).
+
+Every mail it would send (invite, magic link, recovery, e-mail change) is
+printed and, given a mail catcher (`mailcatcher.py`), caught there as
+Supabase Auth would send it through its SMTP settings.
 
 Every call needs the project's API key, as Supabase's API gateway asks for
 it: an `apikey` header (or query parameter) holding a key signed with the
@@ -71,6 +82,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from dev import DEV_ORIGIN
+from dev.mailcatcher import MailCatcher
 
 TOKEN_LIFETIME = 3600
 LINK_LIFETIME = 3600
@@ -101,7 +113,19 @@ VERIFY_TYPES = {
     "signup": {"signup"},
     "recovery": {"recovery"},
     "email_change": {"email_change"},
+    "invite": {"invite"},
 }
+# Supabase Auth's default subjects for its mails.
+SUBJECTS = {
+    "invite": "You have been invited",
+    "magiclink": "Your Magic Link",
+    "recovery": "Reset Your Password",
+    "email_change": "Confirm Email Change",
+}
+# The roles Supabase Auth's admin API admits (GOTRUE_JWT_ADMIN_ROLES' default, less
+# `supabase_admin`, which no project key carries).
+ADMIN_ROLES = frozenset({"service_role"})
+DEFAULT_MAIL_FROM = "SnSD <no-reply@snsdconsultant.com>"
 LINK_REFUSED = "Email link is invalid or has expired"
 CODE_REFUSED = "Token has expired or is invalid"
 LOGIN_REFUSED = "Invalid login credentials"
@@ -175,8 +199,17 @@ class Session:
 class LocalAuth:
     """Issues Supabase-shaped access tokens for the users of the local `auth.users`."""
 
-    def __init__(self, database_url: str, jwt_secret: str, site_url: str = DEV_ORIGIN) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        jwt_secret: str,
+        site_url: str = DEV_ORIGIN,
+        mail: MailCatcher | None = None,
+        mail_from: str = DEFAULT_MAIL_FROM,
+    ) -> None:
         self.database_url = database_url
+        self.mail = mail
+        self.mail_from = mail_from
         self.jwt_secret = jwt_secret
         # Where a mailed link lands (Supabase Auth's SITE_URL): the web app.
         self.site_url = site_url
@@ -209,6 +242,8 @@ class LocalAuth:
         email: str,
         data: Any,
         password: str | None = None,
+        *,
+        confirmed: bool = True,
     ) -> dict[str, Any]:
         if "@" not in email or email.startswith("@") or email.endswith("@"):
             raise AuthError(400, "validation_failed", "Unable to validate email address")
@@ -219,7 +254,8 @@ class LocalAuth:
             " values (%s, 'authenticated', 'authenticated', lower(%s), %s, %s, %s, %s, %s, %s)"
             " returning *",
             (
-                uuid.uuid4(), email, hash_password(password) if password else None, now,
+                uuid.uuid4(), email, hash_password(password) if password else None,
+                now if confirmed else None,
                 json.dumps({"provider": "email", "providers": ["email"]}),
                 json.dumps(data if isinstance(data, dict) else {}), now, now,
             ),
@@ -272,9 +308,19 @@ class LocalAuth:
         if not password:
             raise AuthError(400, "validation_failed", "Signup requires a valid password")
         with self._connect() as conn:
-            if self._find(conn, email):
+            user = self._find(conn, email)
+            if user is None:
+                return self._session(conn, self._create(conn, email, data, password), "password")
+            if user["email_confirmed_at"] is not None:
                 raise AuthError(422, "user_already_exists", "User already registered")
-            return self._session(conn, self._create(conn, email, data, password), "password")
+            # Invited, not confirmed yet: confirmed at once ("mailer_autoconfirm"), its
+            # password left as it was, as Supabase Auth's signup does (internal/api/signup.go:
+            # "we can't be sure of their claimed identity").
+            confirmed = conn.execute(
+                "update auth.users set email_confirmed_at = now() where id = %s returning *",
+                (user["id"],),
+            ).fetchone()
+            return self._session(conn, confirmed or user, "password")
 
     # -- sessions ------------------------------------------------------------------------
 
@@ -502,11 +548,56 @@ class LocalAuth:
                     del self._mail[stale]
             self._mail[token_hash] = mail
         query = urlencode({"token": token_hash, "type": kind, "redirect_to": redirect_to})
-        print(
-            f"[auth] mail to {to} ({kind}): {self.url}/auth/v1/verify?{query}\n"
-            f"[auth]   or the code {mail.code}",
-            flush=True,
-        )
+        link = f"{self.url}/auth/v1/verify?{query}"
+        print(f"[auth] mail to {to} ({kind}): {link}\n[auth]   or the code {mail.code}", flush=True)
+        if self.mail is not None:
+            self.mail.deliver(
+                self.mail_from,
+                [to],
+                SUBJECTS.get(kind, "Confirm your mail"),
+                f"Follow this link:\n{link}\n\nOr enter the code {mail.code}\n",
+                f'<p><a href="{link}">Follow this link</a></p><p>Or enter the code {mail.code}</p>',
+                source="supabase-auth",
+            )
+
+    def invite(self, authorization: str, body: dict[str, Any], redirect_to: str) -> dict[str, Any]:
+        """The admin API's invite: a user for the address, unconfirmed until the link is
+        followed, and the invite mailed; a confirmed account is refused."""
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthError(401, "no_authorization", "This endpoint requires a valid Bearer token")
+        try:
+            claims = jwt.decode(
+                token.strip(), self.jwt_secret, algorithms=["HS256"], options={"verify_aud": False}
+            )
+        except jwt.PyJWTError:
+            raise AuthError(
+                403, "bad_jwt", "invalid JWT: unable to parse or verify signature"
+            ) from None
+        if claims.get("role") not in ADMIN_ROLES:
+            raise AuthError(403, "not_admin", "User not allowed")
+        email = body.get("email")
+        if not isinstance(email, str) or not email:
+            raise AuthError(400, "validation_failed", "An email address is required")
+        with self._connect() as conn:
+            user = self._find(conn, email)
+            if user is not None and user["email_confirmed_at"] is not None:
+                raise AuthError(
+                    422,
+                    "email_exists",
+                    "A user with this email address has already been registered",
+                )
+            if user is None:
+                user = self._create(conn, email, body.get("data"), confirmed=False)
+            user = (
+                conn.execute(
+                    "update auth.users set invited_at = now() where id = %s returning *",
+                    (user["id"],),
+                ).fetchone()
+                or user
+            )
+        self._send(user, "invite", redirect_to)
+        return self._user_json(user)
 
     def send_otp(self, body: dict[str, Any], redirect_to: str) -> None:
         email = body.get("email")
@@ -551,6 +642,12 @@ class LocalAuth:
                 conn.execute(
                     "update auth.users set email = %s, updated_at = now() where id = %s",
                     (mail.new_email, mail.user_id),
+                )
+            if mail.kind == "invite":  # following the invite proves the address
+                conn.execute(
+                    "update auth.users set email_confirmed_at = coalesce(email_confirmed_at, now())"
+                    " where id = %s",
+                    (mail.user_id,),
                 )
             row = conn.execute("select * from auth.users where id = %s", (mail.user_id,)).fetchone()
             if row is None:
@@ -648,6 +745,9 @@ def routes(auth: LocalAuth) -> dict[tuple[str, str], Route]:
         auth.recover(request.body, request.redirect_to)
         return 200, {}
 
+    def invite(request: Request) -> tuple[int, Any]:
+        return 200, auth.invite(request.authorization, request.body, request.redirect_to)
+
     return {
         ("GET", "/auth/v1/.well-known/jwks.json"): lambda _: (200, {"keys": []}),
         ("GET", "/auth/v1/health"): lambda _: (200, {"name": "GoTrue (SnSD local stand-in)"}),
@@ -659,6 +759,7 @@ def routes(auth: LocalAuth) -> dict[tuple[str, str], Route]:
         ("POST", "/auth/v1/logout"): logout,
         ("POST", "/auth/v1/otp"): otp,
         ("POST", "/auth/v1/recover"): recover,
+        ("POST", "/auth/v1/invite"): invite,
         ("POST", "/auth/v1/verify"): lambda r: (200, auth.verify(r.body)),
     }
 

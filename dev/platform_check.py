@@ -67,6 +67,7 @@ EMULATED_SERVICES = (
     "route53",
     "s3",
     "secretsmanager",
+    "sesv2",
     "sns",
     "sqs",
     "sts",

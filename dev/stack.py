@@ -23,7 +23,10 @@
   the watcher reports is scanned (the EICAR test file is the one threat it
   knows), tagged `GuardDutyMalwareScanStatus` and its verdict put on the same
   queue as GuardDuty's EventBridge event; versions over `SCANNER_MAX_BYTES`
-  (GuardDuty's 100 GiB) are `UNSUPPORTED`.
+  (GuardDuty's 100 GiB) are `UNSUPPORTED`;
+- mail (`mailcatcher.py`) on `MAIL_PORT` (8025): every mail the stack sends,
+  the core's through SES v2 (`AWS_ENDPOINT_URL_SESV2`) and the Auth stand-in's,
+  caught in `$SNSD_LOCAL_DIR/mail` and served through Mailpit's API.
 
 Every port is stable across restarts: `PORT` (8000), `AUTH_PORT` (54321),
 `POSTGRES_PORT` (54322), `S3_PORT` (8333), `QUEUE_PORT` (9324); when one is taken, the next free
@@ -71,7 +74,7 @@ from dev import (
     seaweedfs,
     webhook_deliveries,
 )
-from dev.auth import LocalAuth, hash_password
+from dev.auth import DEFAULT_MAIL_FROM, LocalAuth, hash_password
 from dev.balancer import LoadBalancer
 from dev.bucket_notifications import (
     BATCH_SIZE,
@@ -83,6 +86,7 @@ from dev.bucket_notifications import (
     LocalQueue,
 )
 from dev.claims import api_key
+from dev.mailcatcher import DEFAULT_MAIL_PORT, MailCatcher
 from dev.scanner import GUARDDUTY_MAX_BYTES, Scanner
 from file_lambda.database import Database
 from file_lambda.storage.s3 import S3Storage
@@ -121,6 +125,7 @@ class Config:
     queue_port: int = DEFAULT_QUEUE_PORT
     # The malware scanner's largest scanned version; larger ones are UNSUPPORTED.
     scan_max_bytes: int = GUARDDUTY_MAX_BYTES
+    mail_port: int = DEFAULT_MAIL_PORT
 
     @classmethod
     def from_env(cls) -> Config:
@@ -135,6 +140,7 @@ class Config:
             jwt_secret=os.environ.get("SUPABASE_JWT_SECRET") or DEV_JWT_SECRET,
             queue_port=int(os.environ.get("QUEUE_PORT") or DEFAULT_QUEUE_PORT),
             scan_max_bytes=int(os.environ.get("SCANNER_MAX_BYTES") or GUARDDUTY_MAX_BYTES),
+            mail_port=int(os.environ.get("MAIL_PORT") or DEFAULT_MAIL_PORT),
         )
 
 
@@ -189,7 +195,8 @@ class LocalStack:
             self.api_port = self._port("api", config.port)
             self._start_storage()
             database_url = self._start_database()
-            auth = LocalAuth(database_url, config.jwt_secret, site_url=config.origins[0])
+            mail = self._start_mail()
+            auth = LocalAuth(database_url, config.jwt_secret, site_url=config.origins[0], mail=mail)
             self.urls["auth"] = auth.serve(self._port("auth", config.auth_port))
             self._stopping("auth", auth.stop)
             # Chosen now: the deployables read the delivery queue's URL at import.
@@ -282,6 +289,13 @@ class LocalStack:
             )
         return url
 
+    def _start_mail(self) -> MailCatcher:
+        """The mail catcher: where the core's SES client and the Auth stand-in send."""
+        mail = MailCatcher(self.config.state_dir / "mail")
+        self.urls["mail"] = mail.serve(self._port("mail", self.config.mail_port))
+        self._exit.callback(mail.stop)
+        return mail
+
     def _configure_environment(self, database_url: str) -> None:
         """The settings both deployables read at import, as the infrastructure sets them."""
         for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "APP_SECRET_ARN"):
@@ -312,6 +326,11 @@ class LocalStack:
                 # As template.yaml sets it: events carry bearer tokens.
                 "POWERTOOLS_LOGGER_LOG_EVENT": "false",
                 "POWERTOOLS_METRICS_DISABLED": "true",
+                # Invitation e-mails (core_service/mail.py), all caught by the mail catcher.
+                "MAIL_FROM": DEFAULT_MAIL_FROM,
+                "INVITE_URL_BASE": f"{self.config.origins[0]}/invitations",
+                "AWS_ENDPOINT_URL_SESV2": self.urls["mail"],
+                "SUPABASE_SERVICE_ROLE_KEY": self.keys["service_role"],
             }
         )
 
@@ -436,6 +455,9 @@ class LocalStack:
             f" UNSUPPORTED)\n"
             f"                      verdicts in Postgres' public.file_scans, tags on the versions"
             f" (dev/README.md)\n"
+            f"  Mail (catcher)      {self.urls['mail']}/api/v1/messages{self._taken('mail')}"
+            f" (Mailpit's API): every mail sent, SES v2 and Auth's; files in"
+            f" {config.state_dir / 'mail'}\n"
             f"  Webhooks            outbox -> relay (after each bucket batch, and every"
             f" {webhook_deliveries.SWEEP_SECONDS:g} s) -> SQS (moto)"
             f" {webhook_deliveries.QUEUE_NAME} -> file_lambda.webhook_function.handler\n"

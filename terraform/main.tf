@@ -144,6 +144,10 @@ module "iam" {
 
   ecs_migration_task_definition_arn = module.ecs.migration_task_definition_arn
 
+  ses_identity_arn          = local.ses_identity_arn
+  ses_configuration_set_arn = local.ses_configuration_set_arn
+  ses_sender                = local.mail_sender
+
   github_repository        = var.github_repository
   github_environment       = var.github_environment
   github_oidc_provider_arn = data.aws_iam_openid_connect_provider.github.arn
@@ -251,7 +255,7 @@ module "ecs" {
   container_port    = var.container_port
 
   # PORT arrives with the secret, as the seed specifies; it must be 8000.
-  environment = merge(local.app_environment, { AWS_REGION = var.aws_region }, local.webhook_environment)
+  environment = merge(local.app_environment, local.mail_environment, { AWS_REGION = var.aws_region }, local.webhook_environment)
   secret_arn  = module.secrets.secret_arn
   secret_keys = module.secrets.keys
 
@@ -289,6 +293,35 @@ module "dns" {
   create_certificate_validation = var.create_certificate_validation
   alb_dns_name                  = module.alb.dns_name
   alb_zone_id                   = module.alb.zone_id
+}
+
+# Invitation mails: SES's identity for the domain, with its DKIM records in the
+# domain's zone (issue 29; docs/operations.md, "Invitation e-mails").
+module "email" {
+  source = "./modules/email"
+  count  = var.enable_ses_identity ? 1 : 0
+
+  domain                 = var.domain_name
+  sender                 = local.mail_sender
+  configuration_set_name = local.mail_configuration_set
+  zone_id                = module.dns.zone_id
+}
+
+locals {
+  mail_sender            = coalesce(var.mail_sender, "invitations@${var.domain_name}")
+  mail_configuration_set = "${local.name}-mail"
+  # Named here rather than read from module.email, as the scanner's role is:
+  # the task role's permission does not wait for (or disappear with) the module.
+  ses_arn_prefix            = "arn:${data.aws_partition.current.partition}:ses:${var.aws_region}:${data.aws_caller_identity.current.account_id}"
+  ses_identity_arn          = "${local.ses_arn_prefix}:identity/${var.domain_name}"
+  ses_configuration_set_arn = "${local.ses_arn_prefix}:configuration-set/${local.mail_configuration_set}"
+
+  # The core's mail settings (docs/configuration.md).
+  mail_environment = {
+    MAIL_FROM             = "SnSD <${local.mail_sender}>"
+    SES_CONFIGURATION_SET = local.mail_configuration_set
+    INVITE_URL_BASE       = coalesce(var.invite_url_base, "${var.cors_allowed_origins[0]}/invitations")
+  }
 }
 
 module "monitoring" {

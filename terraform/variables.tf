@@ -505,3 +505,28 @@ variable "enable_deletion_protection" {
   type        = bool
   default     = true
 }
+
+# -- invitation mails (modules/email) ------------------------------------------
+
+variable "mail_sender" {
+  description = "The address the core sends invitation mails from (an address of domain_name); null: invitations@<domain_name>."
+  type        = string
+  default     = null
+}
+
+variable "invite_url_base" {
+  description = "The web app's invitation page; a mail links to <invite_url_base>/<invitation id>. null: <first of cors_allowed_origins>/invitations."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.invite_url_base == null || can(regex("^https://[^\\s]+[^/]$", var.invite_url_base))
+    error_message = "An https URL without a trailing slash."
+  }
+}
+
+variable "enable_ses_identity" {
+  description = "Create the SES identity of domain_name, its DKIM records and the configuration set (modules/email). Leave true: without them no invitation is mailed. false exists only for the emulator test (moto's SES v2 answers in shapes the provider cannot read)."
+  type        = bool
+  default     = true
+}

@@ -195,3 +195,27 @@ def test_a_session_deleted_in_the_database_cannot_be_refreshed(
     )
 
     assert (refused.status_code, refused.json()["error_code"]) == (400, "refresh_token_not_found")
+
+
+def test_the_admin_invite_asks_for_the_service_role_and_refuses_a_confirmed_address(
+    client: httpx.Client,
+) -> None:
+    """As Supabase Auth's `internal/api/invite.go`: an admin's call; a new or unconfirmed
+    address gets a user and a mail, a confirmed one `422 email_exists`; a sign-up of an
+    invited address confirms it, and the invite cannot be sent again."""
+    email = address()
+    service = {"Authorization": f"Bearer {api_key('service_role', SECRET)}"}
+    anon = {"Authorization": f"Bearer {api_key('anon', SECRET)}"}
+    refused = client.post("/invite", json={"email": email}, headers=anon)
+    assert (refused.status_code, refused.json()["error_code"]) == (403, "not_admin")
+    invited = client.post("/invite", json={"email": email}, headers=service)
+    assert invited.status_code == 200, invited.text
+    assert invited.json()["email_confirmed_at"] is None
+    assert invited.json()["invited_at"] is not None
+    again = client.post("/invite", json={"email": email}, headers=service)
+    assert again.status_code == 200, again.text  # still unconfirmed: invited again
+    signed_up = client.post("/signup", json={"email": email, "password": "pw-123456"})
+    assert signed_up.status_code == 200, signed_up.text
+    assert signed_up.json()["user"]["email_confirmed_at"] is not None
+    confirmed = client.post("/invite", json={"email": email}, headers=service)
+    assert (confirmed.status_code, confirmed.json()["error_code"]) == (422, "email_exists")

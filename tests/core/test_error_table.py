@@ -278,6 +278,14 @@ def _invitation_exists(w: World) -> Answer:
     return w.core.post(f"/tenants/{w.tenant}/invitations", json=body, headers=w.core_auth)
 
 
+def _resend_too_soon(w: World) -> Answer:
+    body = {"email": f"resent-{uuid.uuid4().hex[:8]}@example.com"}
+    made = w.core.post(f"/tenants/{w.tenant}/invitations", json=body, headers=w.core_auth)
+    assert made.status_code == 201, made.text
+    resend = f"/tenants/{w.tenant}/invitations/{made.json()['id']}/resend"
+    return w.core.post(resend, headers=w.core_auth)
+
+
 def _member_exists(w: World) -> Answer:
     body = {"email": w.owner.email}
     return w.core.post(f"/tenants/{w.tenant}/invitations", json=body, headers=w.core_auth)
@@ -453,6 +461,7 @@ TRIGGERS: dict[str, Callable[[World], Answer]] = {
     "share_revoked": _share_revoked,
     "link_gone": _link_gone,
     "too_many_attempts": _too_many_attempts,
+    "resend_too_soon": _resend_too_soon,
     "unauthorized": lambda w: AlbClient(w.files.handler).get("/files/list"),
     "upload_session_expired": _session_expired,
     "upload_session_invalid": lambda w: AlbClient(w.files.handler).get(

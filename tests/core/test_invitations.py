@@ -33,6 +33,8 @@ INVITATION_KEYS = {
     "invited_by",
     "created_at",
     "expires_at",
+    "mail_status",
+    "mailed_at",
 }
 
 

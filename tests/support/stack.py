@@ -37,7 +37,7 @@ STOP_TIMEOUT = 90
 # source mapping's 5 s window: docs/benchmarks.md, `scan_verdict`); a busy machine is slower.
 VERDICT_TIMEOUT = 60
 # The variables that set the stack's ports (dev/stack.py).
-PORT_VARIABLES = ("PORT", "AUTH_PORT", "POSTGRES_PORT", "S3_PORT", "QUEUE_PORT")
+PORT_VARIABLES = ("PORT", "AUTH_PORT", "POSTGRES_PORT", "S3_PORT", "QUEUE_PORT", "MAIL_PORT")
 
 
 def _start_time(pid: int) -> str | None:
@@ -101,6 +101,16 @@ class Stack:
     @property
     def auth(self) -> str:
         return self.urls["auth"]
+
+    def mails_to(self, address: str) -> list[dict[str, Any]]:
+        """The mail catcher's messages to `address`, newest first, in full."""
+        mail = self.urls["mail"]
+        listing = httpx.get(f"{mail}/api/v1/messages").json()["messages"]
+        return [
+            httpx.get(f"{mail}/api/v1/message/{summary['ID']}").json()
+            for summary in listing
+            if any(to["Address"] == address for to in summary["To"])
+        ]
 
     @property
     def apikey(self) -> dict[str, str]:
@@ -242,7 +252,8 @@ def start_stack(
     ):
         environ.pop(name, None)
     if not default_ports:
-        ports = {name: free_port() for name in ("PORT", "AUTH_PORT", "POSTGRES_PORT", "QUEUE_PORT")}
+        free = ("PORT", "AUTH_PORT", "POSTGRES_PORT", "QUEUE_PORT", "MAIL_PORT")
+        ports = {name: free_port() for name in free}
         environ.update({name: str(port) for name, port in ports.items()})
         environ["S3_PORT"] = str(free_s3_port())
     environ.update(

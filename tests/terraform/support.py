@@ -39,6 +39,7 @@ MODULES = (
     "replica",
     "events",
     "malware_scanning",
+    "email",
     "webhooks",
 )
 # The root's name for a module's call, where it is not the module's own.

@@ -1113,10 +1113,19 @@ def _readiness_prefix() -> str:
 
 
 def test_core_task_role_only_lists_the_readiness_prefix() -> None:
-    """Files are the Lambda's: the core service may not read, write or delete any object."""
+    """Files are the Lambda's: the core service may not read, write or delete any object;
+    besides, it sends invitation mails from one address through the domain's identity."""
     body = module("iam").data[("aws_iam_policy_document", "ecs_task")]
     assert "dynamic" not in body, "no statements the static check cannot see"
-    statement = only(body["statement"])
+    statement, mail = body["statement"]
+    assert mail["actions"] == ["ses:SendEmail"]
+    assert mail["resources"] == ["${var.ses_identity_arn}", "${var.ses_configuration_set_arn}"]
+    mail_condition = only(mail["condition"])
+    assert (mail_condition["test"], mail_condition["variable"]) == (
+        "StringEquals",
+        "ses:FromAddress",
+    )
+    assert mail_condition["values"] == ["${var.ses_sender}"]
     assert statement.get("effect", "Allow") == "Allow"
     assert statement["actions"] == ["s3:ListBucket"]
     assert statement["resources"] == ["${var.uploads_bucket_arn}"]
@@ -1527,3 +1536,28 @@ def test_deployment_names_the_environments_and_variables_the_workflows_use() -> 
     }
     assert variables <= set(re.findall(r"vars\.(\w+)", workflows))
     assert "AWS_ACCESS_KEY_ID" not in workflows
+
+
+def test_invitation_mail_goes_through_the_domains_ses_identity_with_easy_dkim() -> None:
+    """modules/email: the domain's identity signs with Easy DKIM, whose three records go
+    into the zone the platform hosts; every mail names a configuration set that requires
+    TLS; the core sends as one address of the domain (issue 29)."""
+    call = root().modules["email"]
+    assert call["domain"] == "${var.domain_name}"
+    assert call["zone_id"] == "${module.dns.zone_id}"
+    assert call["count"] == "${var.enable_ses_identity ? 1 : 0}"
+    assert root().variables["enable_ses_identity"]["default"] is True
+    assert "enable_ses_identity" not in (TF_ROOT / "production.tfvars").read_text()
+    assert root_value("${local.ses_identity_arn}").endswith(":identity/snsdconsultant.com")
+    email = module("email")
+    identity = email.resource("aws_sesv2_email_identity", "this")
+    assert identity["email_identity"] == "${var.domain}"
+    assert only(identity["dkim_signing_attributes"]) == {"next_signing_key_length": "RSA_2048_BIT"}
+    assert "domain_signing_private_key" not in str(identity), "Easy DKIM: SES keeps the keys"
+    configuration = email.resource("aws_sesv2_configuration_set", "this")
+    assert only(configuration["delivery_options"])["tls_policy"] == "REQUIRE"
+    records = email.resource("aws_route53_record", "dkim")
+    assert records["count"] == "${var.zone_id == null ? 0 : 3}"
+    assert records["type"] == "CNAME"
+    environment = root_value("${local.mail_environment}")
+    assert set(environment) == {"MAIL_FROM", "SES_CONFIGURATION_SET", "INVITE_URL_BASE"}

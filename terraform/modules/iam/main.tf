@@ -86,7 +86,7 @@ resource "aws_iam_role_policy" "ecs_execution" {
 # destroy tenants' files.
 resource "aws_iam_role" "ecs_task" {
   name               = "${var.name}-ecs-task"
-  description        = "Core service: lists the ${var.tenant_prefix} prefix of the uploads bucket for readiness, nothing else"
+  description        = "Core service: lists the ${var.tenant_prefix} prefix of the uploads bucket for readiness and sends invitation mails through SES, nothing else"
   assume_role_policy = data.aws_iam_policy_document.assume_ecs_tasks.json
   tags               = var.tags
 }
@@ -104,6 +104,21 @@ data "aws_iam_policy_document" "ecs_task" {
       test     = "StringEquals"
       variable = "s3:prefix"
       values   = [var.tenant_prefix]
+    }
+  }
+
+  # Invitation mails (core_service/mail.py): SendEmail through the domain's
+  # identity and its configuration set (SES authorises both when a mail names
+  # a configuration set), from the one sender address.
+  statement {
+    sid       = "SendInvitationMail"
+    actions   = ["ses:SendEmail"]
+    resources = [var.ses_identity_arn, var.ses_configuration_set_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ses:FromAddress"
+      values   = [var.ses_sender]
     }
   }
 }

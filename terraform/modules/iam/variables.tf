@@ -132,3 +132,18 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "ses_identity_arn" {
+  description = "ARN of the SES identity the core service sends invitation mails through."
+  type        = string
+}
+
+variable "ses_configuration_set_arn" {
+  description = "ARN of the SES configuration set the core service's mails name."
+  type        = string
+}
+
+variable "ses_sender" {
+  description = "The one address the core service may send from (IAM's ses:FromAddress)."
+  type        = string
+}
