@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import coldstart, core, loadgen, scan_verdict, sizes
+from bench import coldstart, core, loadgen, scan_verdict, sizes, webhook_delivery
 from bench.env import BUCKET, OUT, PYTHON, ROOT, base_env
 from bench.stats import Bar, Row, Spread
 from dev import seaweedfs
@@ -36,10 +36,13 @@ class Plan:
     multipart_rounds: int
     # Lone uploads timed to their malware verdict (a few seconds each).
     scan_files: int
+    # Webhooks through make dev: lone writes timed to their delivery, and a burst.
+    webhook_lone: int
+    webhook_burst: int
 
 
-FULL = Plan(15, 9, 200, 5000, 2, 8, 5, 3.0, 1024, 3, 15)
-QUICK = Plan(2, 2, 5, 30, 1, 1, 1, 1.0, 16, 1, 2)
+FULL = Plan(15, 9, 200, 5000, 2, 8, 5, 3.0, 1024, 3, 15, 20, 200)
+QUICK = Plan(2, 2, 5, 30, 1, 1, 1, 1.0, 16, 1, 2, 2, 5)
 
 
 def machine() -> dict[str, Any]:
@@ -102,6 +105,7 @@ def measure(plan: Plan, quick: bool) -> list[Row]:
             server.stop()
             shutil.rmtree(data, ignore_errors=True)
         rows += core.measure(env, database_url, plan.core_rounds, plan.core_seconds)
+    rows += webhook_delivery.measure(plan.webhook_lone, plan.webhook_burst)
     rows += sizes.measure(quick)
     return rows
 

@@ -29,6 +29,9 @@ EXPECTED = {
     "request_upload",
     "scan_check",
     "scan_verdict",
+    "webhook_latency_core",
+    "webhook_latency_bucket",
+    "webhook_throughput",
     "delete_folder_calls",
     "delete_folder_pages",
     "delete_folder_speed",
@@ -58,7 +61,7 @@ def test_quick_bench_prints_the_table_and_writes_the_json(tmp_path: Path) -> Non
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=360,
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]

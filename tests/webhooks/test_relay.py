@@ -106,7 +106,8 @@ def test_the_bucket_changes_consumer_relays_after_a_batch_that_recorded_changes(
     # emitted above and, with the audit trail's triggers, the change's own `file.created`.
     assert len(relays) == 1
     queued = deliveries(wdb, wtenant)
-    assert relays == [len(queued)] and len(queued) >= 1
+    assert relays == [len(queued)]
+    assert len(queued) >= 1
     assert all(delivery["queued_at"] is not None for delivery in queued)
 
 
