@@ -32,6 +32,7 @@ EXPECTED = {
     "webhook_latency_core",
     "webhook_latency_bucket",
     "webhook_throughput",
+    "webhook_throughput_one_tenant",
     "delete_folder_calls",
     "delete_folder_pages",
     "delete_folder_speed",
