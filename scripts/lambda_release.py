@@ -2,6 +2,7 @@
 
     lambda_release.py release  --function F --alias live --zip dist/file-api.zip
     lambda_release.py rollback --function F --alias live --to-version 41
+    lambda_release.py code     --function W --zip dist/file-api.zip
 
 `release` uploads the package, waits for the update to finish, publishes an
 immutable version of exactly that code (CodeSha256 guards against a
@@ -11,6 +12,11 @@ fails), then moves the alias to it. The alias's previous version is written
 to the step outputs before the alias moves, so a failing smoke test can put
 it back with `rollback`. A version that does not become Active fails the
 release with the alias left where it was.
+
+`code` ships the same package to another function of it, the webhooks'
+delivery function (terraform/modules/webhooks), whose SQS event source
+mapping invokes `$LATEST`: no version, no alias, nothing to roll back to but
+the next release. A function that does not exist (webhooks off) is skipped.
 
 Terraform creates the function and the alias and ignores code and alias
 changes afterwards, and never publishes: versions and the alias are this
@@ -30,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from botocore.exceptions import WaiterError
+from botocore.exceptions import ClientError, WaiterError
 
 from scripts.actions_io import add_summary, set_output
 
@@ -141,22 +147,53 @@ def release(
     return Release(version=version, previous_version=previous)
 
 
+def ship_code(lambda_client: Any, function: str, package: bytes) -> str | None:
+    """Upload `package` as `function`'s `$LATEST` and wait until it serves it; its
+    CodeSha256, or None when there is no such function."""
+    if len(package) > MAX_INLINE_ZIP_BYTES:
+        raise ReleaseError(
+            f"package is {len(package)} bytes; inline uploads stop at {MAX_INLINE_ZIP_BYTES}"
+        )
+    try:
+        updated = lambda_client.update_function_code(FunctionName=function, ZipFile=package)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            return None
+        raise
+    lambda_client.get_waiter("function_updated_v2").wait(
+        FunctionName=function, WaiterConfig={"Delay": 2, "MaxAttempts": 150}
+    )
+    return str(updated["CodeSha256"])
+
+
 def main(argv: Sequence[str] | None = None, lambda_client: Any = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--region", help="AWS region (default: the SDK's)")
     parser.add_argument("--function", required=True, help="function name or ARN")
-    parser.add_argument("--alias", required=True, help="alias the load balancer invokes")
+    parser.add_argument("--alias", help="alias the load balancer invokes (release, rollback)")
     commands = parser.add_subparsers(dest="command", required=True)
     release_cmd = commands.add_parser("release", help="publish a package and move the alias")
     release_cmd.add_argument("--zip", type=Path, required=True)
     release_cmd.add_argument("--description", default="", help="version description (commit)")
     rollback_cmd = commands.add_parser("rollback", help="move the alias back")
     rollback_cmd.add_argument("--to-version", required=True)
+    code_cmd = commands.add_parser("code", help="ship the package to a function's $LATEST")
+    code_cmd.add_argument("--zip", type=Path, required=True)
     args = parser.parse_args(argv)
+    if args.command != "code" and not args.alias:
+        parser.error(f"{args.command} needs --alias")
 
     client = lambda_client or boto3.client("lambda", region_name=args.region)
     try:
-        if args.command == "release":
+        if args.command == "code":
+            sha = ship_code(client, args.function, args.zip.read_bytes())
+            if sha is None:
+                print(f"{args.function}: no such function (webhooks off): nothing shipped")
+                add_summary(f"- `{args.function}`: absent, nothing shipped")
+            else:
+                print(f"{args.function}: $LATEST is {sha}")
+                add_summary(f"- `{args.function}`: $LATEST now the package ({sha})")
+        elif args.command == "release":
             done = release(
                 client, args.function, args.alias, args.zip.read_bytes(), args.description
             )

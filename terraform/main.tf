@@ -140,6 +140,7 @@ module "iam" {
   ecs_task_definition_arn = module.ecs.task_definition_arn
   lambda_function_arn     = module.lambda.function_arn
   lambda_log_group_arn    = module.lambda.log_group_arn
+  webhook_function_arn    = var.enable_webhooks ? module.webhooks[0].function_arn : null
   lambda_xray_tracing     = true
 
   ecs_migration_task_definition_arn = module.ecs.migration_task_definition_arn
@@ -353,9 +354,10 @@ module "monitoring" {
 
 ################################################################################
 # Webhooks (issue 29): the delivery queue, the delivery function, the sweep
-# (modules/webhooks). Off until the release script deploys the function's code
-# too (enable_webhooks); on, both deployables relay to the queue right after
-# their changes.
+# (modules/webhooks). Off until an operator has put WEBHOOK_SECRETS_KEY in the
+# app secret and turns it on (enable_webhooks, DEPLOYMENT.md); on, both
+# deployables relay to the queue right after their changes, and the deploy
+# workflow ships the file API's package to the delivery function too.
 ################################################################################
 
 locals {

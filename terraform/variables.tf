@@ -467,7 +467,7 @@ variable "enable_malware_scanning" {
 }
 
 variable "enable_webhooks" {
-  description = "Deliver webhooks (modules/webhooks): the delivery queue, its function and the sweep. Needs WEBHOOK_SECRETS_KEY in the app secret and in secret_keys, and the release script deploying the function's code (the file API's package)."
+  description = "Deliver webhooks (modules/webhooks): the delivery queue, its function and the sweep. Turn on once WEBHOOK_SECRETS_KEY is in the app secret and in secret_keys; the deploy workflow then ships the file API's package to the function (DEPLOYMENT.md)."
   type        = bool
   default     = false
 

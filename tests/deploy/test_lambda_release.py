@@ -248,3 +248,27 @@ def test_the_first_release_pins_the_placeholder_so_it_can_roll_back(lam: Any) ->
     assert pinned["CodeSha256"] == placeholder
     lambda_release.point_alias(lam, fresh, ALIAS, done.previous_version)
     assert lam.get_alias(FunctionName=fresh, Name=ALIAS)["FunctionVersion"] == "1"
+
+
+def test_code_ships_the_package_to_another_functions_latest(lam: Any, tmp_path: Path) -> None:
+    """The webhooks' delivery function runs the same package; its mapping invokes $LATEST."""
+    package = tmp_path / "file-api.zip"
+    package.write_bytes(_package("# the delivery function's handler is in here\n"))
+    before = lam.get_function_configuration(FunctionName=FUNCTION)["CodeSha256"]
+
+    assert lambda_release.main(["--function", FUNCTION, "code", "--zip", str(package)]) == 0
+
+    after = lam.get_function_configuration(FunctionName=FUNCTION)["CodeSha256"]
+    assert after != before
+    assert _alias_version(lam) == "1"  # no version published, no alias moved
+
+
+def test_code_for_a_function_that_does_not_exist_ships_nothing(lam: Any, tmp_path: Path) -> None:
+    package = tmp_path / "file-api.zip"
+    package.write_bytes(_package("# webhooks are off\n"))
+    assert lambda_release.main(["--function", "absent", "code", "--zip", str(package)]) == 0
+
+
+def test_release_and_rollback_still_need_the_alias(lam: Any, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit):
+        lambda_release.main(["--function", FUNCTION, "rollback", "--to-version", "1"])

@@ -1253,6 +1253,23 @@ def test_the_deploy_role_runs_one_off_tasks_of_the_migration_family_only() -> No
     ]
 
 
+def test_the_deploy_role_ships_code_to_the_webhook_function_and_nothing_more() -> None:
+    """The deploy's `lambda_release.py code` step: the delivery function's $LATEST only, and
+    only once webhooks are on (the ARN is null while they are off)."""
+    body = module("iam").data[("aws_iam_policy_document", "github_deploy")]
+    dynamic = only(body["dynamic"])["statement"]
+    assert dynamic["for_each"] == (
+        "${var.webhook_function_arn == null ? [] : [var.webhook_function_arn]}"
+    )
+    content = only(dynamic["content"])
+    assert content["sid"] == "WebhookFunctionCode"
+    assert sorted(content["actions"]) == ["lambda:GetFunction", "lambda:UpdateFunctionCode"]
+    assert content["resources"] == ["${statement.value}"]
+    assert root().modules["iam"]["webhook_function_arn"] == (
+        "${var.enable_webhooks ? module.webhooks[0].function_arn : null}"
+    )
+
+
 def test_the_migration_task_gets_the_database_url_and_a_fixed_command() -> None:
     migrate = module("ecs").resource("aws_ecs_task_definition", "migrate")
     assert migrate["family"] == "${var.migration_family}"

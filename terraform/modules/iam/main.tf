@@ -365,6 +365,20 @@ data "aws_iam_policy_document" "github_deploy" {
       "${var.lambda_function_arn}:*",
     ]
   }
+
+  # The same package to the webhooks' delivery function's $LATEST (no version, no alias).
+  dynamic "statement" {
+    for_each = var.webhook_function_arn == null ? [] : [var.webhook_function_arn]
+    content {
+      sid = "WebhookFunctionCode"
+      # GetFunction: what the wait for the update to finish calls (function_updated_v2).
+      actions = [
+        "lambda:GetFunction",
+        "lambda:UpdateFunctionCode",
+      ]
+      resources = [statement.value]
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "github_deploy" {

@@ -85,6 +85,12 @@ variable "lambda_function_arn" {
   type        = string
 }
 
+variable "webhook_function_arn" {
+  description = "Unqualified ARN of the webhooks' delivery function, which the deploy role ships the file API's package to; null while webhooks are off."
+  type        = string
+  default     = null
+}
+
 variable "lambda_log_group_arn" {
   description = "ARN of the file Lambda's log group."
   type        = string

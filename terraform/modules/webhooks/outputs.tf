@@ -13,6 +13,11 @@ output "dead_letter_queue_name" {
   value       = aws_sqs_queue.dead_letter.name
 }
 
+output "function_arn" {
+  description = "Unqualified ARN of the delivery function (the deploy role ships code to it)."
+  value       = aws_lambda_function.this.arn
+}
+
 output "function_name" {
   description = "Name of the delivery function (CI deploys the file API's package to it with its own handler)."
   value       = aws_lambda_function.this.function_name
