@@ -73,7 +73,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -82,6 +82,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from dev import DEV_ORIGIN
+from dev.loopback import LoopbackHTTP
 from dev.mailcatcher import MailCatcher
 
 TOKEN_LIFETIME = 3600
@@ -196,7 +197,7 @@ class Session:
     refresh_tokens: set[str] = field(default_factory=set)
 
 
-class LocalAuth:
+class LocalAuth(LoopbackHTTP):
     """Issues Supabase-shaped access tokens for the users of the local `auth.users`."""
 
     def __init__(
@@ -218,7 +219,6 @@ class LocalAuth:
         self._sessions: dict[str, Session] = {}
         self._mail: dict[str, Mail] = {}  # token hash -> mail
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
 
     def _connect(self) -> psycopg.Connection[dict[str, Any]]:
         return psycopg.connect(self.database_url, row_factory=dict_row, autocommit=True)
@@ -687,17 +687,8 @@ class LocalAuth:
 
     # -- HTTP ---------------------------------------------------------------------------
 
-    def serve(self, port: int = 0) -> str:
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self.url
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler(self)
 
 
 Route = Callable[["Request"], tuple[int, Any]]

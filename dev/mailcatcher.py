@@ -34,10 +34,12 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from dev.loopback import LoopbackHTTP
 
 SEND_EMAIL_PATH = "/v2/email/outbound-emails"
 # Mailpit's port for its web interface and API: tools pointed at one find the other.
@@ -61,14 +63,13 @@ def _address(text: str) -> dict[str, str]:
     return {"Name": "", "Address": text.strip()}
 
 
-class MailCatcher:
+class MailCatcher(LoopbackHTTP):
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.url = ""
         self.failing = False
         self.delay = 0.0
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
 
     # -- in ----------------------------------------------------------------------------
 
@@ -139,17 +140,8 @@ class MailCatcher:
 
     # -- HTTP --------------------------------------------------------------------------
 
-    def serve(self, port: int = 0) -> str:
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self.url
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler(self)
 
 
 def _handler(catcher: MailCatcher) -> type[BaseHTTPRequestHandler]:
