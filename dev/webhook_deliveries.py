@@ -24,6 +24,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
+
 from dev.alb import LambdaContext
 from dev.bucket_notifications import EventSourceMapping, Handler, LocalQueue
 
@@ -104,12 +106,22 @@ class WebhookDeliveries:
             self._threads.append(thread)
 
     def _sweep(self, stop: threading.Event) -> None:
+        database_away = False
         while not stop.wait(self.sweep_seconds):
             try:
                 self.handler(dict(SCHEDULED), LambdaContext())
+            except psycopg.OperationalError:
+                # Postgres is away (stopped, restarting): the next sweep tries again. Said
+                # once an outage, without a traceback: nothing is wrong here.
+                if not database_away:
+                    log.warning("webhook sweep: Postgres does not answer; retrying")
+                database_away = True
             except Exception:
-                # Postgres away, most likely: the next sweep tries again.
-                log.warning("webhook sweep failed", exc_info=True)
+                log.exception("webhook sweep failed")
+            else:
+                if database_away:
+                    log.info("webhook sweep: Postgres answers again")
+                database_away = False
 
     def stop(self) -> None:
         self._stop.set()

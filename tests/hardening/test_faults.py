@@ -110,6 +110,9 @@ def test_s3_then_postgres_stop_mid_run_and_the_api_recovers_without_a_restart(
         weed.relaunch(stack.state_dir / "weed-relaunched.log")
         relaunched.append(weed)
         wait_for("storage", lambda: api.get("/files/list"))
+        # The listing answers from SeaweedFS's filer; a file's bytes need its volume server
+        # too, which may be back a moment later (seen on a loaded machine: one 503).
+        wait_for("the file's bytes", lambda: api.get("/files/download/kept.bin"))
         assert api.get("/ready").status_code == 200
         downloaded = api.get("/files/download/kept.bin")
         assert downloaded.status_code == 200
