@@ -208,6 +208,9 @@ def test_the_python_client_calls_every_operation(
         return call("create_invitation", 201, tenant_id=tenant.id, body=body)
 
     invitation = invite()
+    # Mailed when made: asking again within the minute is a problem, parsed.
+    too_soon = call("resend_invitation", 429, tenant_id=tenant.id, invitation_id=invitation.id)
+    assert too_soon.code == "resend_too_soon"
     listed = call("list_invitations", 200, tenant_id=tenant.id).invitations
     assert [i.id for i in listed] == [invitation.id]
     received = call("list_received_invitations", 200, client=guest).invitations
@@ -475,4 +478,6 @@ def test_the_typescript_client_calls_every_operation(
     }
     assert set(called) == served[1], "operations no test calls through the TypeScript client"
     assert called["thaw_file"] == 409  # nothing is archived locally: a problem, parsed
-    assert all(200 <= status < 300 for name, status in called.items() if name != "thaw_file")
+    assert called["resend_invitation"] == 429  # mailed a moment ago: a problem, parsed
+    problems = {"thaw_file", "resend_invitation"}
+    assert all(200 <= status < 300 for name, status in called.items() if name not in problems)

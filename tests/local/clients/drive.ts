@@ -97,6 +97,10 @@ async function invite() {
 }
 
 const invitation = await invite();
+// Mailed when made: asking again within the minute is a problem, parsed.
+const resendPath = { path: { tenant_id: tenant.id, invitation_id: invitation.id } };
+const resent = await owner.POST("/tenants/{tenant_id}/invitations/{invitation_id}/resend", { params: resendPath });
+check(resent.response.status === 429 && resent.error?.code === "resend_too_soon", "resend_invitation");
 const sent = expect(await owner.GET("/tenants/{tenant_id}/invitations", { params: tenantId }), 200);
 check(sent.invitations.map((i) => i.id).join() === invitation.id, "list_invitations");
 const received = expect(await guest.GET("/invitations"), 200).invitations;
