@@ -19,6 +19,9 @@
   moto, an emulated event source mapping to `file_lambda.webhook_function.handler`,
   and its sweep every 2 s; receivers on loopback allowed (local mode), and
   WEBHOOK_SECRETS_KEY made once in `$SNSD_LOCAL_DIR`;
+- jobs (`jobs.py`): the job queue on the same moto, an emulated event source
+  mapping to `file_lambda.job_function.handler` (two at once), its sweep every
+  2 s, and steps of at most 20 s (folder archives, tenant exports and purges);
 - the malware scanner (`scanner.py`), GuardDuty's stand-in: each new version
   the watcher reports is scanned (the EICAR test file is the one threat it
   knows), tagged `GuardDutyMalwareScanStatus` and its verdict put on the same
@@ -69,6 +72,7 @@ from dev import (
     DEV_JWT_SECRET,
     DEV_ORIGIN,
     STATE_FILE,
+    jobs,
     ports,
     postgres,
     seaweedfs,
@@ -203,6 +207,7 @@ class LocalStack:
             queue_port = self._port("queue", config.queue_port)
             self._configure_environment(database_url)
             self._configure_webhooks(queue_port)
+            self._configure_jobs(queue_port)
             self._serve()
             self._start_bucket_changes(database_url, queue_port)
             self.token = auth.sign_in(DEMO_EMAIL, DEMO_PASSWORD)["access_token"]
@@ -388,9 +393,28 @@ class LocalStack:
         """The delivery queue, its event source mapping and the sweep, to the function's own
         handler, as on AWS (dev/webhook_deliveries.py)."""
         handler = importlib.import_module("file_lambda.webhook_function").handler
-        deliveries = webhook_deliveries.WebhookDeliveries(server, handler)
+        deliveries = webhook_deliveries.deliveries(server, handler)
         deliveries.start()
-        self._stopping("webhook deliveries", deliveries.stop)
+        self._stopping(
+            "webhook deliveries", lambda: deliveries.stop(webhook_deliveries.STOP_SECONDS)
+        )
+
+    def _configure_jobs(self, queue_port: int) -> None:
+        """Jobs (issue 30): the job queue, for the APIs that start jobs and the job function."""
+        os.environ.update(
+            {
+                "JOB_QUEUE_URL": jobs.queue_url(queue_port),
+                "JOB_STEP_SECONDS": os.environ.get("JOB_STEP_SECONDS") or str(jobs.STEP_SECONDS),
+            }
+        )
+
+    def _start_jobs(self, server: LocalQueue) -> None:
+        """The job queue, its mapping and the sweep, to the job function's own handler
+        (dev/jobs.py)."""
+        handler = importlib.import_module("file_lambda.job_function").handler
+        function = jobs.job_function(server, handler)
+        function.start()
+        self._stopping("jobs", lambda: function.stop(jobs.STOP_SECONDS))
 
     def _start_bucket_changes(self, database_url: str, queue_port: int) -> None:
         """The bucket's changes and the malware scans' verdicts through a queue to the file
@@ -413,6 +437,7 @@ class LocalStack:
         self._stopping("bucket changes", changes.stop)
         self.urls["queue"] = queue.endpoint
         self._start_webhook_deliveries(queue)
+        self._start_jobs(queue)
         for tenant in self.reconciled:
             print(f"usage of tenant {tenant} reconciled with the bucket", file=sys.stderr)
 
@@ -463,6 +488,9 @@ class LocalStack:
             f" {webhook_deliveries.QUEUE_NAME} -> file_lambda.webhook_function.handler\n"
             f"                      receivers on loopback allowed (WEBHOOKS_ALLOW_LOOPBACK);"
             f" WEBHOOK_SECRETS_KEY in {config.state_dir / webhook_deliveries.KEY_FILE}\n"
+            f"  Jobs                SQS (moto) {jobs.QUEUE_NAME}"
+            f" -> file_lambda.job_function.handler"
+            f" (steps of {jobs.STEP_SECONDS:g} s; sweep every {jobs.SWEEP_SECONDS:g} s)\n"
             f"  CORS origins        {', '.join(config.origins)}\n"
             f"  demo                tenant {DEMO_TENANT}, owner {DEMO_EMAIL} ({DEMO_USER}),"
             f" password {DEMO_PASSWORD}\n\n"

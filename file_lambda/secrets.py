@@ -21,6 +21,7 @@ import boto3
 from botocore.config import Config
 
 from file_lambda.settings import Settings
+from tenancy.settings import ConfigError
 from tenancy.tokens import AuthSettings
 
 SecretFetcher = Callable[[Settings], dict[str, Any]]
@@ -92,3 +93,34 @@ class SupabaseSecrets:
         if values.jwt_secret is None and values.supabase_url is None:
             raise RuntimeError("the secret holds neither SUPABASE_JWT_SECRET nor SUPABASE_URL")
         return values
+
+
+class AppSecretValues:
+    """The app secret's values for the functions beside the API (webhook deliveries,
+    jobs): a plain environment value wins; the secret, read once, fills in the rest."""
+
+    def __init__(self, region: str, secret_arn: str | None) -> None:
+        self._region = region
+        self._secret_arn = secret_arn
+        self._document: dict[str, Any] | None = None
+        self._lock = threading.Lock()
+
+    def value(self, plain: str | None, name: str) -> str:
+        if plain is not None:
+            return plain
+        with self._lock:
+            if self._document is None:
+                # read_secret takes the file API's settings for the region and ARN only.
+                self._document = read_secret(
+                    Settings(
+                        bucket="",
+                        region=self._region,
+                        supabase_url=None,
+                        jwt_secret=None,
+                        secret_arn=self._secret_arn,
+                    )
+                )
+        found = self._document.get(name)
+        if not isinstance(found, str) or not found:
+            raise ConfigError(f"the app secret holds no {name}")
+        return found

@@ -20,7 +20,6 @@ and EventBridge's schedule each minute, which runs the relay's sweep
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -31,8 +30,7 @@ from botocore.config import Config
 
 from file_lambda.database import Database
 from file_lambda.events.consumer import is_queue_batch
-from file_lambda.secrets import read_secret
-from file_lambda.settings import Settings
+from file_lambda.secrets import AppSecretValues
 from tenancy.settings import ConfigError, Environment
 from webhooks.deliveries import Deliverer
 from webhooks.delivery import Sender
@@ -78,41 +76,12 @@ class WebhookSettings:
         )
 
 
-class _Secrets:
-    """What the environment leaves out, read once from the app secret."""
-
-    def __init__(self, settings: WebhookSettings) -> None:
-        self._settings = settings
-        self._document: Mapping[str, Any] | None = None
-        self._lock = threading.Lock()
-
-    def value(self, plain: str | None, name: str) -> str:
-        if plain is not None:
-            return plain
-        with self._lock:
-            if self._document is None:
-                # read_secret takes the file API's settings for the region and ARN only.
-                self._document = read_secret(
-                    Settings(
-                        bucket="",
-                        region=self._settings.region,
-                        supabase_url=None,
-                        jwt_secret=None,
-                        secret_arn=self._settings.secret_arn,
-                    )
-                )
-        found = self._document.get(name)
-        if not isinstance(found, str) or not found:
-            raise ConfigError(f"the app secret holds no {name}")
-        return found
-
-
 class Function:
     """Built once per container; nothing here touches the network before the first event."""
 
     def __init__(self, settings: WebhookSettings) -> None:
         self.settings = settings
-        self._secrets = _Secrets(settings)
+        self._secrets = AppSecretValues(settings.region, settings.secret_arn)
         self.db = Database(lambda: self._secrets.value(settings.db_url, "SUPABASE_DB_URL"))
 
     @cached_property

@@ -2,7 +2,8 @@
 inside functions included, parsed with `ast` (nothing is imported to check them).
 
 - `file_lambda` and `core_service` never import each other; `tenancy` imports neither,
-  and `webhooks` (shared by both, as `tenancy` is) neither of them;
+  and `webhooks` (shared by both, as `tenancy` is) neither of them, nor does `jobs` (the
+  job function's work, run from `file_lambda.job_function`);
   none of them imports the repository's tools (`dev`, `bench`, `scripts`, `tests`),
   which do not ship.
 - Route modules (those that declare routes, and the services their handlers hand a
@@ -30,7 +31,7 @@ import pytest
 from tests.support.fresh_process import run_python
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("tenancy", "webhooks", "file_lambda", "core_service")
+PACKAGES = ("tenancy", "webhooks", "jobs", "file_lambda", "core_service")
 TOOLS = {"dev", "bench", "scripts", "tests"}
 DRIVERS = {"boto3", "botocore", "psycopg", "psycopg_pool"}
 NOT_ON_LAMBDA = {"supabase", "gotrue", "aws_xray_sdk"}
@@ -134,8 +135,9 @@ def load(root: Path) -> dict[str, Module]:
 # -- the rules: each returns its breaches, as "module:line imports name" -----------------
 
 FORBIDDEN = {
-    "tenancy": {"webhooks", "file_lambda", "core_service"} | TOOLS,
-    "webhooks": {"file_lambda", "core_service"} | TOOLS,
+    "tenancy": {"webhooks", "jobs", "file_lambda", "core_service"} | TOOLS,
+    "webhooks": {"jobs", "file_lambda", "core_service"} | TOOLS,
+    "jobs": {"file_lambda", "core_service"} | TOOLS,
     "file_lambda": {"core_service"} | TOOLS,
     "core_service": {"file_lambda"} | TOOLS,
 }

@@ -20,7 +20,7 @@ BUILD_DIR = ROOT / ".aws-sam" / "build"
 ARTIFACT = BUILD_DIR / "FileApiFunction"
 SAM_PYTHON = ROOT / ".tools" / "sam" / "bin" / "python"
 SAM = ROOT / ".tools" / "sam" / "bin" / "sam"
-PROJECT_PACKAGES = ("file_lambda", "tenancy", "webhooks")
+PROJECT_PACKAGES = ("file_lambda", "tenancy", "webhooks", "jobs")
 
 
 def unavailable(message: str) -> None:
