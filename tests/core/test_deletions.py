@@ -41,11 +41,13 @@ def test_an_owner_deletes_by_name_and_restores_within_the_grace_period(
                             headers=auth(owner))  # fmt: skip
     assert deleted.status_code == 202, deleted.text
     body = deleted.json()
-    assert body["id"] == tenant and body["deleted_by"] == owner.id
+    assert body["id"] == tenant
+    assert body["deleted_by"] == owner.id
     row = db.execute(
         "select purge_after - deleted_at as grace from public.tenants where id = %s", (tenant,)
     ).fetchone()
-    assert row is not None and row["grace"].days == 30
+    assert row is not None
+    assert row["grace"].days == 30
 
     # At once, for every member, the owner included: the tenant is gone from every read.
     for user in (owner, member):
@@ -61,7 +63,8 @@ def test_an_owner_deletes_by_name_and_restores_within_the_grace_period(
         " 'claims', '{}'::jsonb)) -> 'claims' -> 'app_metadata' -> 'tenants' as t",
         (member.id,),
     ).fetchone()
-    assert hooked is not None and tenant not in hooked["t"]
+    assert hooked is not None
+    assert tenant not in hooked["t"]
 
     # Only its owners see it among the deleted.
     mine = client.get("/tenants/deleted", headers=auth(owner)).json()["tenants"]
