@@ -35,7 +35,7 @@ router = APIRouter(generate_unique_id_function=operation_id, tags=["tenants"])
 
 
 class ConfirmationMismatch(Problem):
-    status = 422
+    status = 400
     code = "confirmation_mismatch"
 
 

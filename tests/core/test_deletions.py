@@ -32,7 +32,7 @@ def test_an_owner_deletes_by_name_and_restores_within_the_grace_period(
 
     wrong = client.delete(f"/tenants/{tenant}", params={"confirm": "acme deletion"},
                           headers=auth(owner))  # fmt: skip
-    assert_problem(wrong, 422, "confirmation_mismatch")
+    assert_problem(wrong, 400, "confirmation_mismatch")
     by_member = client.delete(f"/tenants/{tenant}", params={"confirm": "Acme Deletion"},
                               headers=auth(member))  # fmt: skip
     assert_problem(by_member, 403, "insufficient_role")
