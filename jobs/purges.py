@@ -184,7 +184,7 @@ class PurgeKind:
         """Whether there is a purge to do: the tenant is deleted and due (its deletion
         record's row is made now, so that rows arriving later are dropped: migration
         20260202000300), or purged but its record unwritten."""
-        rows = db.execute(
+        db.execute(
             "with due as (select t.id, t.name, t.deleted_by, t.deleted_at, t.purge_after"
             "  from public.tenants t where t.id = %s and t.deleted_at is not null"
             "  and t.purge_after <= now())"
@@ -195,7 +195,6 @@ class PurgeKind:
             " on conflict (tenant_id) do nothing",
             (tenant,),
         )
-        del rows
         found = db.execute(
             "select record is null from private.tenant_deletions where tenant_id = %s",
             (tenant,),
