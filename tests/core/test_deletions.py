@@ -22,13 +22,14 @@ def test_an_owner_deletes_by_name_and_restores_within_the_grace_period(
     make_tenant: Callable[..., str],
     auth: Auth,
 ) -> None:
-    owner, member = make_user(), make_user()
+    owner, member, invitee = make_user(), make_user(), make_user()
     tenant = make_tenant(owner, {member: "member"}, name="Acme Deletion")
     db.execute(
         "insert into public.tenant_invitations (tenant_id, email, role, invited_by)"
-        " values (%s, 'later@example.com', 'member', %s)",
-        (tenant, owner.id),
+        " values (%s, %s, 'member', %s)",
+        (tenant, invitee.email, owner.id),
     )
+    (invitation,) = client.get("/invitations", headers=auth(invitee)).json()["invitations"]
 
     wrong = client.delete(f"/tenants/{tenant}", params={"confirm": "acme deletion"},
                           headers=auth(owner))  # fmt: skip
@@ -66,6 +67,11 @@ def test_an_owner_deletes_by_name_and_restores_within_the_grace_period(
     assert hooked is not None
     assert tenant not in hooked["t"]
 
+    # Its invitations can be neither seen nor accepted.
+    assert client.get("/invitations", headers=auth(invitee)).json() == {"invitations": []}
+    accepted = client.post(f"/invitations/{invitation['id']}/accept", headers=auth(invitee))
+    assert_problem(accepted, 404, "invitation_not_found")
+
     # Only its owners see it among the deleted.
     mine = client.get("/tenants/deleted", headers=auth(owner)).json()["tenants"]
     assert [t["id"] for t in mine] == [tenant]
@@ -81,6 +87,8 @@ def test_an_owner_deletes_by_name_and_restores_within_the_grace_period(
         member.id: "member",
     }
     assert client.get(f"/tenants/{tenant}/invitations", headers=auth(owner)).status_code == 200
+    again = client.get("/invitations", headers=auth(invitee)).json()["invitations"]
+    assert [i["id"] for i in again] == [invitation["id"]]
     assert_problem(client.post(f"/tenants/{tenant}/restore", headers=auth(owner)), 409,
                    "tenant_not_deleted")  # fmt: skip
     actions = [
