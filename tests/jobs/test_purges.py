@@ -242,3 +242,50 @@ def test_every_table_naming_a_tenant_is_purged(jdb: Database) -> None:
         "public.jobs",
     }
     assert len(tables) == 20, sorted(tables)
+
+
+class CrashBeforeRecord(PurgeKind):
+    """Killed once after the rows went, before the record was written."""
+
+    crashed = False
+
+    def _record(self, db: Any, job: Any, state: Any) -> None:
+        if not self.crashed:
+            self.crashed = True
+            raise Crash()
+        super()._record(db, job, state)
+
+
+def test_a_purge_killed_after_the_rows_keeps_their_counts_and_a_second_changes_nothing(
+    jdb: Database, s3: Any, replica: str
+) -> None:
+    tenant = _tenant(jdb, s3, replica, objects=3)
+    kind = CrashBeforeRecord(s3, BUCKET, s3, replica, lambda: SEED)
+    sent: list[str] = []
+    runner = Runner(jdb, {"purge": kind}, sent.append)
+    runner.sweep()
+    (job,) = sent
+    with pytest.raises(Crash):
+        runner.advance(job, 30.0)
+    assert not jdb.execute("select 1 from public.tenants where id = %s", (tenant,))
+    jdb.execute("update public.jobs set lease_until = null where id = %s", (job,))
+    assert runner.advance(job, 30.0) == "succeeded"
+    stored = jdb.execute(
+        "select record, signature from private.tenant_deletions where tenant_id = %s", (tenant,)
+    )[0]
+    assert stored[0]["counts"]["rows"]["public.tenant_members"] == 1
+    written = s3.get_object(Bucket=BUCKET, Key=record_key(tenant))["Body"].read()
+
+    # A purge job of the purged tenant again: the same record, nothing else.
+    (again,) = jdb.execute(
+        "insert into public.jobs (tenant_id, kind) values (%s, 'purge') returning id::text",
+        (tenant,),
+    )[0]
+    assert runner.advance(again, 30.0) == "succeeded"
+    assert (
+        jdb.execute(
+            "select record, signature from private.tenant_deletions where tenant_id = %s", (tenant,)
+        )[0]
+        == stored
+    )
+    assert s3.get_object(Bucket=BUCKET, Key=record_key(tenant))["Body"].read() == written
