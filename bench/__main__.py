@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import coldstart, core, loadgen, scan_verdict, sizes, webhook_delivery
+from bench import coldstart, core, loadgen, purge, scan_verdict, sizes, webhook_delivery
 from bench.env import BUCKET, OUT, PYTHON, ROOT, base_env
 from bench.stats import Bar, Row, Spread
 from dev import seaweedfs
@@ -101,6 +101,9 @@ def measure(plan: Plan, quick: bool) -> list[Row]:
             rows = coldstart.measure(env, plan.cold_rounds)
             rows += _lambda_rows(server.endpoint, env, plan)
             rows += scan_verdict.measure(server.client(), BUCKET, database_url, plan.scan_files)
+            rows += purge.measure(
+                server.client(), BUCKET, database_url, plan.objects * 2, plan.delete_rounds
+            )
         finally:
             server.stop()
             shutil.rmtree(data, ignore_errors=True)

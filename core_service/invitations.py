@@ -134,6 +134,7 @@ class InvitationService:
             from public.tenant_invitations i
             where i.email = private.caller_email()
               and private.invitation_is_open(i.status, i.expires_at)
+              and private.tenant_live(i.tenant_id)  -- none of a deleted tenant's
             order by i.created_at, i.id
             """
         )

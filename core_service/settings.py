@@ -53,6 +53,8 @@ class Settings:
     ses_configuration_set: str | None = None
     service_role_key: str | None = None
     invitation_resend_seconds: int = 60
+    # Days a deleted tenant may be restored before its purge (core_service/deletions.py).
+    deletion_grace_days: int = 30
     # Webhooks (core_service/webhooks/): the key that seals endpoints' signing secrets
     # (none: endpoints are listed, but none is made nor its secret rotated), and whether
     # endpoints may be on loopback over http (make dev's receivers; APP_ENV=local only).
@@ -87,6 +89,7 @@ class Settings:
             ses_configuration_set=read.optional("SES_CONFIGURATION_SET"),
             service_role_key=read.optional("SUPABASE_SERVICE_ROLE_KEY"),
             invitation_resend_seconds=read.integer("INVITATION_RESEND_SECONDS", 60, maximum=86400),
+            deletion_grace_days=read.integer("DELETION_GRACE_DAYS", 30, maximum=365),
             webhook_secrets_key=_vault_key(read.optional("WEBHOOK_SECRETS_KEY")),
             webhooks_allow_loopback=_flag(read, "WEBHOOKS_ALLOW_LOOPBACK"),
             webhook_queue_url=read.url("WEBHOOK_QUEUE_URL"),

@@ -72,6 +72,7 @@ from dev import (
     DEV_JWT_SECRET,
     DEV_ORIGIN,
     STATE_FILE,
+    deletions,
     jobs,
     ports,
     postgres,
@@ -273,6 +274,12 @@ class LocalStack:
             Bucket=DEV_BUCKET,
             CORSConfiguration=bucket_cors(self.bucket_origins),
         )
+        # The replica a tenant's purge empties too (dev/deletions.py: nothing replicates).
+        if deletions.REPLICA_BUCKET not in {b["Name"] for b in client.list_buckets()["Buckets"]}:
+            client.create_bucket(Bucket=deletions.REPLICA_BUCKET)
+        client.put_bucket_versioning(
+            Bucket=deletions.REPLICA_BUCKET, VersioningConfiguration={"Status": "Enabled"}
+        )
 
     def _start_database(self) -> str:
         db = postgres.start(
@@ -405,6 +412,8 @@ class LocalStack:
             {
                 "JOB_QUEUE_URL": jobs.queue_url(queue_port),
                 "JOB_STEP_SECONDS": os.environ.get("JOB_STEP_SECONDS") or str(jobs.STEP_SECONDS),
+                "REPLICA_BUCKET_NAME": deletions.REPLICA_BUCKET,
+                "DELETION_SIGNING_KEY": deletions.signing_key(self.config.state_dir),
             }
         )
 

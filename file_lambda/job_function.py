@@ -10,6 +10,8 @@ module wires it to its settings:
   bucket is replicated (a purge empties both);
 - `SUPABASE_DB_URL`, from the environment or else from the app secret
   (`APP_SECRET_ARN`);
+- `DELETION_SIGNING_KEY`: the purge's deletion records' Ed25519 seed
+  (base64 of 32 bytes), from the environment or else from the app secret;
 - `JOB_STEP_SECONDS`: the most a step may take (default: the invocation's
   time, less `STEP_MARGIN_SECONDS`); `make dev` and the tests make it short to
   show a job continuing across steps.
@@ -54,6 +56,8 @@ class JobSettings:
     db_url: str | None
     secret_arn: str | None
     step_seconds: float | None
+    # The deletion records' Ed25519 seed (base64); None: read from the app secret.
+    signing_key: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> JobSettings:
@@ -72,6 +76,7 @@ class JobSettings:
             db_url=db_url,
             secret_arn=arn,
             step_seconds=read.number("JOB_STEP_SECONDS", 0.0) if step else None,
+            signing_key=read.optional("DELETION_SIGNING_KEY"),
         )
 
 
@@ -110,6 +115,15 @@ class Function:
         """Each kind of job, imported here only: a kind's module loads when the function
         first runs a job, never with the file API."""
         kinds: dict[str, Kind] = {}
+        from jobs.purges import PurgeKind
+
+        kinds["purge"] = PurgeKind(
+            self.s3,
+            self.settings.bucket,
+            self.replica_s3,
+            self.settings.replica_bucket,
+            lambda: self.secrets.value(self.settings.signing_key, "DELETION_SIGNING_KEY"),
+        )
         return kinds
 
     def _send(self, job_id: str) -> None:

@@ -66,7 +66,8 @@ class PostgresMemberships(Database):
     """`MembershipSource` over the container's one connection (`database.py`).
 
     One round trip for both questions: the session's row (Supabase Auth deletes
-    it on sign-out; `not_after` ends a time-boxed one) and the memberships.
+    it on sign-out; `not_after` ends a time-boxed one) and the memberships, but
+    those of deleted tenants (migration 20260202000300).
     """
 
     QUERY = (
@@ -74,7 +75,8 @@ class PostgresMemberships(Database):
         " from (select %s::uuid is null or exists ("
         "   select from auth.sessions where id = %s::uuid and user_id = %s::uuid"
         "   and (not_after is null or not_after > now())) as signed_in) s"
-        " left join public.tenant_members m on m.user_id = %s::uuid"
+        " left join (public.tenant_members m join public.tenants t"
+        "   on t.id = m.tenant_id and t.deleted_at is null) on m.user_id = %s::uuid"
     )
 
     @staticmethod

@@ -36,6 +36,7 @@ EXPECTED = {
     "delete_folder_calls",
     "delete_folder_pages",
     "delete_folder_speed",
+    "purge_per_10k",
     "list_page_calls",
     "versions_page_calls",
     "trash_page_calls",

@@ -31,6 +31,7 @@ select r.id::text, r.tenant_id::text, r.created_by::text, r.folder, r.title, r.m
        (select count(*) from public.file_request_submissions s
         where s.request_id = r.id and s.state = 'completed'),
        exists (select 1 from public.tenant_members m
+               join public.tenants t on t.id = m.tenant_id and t.deleted_at is null
                where m.tenant_id = r.tenant_id and m.user_id = r.created_by
                  and m.role >= 'member')
 from public.file_requests r

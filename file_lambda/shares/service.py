@@ -86,11 +86,12 @@ _COLUMNS = (
     " s.created_at, s.expires_at <= now()"
 )
 # The link of a token, whether its creator may still share (a member or more of its
-# tenant), and how many unknown tokens the client's address has tried in this window:
-# one row always, one round trip for every public call.
+# tenant, not deleted), and how many unknown tokens the client's address has tried in
+# this window: one row always, one round trip for every public call.
 _LOOKUP = f"""
 select {_COLUMNS},
   exists (select from public.tenant_members m
+          join public.tenants t on t.id = m.tenant_id and t.deleted_at is null
           where m.tenant_id = s.tenant_id and m.user_id = s.created_by and m.role >= 'member'),
   (select a.attempts from public.link_attempts a
    where a.scope = %s and a.subject = %s and a.window_start = to_timestamp(%s))

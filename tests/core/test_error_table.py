@@ -286,6 +286,23 @@ def _resend_too_soon(w: World) -> Answer:
     return w.core.post(resend, headers=w.core_auth)
 
 
+def _grace_period_ended(w: World) -> Answer:
+    """A tenant of the owner's, deleted with no grace at all (the setting, for this request)."""
+    made = w.core.post("/tenants", json={"name": "Gone"}, headers=w.core_auth)
+    assert made.status_code == 201, made.text
+    tenant = made.json()["id"]
+    state = w.core.app.state  # type: ignore[attr-defined]
+    kept = state.settings
+    state.settings = dataclasses.replace(kept, deletion_grace_days=0)
+    try:
+        deleted = w.core.delete(f"/tenants/{tenant}", params={"confirm": "Gone"},
+                                headers=w.core_auth)  # fmt: skip
+    finally:
+        state.settings = kept
+    assert deleted.status_code == 202, deleted.text
+    return w.core.post(f"/tenants/{tenant}/restore", headers=w.core_auth)
+
+
 def _member_exists(w: World) -> Answer:
     body = {"email": w.owner.email}
     return w.core.post(f"/tenants/{w.tenant}/invitations", json=body, headers=w.core_auth)
@@ -499,6 +516,9 @@ TRIGGERS: dict[str, Callable[[World], Answer]] = {
     "file_not_deleted": lambda w: w.files.post("/files/trash/restore", json_body={"path": "a.txt"}),
     "member_exists": _member_exists,
     "invitation_exists": _invitation_exists,
+    "confirmation_mismatch": _core("DELETE", "/tenants/{tenant}", params={"confirm": "Not it"}),
+    "tenant_not_deleted": _core("POST", "/tenants/{tenant}/restore"),
+    "grace_period_ended": _grace_period_ended,
     "last_owner": _core("PATCH", "/tenants/{tenant}/members/{owner}", json={"role": "member"}),
     "payload_too_large": _core(
         "POST", "/tenants", content=b" " * 9000, headers={"Content-Type": "application/json"}

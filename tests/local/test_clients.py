@@ -198,6 +198,12 @@ def test_the_python_client_calls_every_operation(
     assert call("get_tenant", 200, tenant_id=tenant.id).name == "Made by a client"
     renamed = call("rename_tenant", 200, tenant_id=tenant.id, body=models.TenantUpdate(name="R"))
     assert renamed.name == "R"
+    # A tenant deleted by name, seen among the deleted, restored within its grace period.
+    doomed = call("create_tenant", 201, body=models.TenantCreate(name="Doomed"))
+    gone = call("delete_tenant", 202, tenant_id=doomed.id, confirm="Doomed")
+    assert gone.purge_after > gone.deleted_at
+    assert doomed.id in {t.id for t in call("list_deleted_tenants", 200).tenants}
+    call("restore_tenant", 204, tenant_id=doomed.id)
     limits = models.QuotaUpdate(max_bytes=10**9, max_objects=None)
     service = client(scenario.service)
     assert call("set_tenant_quota", 200, client=service, tenant_id=tenant.id, body=limits)

@@ -86,6 +86,15 @@ check(tenants.some((t) => t.id === tenant.id), "list_tenants");
 check(expect(await owner.GET("/tenants/{tenant_id}", { params: tenantId }), 200).name === "Made by fetch", "get_tenant");
 const renamed = await owner.PATCH("/tenants/{tenant_id}", { params: tenantId, body: { name: "R" } });
 check(expect(renamed, 200).name === "R", "rename_tenant");
+// A tenant deleted by name, seen among the deleted, restored within its grace period.
+const doomed = expect(await owner.POST("/tenants", { body: { name: "Doomed" } }), 201);
+const doomedId = { path: { tenant_id: doomed.id } };
+const gone = await owner.DELETE("/tenants/{tenant_id}", { params: { ...doomedId, query: { confirm: "Doomed" } } });
+check(expect(gone, 202).purge_after > expect(gone, 202).deleted_at, "delete_tenant");
+const deletedTenants = expect(await owner.GET("/tenants/deleted"), 200).tenants;
+check(deletedTenants.some((t) => t.id === doomed.id), "list_deleted_tenants");
+const back = await owner.POST("/tenants/{tenant_id}/restore", { params: doomedId });
+check(back.response.status === 204, "restore_tenant");
 const limits = { max_bytes: 1_000_000_000, max_objects: null };
 expect(await service.PUT("/tenants/{tenant_id}/quota", { params: tenantId, body: limits }), 200);
 const quota = expect(await owner.GET("/tenants/{tenant_id}/quota", { params: tenantId }), 200);
