@@ -14,6 +14,7 @@ from starlette.routing import Route
 from core_service import audit, openapi
 from core_service.bodies import GuardedBodies
 from core_service.db import Database, create_pool
+from core_service.exports import endpoints as exports
 from core_service.mail import InvitationMailer, SesMailer, SupabaseInviter, ses_client
 from core_service.quotas import router as quotas_router
 from core_service.readiness import database_check, s3_client, storage_check
@@ -85,6 +86,7 @@ def create_app(
     install_problem_handlers(app)
     serve_routes(app, router, quotas_router)
     webhooks.install(app, settings)
+    exports.install(app, settings)
     # Inside the audit's and the browser policy's middleware: their headers and ids apply.
     app.add_middleware(GuardedBodies)
     audit.install(app)

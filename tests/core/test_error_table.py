@@ -411,6 +411,11 @@ def _webhook_secrets_unavailable(w: World) -> Answer:
         state.webhooks = kept
 
 
+def _export_in_progress(w: World) -> Answer:
+    w.core.post(f"/tenants/{w.tenant}/exports", headers=w.core_auth)
+    return w.core.post(f"/tenants/{w.tenant}/exports", headers=w.core_auth)
+
+
 TRIGGERS: dict[str, Callable[[World], Answer]] = {
     "validation_error": lambda w: w.files.get("/files/list", params={"limit": "0"}),
     "invalid_body": _core(
@@ -524,6 +529,10 @@ TRIGGERS: dict[str, Callable[[World], Answer]] = {
     "webhook_endpoint_limit": _webhook_endpoint_limit,
     "webhook_endpoint_disabled": _webhook_endpoint_disabled,
     "webhook_secrets_unavailable": _webhook_secrets_unavailable,
+    "export_not_found": lambda w: w.core.get(
+        f"/tenants/{w.tenant}/exports/{uuid.uuid4()}", headers=w.core_auth
+    ),
+    "export_in_progress": _export_in_progress,
 }
 
 

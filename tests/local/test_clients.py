@@ -251,6 +251,13 @@ def test_the_python_client_calls_every_operation(
     assert again.status == "pending"
     call("delete_webhook_endpoint", 204, **endpoint)
 
+    # -- exports: asked for and polled (the ZIP itself is tests/local/test_exports.py's) --
+    export = call("create_tenant_export", 202, tenant_id=tenant.id)
+    exports = call("list_tenant_exports", 200, tenant_id=tenant.id).exports
+    assert [e.id for e in exports] == [export.id]
+    polled = call("get_tenant_export", 200, tenant_id=tenant.id, export_id=export.id)
+    assert polled.state in {"queued", "running", "succeeded"}
+
     # -- files: uploads and downloads through the API --
     assert call("files_health", 200, client=client(None)).status == "ok"
     body = models.BodyUploadFile(file=upload("hello.txt", b"Hello from a generated client"))

@@ -143,6 +143,14 @@ const redelivered = await owner.POST("/tenants/{tenant_id}/webhooks/{endpoint_id
 check(expect(redelivered, 202).status === "pending", "redeliver_webhook");
 expect(await owner.DELETE("/tenants/{tenant_id}/webhooks/{endpoint_id}", { params: hookId }), 204);
 
+// -- exports: asked for and polled --
+const exported = expect(await owner.POST("/tenants/{tenant_id}/exports", { params: tenantId }), 202);
+check(exported.state === "queued", "create_tenant_export");
+const exportList = expect(await owner.GET("/tenants/{tenant_id}/exports", { params: tenantId }), 200).exports;
+check(exportList.map((e) => e.id).join() === exported.id, "list_tenant_exports");
+const exportId = { path: { tenant_id: tenant.id, export_id: exported.id } };
+check(expect(await owner.GET("/tenants/{tenant_id}/exports/{export_id}", { params: exportId }), 200).id === exported.id, "get_tenant_export");
+
 // -- files: uploads and downloads through the API --
 check(expect(await anyone.GET("/files/health"), 200).status === "ok", "files_health");
 const docs = { query: { folder: "docs" } };
