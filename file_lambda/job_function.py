@@ -10,6 +10,9 @@ module wires it to its settings:
   bucket is replicated (a purge empties both);
 - `SUPABASE_DB_URL`, from the environment or else from the app secret
   (`APP_SECRET_ARN`);
+- `EXPORT_EXPIRY_HOURS`: how long a tenant's export may be downloaded
+  (default 168); `MALWARE_SCANNING` as the file API's (an export leaves out
+  what a member may not read);
 - `JOB_STEP_SECONDS`: the most a step may take (default: the invocation's
   time, less `STEP_MARGIN_SECONDS`); `make dev` and the tests make it short to
   show a job continuing across steps.
@@ -110,6 +113,15 @@ class Function:
         """Each kind of job, imported here only: a kind's module loads when the function
         first runs a job, never with the file API."""
         kinds: dict[str, Kind] = {}
+        from jobs.exports import ExportKind
+
+        read = Environment()
+        kinds["export"] = ExportKind(
+            self.s3,
+            self.settings.bucket,
+            read.number("EXPORT_EXPIRY_HOURS", 168.0),
+            scanning_enforced=read.text("MALWARE_SCANNING", "enforced").lower() != "off",
+        )
         return kinds
 
     def _send(self, job_id: str) -> None:

@@ -69,47 +69,51 @@ from public.tenant_invitations where tenant_id = %s order by created_at, id
 # What the ledger counts (every version the bucket keeps, the trash included),
 # what uploads in progress reserve, and the quota: as GET /tenants/{id}/quota.
 _USAGE = """
-select coalesce((select sum(current_bytes) from public.file_usage where tenant_id = %(t)s), 0),
-       coalesce((select sum(current_objects) from public.file_usage where tenant_id = %(t)s), 0),
-       coalesce((select sum(version_bytes) from public.file_usage where tenant_id = %(t)s), 0),
-       coalesce((select sum(version_objects) from public.file_usage where tenant_id = %(t)s), 0),
-       coalesce((select sum(bytes) from public.file_reservations
-                 where tenant_id = %(t)s and expires_at > now()), 0),
-       coalesce((select sum(objects) from public.file_reservations
-                 where tenant_id = %(t)s and expires_at > now()), 0),
-       (select max_bytes from public.tenant_quotas where tenant_id = %(t)s),
-       (select max_objects from public.tenant_quotas where tenant_id = %(t)s)
+with t (id) as (values (%s::uuid))
+select coalesce((select sum(current_bytes) from public.file_usage, t where tenant_id = t.id), 0),
+       coalesce((select sum(current_objects) from public.file_usage, t where tenant_id = t.id), 0),
+       coalesce((select sum(version_bytes) from public.file_usage, t where tenant_id = t.id), 0),
+       coalesce((select sum(version_objects) from public.file_usage, t where tenant_id = t.id), 0),
+       coalesce((select sum(bytes) from public.file_reservations, t
+                 where tenant_id = t.id and expires_at > now()), 0),
+       coalesce((select sum(objects) from public.file_reservations, t
+                 where tenant_id = t.id and expires_at > now()), 0),
+       (select max_bytes from public.tenant_quotas, t where tenant_id = t.id),
+       (select max_objects from public.tenant_quotas, t where tenant_id = t.id)
 """
 # Per file: the versions the ledger keeps, and who wrote it: the user of the
 # audit trail's last successful write naming the path (the version's own row
 # first, where the trail has one), else the user who last started an upload
 # to it (a presigned or multipart upload's bytes reach the bucket unnamed).
 _FILES = """
+with t (id) as (values (%s::uuid))
 select p.path,
        (select count(*) from public.file_versions v
-        where v.tenant_id = %(t)s and v.path = p.path and not v.delete_marker
+        where v.tenant_id = t.id and v.path = p.path and not v.delete_marker
           and not v.removed) as versions,
        coalesce(
          (select e.actor::text from public.audit_events e
-          where e.tenant_id = %(t)s and e.path = p.path and e.actor is not null
+          where e.tenant_id = t.id and e.path = p.path and e.actor is not null
             and e.outcome = 'succeeded'
           order by e.version_id is not distinct from p.version_id desc, e.occurred_at desc,
                    e.id desc
           limit 1),
          (select u.user_id::text from public.file_uploads u
-          where u.tenant_id = %(t)s and u.path = p.path
+          where u.tenant_id = t.id and u.path = p.path
           order by u.created_at desc limit 1)) as written_by
-from unnest(%(paths)s::text[], %(versions)s::text[]) with ordinality as p(path, version_id, n)
+from t, unnest(%s::text[], %s::text[]) with ordinality as p(path, version_id, n)
 order by p.n
 """
-# Oldest first, a page at a time after the last row seen.
+# Oldest first, a page at a time after the last row seen, up to the export's
+# request (its own row included: it is written with the job, at the same now()):
+# a trailer written again by a later step gives the same rows.
 _AUDIT = """
 select id, occurred_at, actor::text, source, action, path, version_id, size, outcome, status,
        code, request_id, detail
 from public.audit_events
-where tenant_id = %(t)s and (occurred_at, id) > (%(at)s, %(id)s)
+where tenant_id = %s and (occurred_at, id) > (%s, %s) and occurred_at <= %s
 order by occurred_at, id
-limit %(limit)s
+limit %s
 """
 _AUDIT_COLUMNS = (
     "id",
@@ -198,7 +202,7 @@ def invitations_document(db: Database, tenant_id: str) -> list[dict[str, Any]]:
 
 def usage_document(db: Database, tenant_id: str) -> dict[str, Any]:
     current, current_n, used, used_n, reserved, reserved_n, max_bytes, max_objects = db.execute(
-        _USAGE, {"t": tenant_id}
+        _USAGE, (tenant_id,)
     )[0]
     return {
         "current": {"size": int(current), "objects": int(current_n)},
@@ -226,9 +230,7 @@ def _entries(
     db: Database, tenant_id: str, batch: Sequence[WrittenFile], described: Described
 ) -> Iterator[dict[str, Any]]:
     paths = [file_path(one.name) for one in batch]
-    rows = db.execute(
-        _FILES, {"t": tenant_id, "paths": paths, "versions": [one.version_id for one in batch]}
-    )
+    rows = db.execute(_FILES, (tenant_id, paths, [one.version_id for one in batch]))
     for one, path, (_, versions, written_by) in zip(batch, paths, rows, strict=True):
         last_modified, content_type = described(one.key, one.version_id)
         yield {
@@ -257,12 +259,15 @@ def manifest_chunks(
     yield b"\n]}\n"
 
 
-def audit_chunks(db: Database, tenant_id: str, page: int = AUDIT_PAGE) -> Iterator[bytes]:
-    """`audit.jsonl`, oldest first: a chunk per page of rows, read after the last one."""
+def audit_chunks(
+    db: Database, tenant_id: str, until: datetime, page: int = AUDIT_PAGE
+) -> Iterator[bytes]:
+    """`audit.jsonl`, oldest first up to `until`: a chunk per page of rows, each page read
+    after the last row of the one before."""
     at: datetime | str = "-infinity"
     last_id = 0
     while True:
-        rows = db.execute(_AUDIT, {"t": tenant_id, "at": at, "id": last_id, "limit": page})
+        rows = db.execute(_AUDIT, (tenant_id, at, last_id, until, page))
         if not rows:
             return
         yield b"".join(_json(dict(zip(_AUDIT_COLUMNS, row, strict=True))) + b"\n" for row in rows)
@@ -280,13 +285,14 @@ def documents(
     exported_at: datetime,
     exported_by: str | None,
 ) -> Iterator[tuple[str, Iterable[bytes]]]:
-    """The export's documents after its files, each made as it is read."""
+    """The export's documents after its files, each made as it is read; the audit trail
+    up to `exported_at` (the job's creation), the rest as they are when read."""
     yield "manifest.json", manifest_chunks(db, tenant_id, written, described)
     yield "tenant.json", iter([_json(tenant_document(db, tenant_id)) + b"\n"])
     yield "members.json", iter([_json(members_document(db, tenant_id)) + b"\n"])
     yield "invitations.json", iter([_json(invitations_document(db, tenant_id)) + b"\n"])
     yield "usage.json", iter([_json(usage_document(db, tenant_id)) + b"\n"])
-    yield "audit.jsonl", audit_chunks(db, tenant_id)
+    yield "audit.jsonl", audit_chunks(db, tenant_id, exported_at)
     text = README.format(
         format=FORMAT,
         tenant_id=tenant_id,

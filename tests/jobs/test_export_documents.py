@@ -120,7 +120,7 @@ def test_the_documents_say_what_the_tenant_holds(jdb: Database) -> None:
             tenant,
             iter(written),
             lambda key, version: described[str(version)],
-            exported_at=modified,
+            exported_at=datetime.now(UTC),
             exported_by=owner,
         )
     }
@@ -194,14 +194,21 @@ def test_the_audit_trail_streams_oldest_first_a_page_at_a_time(jdb: Database) ->
     owner, _ = _user(jdb)
     tenant = _tenant(jdb, owner)
     # 2,500 rows in three stretches of time, some sharing a time: the page's key is
-    # (occurred_at, id), so none is seen twice or skipped.
+    # (occurred_at, id), so none is seen twice or skipped; a row after `until` (the
+    # export's request) is left out.
     jdb.execute(
         "insert into public.audit_events (tenant_id, occurred_at, source, action, outcome)"
         " select %s, now() - make_interval(secs => 100 - n / 1000), 'bucket', 'object_created',"
         " 'succeeded' from generate_series(1, 2500) n",
         (tenant,),
     )
-    chunks = list(audit_chunks(jdb, tenant, page=1000))
+    until = jdb.execute("select now()")[0][0]
+    jdb.execute(
+        "insert into public.audit_events (tenant_id, occurred_at, source, action, outcome)"
+        " values (%s, now() + interval '1 minute', 'bucket', 'object_created', 'succeeded')",
+        (tenant,),
+    )
+    chunks = list(audit_chunks(jdb, tenant, until, page=1000))
     assert len(chunks) == 3  # pages of 1000, 1000 and 502 (the tenant's own creation rows)
     rows = [json.loads(line) for chunk in chunks for line in chunk.splitlines()]
     assert len(rows) == 2502
