@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -23,6 +24,10 @@ from jobs.runner import Database
 
 # Files a manifest statement describes at once; audit rows a page.
 MANIFEST_BATCH = 500
+# Versions described (a HEAD each) at once: botocore's default connection pool
+# holds 10. One at a time, 2,000 files' HEADs took 11.7 s of a 30.6 s export on
+# SeaweedFS, and a trailer is written within one step.
+DESCRIBED_AT_ONCE = 10
 AUDIT_PAGE = 1000
 # The manifest's and the documents' format, for an importer to check.
 FORMAT = "snsd-export/1"
@@ -231,8 +236,11 @@ def _entries(
 ) -> Iterator[dict[str, Any]]:
     paths = [file_path(one.name) for one in batch]
     rows = db.execute(_FILES, (tenant_id, paths, [one.version_id for one in batch]))
-    for one, path, (_, versions, written_by) in zip(batch, paths, rows, strict=True):
-        last_modified, content_type = described(one.key, one.version_id)
+    with ThreadPoolExecutor(DESCRIBED_AT_ONCE) as pool:
+        descriptions = list(pool.map(lambda one: described(one.key, one.version_id), batch))
+    for one, path, (_, versions, written_by), (last_modified, content_type) in zip(
+        batch, paths, rows, descriptions, strict=True
+    ):
         yield {
             "path": path,
             "size": one.size,
