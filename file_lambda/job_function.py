@@ -110,6 +110,9 @@ class Function:
         """Each kind of job, imported here only: a kind's module loads when the function
         first runs a job, never with the file API."""
         kinds: dict[str, Kind] = {}
+        from jobs.archives import ArchiveKind
+
+        kinds["archive"] = ArchiveKind.from_env(self.s3, self.settings.bucket)
         return kinds
 
     def _send(self, job_id: str) -> None:

@@ -87,9 +87,7 @@ def _writer(
     time_left: Callable[[], float] = lambda: 1000.0,
     **sizes: Any,
 ) -> ZipUpload:
-    return ZipUpload(
-        s3, BUCKET, key, directory, MODIFIED, save, time_left, **{**SMALL, **sizes}
-    )
+    return ZipUpload(s3, BUCKET, key, directory, MODIFIED, save, time_left, **{**SMALL, **sizes})
 
 
 def _write(s3: Any, items: list[Any], **sizes: Any) -> tuple[bytes, ZipUpload]:
@@ -137,8 +135,10 @@ def test_zip64_where_sizes_and_offsets_reach_the_limit(
     data, _ = _write(s3, items, zip64_limit=1 * MiB)
     _check(data, files, tmp_path)
     # The ZIP64 end of central directory and its locator, the classic end's fields at max.
-    assert b"PK\x06\x06" in data[-200:] and b"PK\x06\x07" in data[-200:]
-    assert data[-22:-18] == b"PK\x05\x06" and data[-6:-2] == b"\xff\xff\xff\xff"
+    assert b"PK\x06\x06" in data[-200:]
+    assert b"PK\x06\x07" in data[-200:]
+    assert data[-22:-18] == b"PK\x05\x06"
+    assert data[-6:-2] == b"\xff\xff\xff\xff"
     # The large file's local header carries a ZIP64 extra field.
     info = zipfile.ZipFile(io.BytesIO(data)).getinfo("video/large.mp4")
     assert data[info.header_offset + 4 : info.header_offset + 6] == (45).to_bytes(2, "little")
@@ -182,8 +182,10 @@ class Interrupted:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(stops=st.lists(st.integers(min_value=1, max_value=5), min_size=1, max_size=4),
-       crash=st.booleans())
+@given(
+    stops=st.lists(st.integers(min_value=1, max_value=5), min_size=1, max_size=4),
+    crash=st.booleans(),
+)
 def test_stopped_after_any_part_and_resumed_it_writes_the_same_bytes(
     s3: Any, uploaded: Any, whole: str, stops: list[int], crash: bool
 ) -> None:
