@@ -113,15 +113,11 @@ class Function:
         """Each kind of job, imported here only: a kind's module loads when the function
         first runs a job, never with the file API."""
         kinds: dict[str, Kind] = {}
+        from jobs.archives import ArchiveKind
         from jobs.exports import ExportKind
 
-        read = Environment()
-        kinds["export"] = ExportKind(
-            self.s3,
-            self.settings.bucket,
-            read.number("EXPORT_EXPIRY_HOURS", 168.0),
-            scanning_enforced=read.text("MALWARE_SCANNING", "enforced").lower() != "off",
-        )
+        kinds["archive"] = ArchiveKind.from_env(self.s3, self.settings.bucket)
+        kinds["export"] = ExportKind.from_env(self.s3, self.settings.bucket)
         return kinds
 
     def _send(self, job_id: str) -> None:

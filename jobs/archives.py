@@ -21,6 +21,7 @@ from typing import Any
 
 from jobs.runner import Database, Finished, Job, JobFailed, Step
 from jobs.zipstream import Entry, Source, SourceGone, ZipUpload
+from tenancy.settings import ConfigError, Environment
 
 # An archive's limits (docs/api.md, "Folder archives"); the file API checks them
 # before it starts a job, the job again on what it lists.
@@ -108,6 +109,7 @@ def advance_archive(
     try:
         resume = writer.advance(checkpoint, wrapped)
     except SourceGone as gone:
+        directory.clear()
         raise JobFailed("archive_source_changed") from gone
     if resume is not None:
         return None
@@ -119,6 +121,8 @@ def advance_archive(
         "skipped": (header["skipped"] + left_out)[:MAX_SKIPPED_LISTED],
     }
     step.save(done, _progress(done, checkpoint["files"]))
+    # The rows served their purpose: a step after this one answers from the checkpoint.
+    directory.clear()
     return _done(output_key, done)
 
 
@@ -161,6 +165,9 @@ class JobItems:
                     [i.size for i in batch],
                 ),
             )
+
+    def clear(self) -> None:
+        self.db.execute("delete from private.job_items where job_id = %s", (self.job_id,))
 
     def count(self) -> int:
         rows = self.db.execute(
@@ -336,6 +343,16 @@ class ArchiveKind:
     expiry_hours: float = 24.0
     scanning_enforced: bool = True
     tuning: Mapping[str, Any] | None = None
+
+    @classmethod
+    def from_env(cls, s3: Any, bucket: str, env: Mapping[str, str] | None = None) -> ArchiveKind:
+        """Its settings: `ARCHIVE_EXPIRY_HOURS` (default 24), and `MALWARE_SCANNING` as the
+        file API reads it (`enforced`, the default, or `off`)."""
+        read = Environment(env)
+        scanning = read.text("MALWARE_SCANNING", "enforced")
+        if scanning not in ("enforced", "off"):
+            raise ConfigError(f"setting MALWARE_SCANNING must be enforced or off, is {scanning!r}")
+        return cls(s3, bucket, read.number("ARCHIVE_EXPIRY_HOURS", 24.0), scanning == "enforced")
 
     def advance(self, step: Step) -> Finished | None:
         job = step.job

@@ -21,6 +21,7 @@ from typing import Any
 from jobs.archives import Item, Written, advance_archive, readable_items
 from jobs.export_documents import FILES_PREFIX, documents
 from jobs.runner import Database, Finished, Job, JobFailed, Step
+from tenancy.settings import ConfigError, Environment
 
 DEFAULT_EXPIRY_HOURS = 168.0
 
@@ -46,6 +47,17 @@ class ExportKind:
         self.expiry = timedelta(hours=expiry_hours)
         self.scanning_enforced = scanning_enforced
         self.now = now
+
+    @classmethod
+    def from_env(cls, s3: Any, bucket: str, env: Mapping[str, str] | None = None) -> ExportKind:
+        """Its settings: `EXPORT_EXPIRY_HOURS` (default 168), and `MALWARE_SCANNING` as the
+        file API reads it (`enforced`, the default, or `off`)."""
+        read = Environment(env)
+        scanning = read.text("MALWARE_SCANNING", "enforced")
+        if scanning not in ("enforced", "off"):
+            raise ConfigError(f"setting MALWARE_SCANNING must be enforced or off, is {scanning!r}")
+        hours = read.number("EXPORT_EXPIRY_HOURS", DEFAULT_EXPIRY_HOURS)
+        return cls(s3, bucket, hours, scanning_enforced=scanning == "enforced")
 
     def advance(self, step: Step) -> Finished | None:
         job = step.job

@@ -225,7 +225,8 @@ class ZipUpload:
         return {"upload_id": upload["UploadId"], "parts": [], "item": 0, "skip": 0}
 
     def _checkpoint(self, item: int, **where: Any) -> dict[str, Any]:
-        return {"upload_id": self._upload_id, "parts": self._parts, "item": item, **where}
+        parts = [list(part) for part in self._parts]
+        return {"upload_id": self._upload_id, "parts": parts, "item": item, **where}
 
     def _save_point(self, item: int, **where: Any) -> None:
         """A part boundary: save when the step is nearly out of time (and stop), or when

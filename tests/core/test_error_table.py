@@ -416,6 +416,12 @@ def _export_in_progress(w: World) -> Answer:
     return w.core.post(f"/tenants/{w.tenant}/exports", headers=w.core_auth)
 
 
+def _too_many_archives(w: World) -> Answer:
+    for _ in range(3):
+        w.files.post("/files/archives", json_body={"folder": ""})
+    return w.files.post("/files/archives", json_body={"folder": ""})
+
+
 TRIGGERS: dict[str, Callable[[World], Answer]] = {
     "validation_error": lambda w: w.files.get("/files/list", params={"limit": "0"}),
     "invalid_body": _core(
@@ -462,6 +468,9 @@ TRIGGERS: dict[str, Callable[[World], Answer]] = {
     ),
     "listing_not_allowed": lambda w: _recipient(w, "GET", _shared(w) + "/files"),
     "share_not_found": lambda w: w.files.get(f"/files/shares/{uuid.uuid4()}"),
+    "archive_not_found": lambda w: w.files.get(f"/files/archives/{uuid.uuid4()}"),
+    "folder_not_found": lambda w: w.files.post("/files/archives", json_body={"folder": "none"}),
+    "too_many_archives": _too_many_archives,
     "link_not_found": lambda w: _recipient(w, "GET", f"/files/public/shares/{uuid.uuid4().hex}"),
     "share_revoked": _share_revoked,
     "link_gone": _link_gone,

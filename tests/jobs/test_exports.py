@@ -19,6 +19,7 @@ import pytest
 from file_lambda.database import Database
 from jobs.exports import ExportKind
 from jobs.runner import Job, Runner
+from tenancy.settings import ConfigError
 from tests.support.files import BUCKET
 
 
@@ -163,3 +164,12 @@ def test_an_export_of_a_tenant_gone_fails(s3: Any, jdb: Database) -> None:
     state, _, _ = _run(jdb, ExportKind(s3, BUCKET), job_id)
     error = jdb.execute("select error from public.jobs where id = %s", (job_id,))[0][0]
     assert (state, error) == ("failed", "tenant_not_found")
+
+
+def test_its_settings(s3: Any) -> None:
+    kind = ExportKind.from_env(s3, BUCKET, {})
+    assert (kind.expiry.total_seconds(), kind.scanning_enforced) == (168 * 3600, True)
+    kind = ExportKind.from_env(s3, BUCKET, {"EXPORT_EXPIRY_HOURS": "2", "MALWARE_SCANNING": "off"})
+    assert (kind.expiry.total_seconds(), kind.scanning_enforced) == (7200, False)
+    with pytest.raises(ConfigError):
+        ExportKind.from_env(s3, BUCKET, {"MALWARE_SCANNING": "sometimes"})

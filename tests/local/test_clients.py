@@ -388,6 +388,15 @@ def test_the_python_client_calls_every_operation(
         "redirect_shared_file", 307, path="s.txt", **granted
     )  # the generated client does not follow
     call("revoke_share", 204, share_id=share.id)
+    # -- a folder archive: asked for, listed, polled (the job function makes it) --
+    archive = call("create_archive", 202, body=models.ArchiveRequest(folder="shared/"))
+    assert archive.name == "shared.zip"
+    assert archive.id in {a.id for a in call("list_archives", 200).archives}
+    assert call("get_archive", 200, archive_id=archive.id).state in {
+        "queued",
+        "running",
+        "succeeded",
+    }
     # -- a file request: the requester's calls, then an uploader's (no account, a password) --
     opened = call(
         "create_file_request",

@@ -284,6 +284,14 @@ expect(await anyone.DELETE("/files/upload-sessions/{session}/s3/multipart/{uploa
   check(expect(followed, 200) === sharedText, "redirect_shared_file");
   expect(await owner.DELETE("/files/shares/{share_id}", shareId), 204);
 }
+// -- a folder archive: asked for, listed, polled (the job function makes it) --
+{
+  const archive = expect(await owner.POST("/files/archives", { body: { folder: "shared/" } }), 202);
+  check(archive.name === "shared.zip", "create_archive");
+  check(expect(await owner.GET("/files/archives"), 200).archives.some((a) => a.id === archive.id), "list_archives");
+  const polled = expect(await owner.GET("/files/archives/{archive_id}", { params: { path: { archive_id: archive.id } } }), 200);
+  check(["queued", "running", "succeeded"].includes(polled.state), "get_archive");
+}
 // -- a file request: the requester's calls, then an uploader's (no account, a password) --
 {
   const request = expect(await owner.POST("/files/requests", { body: { title: "Invoices", folder: "inbox", password: "open sesame" } }), 201);
