@@ -197,6 +197,31 @@ def test_an_export_reimported_equals_the_tenant(stack: Stack, tmp_path: Path) ->
         (pending_email, "viewer"),
     }
 
+    # An export whose manifest disagrees with a file's bytes is imported, and reported.
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(zip_path) as source, zipfile.ZipFile(tampered, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "manifest.json":
+                changed = json.loads(data)
+                changed["files"][0]["crc32"] = "00000000"
+                data = json.dumps(changed).encode()
+            target.writestr(item.filename, data)
+    code = import_export.main(
+        [str(tampered), "--api", stack.api, "--token", importer_token, "--name", "Tampered"]
+    )
+    assert code == 1
+
+
+def test_an_unreadable_export_is_refused(tmp_path: Path) -> None:
+    not_a_zip = tmp_path / "export.zip"
+    not_a_zip.write_bytes(b"not a zip")
+    args = ["--api", "http://127.0.0.1:9", "--token", "t"]
+    assert import_export.main([str(not_a_zip), *args]) == 2
+    with zipfile.ZipFile(not_a_zip, "w") as empty:
+        empty.writestr("README.txt", "no manifest")
+    assert import_export.main([str(not_a_zip), *args]) == 2
+
 
 def test_an_empty_tenant_exports(stack: Stack) -> None:
     token, tenant = stack.new_tenant("Empty")
