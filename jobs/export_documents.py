@@ -175,6 +175,10 @@ def file_path(name: str) -> str:
     return name.removeprefix(FILES_PREFIX)
 
 
+def tenant_exists(db: Database, tenant_id: str) -> bool:
+    return bool(db.execute("select 1 from public.tenants where id = %s", (tenant_id,)))
+
+
 def tenant_document(db: Database, tenant_id: str) -> dict[str, Any]:
     rows = db.execute(_TENANT, (tenant_id,))
     if not rows:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jobs.archives import Item, Written, advance_archive, readable_items
-from jobs.export_documents import FILES_PREFIX, documents
+from jobs.export_documents import FILES_PREFIX, documents, tenant_exists
 from jobs.runner import Database, Finished, Job, JobFailed, Step
 from tenancy.settings import ConfigError, Environment
 
@@ -61,7 +61,7 @@ class ExportKind:
 
     def advance(self, step: Step) -> Finished | None:
         job = step.job
-        if not step.db.execute("select 1 from public.tenants where id = %s", (job.tenant_id,)):
+        if not tenant_exists(step.db, job.tenant_id):
             raise JobFailed("tenant_not_found")
         left_out: list[dict[str, str]] = []
 

@@ -62,7 +62,7 @@ async def list_tenant_exports(
     """The tenant's exports, newest first (the last 100), each with its download once done."""
     response.headers.update(NO_STORE)
     async with _exports(caller, request) as exports:
-        return ExportList(exports=await exports.list(tenant_id))
+        return ExportList(exports=await exports.recent(tenant_id))
 
 
 @router.get("/{export_id}", response_model=Export, responses=problem_responses(*TENANT_ERRORS))

@@ -67,7 +67,7 @@ class ExportService:
         )
         return await self.get(tenant_id, export_id, checked=True)
 
-    async def list(self, tenant_id: uuid.UUID) -> list[Export]:
+    async def recent(self, tenant_id: uuid.UUID) -> list[Export]:
         await self._require_owner(tenant_id)
         cursor = await self._conn.execute(
             _COLUMNS + " order by created_at desc, id desc limit 100", (tenant_id,)
