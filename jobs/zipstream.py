@@ -241,6 +241,16 @@ class ZipUpload:
             self.save(checkpoint)
             self._last_save = left
 
+    def _stop_between_items(self, item: int) -> None:
+        """Out of time between two items, the current part not full: the part's bytes so
+        far (under `part_size`) go into the checkpoint, so that a folder of small files,
+        which may not fill a part in a whole step, still stops in time."""
+        pending = base64.b64encode(self._buffer).decode() if self._buffer else ""
+        checkpoint = self._checkpoint(item, skip=0, **({"pending": pending} if pending else {}))
+        self.save(checkpoint)
+        self._saved = checkpoint
+        raise _Stop
+
     # -- the work ------------------------------------------------------------------
 
     def advance(
@@ -253,6 +263,7 @@ class ZipUpload:
         self._parts = [list(part) for part in checkpoint["parts"]]
         self._written = sum(size for _, size in self._parts)
         self._buffer.clear()
+        self._buffer += base64.b64decode(checkpoint.get("pending", ""))
         self._last_save = self.time_left()
         start = int(checkpoint["item"])
         try:
@@ -268,6 +279,8 @@ class ZipUpload:
                 if len(self._buffer) >= self.part_size:
                     self._flush()
                     self._save_point(source.seq + 1, skip=0)
+                elif self.time_left() < self.stop_margin:
+                    self._stop_between_items(source.seq + 1)
         except _Stop:
             return self._saved
         seq = self.directory.count()
