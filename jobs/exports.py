@@ -41,12 +41,15 @@ class ExportKind:
         *,
         scanning_enforced: bool = True,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        tuning: Mapping[str, Any] | None = None,
     ) -> None:
         self.s3 = s3
         self.bucket = bucket
         self.expiry = timedelta(hours=expiry_hours)
         self.scanning_enforced = scanning_enforced
         self.now = now
+        # The ZIP writer's sizes and margins (`jobs/zipstream.py`), for tests.
+        self.tuning = tuning or {}
 
     @classmethod
     def from_env(cls, s3: Any, bucket: str, env: Mapping[str, str] | None = None) -> ExportKind:
@@ -89,7 +92,14 @@ class ExportKind:
 
         key = output_key(job)
         done = advance_archive(
-            step, self.s3, self.bucket, key, items, skipped=lambda: left_out, trailer=trailer
+            step,
+            self.s3,
+            self.bucket,
+            key,
+            items,
+            skipped=lambda: left_out,
+            trailer=trailer,
+            **self.tuning,
         )
         if done is None:
             return None

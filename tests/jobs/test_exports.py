@@ -149,6 +149,30 @@ def test_an_export_holds_the_files_and_the_documents(s3: Any, jdb: Database) -> 
     assert s3.head_object(Bucket=BUCKET, Key=root + "readme.md")["ContentLength"] == 800
 
 
+def test_an_export_continues_across_steps(s3: Any, jdb: Database) -> None:
+    """Each step stops after one item (a margin longer than the step): the ZIP, written
+    over as many steps, holds every file and a manifest of them all."""
+    tenant, owner = _tenant(jdb)
+    jdb.execute("update public.tenants set members_read_pending = true where id = %s", (tenant,))
+    files = {f"d{n % 3}/f{n}.txt": f"file {n}\n".encode() * (n + 1) for n in range(6)}
+    for path, data in files.items():
+        s3.put_object(Bucket=BUCKET, Key=f"tenants/{tenant}/{path}", Body=data)
+    kind = ExportKind(s3, BUCKET, tuning={"stop_margin": 1000.0})
+    state, result, steps = _run(jdb, kind, _job(jdb, tenant, owner))
+    assert state == "succeeded"
+    assert steps > len(files)
+    archive = zipfile.ZipFile(
+        io.BytesIO(s3.get_object(Bucket=BUCKET, Key=result["key"])["Body"].read())
+    )
+    assert archive.testzip() is None
+    manifest = json.loads(archive.read("manifest.json"))
+    assert {entry["path"]: entry["size"] for entry in manifest["files"]} == {
+        path: len(data) for path, data in files.items()
+    }
+    for path, data in files.items():
+        assert archive.read(f"files/{path}") == data
+
+
 def test_an_empty_tenant_exports_its_documents(s3: Any, jdb: Database) -> None:
     tenant, owner = _tenant(jdb)
     state, result, _ = _run(jdb, ExportKind(s3, BUCKET), _job(jdb, tenant, owner))
