@@ -16,7 +16,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import coldstart, core, loadgen, purge, scan_verdict, sizes, webhook_delivery
+from bench import (
+    archive_throughput,
+    coldstart,
+    core,
+    loadgen,
+    purge,
+    scan_verdict,
+    sizes,
+    webhook_delivery,
+)
 from bench.env import BUCKET, OUT, PYTHON, ROOT, base_env
 from bench.stats import Bar, Row, Spread
 from dev import seaweedfs
@@ -39,10 +48,13 @@ class Plan:
     # Webhooks through make dev: lone writes timed to their delivery, and a burst.
     webhook_lone: int
     webhook_burst: int
+    # A folder archive's large file, and the rounds against a raw S3 copy of its bytes.
+    archive_mib: int = 512
+    archive_rounds: int = 3
 
 
 FULL = Plan(15, 9, 200, 5000, 2, 8, 5, 3.0, 1024, 3, 15, 20, 200)
-QUICK = Plan(2, 2, 5, 30, 1, 1, 1, 1.0, 16, 1, 2, 2, 5)
+QUICK = Plan(2, 2, 5, 30, 1, 1, 1, 1.0, 16, 1, 2, 2, 5, archive_mib=80, archive_rounds=1)
 
 
 def machine() -> dict[str, Any]:
@@ -103,6 +115,9 @@ def measure(plan: Plan, quick: bool) -> list[Row]:
             rows += scan_verdict.measure(server.client(), BUCKET, database_url, plan.scan_files)
             rows += purge.measure(
                 server.client(), BUCKET, database_url, plan.objects * 2, plan.delete_rounds
+            )
+            rows += archive_throughput.measure(
+                server.client(), BUCKET, database_url, plan.archive_mib, plan.archive_rounds
             )
         finally:
             server.stop()

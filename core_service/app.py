@@ -15,6 +15,7 @@ from core_service import audit, openapi
 from core_service.bodies import GuardedBodies
 from core_service.db import Database, create_pool
 from core_service.deletions import router as deletions_router
+from core_service.exports import endpoints as exports
 from core_service.mail import InvitationMailer, SesMailer, SupabaseInviter, ses_client
 from core_service.quotas import router as quotas_router
 from core_service.readiness import database_check, s3_client, storage_check
@@ -87,6 +88,7 @@ def create_app(
     # Deletions first: its `/tenants/deleted` before `/tenants/{tenant_id}`.
     serve_routes(app, deletions_router, router, quotas_router)
     webhooks.install(app, settings)
+    exports.install(app, settings)
     # Inside the audit's and the browser policy's middleware: their headers and ids apply.
     app.add_middleware(GuardedBodies)
     audit.install(app)

@@ -67,3 +67,16 @@ class WebhookEndpointDisabled(Conflict):
 
 class WebhookSecretsUnavailable(ServiceUnavailable):
     code = "webhook_secrets_unavailable"
+
+
+# -- exports (core_service/exports/) -----------------------------------------------
+
+
+class ExportNotFound(NotFound):
+    code = "export_not_found"
+
+
+class ExportInProgress(Conflict):
+    """One export at a time per tenant: a second waits for the first to end."""
+
+    code = "export_in_progress"

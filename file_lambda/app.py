@@ -10,10 +10,12 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from file_lambda import audit
+from file_lambda.archives.endpoints import router as archives
 from file_lambda.cursors import Cursors
 from file_lambda.database import Database
 from file_lambda.files.endpoints import router as files
 from file_lambda.history.endpoints import router as history
+from file_lambda.job_queue import JobQueue
 from file_lambda.memberships import Memberships
 from file_lambda.pages.endpoints import PAGES_QUERY
 from file_lambda.pages.endpoints import router as pages
@@ -136,11 +138,13 @@ def create_app(
         retry_after=settings.scan_retry_after,
         ttl=settings.membership_ttl,
     )
+    # The job queue (job_queue.py): a folder archive's first message.
+    app.state.job_queue = JobQueue(settings.job_queue_url, settings.region)
     install_problem_handlers(app)
     app.add_exception_handler(QuotaExceeded, _on_quota_exceeded)
     # In the routes' order from before the domains were split: a route's place is what
     # matching it costs (tenancy/routing.py).
-    serve_routes(app, liveness, usage, files, history, uploads, shares, requests)
+    serve_routes(app, liveness, usage, files, history, uploads, shares, requests, archives)
     # The pages last: a person opening a link is not the API's hot path.
     serve_routes(app, pages)
     refuse_unknown_query(app, prefixes={**UNDECLARED_QUERY, **PAGES_QUERY})

@@ -12,6 +12,10 @@ module wires it to its settings:
   (`APP_SECRET_ARN`);
 - `DELETION_SIGNING_KEY`: the purge's deletion records' Ed25519 seed
   (base64 of 32 bytes), from the environment or else from the app secret;
+- `ARCHIVE_EXPIRY_HOURS` and `EXPORT_EXPIRY_HOURS`: how long a folder's
+  archive and a tenant's export may be downloaded (defaults 24 and 168);
+  `MALWARE_SCANNING` as the file API's (an archive or an export leaves
+  out what a member may not read);
 - `JOB_STEP_SECONDS`: the most a step may take (default: the invocation's
   time, less `STEP_MARGIN_SECONDS`); `make dev` and the tests make it short to
   show a job continuing across steps.
@@ -114,17 +118,21 @@ class Function:
     def _kinds(self) -> dict[str, Kind]:
         """Each kind of job, imported here only: a kind's module loads when the function
         first runs a job, never with the file API."""
-        kinds: dict[str, Kind] = {}
+        from jobs.archives import ArchiveKind
+        from jobs.exports import ExportKind
         from jobs.purges import PurgeKind
 
-        kinds["purge"] = PurgeKind(
-            self.s3,
-            self.settings.bucket,
-            self.replica_s3,
-            self.settings.replica_bucket,
-            lambda: self.secrets.value(self.settings.signing_key, "DELETION_SIGNING_KEY"),
-        )
-        return kinds
+        return {
+            "archive": ArchiveKind.from_env(self.s3, self.settings.bucket),
+            "export": ExportKind.from_env(self.s3, self.settings.bucket),
+            "purge": PurgeKind(
+                self.s3,
+                self.settings.bucket,
+                self.replica_s3,
+                self.settings.replica_bucket,
+                lambda: self.secrets.value(self.settings.signing_key, "DELETION_SIGNING_KEY"),
+            ),
+        }
 
     def _send(self, job_id: str) -> None:
         self.sqs.send_message(QueueUrl=self.settings.queue_url, MessageBody=message_body(job_id))

@@ -83,6 +83,8 @@ class Settings:
     # The webhooks' delivery queue (terraform/modules/webhooks): after a batch of the
     # bucket's changes, their events are relayed to it at once. Unset: the sweep does.
     webhook_queue_url: str | None = None
+    # The job queue (jobs/runner.py): a new job's first message (folder archives).
+    job_queue_url: str | None = None
 
     @property
     def max_inline_download_bytes(self) -> int:
@@ -150,6 +152,7 @@ class Settings:
             malware_scanning_enforced=_scanning(read.text("MALWARE_SCANNING", "enforced")),
             scan_retry_after=read.integer("SCAN_RETRY_AFTER", 10, maximum=3600),
             webhook_queue_url=read.url("WEBHOOK_QUEUE_URL"),
+            job_queue_url=read.url("JOB_QUEUE_URL"),
         )
 
 

@@ -29,6 +29,7 @@ EXPECTED = {
     "request_upload",
     "scan_check",
     "scan_verdict",
+    "archive_throughput",
     "webhook_latency_core",
     "webhook_latency_bucket",
     "webhook_throughput",

@@ -428,6 +428,17 @@ def _webhook_secrets_unavailable(w: World) -> Answer:
         state.webhooks = kept
 
 
+def _export_in_progress(w: World) -> Answer:
+    w.core.post(f"/tenants/{w.tenant}/exports", headers=w.core_auth)
+    return w.core.post(f"/tenants/{w.tenant}/exports", headers=w.core_auth)
+
+
+def _too_many_archives(w: World) -> Answer:
+    for _ in range(3):
+        w.files.post("/files/archives", json_body={"folder": ""})
+    return w.files.post("/files/archives", json_body={"folder": ""})
+
+
 TRIGGERS: dict[str, Callable[[World], Answer]] = {
     "validation_error": lambda w: w.files.get("/files/list", params={"limit": "0"}),
     "invalid_body": _core(
@@ -474,6 +485,9 @@ TRIGGERS: dict[str, Callable[[World], Answer]] = {
     ),
     "listing_not_allowed": lambda w: _recipient(w, "GET", _shared(w) + "/files"),
     "share_not_found": lambda w: w.files.get(f"/files/shares/{uuid.uuid4()}"),
+    "archive_not_found": lambda w: w.files.get(f"/files/archives/{uuid.uuid4()}"),
+    "folder_not_found": lambda w: w.files.post("/files/archives", json_body={"folder": "none"}),
+    "too_many_archives": _too_many_archives,
     "link_not_found": lambda w: _recipient(w, "GET", f"/files/public/shares/{uuid.uuid4().hex}"),
     "share_revoked": _share_revoked,
     "link_gone": _link_gone,
@@ -544,6 +558,10 @@ TRIGGERS: dict[str, Callable[[World], Answer]] = {
     "webhook_endpoint_limit": _webhook_endpoint_limit,
     "webhook_endpoint_disabled": _webhook_endpoint_disabled,
     "webhook_secrets_unavailable": _webhook_secrets_unavailable,
+    "export_not_found": lambda w: w.core.get(
+        f"/tenants/{w.tenant}/exports/{uuid.uuid4()}", headers=w.core_auth
+    ),
+    "export_in_progress": _export_in_progress,
 }
 
 

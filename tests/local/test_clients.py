@@ -257,6 +257,13 @@ def test_the_python_client_calls_every_operation(
     assert again.status == "pending"
     call("delete_webhook_endpoint", 204, **endpoint)
 
+    # -- exports: asked for and polled (the ZIP itself is tests/local/test_exports.py's) --
+    export = call("create_tenant_export", 202, tenant_id=tenant.id)
+    exports = call("list_tenant_exports", 200, tenant_id=tenant.id).exports
+    assert [e.id for e in exports] == [export.id]
+    polled = call("get_tenant_export", 200, tenant_id=tenant.id, export_id=export.id)
+    assert polled.state in {"queued", "running", "succeeded"}
+
     # -- files: uploads and downloads through the API --
     assert call("files_health", 200, client=client(None)).status == "ok"
     body = models.BodyUploadFile(file=upload("hello.txt", b"Hello from a generated client"))
@@ -387,6 +394,15 @@ def test_the_python_client_calls_every_operation(
         "redirect_shared_file", 307, path="s.txt", **granted
     )  # the generated client does not follow
     call("revoke_share", 204, share_id=share.id)
+    # -- a folder archive: asked for, listed, polled (the job function makes it) --
+    archive = call("create_archive", 202, body=models.ArchiveRequest(folder="shared/"))
+    assert archive.name == "shared.zip"
+    assert archive.id in {a.id for a in call("list_archives", 200).archives}
+    assert call("get_archive", 200, archive_id=archive.id).state in {
+        "queued",
+        "running",
+        "succeeded",
+    }
     # -- a file request: the requester's calls, then an uploader's (no account, a password) --
     opened = call(
         "create_file_request",

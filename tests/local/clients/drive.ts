@@ -152,6 +152,14 @@ const redelivered = await owner.POST("/tenants/{tenant_id}/webhooks/{endpoint_id
 check(expect(redelivered, 202).status === "pending", "redeliver_webhook");
 expect(await owner.DELETE("/tenants/{tenant_id}/webhooks/{endpoint_id}", { params: hookId }), 204);
 
+// -- exports: asked for and polled --
+const exported = expect(await owner.POST("/tenants/{tenant_id}/exports", { params: tenantId }), 202);
+check(exported.state === "queued", "create_tenant_export");
+const exportList = expect(await owner.GET("/tenants/{tenant_id}/exports", { params: tenantId }), 200).exports;
+check(exportList.map((e) => e.id).join() === exported.id, "list_tenant_exports");
+const exportId = { path: { tenant_id: tenant.id, export_id: exported.id } };
+check(expect(await owner.GET("/tenants/{tenant_id}/exports/{export_id}", { params: exportId }), 200).id === exported.id, "get_tenant_export");
+
 // -- files: uploads and downloads through the API --
 check(expect(await anyone.GET("/files/health"), 200).status === "ok", "files_health");
 const docs = { query: { folder: "docs" } };
@@ -284,6 +292,14 @@ expect(await anyone.DELETE("/files/upload-sessions/{session}/s3/multipart/{uploa
   const followed = await anyone.GET("/files/public/shares/{token}/download", { params: { ...granted.params, query: { path: "s.txt" } }, parseAs: "text" });
   check(expect(followed, 200) === sharedText, "redirect_shared_file");
   expect(await owner.DELETE("/files/shares/{share_id}", shareId), 204);
+}
+// -- a folder archive: asked for, listed, polled (the job function makes it) --
+{
+  const archive = expect(await owner.POST("/files/archives", { body: { folder: "shared/" } }), 202);
+  check(archive.name === "shared.zip", "create_archive");
+  check(expect(await owner.GET("/files/archives"), 200).archives.some((a) => a.id === archive.id), "list_archives");
+  const polled = expect(await owner.GET("/files/archives/{archive_id}", { params: { path: { archive_id: archive.id } } }), 200);
+  check(["queued", "running", "succeeded"].includes(polled.state), "get_archive");
 }
 // -- a file request: the requester's calls, then an uploader's (no account, a password) --
 {

@@ -1,0 +1,1 @@
+"""Folder archives: a ZIP of a folder, made by the job function (docs/api.md)."""
