@@ -133,10 +133,16 @@ def _done(key: str, checkpoint: Mapping[str, Any]) -> ArchiveDone:
 
 
 def _progress(checkpoint: Mapping[str, Any], item: int) -> dict[str, Any]:
+    """What the requester polls: files and bytes listed, files done, and the ZIP's bytes
+    uploaded so far (what moves while one large file is copied)."""
+    written = checkpoint.get("done")
+    if written is None:
+        written = sum(size for _, size in checkpoint.get("parts", []))
     return {
         "files": checkpoint["files"],
         "bytes": checkpoint["bytes"],
         "files_done": min(item, checkpoint["files"]),
+        "bytes_written": written,
     }
 
 

@@ -123,6 +123,7 @@ def test_a_folder_is_archived_across_steps_leaving_out_what_a_member_may_not_rea
         {"path": "new.txt", "reason": "pending"},
     ]
     assert progress["files_done"] == progress["files"] == 4
+    assert progress["bytes_written"] == result["size"]
     data = s3.get_object(Bucket=BUCKET, Key=result["key"])["Body"].read()
     assert result["size"] == len(data)
     archive = zipfile.ZipFile(io.BytesIO(data))
