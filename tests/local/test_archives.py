@@ -7,7 +7,7 @@ the caller polls it and downloads it through its presigned URL.
 - one file of 6 GiB (sparse: mostly zeros; put with server-side part copies, so the
   test sends little): the job continues across steps, and the entry's bytes, read from
   the archive through HTTP ranges (the central directory past 4 GiB: ZIP64), hash as
-  the source's. Heavy (`slow`): SeaweedFS stores 12 GiB for real.
+  the source's. SeaweedFS stores 12 GiB for real.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ import pytest
 from dev import DEV_BUCKET
 from dev.scanner import EICAR
 from tests.support.stack import Stack
+
+# Minutes each on a loaded machine: `make test` runs them, `make test-fast` does not.
+pytestmark = pytest.mark.slow
 
 MiB = 1024**2
 GiB = 1024**3
@@ -156,7 +159,6 @@ def _block_order() -> Iterator[int]:
     return (n % 3 if n % 5 else (n + 1) % 3 for n in range(24))
 
 
-@pytest.mark.slow
 def test_a_6_gib_file_is_archived_across_steps_and_hashes_equal(stack: Stack) -> None:
     free = shutil.disk_usage(stack.state_dir).free
     if free < 16 * GiB:
