@@ -29,7 +29,10 @@ class ArchiveProgress(BaseModel):
 
 class SkippedFile(BaseModel):
     path: str = Field(description="Relative to the archived folder")
-    reason: str = Field(description="`infected`, `pending` (not scanned yet) or `deleted`")
+    reason: str = Field(
+        description="`infected`, `pending` (not scanned yet), `archived` (restore it first)"
+        " or `deleted`"
+    )
 
 
 class ArchiveLinks(BaseModel):
