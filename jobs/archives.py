@@ -133,10 +133,16 @@ def _done(key: str, checkpoint: Mapping[str, Any]) -> ArchiveDone:
 
 
 def _progress(checkpoint: Mapping[str, Any], item: int) -> dict[str, Any]:
+    """What the requester polls: files and bytes listed, files done, and the ZIP's bytes
+    uploaded so far (what moves while one large file is copied)."""
+    written = checkpoint.get("done")
+    if written is None:
+        written = sum(size for _, size in checkpoint.get("parts", []))
     return {
         "files": checkpoint["files"],
         "bytes": checkpoint["bytes"],
         "files_done": min(item, checkpoint["files"]),
+        "bytes_written": written,
     }
 
 
@@ -249,6 +255,10 @@ class JobItems:
 
 # -- what a member may read -----------------------------------------------------------
 
+# Storage classes whose bytes cannot be read before a restore (as the file API's
+# `file_archived`): such a version is left out ("archived"), never waited for.
+ARCHIVE_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
+
 # The scan verdicts of a folder's current versions, and the tenant's choice on pending ones.
 _VERDICTS = """
 select v.path, v.version_id, s.status
@@ -276,16 +286,23 @@ def readable_items(
     out unless the tenant lets its members read pending files (an archive is read by
     its requester later, so the writer's own exception is not applied); unscannable
     and failed versions are readable by members, so they are archived. With scanning
-    off (`MALWARE_SCANNING=off`) nothing is left out.
+    off (`MALWARE_SCANNING=off`) none of these is left out. A version in an archive
+    storage class (Glacier, Deep Archive) is left out too ("archived"): its bytes
+    cannot be read until it is restored.
     """
     root = f"tenants/{tenant_id}/"
     prefix = root + folder
     found: list[tuple[str, str | None, int]] = []
+    archived: list[dict[str, str]] = []
     paginator = s3.get_paginator("list_object_versions")
     for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
         for version in page.get("Versions", []):
-            if version.get("IsLatest") and not version["Key"].endswith("/"):
-                found.append((version["Key"], version.get("VersionId"), int(version["Size"])))
+            if not version.get("IsLatest") or version["Key"].endswith("/"):
+                continue
+            if version.get("StorageClass") in ARCHIVE_CLASSES:
+                archived.append({"path": version["Key"][len(prefix) :], "reason": "archived"})
+                continue
+            found.append((version["Key"], version.get("VersionId"), int(version["Size"])))
     found.sort()
     verdicts: dict[tuple[str, str | None], str | None] = {}
     read_pending = False
@@ -307,7 +324,7 @@ def readable_items(
         )
         read_pending = bool(rows and rows[0][0])
     items: list[Item] = []
-    skipped: list[dict[str, str]] = []
+    skipped: list[dict[str, str]] = sorted(archived, key=lambda entry: entry["path"])
     for key, version_id, size in found:
         path = key[len(root) :]
         name = key[len(prefix) :]

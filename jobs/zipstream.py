@@ -28,7 +28,9 @@ across steps from a checkpoint saved right after a part was uploaded.
   read twice), or, in a large item, the offset in the source and the running
   CRC-32 (a CRC resumes from its value; a SHA-256 does not, see below). A
   step that is nearly out of time (`stop_margin`) stops at the next part
-  boundary. Parts uploaded after the last save are uploaded again with the
+  boundary, or at the next item's end, where the current part's bytes so far
+  (under `part_size`) go into the checkpoint: a folder of small files may not
+  fill a part in a whole step. Parts uploaded after the last save are uploaded again with the
   same numbers by the next step, which S3 allows (the later part wins), so a
   step that died anywhere leaves the same archive, byte for byte.
 - **SHA-256 of a large file.** `hashlib`'s state cannot be saved between

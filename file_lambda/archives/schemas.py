@@ -22,11 +22,17 @@ class ArchiveProgress(BaseModel):
     files: int | None = Field(None, description="Files to archive, once listed")
     files_done: int | None = Field(None, description="Files written so far")
     bytes: int | None = Field(None, description="Their bytes, once listed")
+    bytes_written: int | None = Field(
+        None, description="The ZIP's bytes written so far (moves while a large file is copied)"
+    )
 
 
 class SkippedFile(BaseModel):
     path: str = Field(description="Relative to the archived folder")
-    reason: str = Field(description="`infected`, `pending` (not scanned yet) or `deleted`")
+    reason: str = Field(
+        description="`infected`, `pending` (not scanned yet), `archived` (restore it first)"
+        " or `deleted`"
+    )
 
 
 class ArchiveLinks(BaseModel):

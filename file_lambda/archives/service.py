@@ -177,7 +177,7 @@ class Archives(TenantFiles):
             folder=params.get("folder", ""),
             name=params.get("name", "tenant.zip"),
             progress=ArchiveProgress(
-                **{k: progress.get(k) for k in ("files", "files_done", "bytes")}
+                **{k: progress.get(k) for k in ("files", "files_done", "bytes", "bytes_written")}
             ),
             created_at=created,
             finished_at=finished,

@@ -123,6 +123,7 @@ def test_a_folder_is_archived_across_steps_leaving_out_what_a_member_may_not_rea
         {"path": "new.txt", "reason": "pending"},
     ]
     assert progress["files_done"] == progress["files"] == 4
+    assert progress["bytes_written"] == result["size"]
     data = s3.get_object(Bucket=BUCKET, Key=result["key"])["Body"].read()
     assert result["size"] == len(data)
     archive = zipfile.ZipFile(io.BytesIO(data))
@@ -205,3 +206,44 @@ def test_settings() -> None:
         ArchiveKind.from_env(None, BUCKET, {"MALWARE_SCANNING": "maybe"})
     with pytest.raises(ConfigError, match="ARCHIVE_EXPIRY_HOURS"):
         ArchiveKind.from_env(None, BUCKET, {"ARCHIVE_EXPIRY_HOURS": "-1"})
+
+
+class ListedVersions:
+    """A bucket's version listing, as boto3's paginator pages it."""
+
+    def __init__(self, versions: list[dict[str, Any]]) -> None:
+        self.versions = versions
+
+    def get_paginator(self, name: str) -> ListedVersions:
+        assert name == "list_object_versions"
+        return self
+
+    def paginate(self, **_: Any) -> list[dict[str, Any]]:
+        return [{"Versions": self.versions}]
+
+
+def test_versions_in_an_archive_storage_class_are_left_out() -> None:
+    root = "tenants/t/f/"
+    listed = ListedVersions(
+        [
+            {
+                "Key": root + "cold.mov",
+                "VersionId": "1",
+                "Size": 9,
+                "IsLatest": True,
+                "StorageClass": "DEEP_ARCHIVE",
+            },
+            {
+                "Key": root + "warm.txt",
+                "VersionId": "2",
+                "Size": 3,
+                "IsLatest": True,
+                "StorageClass": "GLACIER_IR",
+            },
+            {"Key": root + "old.txt", "VersionId": "3", "Size": 3, "IsLatest": False},
+            {"Key": root + "sub/", "VersionId": "4", "Size": 0, "IsLatest": True},
+        ]
+    )
+    items, skipped = readable_items(None, listed, BUCKET, "t", "f/", scanning_enforced=False)
+    assert items == [Item("warm.txt", root + "warm.txt", "2", 3)]
+    assert skipped == [{"path": "cold.mov", "reason": "archived"}]

@@ -7,7 +7,7 @@ the caller polls it and downloads it through its presigned URL.
 - one file of 6 GiB (sparse: mostly zeros; put with server-side part copies, so the
   test sends little): the job continues across steps, and the entry's bytes, read from
   the archive through HTTP ranges (the central directory past 4 GiB: ZIP64), hash as
-  the source's. Heavy (`slow`): SeaweedFS stores 12 GiB for real.
+  the source's. SeaweedFS stores 12 GiB for real.
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ from dev import DEV_BUCKET
 from dev.scanner import EICAR
 from tests.support.stack import Stack
 
+# Minutes each on a loaded machine: `make test` runs them, `make test-fast` does not.
+pytestmark = pytest.mark.slow
+
 MiB = 1024**2
 GiB = 1024**3
 FILES = 2000
@@ -40,19 +43,16 @@ def _headers(token: str, tenant: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", "X-Tenant-ID": tenant}
 
 
-def _verdicts(stack: Stack, tenant: str, count: int, timeout: float = 300) -> None:
-    """Wait until the tenant's `count` versions have their malware verdicts."""
-    deadline = time.monotonic() + timeout
-    with psycopg.connect(stack.urls["database"], autocommit=True) as db:
-        while True:
-            row = db.execute(
-                "select count(*) from public.file_scans where tenant_id = %s", (tenant,)
-            ).fetchone()
-            if row is not None and row[0] >= count:
-                return
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{row} of {count} verdicts after {timeout} s")
-            time.sleep(0.5)
+def _members_read_pending(stack: Stack, token: str, tenant: str) -> None:
+    """The tenant lets its members read files not scanned yet: the archive need not wait
+    for 2,000 verdicts (make dev's scanner takes minutes for them on a loaded machine);
+    an infected file is still left out."""
+    changed = httpx.patch(
+        f"{stack.api}/tenants/{tenant}",
+        json={"members_read_pending": True},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert changed.status_code == 200, changed.text
 
 
 def _archived(stack: Stack, token: str, tenant: str, folder: str, timeout: float) -> Any:
@@ -90,10 +90,11 @@ def test_a_folder_of_2000_files_unzips_equal_without_the_infected_one(stack: Sta
     def put(item: tuple[str, bytes]) -> None:
         s3.put_object(Bucket=DEV_BUCKET, Key=root + item[0], Body=item[1])
 
-    with ThreadPoolExecutor(16) as pool:
-        list(pool.map(put, sources.items()))
+    _members_read_pending(stack, token, tenant)
     put(("batch/eicar.com", EICAR))
-    _verdicts(stack, tenant, FILES + 1)
+    assert stack.wait_for_verdict(tenant, "batch/eicar.com", timeout=600).status == "infected"
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(put, sources.items()))
 
     started = time.monotonic()
     archive = _archived(stack, token, tenant, "batch/", timeout=600)
@@ -158,7 +159,6 @@ def _block_order() -> Iterator[int]:
     return (n % 3 if n % 5 else (n + 1) % 3 for n in range(24))
 
 
-@pytest.mark.slow
 def test_a_6_gib_file_is_archived_across_steps_and_hashes_equal(stack: Stack) -> None:
     free = shutil.disk_usage(stack.state_dir).free
     if free < 16 * GiB:
@@ -190,7 +190,7 @@ def test_a_6_gib_file_is_archived_across_steps_and_hashes_equal(stack: Stack) ->
         Bucket=DEV_BUCKET, Key=key, UploadId=upload, MultipartUpload={"Parts": parts}
     )
     del blocks
-    stack.wait_for_verdict(tenant, "large/recording.mp4", timeout=600)
+    _members_read_pending(stack, token, tenant)
 
     started = time.monotonic()
     archive = _archived(stack, token, tenant, "large/", timeout=3600)
