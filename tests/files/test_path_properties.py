@@ -112,13 +112,21 @@ def test_through_the_handler_nothing_escapes_the_tenant(client_for, s3, folder):
 
 def test_the_bucket_holds_nothing_outside_tenant_roots(s3):
     # Runs after the property tests above (same module, file order). Jobs' outputs
-    # (a folder archive: `jobs/{tenant_id}/{job_id}/...`) are the one other root.
+    # (a folder archive: `jobs/{tenant_id}/{job_id}/...`) and a purged tenant's deletion
+    # record (`deletions/{tenant_id}.json`) are the only other roots.
     strays = [
         key
         for key in all_keys(s3)
-        if key.split("/")[0] not in ("tenants", "jobs")
-        or len(key.split("/")) < 3
-        or not _is_uuid(key.split("/")[1])
+        if not (
+            key.split("/")[0] in ("tenants", "jobs")
+            and len(key.split("/")) >= 3
+            and _is_uuid(key.split("/")[1])
+        )
+        and not (
+            key.startswith("deletions/")
+            and key.count("/") == 1
+            and _is_uuid(key.removeprefix("deletions/").removesuffix(".json"))
+        )
     ]
     assert strays == []
     assert BUCKET.startswith("test-")
