@@ -379,6 +379,20 @@ data "aws_iam_policy_document" "github_deploy" {
       resources = [statement.value]
     }
   }
+
+  # The same package to the job function's $LATEST (no version, no alias).
+  dynamic "statement" {
+    for_each = var.job_function_arn == null ? [] : [var.job_function_arn]
+    content {
+      sid = "JobFunctionCode"
+      # GetFunction: what the wait for the update to finish calls (function_updated_v2).
+      actions = [
+        "lambda:GetFunction",
+        "lambda:UpdateFunctionCode",
+      ]
+      resources = [statement.value]
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "github_deploy" {
