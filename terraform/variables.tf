@@ -433,7 +433,7 @@ variable "elb_5xx_threshold" {
 }
 
 variable "monthly_budget_usd" {
-  description = "Monthly cost budget of the account in USD, set from the idle month's estimate (about $136, docs/operations.md) so that the 80 % alert means usage grew; AWS Budgets notifies the alarm topic at 80 % actual and 100 % forecast. null: no budget."
+  description = "Monthly cost budget of the account in USD, set from the idle month's estimate (about $137, docs/operations.md) so that the 80 % alert means usage grew; AWS Budgets notifies the alarm topic at 80 % actual and 100 % forecast. null: no budget."
   type        = number
   default     = 200
 
