@@ -1409,7 +1409,8 @@ def test_waf_blocks_long_bodies_on_the_cores_paths_with_a_413() -> None:
 
 
 def test_budget_sits_above_the_idle_month_with_a_margin() -> None:
-    """An idle month must not trip the 80 % alert: the budget is set from docs/operations.md's estimate."""
+    """An idle month must not trip the 80 % alert: the budget is set from docs/operations.md's
+    estimate."""
     text = (REPO / "docs" / "operations.md").read_text()
     section = text.split("## Cost: the idle month", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| (.+?) \|.*\| \**\$([0-9.]+)\** \|$", section, re.M)
@@ -1421,7 +1422,8 @@ def test_budget_sits_above_the_idle_month_with_a_margin() -> None:
     alert = 0.8 * budget
     assert total < alert
     assert (alert - total) / total >= 0.15, "an idle month within 15 % of the alert"
-    assert f"${total:.0f}" in section and f"${alert:.0f}" in section
+    assert f"${total:.0f}" in section
+    assert f"${alert:.0f}" in section
 
 
 def test_monthly_cost_alert_goes_to_the_alarm_topic() -> None:
