@@ -65,11 +65,8 @@ def test_the_queue_outlasts_a_step_and_dead_letters_after_ten_failures() -> None
     assert JOBS.variables["function_timeout"]["default"] == 900
     assert JOBS.variables["visibility_margin_seconds"]["default"] == 60
     assert queue["sqs_managed_sse_enabled"] is True
-    assert "redrive_policy" not in queue  # its own resource, below
-    redrive = JOBS.resource("aws_sqs_queue_redrive_policy")
-    assert redrive["queue_url"] == "${aws_sqs_queue.this.id}"
-    assert "aws_sqs_queue.dead_letter.arn" in redrive["redrive_policy"]
-    assert "var.max_receive_count" in redrive["redrive_policy"]
+    assert "aws_sqs_queue.dead_letter.arn" in queue["redrive_policy"]
+    assert "var.max_receive_count" in queue["redrive_policy"]
     assert JOBS.variables["max_receive_count"]["default"] == 10
     dead = JOBS.resource("aws_sqs_queue", "dead_letter")
     assert dead["message_retention_seconds"] == 14 * 86400

@@ -59,18 +59,13 @@ resource "aws_sqs_queue" "this" {
   visibility_timeout_seconds = var.function_timeout + var.visibility_margin_seconds
   message_retention_seconds  = var.message_retention_seconds
   sqs_managed_sse_enabled    = true
-  tags                       = var.tags
-}
 
-# Its own resource rather than the queue's argument: the functions' environments
-# name the queue, and nothing that names the queue waits on (or is planned
-# with) its redrive policy.
-resource "aws_sqs_queue_redrive_policy" "this" {
-  queue_url = aws_sqs_queue.this.id
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.dead_letter.arn
     maxReceiveCount     = var.max_receive_count
   })
+
+  tags = var.tags
 }
 
 resource "aws_cloudwatch_log_group" "function" {
