@@ -14,9 +14,10 @@ it back with `rollback`. A version that does not become Active fails the
 release with the alias left where it was.
 
 `code` ships the same package to another function of it, the webhooks'
-delivery function (terraform/modules/webhooks), whose SQS event source
-mapping invokes `$LATEST`: no version, no alias, nothing to roll back to but
-the next release. A function that does not exist (webhooks off) is skipped.
+delivery function (terraform/modules/webhooks) or the job function
+(terraform/modules/jobs), whose SQS event source mappings invoke `$LATEST`:
+no version, no alias, nothing to roll back to but the next release. A
+function that does not exist (its module off) is skipped.
 
 Terraform creates the function and the alias and ignores code and alias
 changes afterwards, and never publishes: versions and the alias are this
@@ -188,7 +189,7 @@ def main(argv: Sequence[str] | None = None, lambda_client: Any = None) -> int:
         if args.command == "code":
             sha = ship_code(client, args.function, args.zip.read_bytes())
             if sha is None:
-                print(f"{args.function}: no such function (webhooks off): nothing shipped")
+                print(f"{args.function}: no such function (its module is off): nothing shipped")
                 add_summary(f"- `{args.function}`: absent, nothing shipped")
             else:
                 print(f"{args.function}: $LATEST is {sha}")

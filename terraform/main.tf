@@ -113,8 +113,10 @@ module "file_replica" {
   force_destroy              = var.allow_destroy_with_data
 
   # Deletes are replicated as markers; the data under them goes when the
-  # source's trash would let it go.
-  noncurrent_version_expiration_days = var.trash_retention_days
+  # source's trash would let it go. The replica's rules mirror the primary's
+  # (modules/replica): same trash retention, same multipart abort.
+  noncurrent_version_expiration_days     = var.trash_retention_days
+  abort_incomplete_multipart_upload_days = var.multipart_abort_days
 }
 
 # The container only; values are put out of band (README), never in state.
@@ -141,6 +143,7 @@ module "iam" {
   lambda_function_arn     = module.lambda.function_arn
   lambda_log_group_arn    = module.lambda.log_group_arn
   webhook_function_arn    = var.enable_webhooks ? module.webhooks[0].function_arn : null
+  job_function_arn        = var.enable_jobs ? module.jobs[0].function_arn : null
   lambda_xray_tracing     = true
 
   ecs_migration_task_definition_arn = module.ecs.migration_task_definition_arn
@@ -179,7 +182,7 @@ module "lambda" {
     POWERTOOLS_METRICS_NAMESPACE = "SnSD"
     POWERTOOLS_LOG_LEVEL         = var.lambda_log_level
     MULTIPART_ABORT_DAYS         = tostring(var.multipart_abort_days)
-  }, local.webhook_environment)
+  }, local.webhook_environment, local.job_environment)
 }
 
 # Every change to the tenants' objects, queued for the file API's function
@@ -256,7 +259,9 @@ module "ecs" {
   container_port    = var.container_port
 
   # PORT arrives with the secret, as the seed specifies; it must be 8000.
-  environment = merge(local.app_environment, local.mail_environment, { AWS_REGION = var.aws_region }, local.webhook_environment)
+  environment = merge(local.app_environment, local.mail_environment, { AWS_REGION = var.aws_region }, local.webhook_environment, local.job_environment, {
+    DELETION_GRACE_DAYS = tostring(var.tenant_deletion_grace_days)
+  })
   secret_arn  = module.secrets.secret_arn
   secret_keys = module.secrets.keys
 
@@ -378,4 +383,50 @@ module "webhooks" {
   sender_role_names     = [module.iam.lambda_role_name, module.iam.ecs_task_role_name]
   alarm_topic_arn       = module.monitoring.sns_topic_arn
   log_retention_in_days = var.log_retention_in_days
+}
+
+################################################################################
+# Jobs (issue 30): folder archives, tenant exports and tenant purges, a step per
+# message of the job queue, and the sweep each minute (modules/jobs). On by
+# default: tenant deletion depends on them. The file API starts archives and
+# the core exports and deletions (JOB_QUEUE_URL); both presign the outputs
+# under jobs/. The purge signs its deletion record with DELETION_SIGNING_KEY,
+# which the function reads from the app secret (DEPLOYMENT.md, step 3).
+################################################################################
+
+locals {
+  job_environment = var.enable_jobs ? { JOB_QUEUE_URL = module.jobs[0].queue_url } : {}
+}
+
+module "jobs" {
+  source = "./modules/jobs"
+  count  = var.enable_jobs ? 1 : 0
+
+  name                  = "${local.name}-jobs"
+  function_name         = "${local.name}-jobs"
+  package_path          = var.lambda_package_path
+  architecture          = var.lambda_architecture
+  memory_size           = var.job_memory_size
+  maximum_concurrency   = var.job_maximum_concurrency
+  bucket_id             = module.s3.bucket_id
+  bucket_arn            = module.s3.bucket_arn
+  tenant_prefix         = "tenants/"
+  job_prefix            = module.s3.job_prefix
+  deletion_prefix       = "deletions/"
+  secret_arn            = module.secrets.secret_arn
+  archive_expiry_hours  = 24
+  export_expiry_hours   = 168
+  alarm_topic_arn       = module.monitoring.sns_topic_arn
+  log_retention_in_days = var.log_retention_in_days
+
+  replica = var.enable_file_replication ? {
+    bucket_id  = module.file_replica[0].bucket_id
+    bucket_arn = module.file_replica[0].bucket_arn
+    region     = var.file_replica_region
+  } : null
+
+  starter_role_names = {
+    file_api = module.iam.lambda_role_name
+    core     = module.iam.ecs_task_role_name
+  }
 }

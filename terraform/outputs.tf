@@ -92,3 +92,18 @@ output "malware_protection_plan_id" {
   description = "Id of the GuardDuty Malware Protection plan on the uploads bucket (aws guardduty get-malware-protection-plan, send-object-malware-scan)."
   value       = module.malware_scanning.plan_id
 }
+
+output "job_function_name" {
+  description = "Name of the job function (the deploy workflow's JOB_FUNCTION), or null with enable_jobs off."
+  value       = var.enable_jobs ? module.jobs[0].function_name : null
+}
+
+output "job_function_arn" {
+  description = "Unqualified ARN of the job function, or null with enable_jobs off."
+  value       = var.enable_jobs ? module.jobs[0].function_arn : null
+}
+
+output "job_queue_url" {
+  description = "URL of the job queue (JOB_QUEUE_URL), or null with enable_jobs off."
+  value       = var.enable_jobs ? module.jobs[0].queue_url : null
+}

@@ -34,7 +34,7 @@ log_retention_in_days = 30
 # (the database's backups are Supabase's: DEPLOYMENT.md).
 enable_waf                   = true
 waf_rate_limit_per_5_minutes = 2000
-monthly_budget_usd           = 200 # idle month about $136: docs/operations.md, "Cost"
+monthly_budget_usd           = 200 # idle month about $137: docs/operations.md, "Cost"
 enable_file_replication      = true
 file_replica_region          = "us-west-2"
 

@@ -433,7 +433,7 @@ variable "elb_5xx_threshold" {
 }
 
 variable "monthly_budget_usd" {
-  description = "Monthly cost budget of the account in USD, set from the idle month's estimate (about $136, docs/operations.md) so that the 80 % alert means usage grew; AWS Budgets notifies the alarm topic at 80 % actual and 100 % forecast. null: no budget."
+  description = "Monthly cost budget of the account in USD, set from the idle month's estimate (about $137, docs/operations.md) so that the 80 % alert means usage grew; AWS Budgets notifies the alarm topic at 80 % actual and 100 % forecast. null: no budget."
   type        = number
   default     = 200
 
@@ -474,6 +474,45 @@ variable "enable_webhooks" {
   validation {
     condition     = !var.enable_webhooks || contains(var.secret_keys, "WEBHOOK_SECRETS_KEY")
     error_message = "enable_webhooks needs WEBHOOK_SECRETS_KEY in secret_keys (and its value in the app secret)."
+  }
+}
+
+variable "enable_jobs" {
+  description = "Run jobs (modules/jobs): folder archives, tenant exports and tenant purges, with their queue, function and sweep. On: tenant deletion depends on them. The purge signs its record with DELETION_SIGNING_KEY from the app secret (DEPLOYMENT.md)."
+  type        = bool
+  default     = true
+}
+
+variable "job_memory_size" {
+  description = "Memory of the job function in MB: a part buffered while it uploads, and Lambda's CPU share (CRC-32 of the bytes read) grows with it."
+  type        = number
+  default     = 1024
+
+  validation {
+    condition     = var.job_memory_size >= 512 && var.job_memory_size <= 10240
+    error_message = "Must lie between 512 and 10240 MB."
+  }
+}
+
+variable "job_maximum_concurrency" {
+  description = "Most job steps at once (each one Postgres connection)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.job_maximum_concurrency >= 2 && var.job_maximum_concurrency <= 1000
+    error_message = "Must lie between 2 and 1000 (SQS event source mappings)."
+  }
+}
+
+variable "tenant_deletion_grace_days" {
+  description = "Days a deleted tenant can be restored by an owner before its purge starts (the core's DELETION_GRACE_DAYS)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.tenant_deletion_grace_days >= 1 && var.tenant_deletion_grace_days <= 90
+    error_message = "Must lie between 1 and 90 days."
   }
 }
 

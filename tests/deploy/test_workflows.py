@@ -573,8 +573,29 @@ def test_names_default_to_the_platforms_names() -> None:
         "ECS_MIGRATION_FAMILY": "snsd-production-migrate",
         "LAMBDA_FUNCTION": "snsd-production-file-api",
         "LAMBDA_ALIAS": "live",
+        "WEBHOOK_FUNCTION": "snsd-production-webhook-delivery",
+        "JOB_FUNCTION": "snsd-production-jobs",
     }.items():
         assert f"{variable}: ${{{{ vars.{variable} || '{default}' }}}}" in text, variable
+
+
+def test_the_job_function_gets_the_released_package_after_the_smoke_test() -> None:
+    """terraform/modules/jobs' function (the root names it "${local.name}-jobs") runs the
+    file API's package with its own handler; the deploy ships it to $LATEST once the file
+    API's release passed its smoke test, so a failed release leaves the jobs' code alone."""
+    deploy = _load(ROOT / ".github" / "workflows" / "deploy.yml")
+    files = deploy["jobs"]["files"]
+    assert files["env"]["JOB_FUNCTION"] == "${{ vars.JOB_FUNCTION || 'snsd-production-jobs' }}"
+    names = [s.get("name", "") for s in files["steps"]]
+    ship = names.index("Ship the package to the job function")
+    assert names.index("Smoke test /files/health") < ship
+    step = files["steps"][ship]
+    assert "if" not in step
+    assert " ".join(step["run"].split()) == (
+        'python -m scripts.lambda_release --function "$JOB_FUNCTION" code --zip dist/file-api.zip'
+    )
+    main_tf = (ROOT / "terraform" / "main.tf").read_text()
+    assert 'function_name         = "${local.name}-jobs"' in main_tf
 
 
 def test_rollback_steps_read_outputs_the_scripts_write() -> None:

@@ -132,6 +132,8 @@ def _lambda_environment(
         "APP_SECRET_ARN": "",
         "CORS_ALLOWED_ORIGINS": "https://app.snsdconsultant.com",
         "PUBLIC_BASE_URL": "https://api.snsdconsultant.com",
+        # Unset: no committed event starts a job.
+        "JOB_QUEUE_URL": "",
         "POWERTOOLS_SERVICE_NAME": "file-api",
         "POWERTOOLS_METRICS_NAMESPACE": "SnSD-test",
         "POWERTOOLS_LOG_LEVEL": "INFO",

@@ -126,6 +126,10 @@ def test_s3_access_is_limited_to_the_tenants_prefix(function: dict[str, Any]) ->
         if set(_list(statement["Action"])) <= {"s3:ListBucket", "s3:ListBucketVersions"}:
             assert resource == "arn:${AWS::Partition}:s3:::${UploadsBucketName}"
             assert statement["Condition"] == {"StringLike": {"s3:prefix": "tenants/*"}}
+        elif statement["Sid"] == "PresignJobOutputs":
+            # Archives' downloads, presigned (issue 30): read only, jobs/ only.
+            assert _list(statement["Action"]) == ["s3:GetObject"]
+            assert resource == "arn:${AWS::Partition}:s3:::${UploadsBucketName}/jobs/*"
         else:
             assert resource == "arn:${AWS::Partition}:s3:::${UploadsBucketName}/tenants/*"
     actions = {a for s in s3 for a in _list(s["Action"])}
@@ -159,7 +163,12 @@ def test_only_the_function_and_its_own_resources_are_deployed(inspected: dict[st
     # The local twin, and the HTTP API SAM generates for it, hang on a
     # condition that no AWS partition satisfies.
     local = {name for name in deployed["resources"] if name not in always}
-    assert {"FileApiLocalFunction", "ServerlessHttpApi", "WebhookDeliveryFunction"} <= local
+    assert {
+        "FileApiLocalFunction",
+        "ServerlessHttpApi",
+        "WebhookDeliveryFunction",
+        "JobFunction",
+    } <= local
     assert {deployed["resources"][name]["condition"] for name in local} == {"SamLocalOnly"}
     assert deployed["conditions"]["SamLocalOnly"] == {
         "Fn::Equals": [{"Ref": "AWS::Partition"}, "sam-local"]
@@ -173,6 +182,7 @@ def test_sam_local_serves_the_files_routes_with_the_parameters_given(
     assert local["functions"] == [
         "FileApiFunction",
         "FileApiLocalFunction",
+        "JobFunction",
         "WebhookDeliveryFunction",
     ]
     assert [(r["path"], r["function"]) for r in local["routes"]] == [

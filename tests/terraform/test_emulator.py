@@ -369,7 +369,8 @@ def test_production_plan_creates_the_whole_platform(applied: Applied) -> None:
     assert types.count("aws_subnet") == 4
     assert types.count("aws_eip") == 2
     assert types.count("aws_appautoscaling_policy") == 2
-    assert types.count("aws_cloudwatch_metric_alarm") == 13
+    # 13, and the jobs' dead letters and function errors (modules/jobs).
+    assert types.count("aws_cloudwatch_metric_alarm") == 15
     for expected in (
         "aws_vpc",
         "aws_internet_gateway",
@@ -476,6 +477,11 @@ KNOWN_EMULATOR_DRIFT = {
     "module.events.aws_lambda_event_source_mapping.this": {"function_name"},
     "module.events.aws_sqs_queue_policy.this": set(),
     "module.events.aws_iam_role_policy.consume": set(),
+    # The same for the job queue (modules/jobs), and the policies built from its ARN.
+    "module.jobs[0].aws_sqs_queue.this": {"redrive_policy"},
+    "module.jobs[0].aws_iam_role_policy.function": set(),
+    'module.jobs[0].aws_iam_role_policy.starter["file_api"]': set(),
+    'module.jobs[0].aws_iam_role_policy.starter["core"]': set(),
     # moto stores the bucket's EventBridgeConfiguration but leaves it out of
     # GetBucketNotificationConfiguration, so it reads back as off.
     "module.events.aws_s3_bucket_notification.this": {"eventbridge"},
@@ -484,6 +490,8 @@ KNOWN_EMULATOR_DRIFT = {
 KNOWN_EMULATOR_REREADS = {
     "module.events.data.aws_iam_policy_document.queue",
     "module.events.data.aws_iam_policy_document.consume",
+    "module.jobs[0].data.aws_iam_policy_document.function",
+    "module.jobs[0].data.aws_iam_policy_document.starter",
 }
 
 
@@ -713,7 +721,8 @@ def test_core_task_role_may_only_list_the_tenants_prefix(applied: Applied) -> No
     """As stored by the emulator (moto keeps IAM policies but does not enforce them)."""
     iam = applied.client("iam")
     role = "snsd-production-ecs-task"
-    assert iam.list_role_policies(RoleName=role)["PolicyNames"] == ["least-privilege"]
+    # start-jobs: test_the_roles_that_start_jobs_send_and_presign_only.
+    assert iam.list_role_policies(RoleName=role)["PolicyNames"] == ["least-privilege", "start-jobs"]
     assert iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"] == []
     document = iam.get_role_policy(RoleName=role, PolicyName="least-privilege")["PolicyDocument"]
     if isinstance(document, str):
@@ -876,6 +885,8 @@ def test_alarms_and_log_groups(applied: Applied) -> None:
         "snsd-production-scan-results-undelivered": "FailedInvocations",
         # metric math, no metric of its own (test_alarms_issue_26_found_missing)
         "snsd-production-core-tasks-below-desired": None,
+        "snsd-production-jobs-dead-letters": "ApproximateNumberOfMessagesVisible",
+        "snsd-production-jobs-errors": "Errors",
     }
 
     def target_group(alarm: str) -> str:
@@ -902,6 +913,7 @@ def test_alarms_and_log_groups(applied: Applied) -> None:
     groups = {g["logGroupName"]: g for g in logs.describe_log_groups()["logGroups"]}
     assert groups["/ecs/snsd-production"]["retentionInDays"] == 30
     assert groups["/aws/lambda/snsd-production-file-api"]["retentionInDays"] == 30
+    assert groups["/aws/lambda/snsd-production-jobs"]["retentionInDays"] == 30
 
 
 def test_guardduty_trouble_reaches_the_alarm_topic(applied: Applied) -> None:
@@ -1144,8 +1156,15 @@ def test_an_apply_after_a_rollback_publishes_nothing_and_leaves_the_alias(
     published = lam.list_versions_by_function(FunctionName=function)["Versions"]
 
     target = ["-target=module.lambda", *EMULATOR_ONLY, *TEAR_DOWN]
-    # Exit 0 with -detailed-exitcode: no changes, so the releases stay as they are.
-    terraform.run(["plan", *COMMON, VAR_FILE, *target, "-detailed-exitcode"], applied.work)
+    # No change to the function or its alias, so the releases stay as they are. The
+    # function's environment names the job queue, so the target takes the queue in, with
+    # moto's read-back of its redrive policy (KNOWN_EMULATOR_DRIFT): nothing else.
+    terraform.run(["plan", *COMMON, VAR_FILE, *target, "-out=rollback.tfplan"], applied.work)
+    for change in changed(show(terraform, applied.work, "rollback.tfplan")):
+        before, after = change["change"]["before"], change["change"]["after"]
+        differing = {k for k in after if before.get(k) != after.get(k)}
+        assert differing <= KNOWN_EMULATOR_DRIFT.get(change["address"], set()), change["address"]
+        assert not change["address"].startswith("module.lambda."), change["address"]
 
     # A configuration change of the function, applied.
     terraform.run(
@@ -1327,12 +1346,195 @@ def test_files_replicate_to_a_second_region_and_leave_it_with_the_trash(applied:
     assert "s3:ReplicateDelete" in writes["Action"]
     # A deleted file's data leaves the replica when it leaves the primary's trash.
     [replica_rule] = s3.get_bucket_lifecycle_configuration(Bucket=replica)["Rules"]
-    [primary_rule] = s3.get_bucket_lifecycle_configuration(Bucket=BUCKET)["Rules"]
+    primary_rule, _ = s3.get_bucket_lifecycle_configuration(Bucket=BUCKET)["Rules"]
+    assert primary_rule["ID"] == "tiering"
     assert (
         replica_rule["NoncurrentVersionExpiration"] == primary_rule["NoncurrentVersionExpiration"]
     )
     assert replica_rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
     assert replica_rule["Expiration"] == {"ExpiredObjectDeleteMarker": True}
+    # The primary's figures, mirrored.
+    assert (
+        replica_rule["AbortIncompleteMultipartUpload"]
+        == primary_rule["AbortIncompleteMultipartUpload"]
+        == {"DaysAfterInitiation": 7}
+    )
+
+
+# --------------------------------------------------------------------------
+# Jobs (modules/jobs): on by default
+# --------------------------------------------------------------------------
+
+JOBS = "snsd-production-jobs"
+REPLICA = "snsd-file-uploads-production-replica"
+
+
+def _policy(iam: Any, role: str, name: str) -> dict[str, dict[str, Any]]:
+    document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+    if isinstance(document, str):
+        document = json.loads(document)
+    return {s["Sid"]: s for s in document["Statement"]}
+
+
+def _listed(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else sorted(value)
+
+
+def test_the_job_function_its_queue_and_its_sweep(applied: Applied) -> None:
+    lam = applied.client("lambda")
+    function = lam.get_function_configuration(FunctionName=JOBS)
+    assert function["Handler"] == "file_lambda.job_function.handler"
+    assert function["Runtime"] == "python3.12"
+    assert function["Timeout"] == 900
+    assert function["MemorySize"] == 1024
+    file_api = lam.get_function_configuration(FunctionName="snsd-production-file-api")
+    assert function["Architectures"] == file_api["Architectures"]
+    assert not function.get("VpcConfig", {}).get("SubnetIds"), "not in the VPC, as the file API"
+    sqs = applied.client("sqs")
+    queue_url = sqs.get_queue_url(QueueName=JOBS)["QueueUrl"]
+    env = function["Environment"]["Variables"]
+    assert env == {
+        "JOB_QUEUE_URL": queue_url,
+        "S3_BUCKET_NAME": BUCKET,
+        "REPLICA_BUCKET_NAME": REPLICA,
+        "REPLICA_REGION": "us-west-2",
+        "APP_SECRET_ARN": env["APP_SECRET_ARN"],
+        "ARCHIVE_EXPIRY_HOURS": "24",
+        "EXPORT_EXPIRY_HOURS": "168",
+        "POWERTOOLS_SERVICE_NAME": "jobs",
+        "POWERTOOLS_METRICS_NAMESPACE": "SnSD",
+    }
+    assert env["APP_SECRET_ARN"] == file_api["Environment"]["Variables"]["APP_SECRET_ARN"]
+    assert file_api["Environment"]["Variables"]["JOB_QUEUE_URL"] == queue_url
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
+    assert int(attributes["VisibilityTimeout"]) == 960 > function["Timeout"]
+    assert attributes["SqsManagedSseEnabled"] == "true"
+    redrive = json.loads(attributes["RedrivePolicy"])
+    assert int(redrive["maxReceiveCount"]) == 10
+    assert redrive["deadLetterTargetArn"].endswith(f":{JOBS}-dlq")
+    dlq_url = sqs.get_queue_url(QueueName=f"{JOBS}-dlq")["QueueUrl"]
+    dlq = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["All"])["Attributes"]
+    assert int(dlq["MessageRetentionPeriod"]) == 14 * 86400
+    [mapping] = lam.list_event_source_mappings(EventSourceArn=attributes["QueueArn"])[
+        "EventSourceMappings"
+    ]
+    assert mapping["FunctionArn"].split(":")[5:7] == ["function", JOBS]
+    assert mapping["BatchSize"] == 1
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    events = applied.client("events")
+    rule = events.describe_rule(Name=f"{JOBS}-sweep")
+    assert rule["ScheduleExpression"] == "rate(1 minute)"
+    [target] = events.list_targets_by_rule(Rule=f"{JOBS}-sweep")["Targets"]
+    assert target["Arn"] == function["FunctionArn"]
+    values = {k: v["value"] for k, v in applied.outputs.items()}
+    assert values["job_function_name"] == JOBS
+    assert values["job_queue_url"] == queue_url
+
+
+def test_the_job_function_may_touch_its_prefixes_and_nothing_more(applied: Applied) -> None:
+    """As stored by the emulator, every statement, with its resolved ARNs."""
+    iam = applied.client("iam")
+    role = f"{JOBS}-role"
+    assert iam.list_role_policies(RoleName=role)["PolicyNames"] == ["jobs"]
+    assert iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"] == []
+    found = _policy(iam, role, "jobs")
+    bucket, replica = f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{REPLICA}"
+    expected = {
+        "ReadTenantObjects": (
+            ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion",
+             "s3:GetObjectVersionTagging"],
+            [f"{bucket}/tenants/*"],
+        ),
+        "PurgeTenantObjects": (
+            ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+            [f"{bucket}/tenants/*"],
+        ),
+        "JobOutputs": (
+            ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:DeleteObjectVersion",
+             "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"],
+            [f"{bucket}/jobs/*"],
+        ),
+        "DeletionRecords": (["s3:GetObject", "s3:PutObject"], [f"{bucket}/deletions/*"]),
+        "ListJobPrefixes": (["s3:ListBucket", "s3:ListBucketVersions"], [bucket]),
+        "ListUnfinishedUploads": (["s3:ListBucketMultipartUploads"], [bucket]),
+        "ListReplicaPrefixes": (["s3:ListBucket", "s3:ListBucketVersions"], [replica]),
+        "ListReplicaUnfinishedUploads": (["s3:ListBucketMultipartUploads"], [replica]),
+        "PurgeReplicaObjects": (
+            ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+            [f"{replica}/jobs/*", f"{replica}/tenants/*"],
+        ),
+        "JobQueue": (
+            ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+             "sqs:ReceiveMessage", "sqs:SendMessage"],
+            [f"arn:aws:sqs:{REGION}:123456789012:{JOBS}"],
+        ),
+        "AppSecret": (["secretsmanager:GetSecretValue"], [found["AppSecret"]["Resource"]]),
+        "Logs": (
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            [f"arn:aws:logs:{REGION}:123456789012:log-group:/aws/lambda/{JOBS}:*"],
+        ),
+        "XRay": (["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"]),
+    }  # fmt: skip
+    assert set(found) == set(expected)
+    for sid, (actions, resources) in expected.items():
+        statement = found[sid]
+        assert statement["Effect"] == "Allow", sid
+        assert _listed(statement["Action"]) == sorted(actions), sid
+        assert _listed(statement["Resource"]) == sorted(resources), sid
+    assert found["AppSecret"]["Resource"].split(":")[5] == "secret"
+    for sid in ("ListJobPrefixes", "ListReplicaPrefixes"):
+        assert found[sid]["Condition"] == {"StringLike": {"s3:prefix": ["tenants/*", "jobs/*"]}}
+    # Nothing on the whole bucket's objects, no wildcard action.
+    for statement in found.values():
+        for resource in _listed(statement["Resource"]):
+            assert not resource.endswith(f"{BUCKET}/*")
+            assert not resource.endswith(f"{REPLICA}/*")
+        for action in _listed(statement["Action"]):
+            assert "*" not in action
+
+
+def test_the_roles_that_start_jobs_send_and_presign_only(applied: Applied) -> None:
+    iam = applied.client("iam")
+    queue = f"arn:aws:sqs:{REGION}:123456789012:{JOBS}"
+    for role in ("snsd-production-file-lambda", "snsd-production-ecs-task"):
+        assert _policy(iam, role, "start-jobs") == {
+            "StartJobs": {
+                "Sid": "StartJobs", "Effect": "Allow", "Action": "sqs:SendMessage",
+                "Resource": queue,
+            },
+            "PresignJobOutputs": {
+                "Sid": "PresignJobOutputs", "Effect": "Allow", "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{BUCKET}/jobs/*",
+            },
+        }  # fmt: skip
+    ecs = applied.client("ecs")
+    family = ecs.describe_task_definition(taskDefinition="snsd-production-service")[
+        "taskDefinition"
+    ]
+    env = {e["name"]: e["value"] for e in family["containerDefinitions"][0]["environment"]}
+    assert env["S3_BUCKET_NAME"] == BUCKET
+    assert env["DELETION_GRACE_DAYS"] == "30"
+    assert env["JOB_QUEUE_URL"].endswith(f"/{JOBS}")
+    deploy = _policy(iam, "snsd-production-github-deploy", "deploy")["JobFunctionCode"]
+    assert _listed(deploy["Action"]) == ["lambda:GetFunction", "lambda:UpdateFunctionCode"]
+    assert deploy["Resource"] == f"arn:aws:lambda:{REGION}:123456789012:function:{JOBS}"
+
+
+def test_job_outputs_expire_and_stay_out_of_the_replica(applied: Applied) -> None:
+    s3 = applied.client("s3")
+    tiering, outputs = s3.get_bucket_lifecycle_configuration(Bucket=BUCKET)["Rules"]
+    assert tiering["ID"] == "tiering"
+    # The existing figures, unchanged.
+    assert tiering["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
+    assert tiering["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 7}
+    assert {(t["Days"], t["StorageClass"]) for t in tiering["Transitions"]} == {
+        (30, "STANDARD_IA"),
+        (90, "GLACIER_IR"),
+    }
+    assert outputs["ID"] == "job-outputs"
+    assert outputs["Filter"] == {"Prefix": "jobs/"}
+    assert outputs["Expiration"] == {"Days": 8}
+    assert outputs["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1
 
 
 # --------------------------------------------------------------------------

@@ -524,9 +524,8 @@ def test_buckets() -> None:
     ]
     for name in ("this", "logs"):
         lifecycle = module_value("s3", s3.resource("aws_s3_bucket_lifecycle_configuration", name))
-        transitions = {
-            (t["days"], t["storage_class"]) for t in only(lifecycle["rule"])["transition"]
-        }
+        tiering = only([r for r in lifecycle["rule"] if r["id"] == "tiering"])
+        transitions = {(t["days"], t["storage_class"]) for t in tiering["transition"]}
         assert transitions == {(30, "STANDARD_IA"), (90, ARCHIVE_CLASS[name])}, name
 
     rule = only(s3.resource("aws_s3_bucket_cors_configuration")["cors_rule"])
@@ -550,7 +549,9 @@ def test_uploads_archive_to_instant_retrieval_and_small_files_stay_in_standard()
     lifecycle = module_resource("s3", "aws_s3_bucket_lifecycle_configuration")
     # IA and Glacier IR bill each object as at least 128 KiB.
     assert lifecycle["transition_default_minimum_object_size"] == "all_storage_classes_128K"
-    rule = only(lifecycle["rule"])
+    # The other rule is the jobs' outputs' (tests/terraform/test_jobs.py).
+    assert [r["id"] for r in lifecycle["rule"]] == ["tiering", "job-outputs"]
+    rule = lifecycle["rule"][0]
     # Not a size filter: it would keep the trash's expiry off small files too.
     assert only(rule["filter"]) == {}
     # Kept versions (a longer trash_retention_days) archive to the same class.
@@ -1257,17 +1258,21 @@ def test_the_deploy_role_ships_code_to_the_webhook_function_and_nothing_more() -
     """The deploy's `lambda_release.py code` step: the delivery function's $LATEST only, and
     only once webhooks are on (the ARN is null while they are off)."""
     body = module("iam").data[("aws_iam_policy_document", "github_deploy")]
-    dynamic = only(body["dynamic"])["statement"]
-    assert dynamic["for_each"] == (
-        "${var.webhook_function_arn == null ? [] : [var.webhook_function_arn]}"
-    )
-    content = only(dynamic["content"])
-    assert content["sid"] == "WebhookFunctionCode"
-    assert sorted(content["actions"]) == ["lambda:GetFunction", "lambda:UpdateFunctionCode"]
-    assert content["resources"] == ["${statement.value}"]
-    assert root().modules["iam"]["webhook_function_arn"] == (
-        "${var.enable_webhooks ? module.webhooks[0].function_arn : null}"
-    )
+    # The job function's likewise (modules/jobs; on by default).
+    dynamics = [block["statement"] for block in body["dynamic"]]
+    assert len(dynamics) == 2
+    for dynamic, variable, sid, enabled, module_name in (
+        (dynamics[0], "webhook_function_arn", "WebhookFunctionCode", "enable_webhooks", "webhooks"),
+        (dynamics[1], "job_function_arn", "JobFunctionCode", "enable_jobs", "jobs"),
+    ):
+        assert dynamic["for_each"] == f"${{var.{variable} == null ? [] : [var.{variable}]}}"
+        content = only(dynamic["content"])
+        assert content["sid"] == sid
+        assert sorted(content["actions"]) == ["lambda:GetFunction", "lambda:UpdateFunctionCode"]
+        assert content["resources"] == ["${statement.value}"]
+        assert root().modules["iam"][variable] == (
+            f"${{var.{enabled} ? module.{module_name}[0].function_arn : null}}"
+        )
 
 
 def test_the_migration_task_gets_the_database_url_and_a_fixed_command() -> None:
@@ -1404,7 +1409,8 @@ def test_waf_blocks_long_bodies_on_the_cores_paths_with_a_413() -> None:
 
 
 def test_budget_sits_above_the_idle_month_with_a_margin() -> None:
-    """An idle month must not trip the 80 % alert: the budget is set from docs/operations.md's estimate."""
+    """An idle month must not trip the 80 % alert: the budget is set from docs/operations.md's
+    estimate."""
     text = (REPO / "docs" / "operations.md").read_text()
     section = text.split("## Cost: the idle month", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| (.+?) \|.*\| \**\$([0-9.]+)\** \|$", section, re.M)
@@ -1416,7 +1422,8 @@ def test_budget_sits_above_the_idle_month_with_a_margin() -> None:
     alert = 0.8 * budget
     assert total < alert
     assert (alert - total) / total >= 0.15, "an idle month within 15 % of the alert"
-    assert f"${total:.0f}" in section and f"${alert:.0f}" in section
+    assert f"${total:.0f}" in section
+    assert f"${alert:.0f}" in section
 
 
 def test_monthly_cost_alert_goes_to_the_alarm_topic() -> None:

@@ -82,8 +82,10 @@ resource "aws_iam_role_policy" "ecs_execution" {
 # its data in Supabase Postgres; its only S3 call is the /ready probe
 # (core_service/readiness.py: ListObjectsV2, Prefix "tenants/", MaxKeys 1).
 # Files are the file Lambda's job, so this role may list that one prefix and
-# never read, write or delete an object: a compromised task cannot take or
-# destroy tenants' files.
+# never read, write or delete a tenant's object: a compromised task cannot take
+# or destroy tenants' files. modules/jobs adds its own inline policy here
+# (start-jobs): sqs:SendMessage on the job queue and s3:GetObject on jobs/*,
+# the exports the core presigns, never tenants/.
 resource "aws_iam_role" "ecs_task" {
   name               = "${var.name}-ecs-task"
   description        = "Core service: lists the ${var.tenant_prefix} prefix of the uploads bucket for readiness and sends invitation mails through SES, nothing else"
@@ -371,6 +373,20 @@ data "aws_iam_policy_document" "github_deploy" {
     for_each = var.webhook_function_arn == null ? [] : [var.webhook_function_arn]
     content {
       sid = "WebhookFunctionCode"
+      # GetFunction: what the wait for the update to finish calls (function_updated_v2).
+      actions = [
+        "lambda:GetFunction",
+        "lambda:UpdateFunctionCode",
+      ]
+      resources = [statement.value]
+    }
+  }
+
+  # The same package to the job function's $LATEST (no version, no alias).
+  dynamic "statement" {
+    for_each = var.job_function_arn == null ? [] : [var.job_function_arn]
+    content {
+      sid = "JobFunctionCode"
       # GetFunction: what the wait for the update to finish calls (function_updated_v2).
       actions = [
         "lambda:GetFunction",

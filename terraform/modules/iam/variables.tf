@@ -91,6 +91,12 @@ variable "webhook_function_arn" {
   default     = null
 }
 
+variable "job_function_arn" {
+  description = "Unqualified ARN of the job function (modules/jobs), which the deploy role ships the file API's package to; null while jobs are off."
+  type        = string
+  default     = null
+}
+
 variable "lambda_log_group_arn" {
   description = "ARN of the file Lambda's log group."
   type        = string

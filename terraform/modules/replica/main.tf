@@ -48,8 +48,10 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
       expired_object_delete_marker = true
     }
 
+    # Replication writes no multipart uploads, but a purge aborts any it finds
+    # (modules/jobs), and this keeps the primary's figure.
     abort_incomplete_multipart_upload {
-      days_after_initiation = 7
+      days_after_initiation = var.abort_incomplete_multipart_upload_days
     }
   }
 

@@ -30,6 +30,17 @@ variable "noncurrent_version_expiration_days" {
   }
 }
 
+variable "abort_incomplete_multipart_upload_days" {
+  description = "Days after which an unfinished multipart upload is aborted; the primary's figure (multipart_abort_days)."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.abort_incomplete_multipart_upload_days >= 1
+    error_message = "At least 1 day."
+  }
+}
+
 variable "force_destroy" {
   description = "Let terraform destroy delete the replica while it still holds files."
   type        = bool

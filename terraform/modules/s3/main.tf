@@ -121,6 +121,28 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
+  # The jobs' outputs (folder archives, tenant exports: modules/jobs): the
+  # sweep deletes each when it expires (24 h, 168 h); this is the backstop
+  # should it not. An output is never replaced, so its only noncurrent
+  # version is the one the sweep's delete left under a marker. The rule above
+  # still removes the markers left alone and aborts unfinished uploads.
+  rule {
+    id     = "job-outputs"
+    status = "Enabled"
+
+    filter {
+      prefix = var.job_prefix
+    }
+
+    expiration {
+      days = var.job_output_expiration_days
+    }
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.job_output_noncurrent_days
+    }
+  }
+
   depends_on = [module.uploads_hardening] # versioning first
 }
 

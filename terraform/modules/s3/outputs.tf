@@ -35,3 +35,8 @@ output "replication_rule_id" {
   description = "Id of the replication rule (RuleId dimension of its metrics), or null without replication."
   value       = one(aws_s3_bucket_replication_configuration.this[*].rule[0].id)
 }
+
+output "job_prefix" {
+  description = "Prefix of the jobs' outputs, expired by the bucket's job-outputs rule."
+  value       = var.job_prefix
+}

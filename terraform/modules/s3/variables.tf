@@ -144,3 +144,36 @@ variable "abort_incomplete_multipart_upload_days" {
     error_message = "At least 1 day."
   }
 }
+
+variable "job_prefix" {
+  description = "Where the jobs' outputs (archives, exports) live, expired by their own rule; outside replication_prefix, so not replicated."
+  type        = string
+  default     = "jobs/"
+
+  validation {
+    condition     = endswith(var.job_prefix, "/")
+    error_message = "Must end with /."
+  }
+}
+
+variable "job_output_expiration_days" {
+  description = "Days after which S3 deletes a job's output the sweep left (the longest expiry is 7 days, an export's)."
+  type        = number
+  default     = 8
+
+  validation {
+    condition     = var.job_output_expiration_days >= 8
+    error_message = "At least 8 days: an export is downloadable for 7."
+  }
+}
+
+variable "job_output_noncurrent_days" {
+  description = "Days after which a deleted job output's data is removed for good."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.job_output_noncurrent_days >= 1
+    error_message = "At least 1 day."
+  }
+}
