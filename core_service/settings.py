@@ -63,6 +63,9 @@ class Settings:
     # Webhooks' delivery queue: a change's events are relayed to it right after the
     # response (core_service/webhook_relay.py). Unset: the minute's sweep relays them.
     webhook_queue_url: str | None = None
+    # The job queue: an export's first message, sent right after its row is committed
+    # (core_service/exports/). Unset: the job function's sweep sends it within its minute.
+    job_queue_url: str | None = None
 
     @property
     def local(self) -> bool:
@@ -93,6 +96,7 @@ class Settings:
             webhook_secrets_key=_vault_key(read.optional("WEBHOOK_SECRETS_KEY")),
             webhooks_allow_loopback=_flag(read, "WEBHOOKS_ALLOW_LOOPBACK"),
             webhook_queue_url=read.url("WEBHOOK_QUEUE_URL"),
+            job_queue_url=read.url("JOB_QUEUE_URL"),
         )
         if settings.mail_from and not settings.invite_url_base:
             raise ConfigError("setting INVITE_URL_BASE is required with MAIL_FROM")

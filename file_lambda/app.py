@@ -15,7 +15,6 @@ from file_lambda.cursors import Cursors
 from file_lambda.database import Database
 from file_lambda.files.endpoints import router as files
 from file_lambda.history.endpoints import router as history
-from file_lambda.job_queue import JobQueue
 from file_lambda.memberships import Memberships
 from file_lambda.pages.endpoints import PAGES_QUERY
 from file_lambda.pages.endpoints import router as pages
@@ -32,6 +31,7 @@ from file_lambda.uploads.endpoints import router as uploads
 from file_lambda.uploads.records import NoUploadRecords, UploadRecords
 from file_lambda.usage.endpoints import router as usage
 from tenancy.cors import install_browser_policy
+from tenancy.job_queue import JobQueue
 from tenancy.problems import install_problem_handlers, operation_id, problem_response
 from tenancy.query import refuse_unknown_query
 from tenancy.routing import serve_routes
@@ -138,7 +138,7 @@ def create_app(
         retry_after=settings.scan_retry_after,
         ttl=settings.membership_ttl,
     )
-    # The job queue (job_queue.py): a folder archive's first message.
+    # The job queue (tenancy/job_queue.py): a folder archive's first message.
     app.state.job_queue = JobQueue(settings.job_queue_url, settings.region)
     install_problem_handlers(app)
     app.add_exception_handler(QuotaExceeded, _on_quota_exceeded)

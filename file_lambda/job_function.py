@@ -38,7 +38,8 @@ from botocore.config import Config
 from file_lambda.database import Database
 from file_lambda.events.consumer import is_queue_batch
 from file_lambda.secrets import AppSecretValues
-from jobs.runner import Kind, Runner, job_of, message_body
+from jobs.runner import Kind, Runner, job_of
+from tenancy.job_queue import message_body
 from tenancy.settings import ConfigError, Environment
 
 log = logging.getLogger(__name__)

@@ -252,11 +252,6 @@ def _json(value: Mapping[str, Any] | None) -> str | None:
     return None if value is None else json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
-def message_body(job_id: str) -> str:
-    """The queue message that asks for a job's next step."""
-    return json.dumps({"job": job_id})
-
-
 def job_of(body: str) -> str:
     """The job a queue message names (ValueError when it names none)."""
     found = json.loads(body).get("job")

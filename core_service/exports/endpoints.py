@@ -4,6 +4,7 @@ No `from __future__ import annotations`: FastAPI resolves these annotations at
 run time.
 """
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ from core_service.exports.schemas import Export, ExportList
 from core_service.exports.service import ExportService
 from core_service.routes import TENANT_ERRORS, Caller, CallerContext
 from core_service.settings import Settings
+from tenancy.job_queue import JobQueue
 from tenancy.problems import operation_id, problem_responses
 from tenancy.routing import serve_routes
 
@@ -28,8 +30,10 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """The routes, and the presigner they need (`app.state.export_links`)."""
+    """The routes, the presigner they need (`app.state.export_links`) and the job queue
+    that starts an export (`app.state.job_queue`)."""
     app.state.export_links = ExportLinks(settings.bucket, settings.region, settings.s3_endpoint_url)
+    app.state.job_queue = JobQueue(settings.job_queue_url, settings.region)
     serve_routes(app, router)
 
 
@@ -51,6 +55,9 @@ async def create_tenant_export(
     """Export the whole tenant as one ZIP (owners only); poll the `Location` for its state."""
     async with _exports(caller, request) as exports:
         export = await exports.start(tenant_id)
+    # Committed: the job function can read the row now. A message not sent is the sweep's
+    # to send, within its minute.
+    await asyncio.to_thread(request.app.state.job_queue.send, str(export.id))
     response.headers["Location"] = f"/tenants/{tenant_id}/exports/{export.id}"
     return export
 

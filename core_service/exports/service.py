@@ -7,8 +7,10 @@ and its audit row is what no client role may do: the transaction does it as
 `service_role` once the check has passed, with the caller's claims still
 set: the audit row (`tenant_export_requested`) names them and the request.
 
-The job is inserted `queued`: the job function's sweep (each minute on AWS,
-every 2 s in make dev) sends it to the job queue; the core sends nothing.
+The job is inserted `queued`; once the transaction has committed, the route
+sends its first message to the job queue (`JOB_QUEUE_URL`). A message that
+could not be sent is the job function's sweep's to send (each minute on AWS,
+every 2 s in make dev).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The archive itself is written by the job function (`jobs/archives.py`): this
 service writes the job's row (`public.jobs`, kind `archive`), sends its first
-message (`job_queue.py`), and reads the row back, with a presigned GET of the
+message (`tenancy/job_queue.py`), and reads the row back, with a presigned GET of the
 ZIP once it succeeded. Who sees what is the jobs' rule (their RLS policy,
 applied here on the API's own connection): a caller their own archives,
 admins and owners the tenant's.
@@ -32,10 +32,10 @@ from file_lambda.archives.schemas import (
 from file_lambda.cursors import Cursors
 from file_lambda.database import Database
 from file_lambda.disposition import content_disposition
-from file_lambda.job_queue import JobQueue
 from file_lambda.settings import Settings
 from file_lambda.storage.port import InvalidContinuation, Storage
 from file_lambda.tenant_files import TenantFiles
+from tenancy.job_queue import JobQueue
 from tenancy.principal import Role, TenantAccess, canonical_uuid
 
 # Archives a tenant may have queued or running at once (docs/api.md, "Folder archives").

@@ -148,3 +148,29 @@ def test_a_finished_export_has_a_short_lived_download(
     assert query["response-content-disposition"] == [f'attachment; filename="{name}"']
     assert query["X-Amz-Expires"] == ["900"]
     assert body["download"]["file_name"] == name
+
+
+def test_an_export_is_sent_to_the_job_queue_once_committed(
+    client: TestClient,
+    auth: Callable[..., dict[str, str]],
+    db: Conn,
+    tenant: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tenant_id, users = tenant
+    sent: list[tuple[str, Any]] = []
+
+    class Queue:
+        def send(self, job_id: str) -> bool:
+            # Read on another connection: the row must be committed before its message.
+            row = db.execute("select state::text from public.jobs where id = %s", (job_id,))
+            sent.append((job_id, row.fetchone()))
+            return True
+
+    monkeypatch.setattr(client.app.state, "job_queue", Queue())
+    answer = _start(client, auth(users["owner"]), tenant_id)
+    assert answer.status_code == 202, answer.text
+    assert sent == [(answer.json()["id"], {"state": "queued"})]
+    # A refused export sends nothing.
+    assert _start(client, auth(users["admin"]), tenant_id).status_code == 403
+    assert len(sent) == 1

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from file_lambda.database import Database
-from jobs.runner import MAX_FAILURES, Finished, Job, JobFailed, Runner, Step, job_of, message_body
+from jobs.runner import MAX_FAILURES, Finished, Job, JobFailed, Runner, Step, job_of
+from tenancy.job_queue import message_body
 
 
 class Counting:

@@ -19,7 +19,7 @@ import pytest
 from dev.bucket_notifications import LocalQueue
 from dev.ports import free_port
 from file_lambda.database import Database
-from jobs.runner import message_body
+from tenancy.job_queue import message_body
 from tests.sam import support
 from tests.webhooks.pipeline import lambda_record
 

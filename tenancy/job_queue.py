@@ -1,13 +1,20 @@
-"""The job queue (`jobs/runner.py`), for the API's routes that start a job: the first
-message of a new job, sent right after its row is written."""
+"""The job queue (`jobs/runner.py`), for the routes that start a job (the file API's
+archives, the core's exports): the first message of a new job, sent right after its
+row is written. The job function sends every later one itself."""
 
 from __future__ import annotations
 
+import json
 import logging
 from functools import cached_property
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+
+def message_body(job_id: str) -> str:
+    """The queue message that asks for a job's next step."""
+    return json.dumps({"job": job_id})
 
 
 class JobQueue:
@@ -32,8 +39,6 @@ class JobQueue:
         """Whether the message was sent."""
         if self.queue_url is None:
             return False
-        from jobs.runner import message_body
-
         try:
             self._sqs.send_message(QueueUrl=self.queue_url, MessageBody=message_body(job_id))
         except Exception:
