@@ -108,15 +108,23 @@ def advance_archive(
     wrapped = (lambda: trailer(directory.written())) if trailer is not None else None
     try:
         resume = writer.advance(checkpoint, wrapped)
+        size = writer.size
     except SourceGone as gone:
         directory.clear()
         raise JobFailed("archive_source_changed") from gone
+    except Exception as error:
+        # A step that completed the upload and died before saving it left a whole ZIP
+        # behind and an upload that no longer takes parts: finish from the ZIP.
+        completed = _completed_size(s3, bucket, output_key) if _no_such_upload(error) else None
+        if completed is None:
+            raise
+        size, resume = completed, None
     if resume is not None:
         return None
     left_out = directory.left_out()
     done = {
         **header,
-        "done": writer.size,
+        "done": size,
         "archived": checkpoint["files"] - len(left_out),
         "skipped": (header["skipped"] + left_out)[:MAX_SKIPPED_LISTED],
     }
@@ -124,6 +132,19 @@ def advance_archive(
     # The rows served their purpose: a step after this one answers from the checkpoint.
     directory.clear()
     return _done(output_key, done)
+
+
+def _no_such_upload(error: Exception) -> bool:
+    response = getattr(error, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", "")) == "NoSuchUpload"
+
+
+def _completed_size(s3: Any, bucket: str, key: str) -> int | None:
+    """The size of the finished ZIP at `key` (only this job writes it), or None."""
+    try:
+        return int(s3.head_object(Bucket=bucket, Key=key)["ContentLength"])
+    except Exception:
+        return None
 
 
 def _done(key: str, checkpoint: Mapping[str, Any]) -> ArchiveDone:

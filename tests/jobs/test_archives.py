@@ -247,3 +247,36 @@ def test_versions_in_an_archive_storage_class_are_left_out() -> None:
     items, skipped = readable_items(None, listed, BUCKET, "t", "f/", scanning_enforced=False)
     assert items == [Item("warm.txt", root + "warm.txt", "2", 3)]
     assert skipped == [{"path": "cold.mov", "reason": "archived"}]
+
+
+def test_a_step_that_dies_after_completing_the_zip_is_finished_by_the_next(
+    jdb: Database, s3: Any
+) -> None:
+    tenant = _tenant(jdb)
+    _put(s3, tenant, "d/one.txt", b"one")
+    job_id = _job(jdb, tenant, "d/")
+    job = Job(job_id, tenant, "archive", None, {}, {}, 1, datetime.now(UTC))
+    key = f"jobs/{tenant}/{job_id}/d.zip"
+    items = [Item("one.txt", f"tenants/{tenant}/d/one.txt", None, 3)]
+
+    class Died(Exception):
+        pass
+
+    class DiesSavingTheEnd(Step):
+        def save(self, checkpoint: Any, progress: Any = None) -> None:
+            if "done" in checkpoint:
+                raise Died  # after CompleteMultipartUpload, before the save
+            super().save(checkpoint, progress)
+
+    with pytest.raises(Died):
+        advance_archive(DiesSavingTheEnd(jdb, job, 1e12, None), s3, BUCKET, key, lambda: items)
+    whole = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+    checkpoint = jdb.execute(
+        "select checkpoint from private.job_checkpoints where job_id = %s", (job_id,)
+    )[0][0]
+    # The next step resumes from the last save, before the end: the ZIP is there already.
+    done = advance_archive(Step(jdb, job, 1e12, checkpoint), s3, BUCKET, key, lambda: [])
+    assert done is not None
+    assert (done.size, done.files) == (len(whole), 1)
+    assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == whole
+    assert zipfile.ZipFile(io.BytesIO(whole)).read("one.txt") == b"one"
