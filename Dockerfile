@@ -4,6 +4,21 @@
 # code and dependencies stay out.
 # Build: docker build -t snsd-core .
 
+# /docs' Swagger UI (core_service/docs.py): swagger-ui-dist exactly as
+# web/package-lock.json pins it, copied under content-hashed names as `make pages`
+# does, so the image serves it whatever the build machine has built. Only the
+# docs: the pages' bundler (esbuild, a dev dependency) is not installed.
+FROM node:20-slim AS docs
+# swagger-ui-dist's dependency @scarf/scarf reports installs unless told not to.
+ENV SCARF_ANALYTICS=false
+WORKDIR /src/web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
+COPY web/build.mjs ./
+COPY web/src/docs.js ./src/
+RUN node build.mjs --docs-only
+
+
 FROM python:3.12-slim AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -17,6 +32,7 @@ RUN pip install --no-cache-dir --require-hashes --requirement requirements/core.
 COPY pyproject.toml ./
 COPY tenancy ./tenancy
 COPY core_service ./core_service
+COPY --from=docs /src/core_service/docs_assets ./core_service/docs_assets
 # Then the project itself, which is no registry name, without dependencies:
 # they are all above. Bytecode is compiled here: the task's root filesystem is
 # read-only.

@@ -25,7 +25,7 @@ help:
 	@echo "make terraform-test  - tests/terraform: validate both roots, apply them to an emulator (SNSD_TERRAFORM_PROVIDERS=registry: provider from the registry)"
 	@echo "make platform-check  - validate and plan both Terraform roots against an AWS emulator (no account needed)"
 	@echo "make bench           - measure against the stack's own floor (QUICK=1: tiny counts); not part of test"
-	@echo "make pages           - build the share and request pages' scripts and styles (web/, Node 20 and npm) into file_lambda/pages/assets/"
+	@echo "make pages           - build the share and request pages (web/, Node 20 and npm) into file_lambda/pages/assets/ and /docs' Swagger UI into core_service/docs_assets/"
 	@echo "make openapi         - regenerate core_service/file_api_openapi.json, the file API's document the core serves"
 	@echo "make install         - create .venv from uv.lock (the targets above do it when needed)"
 	@echo "make lock            - refresh uv.lock and requirements/ after editing pyproject.toml's dependencies"
@@ -90,21 +90,25 @@ lock-check: $(UV_STAMP)
 # The pages of share links and file requests (web/): `npm ci` installs exactly what
 # web/package-lock.json pins, esbuild bundles them into file_lambda/pages/assets/ under
 # content-hashed names with a manifest the file API reads. The Lambda package carries them.
+# The same step copies swagger-ui-dist (pinned there too) into core_service/docs_assets/,
+# the core's /docs (core_service/docs.py); the image builds those in its Node stage.
+# SCARF_ANALYTICS=false: swagger-ui-dist's dependency @scarf/scarf reports installs otherwise.
 .PHONY: pages pages-if-node
 PAGES_SOURCES := $(wildcard web/src/*) web/build.mjs web/package.json web/package-lock.json
 PAGES_MANIFEST := file_lambda/pages/assets/manifest.json
+DOCS_MANIFEST := core_service/docs_assets/manifest.json
 
-pages: $(PAGES_MANIFEST)
+pages: $(PAGES_MANIFEST) $(DOCS_MANIFEST)
 
-$(PAGES_MANIFEST): $(PAGES_SOURCES)
+$(PAGES_MANIFEST) $(DOCS_MANIFEST) &: $(PAGES_SOURCES)
 	@command -v npm >/dev/null || { echo "pages: Node 20 and npm are needed to build the pages (web/): install Node 20 (it brings npm)" >&2; exit 1; }
-	cd web && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+	cd web && SCARF_ANALYTICS=false npm ci --no-audit --no-fund --loglevel=error && node build.mjs
 
 # make dev serves the pages when Node is there, and says what is missing when not.
 pages-if-node:
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory pages || \
-	  echo "dev: WARNING: the pages could not be built (above), so they answer 503 pages_unavailable"; \
-	else echo "dev: WARNING: Node 20 and npm are missing, so the share and request pages (/files/s/..., /files/r/...) answer 503 pages_unavailable: install Node 20 and run make pages"; fi
+	  echo "dev: WARNING: the pages could not be built (above), so they answer 503 pages_unavailable and /docs 503"; \
+	else echo "dev: WARNING: Node 20 and npm are missing, so the share and request pages (/files/s/..., /files/r/...) answer 503 pages_unavailable and /docs (Swagger UI) 503: install Node 20 and run make pages"; fi
 
 dev: $(STAMP) pages-if-node
 	$(BIN)/python -m dev

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.routing import Route
 
-from core_service import audit, openapi
+from core_service import audit, docs, openapi
 from core_service.bodies import GuardedBodies
 from core_service.db import Database, create_pool
 from core_service.deletions import router as deletions_router
@@ -75,6 +75,9 @@ def create_app(
         version="1.0.0",
         summary="Tenants, memberships and files at api.snsdconsultant.com",
         lifespan=lifespan,
+        # /docs from the core's own files (core_service/docs.py), never a CDN; no /redoc.
+        docs_url=None,
+        redoc_url=None,
         # No OpenTelemetry SDK runs here (logs go to CloudWatch from stdout):
         # without this, FastAPI looks for providers on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
@@ -94,6 +97,7 @@ def create_app(
     audit.install(app)
     # One document for the domain: the file API's routes (served by the Lambda) included.
     openapi.install(app)
+    docs.install(app)
     install_browser_policy(app, settings.cors_allowed_origins, ["GET", "POST", "PATCH", "DELETE"])
     # /health in front of FastAPI's routing (routes.liveness says why).
     served = Route("/health", liveness, methods=["GET"], include_in_schema=False)

@@ -47,8 +47,35 @@ def test_hadolint_is_clean() -> None:
 
 def test_multi_stage_on_python_312_slim() -> None:
     stages = [rest for keyword, rest in instructions() if keyword == "FROM"]
-    assert len(stages) >= 2
-    assert all(stage.startswith("python:3.12-slim") for stage in stages)
+    # Node only for /docs' Swagger UI (the next test); the rest, and the runtime, Python.
+    python = [stage for stage in stages if stage != "node:20-slim AS docs"]
+    assert len(stages) - len(python) == 1
+    assert len(python) >= 2
+    assert all(stage.startswith("python:3.12-slim") for stage in python)
+    assert stages[-1].startswith("python:3.12-slim")
+
+
+def test_docs_swagger_ui_is_built_from_the_lock_into_the_package() -> None:
+    """core_service/docs.py serves /docs from core_service/docs_assets/: the image builds
+    it in its Node stage (as `make pages` does) from web/package-lock.json, so no deploy
+    depends on what the build machine built, and a local copy stays out."""
+    pairs = instructions()
+    stage = pairs[[rest for _, rest in pairs].index("node:20-slim AS docs") :]
+    stage = stage[: [keyword for keyword, _ in stage].index("FROM", 1)]
+    runs = [rest for keyword, rest in stage if keyword == "RUN"]
+    assert "npm ci --omit=dev --no-audit --no-fund --loglevel=error" in runs
+    assert "node build.mjs --docs-only" in runs
+    assert ("ENV", "SCARF_ANALYTICS=false") in stage
+    copies = [rest for keyword, rest in pairs if keyword == "COPY"]
+    assert "web/package.json web/package-lock.json ./" in copies
+    carried = "--from=docs /src/core_service/docs_assets ./core_service/docs_assets"
+    # After the package's sources and before it is installed (package data, pyproject.toml).
+    order = [rest for _, rest in pairs]
+    installed = next(
+        n for n, rest in enumerate(order) if "pip install --no-cache-dir --no-deps ." in rest
+    )
+    assert order.index("core_service ./core_service") < order.index(carried) < installed
+    assert "core_service/docs_assets/" in (REPO / ".dockerignore").read_text().splitlines()
 
 
 def test_installs_the_locked_core_extra_only_and_not_editable() -> None:

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from core_service import routes
 from tests.support.core import ORIGIN, User
+from tests.support.pages import DOCS_ASSETS, built_assets
 from tests.support.problems import assert_problem
 from tests.support.tokens import claims, hs256
 
@@ -69,6 +70,7 @@ def test_openapi_declares_the_core_routes_and_their_problems(client: TestClient)
         "description": "A Supabase access token",
     }
     assert "security" not in document["paths"]["/health"]["get"]
+    built_assets(DOCS_ASSETS)  # /docs' Swagger UI (tests/core/test_docs_page.py)
     assert client.get("/docs").status_code == 200
 
 

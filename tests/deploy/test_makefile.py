@@ -102,6 +102,7 @@ def test_without_node_the_pages_say_what_is_missing_and_make_dev_goes_on() -> No
     assert dev_step.returncode == 0, dev_step.stderr
     assert "Node 20 and npm are missing" in dev_step.stdout
     assert "503 pages_unavailable" in dev_step.stdout
+    assert "/docs (Swagger UI) 503" in dev_step.stdout
 
 
 @pytest.mark.slow

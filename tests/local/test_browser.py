@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.support.browser import PageServer
+from tests.support.pages import DOCS_ASSETS, built_assets
 from tests.support.stack import Stack
 
 # A slow suite: `make test` runs it, `make test-fast` does not.
@@ -158,3 +159,43 @@ def test_large_downloads_in_a_browser_use_presigned_url_not_the_redirect(
         json.loads(asked["text"])["url"],
     )
     assert length == len(big)
+
+
+def test_docs_render_with_every_other_host_cut_off(stack: Stack, browser: Any) -> None:
+    """/docs is Swagger UI from the API itself (core_service/docs.py): it renders the
+    operations with the network to anything but 127.0.0.1 refused, under its own CSP,
+    and logs no error."""
+    built_assets(DOCS_ASSETS)
+    api = httpx.URL(stack.api)
+    assert api.host == "127.0.0.1"
+    context = browser.new_context()
+    try:
+        elsewhere: list[str] = []
+
+        def only_the_api(route: Any) -> None:
+            if httpx.URL(route.request.url).host == "127.0.0.1":
+                route.continue_()
+            else:
+                elsewhere.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_the_api)
+        page = context.new_page()
+        problems: list[str] = []
+        page.on(
+            "console", lambda message: message.type == "error" and problems.append(message.text)
+        )
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+        page.goto(f"{stack.api}/docs")
+        page.wait_for_selector(".opblock-summary-path", timeout=30_000)
+        paths = page.locator(".opblock-summary-path").all_inner_texts()
+        # Both halves of the domain's document: the core's routes and the file API's.
+        assert "/me" in paths, paths
+        assert "/files/upload" in paths, paths
+        assert page.locator(".opblock").count() >= 20
+        assert page.title() == "SnSD API - Swagger UI"
+        assert elsewhere == []
+        assert problems == []
+    finally:
+        context.close()

@@ -17,6 +17,7 @@ from openapi_spec_validator import validate
 
 from core_service.openapi import DOCUMENT, file_api_document, merge, render
 from file_lambda.openapi import document
+from tests.support.pages import DOCS_ASSETS, built_assets
 from tests.support.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,9 +92,12 @@ def test_the_domain_document_is_served_with_the_file_routes(stack: Stack) -> Non
     assert len(titles) == len(set(titles)), sorted(titles)
     # The file routes need the same bearer token as the core's.
     assert spec["paths"]["/files/list"]["get"]["security"] == [{"HTTPBearer": []}]
+    # /docs shows it, from the API's own files (`make pages`; tests/core/test_docs_page.py).
+    built_assets(DOCS_ASSETS)
     docs = httpx.get(f"{stack.api}/docs")
     assert docs.status_code == 200
-    assert "/openapi.json" in docs.text
+    assert 'data-openapi-url="/openapi.json"' in docs.text
+    assert "cdn.jsdelivr.net" not in docs.text
 
 
 def test_every_invalid_request_is_declared_as_a_400_problem(stack: Stack) -> None:

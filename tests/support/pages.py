@@ -1,4 +1,5 @@
-"""The pages' assets, as `make pages` builds them (web/ into file_lambda/pages/assets/)."""
+"""The pages' assets, as `make pages` builds them (web/ into file_lambda/pages/assets/), and
+/docs' Swagger UI, which the same step copies into core_service/docs_assets/."""
 
 from __future__ import annotations
 
@@ -12,15 +13,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "file_lambda" / "pages" / "assets"
+DOCS_ASSETS = ROOT / "core_service" / "docs_assets"
 
 
-def built_assets() -> dict[str, str]:
-    """The manifest of the built assets, built first when missing (`make pages`).
+def built_assets(folder: Path = ASSETS) -> dict[str, str]:
+    """The manifest of the built assets (the pages', or DOCS_ASSETS), built first when
+    missing (`make pages`).
 
     Without Node the test is skipped, except in CI, where the SAM build has already
     run `make pages` and a missing build is a failure.
     """
-    manifest = ASSETS / "manifest.json"
+    manifest = folder / "manifest.json"
     if not manifest.exists():
         if shutil.which("npm") is None:
             message = "Node and npm are missing, so the pages cannot be built (make pages)"
