@@ -193,6 +193,9 @@ def build(route: str, world: World, path: str, other: str, batch: list[str], exi
     if route == "create_upload_session":
         body = {"folder": path}
         return Call("POST", "/files/upload-sessions", json_body=body, named={"path": path})
+    if route == "create_archive":  # a ZIP of a folder (issue 30): any role may ask
+        body = {"folder": path}
+        return Call("POST", "/files/archives", json_body=body, named={"path": path})
     if route == "create_file_request":
         body = {"title": "t", "folder": path}
         return Call("POST", "/files/requests", json_body=body, named={"path": path})
@@ -267,6 +270,7 @@ ROUTES = (
     "update_share",
     "revoke_share",
     "create_file_request",
+    "create_archive",
     *REQUEST_ROUTES,
 )
 
