@@ -268,7 +268,7 @@ def test_the_python_client_calls_every_operation(
     assert call("files_health", 200, client=client(None)).status == "ok"
     body = models.BodyUploadFile(file=upload("hello.txt", b"Hello from a generated client"))
     assert call("upload_file", 201, body=body, folder="docs").path == "docs/hello.txt"
-    several = models.BodyUploadFiles(files=[upload("a.txt", b"a"), upload("b.txt", b"bb")])
+    several = models.BodyUploadMultipleFiles(files=[upload("a.txt", b"a"), upload("b.txt", b"bb")])
     result = call("upload_multiple_files", 201, body=several, folder="docs")
     assert sorted(info.path for info in result.uploaded) == ["docs/a.txt", "docs/b.txt"]
     listing = call("list_files", 200, folder="docs")
