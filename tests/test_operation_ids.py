@@ -4,9 +4,10 @@ holds that part current). Generated clients name their methods after these ids.
 
 The rule: drop the path's `{parameters}` and its root (`/files`, `/tenants/{tenant_id}`,
 `/tenants`), split the rest into words on `/` and `-`; those words appear in the id, in
-order, a word's singular or plural alike. The id starts with a verb: the path's own
-(`/invitations/{id}/accept` is `accept_invitation`: the verb leads, the other words keep
-their order) or the method's (`get_`, `list_`, `create_`, ...).
+order, a word's singular or plural alike, except that one of them may lead the id as its
+verb (`/invitations/{id}/accept` is `accept_invitation`: the other words keep their order).
+Ids start with a verb, the path's or the method's (`get_`, `list_`, `create_`, ...), but
+this test does not check that: `health` and `ready` have none.
 
 The audit trail keeps recording the renamed routes under their old names
 (tenancy/audit_actions.py), which Postgres turns into webhook events.
