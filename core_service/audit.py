@@ -45,6 +45,7 @@ from core_service.db import current_request
 from core_service.routes import TENANT_ERRORS, Caller
 from core_service.schemas import AuditEvent, AuditOutcome, AuditPage, AuditSource
 from core_service.tenants import tenant_access
+from tenancy.audit_actions import audit_action
 from tenancy.principal import Role, canonical_uuid
 from tenancy.problems import BadRequest, operation_id, problem_responses, request_id
 from tenancy.routing import serve_routes
@@ -157,6 +158,8 @@ class RefusedAttempts:
         params = scope.get("path_params") or {}
         route = scope.get("route")
         action = getattr(route, "name", None)
+        # Its operation id, or the name it had before ids read like URLs (tenancy/audit_actions.py).
+        action = audit_action(action) if isinstance(action, str) else None
         tenant = canonical_uuid(str(params.get("tenant_id", "")))
         if caller is None or tenant is None or not isinstance(action, str):
             return

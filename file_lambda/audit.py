@@ -58,6 +58,7 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tenancy.audit_actions import audit_action
 from tenancy.principal import Principal, TenantForbidden, canonical_uuid, select_tenant
 from tenancy.problems import Problem, request_id
 
@@ -289,6 +290,8 @@ def row_params(scope: Scope, attempt: Attempt) -> tuple[Any, ...] | None:
         return None
     route = scope.get("route")
     action = getattr(route, "name", None)
+    # Its operation id, or the name it had before ids read like URLs (tenancy/audit_actions.py).
+    action = audit_action(action) if isinstance(action, str) else None
     if not isinstance(action, str) or not _CODE.fullmatch(action):
         return None
     answer = _json(attempt.answer) if attempt.answer_is_json else None

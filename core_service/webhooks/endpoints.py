@@ -233,7 +233,7 @@ async def get_webhook_delivery(
     response_model=Redelivery,
     responses=problem_responses(*TENANT_ERRORS, 409),
 )
-async def redeliver_webhook(
+async def redeliver_webhook_delivery(
     request: Request,
     caller: Caller,
     tenant_id: uuid.UUID,

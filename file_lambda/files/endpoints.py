@@ -113,7 +113,7 @@ async def upload_file(
         *AUTH_ERRORS, 413, extra={207: {"model": UploadResult, "description": "Some failed"}}
     ),
 )
-async def upload_files(
+async def upload_multiple_files(
     request: Request,
     response: Response,
     files: AsMember,
@@ -242,7 +242,7 @@ async def delete_exact(files: AsAdmin, request: PathRequest) -> Response:
 @router.post(
     "/delete-multiple", response_model=DeleteResult, responses=problem_responses(*AUTH_ERRORS)
 )
-async def delete_files(files: AsMember, request: PathsRequest) -> DeleteResult:
+async def delete_multiple_files(files: AsMember, request: PathsRequest) -> DeleteResult:
     """Delete up to 1000 files in one request (missing files count as deleted)."""
     return files.delete_many(request.paths)
 
@@ -321,7 +321,7 @@ async def move_file(files: AsMember, request: TransferRequest) -> FileInfo:
     response_model=PresignedDownload,
     responses=problem_responses(*AUTH_ERRORS, 404, 409),
 )
-async def presign_download(
+async def get_presigned_url(
     files: AsViewer,
     path: str,
     expires_in: Annotated[
@@ -338,7 +338,7 @@ async def presign_download(
     response_model=PresignedUpload,
     responses=problem_responses(*AUTH_ERRORS, 409, 413),
 )
-async def presign_upload(
+async def create_presigned_upload(
     files: AsMember,
     file_path: Annotated[str, Query(description="Where the file will live")],
     content_type: Annotated[str | None, Query(description="Pin the upload's Content-Type")] = None,

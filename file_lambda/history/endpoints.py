@@ -107,7 +107,7 @@ async def list_trash(
     tags=["trash"],
     responses=problem_responses(*AUTH_ERRORS, 404, 409, 413),
 )
-async def restore_deleted(history: HistoryAsMember, request: PathRequest) -> FileInfo:
+async def restore_trash_file(history: HistoryAsMember, request: PathRequest) -> FileInfo:
     """Take a file out of the trash."""
     return history.restore_deleted(request.path)
 
@@ -118,7 +118,9 @@ async def restore_deleted(history: HistoryAsMember, request: PathRequest) -> Fil
     tags=["trash"],
     responses=problem_responses(*AUTH_ERRORS, 413),
 )
-async def restore_folder(history: HistoryAsMember, request: FolderRestoreRequest) -> FolderRestored:
+async def restore_trash_folder(
+    history: HistoryAsMember, request: FolderRestoreRequest
+) -> FolderRestored:
     """Take everything deleted under a folder (since a time) out of the trash."""
     return history.restore_folder(request.folder, request.deleted_since)
 
@@ -129,7 +131,7 @@ async def restore_folder(history: HistoryAsMember, request: FolderRestoreRequest
     tags=["trash"],
     responses=problem_responses(*AUTH_ERRORS, 404, 409),
 )
-async def purge_file(history: HistoryAsAdmin, request: PathRequest) -> Purged:
+async def purge_trash_file(history: HistoryAsAdmin, request: PathRequest) -> Purged:
     """Remove a trashed file for good: every version and delete marker."""
     return history.purge(request.path)
 
@@ -140,6 +142,6 @@ async def purge_file(history: HistoryAsAdmin, request: PathRequest) -> Purged:
     tags=["trash"],
     responses=problem_responses(*AUTH_ERRORS),
 )
-async def purge_folder(history: HistoryAsAdmin, request: FolderRequest) -> Purged:
+async def purge_trash_folder(history: HistoryAsAdmin, request: FolderRequest) -> Purged:
     """Remove everything in the trash under a folder for good."""
     return history.purge_folder(request.path)

@@ -166,7 +166,9 @@ UPLOAD_ERRORS = (*PUBLIC_ERRORS, 401)
     tags=["public file requests"],
     responses=problem_responses(*UPLOAD_ERRORS, 409, 413),
 )
-async def create_request_upload(uploads: Uploader, body: CompanionCreate) -> CompanionUpload:
+async def create_public_request_s3_multipart(
+    uploads: Uploader, body: CompanionCreate
+) -> CompanionUpload:
     """Companion's create: a multipart upload of one new file into the request's folder."""
     return uploads.create(body.filename, body.type, body.metadata)
 
@@ -177,7 +179,7 @@ async def create_request_upload(uploads: Uploader, body: CompanionCreate) -> Com
     tags=["public file requests"],
     responses=problem_responses(*UPLOAD_ERRORS, 413),
 )
-async def sign_request_upload_part(
+async def sign_public_request_s3_multipart_part(
     uploads: Uploader,
     upload_id: UploadIdPath,
     part_number: Annotated[int, Path(ge=1, le=10_000)],
@@ -193,7 +195,7 @@ async def sign_request_upload_part(
     tags=["public file requests"],
     responses=problem_responses(*UPLOAD_ERRORS),
 )
-async def list_request_upload_parts(
+async def list_public_request_s3_multipart_parts(
     uploads: Uploader, upload_id: UploadIdPath, key: KeyQuery = None
 ) -> list[CompanionPart]:
     """Companion's list parts: what a resume need not send again."""
@@ -206,7 +208,7 @@ async def list_request_upload_parts(
     tags=["public file requests"],
     responses=problem_responses(*UPLOAD_ERRORS, 409, 413),
 )
-async def complete_request_upload(
+async def complete_public_request_s3_multipart(
     uploads: Uploader,
     http: Request,
     token: TokenPath,
@@ -225,7 +227,7 @@ async def complete_request_upload(
     tags=["public file requests"],
     responses=problem_responses(*UPLOAD_ERRORS),
 )
-async def abort_request_upload(
+async def abort_public_request_s3_multipart(
     uploads: Uploader, upload_id: UploadIdPath, key: KeyQuery = None
 ) -> dict[str, str]:
     """Companion's abort: storage removes every part; the request's slot comes back."""

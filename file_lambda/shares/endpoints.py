@@ -132,7 +132,7 @@ async def get_public_share(link: OpenLink, x_link_grant: GrantHeader = None) -> 
     openapi_extra=PUBLIC,
     responses=problem_responses(400, 403, *LINK_ERRORS),
 )
-async def unlock_share(link: OpenLink, request: UnlockRequest) -> LinkGrant:
+async def unlock_public_share(link: OpenLink, request: UnlockRequest) -> LinkGrant:
     """Trade the link's password for a grant (an hour); attempts are limited."""
     return link.unlock(request.password)
 
@@ -143,7 +143,7 @@ async def unlock_share(link: OpenLink, request: UnlockRequest) -> LinkGrant:
     openapi_extra=PUBLIC,
     responses=problem_responses(400, 401, 403, *LINK_ERRORS),
 )
-async def list_shared_files(
+async def list_public_share_files(
     link: OpenLink,
     x_link_grant: GrantHeader = None,
     folder: Annotated[str, Query(description="Relative to the shared folder")] = "",
@@ -161,7 +161,7 @@ async def list_shared_files(
     openapi_extra=PUBLIC,
     responses=problem_responses(400, 401, 403, 409, *LINK_ERRORS),
 )
-async def download_shared_file(
+async def create_public_share_download(
     link: DownloadLink, x_link_grant: GrantHeader = None, request: DownloadRequest | None = None
 ) -> ShareDownload:
     """A short-lived presigned GET of the shared file (or of one below the shared
@@ -179,7 +179,7 @@ async def download_shared_file(
         400, 401, 403, 409, *LINK_ERRORS, extra={307: {"description": "To the presigned GET"}}
     ),
 )
-async def redirect_shared_file(
+async def download_public_share(
     link: DownloadLink,
     x_link_grant: GrantHeader = None,
     path: Annotated[str | None, Query(description="A folder link: the file")] = None,

@@ -82,7 +82,7 @@ async def list_multipart(
     tags=["multipart"],
     responses=problem_responses(*AUTH_ERRORS, 404),
 )
-async def sign_parts(
+async def sign_multipart_parts(
     uploads: UploadsAsMember, upload_id: UploadIdPath, request: SignRequest
 ) -> SignedParts:
     """Short-lived PUT URLs, each for exactly one part number of this upload."""
@@ -96,7 +96,7 @@ async def sign_parts(
     tags=["multipart"],
     responses=problem_responses(*AUTH_ERRORS, 404),
 )
-async def list_parts(uploads: UploadsAsMember, upload_id: UploadIdPath) -> PartList:
+async def list_multipart_parts(uploads: UploadsAsMember, upload_id: UploadIdPath) -> PartList:
     """The parts storage holds for this upload: what a resume need not send again."""
     return uploads.parts(upload_id)
 
@@ -141,7 +141,7 @@ async def abort_multipart(uploads: UploadsAsMember, upload_id: UploadIdPath) -> 
     tags=["multipart"],
     responses=problem_responses(*AUTH_ERRORS),
 )
-async def list_tenant_uploads(
+async def list_unfinished_uploads(
     uploads: UploadsAsAdmin, limit: LimitQuery = 100, cursor: CursorQuery = None
 ) -> TenantUploads:
     """Every user's unfinished uploads in this tenant, with who started each."""
@@ -155,7 +155,7 @@ async def list_tenant_uploads(
     tags=["multipart"],
     responses=problem_responses(*AUTH_ERRORS, 404),
 )
-async def abort_tenant_upload(uploads: UploadsAsAdmin, upload_id: UploadIdPath) -> Response:
+async def abort_unfinished_upload(uploads: UploadsAsAdmin, upload_id: UploadIdPath) -> Response:
     """Abort any user's upload in this tenant: storage removes every part it holds."""
     uploads.abort_anyones(upload_id)
     return Response(status_code=204)
@@ -210,7 +210,7 @@ def session_service(minimum: Role) -> Any:
 InSession = Annotated[Uploads, session_service(Role.member)]
 # Query parameters a route takes beyond those it declares (tenancy/query.py):
 # @uppy/aws-s3 sends a file's metadata to /s3/params as `metadata[<name>]`.
-UNDECLARED_QUERY = {"session_params": ("metadata[",)}
+UNDECLARED_QUERY = {"get_upload_session_s3_params": ("metadata[",)}
 SESSION_ERRORS = (400, 401, 403, 404, 503)
 KeyQuery = Annotated[
     str | None, Query(description="The key the create call answered; never trusted")
@@ -223,7 +223,7 @@ KeyQuery = Annotated[
     tags=["upload sessions"],
     responses=problem_responses(*SESSION_ERRORS, 409, 413),
 )
-async def session_params(
+async def get_upload_session_s3_params(
     uploads: InSession,
     filename: Annotated[str, Query(description="The file's name in the session's folder")],
     type: Annotated[str | None, Query(description="The file's content type")] = None,
@@ -239,7 +239,9 @@ async def session_params(
     tags=["upload sessions"],
     responses=problem_responses(*SESSION_ERRORS, 409, 413),
 )
-async def session_create(uploads: InSession, request: CompanionCreate) -> CompanionUpload:
+async def create_upload_session_s3_multipart(
+    uploads: InSession, request: CompanionCreate
+) -> CompanionUpload:
     """Companion's create: a multipart upload of one file into the session's folder."""
     upload = uploads.create_in_session(request.filename, request.type)
     return CompanionUpload(key=upload.path, uploadId=upload.upload_id)
@@ -251,7 +253,7 @@ async def session_create(uploads: InSession, request: CompanionCreate) -> Compan
     tags=["upload sessions"],
     responses=problem_responses(*SESSION_ERRORS, 413),
 )
-async def session_sign(
+async def sign_upload_session_s3_multipart_part(
     uploads: InSession,
     upload_id: UploadIdPath,
     part_number: Annotated[int, Path(ge=1, le=10_000)],
@@ -269,7 +271,7 @@ async def session_sign(
     tags=["upload sessions"],
     responses=problem_responses(*SESSION_ERRORS),
 )
-async def session_parts(
+async def list_upload_session_s3_multipart_parts(
     uploads: InSession, upload_id: UploadIdPath, key: KeyQuery = None
 ) -> list[CompanionPart]:
     """Companion's list parts: what a resume need not send again."""
@@ -283,7 +285,7 @@ async def session_parts(
     tags=["upload sessions"],
     responses=problem_responses(*SESSION_ERRORS, 409, 413),
 )
-async def session_complete(
+async def complete_upload_session_s3_multipart(
     uploads: InSession,
     http: Request,
     upload_id: UploadIdPath,
@@ -304,7 +306,7 @@ async def session_complete(
     tags=["upload sessions"],
     responses=problem_responses(*SESSION_ERRORS),
 )
-async def session_abort(
+async def abort_upload_session_s3_multipart(
     uploads: InSession, upload_id: UploadIdPath, key: KeyQuery = None
 ) -> dict[str, str]:
     """Companion's abort: storage removes every part of the upload."""

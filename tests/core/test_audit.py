@@ -599,6 +599,11 @@ def test_refused_attempts_in_the_core_are_recorded(
         403,
         "insufficient_role",
     )
+    # An operation renamed to read like its URL keeps its action (tenancy/audit_actions.py):
+    # redeliver_webhook_delivery is recorded as redeliver_webhook, as before the rename.
+    endpoint_id, delivery_id = str(uuid.uuid4()), str(uuid.uuid4())
+    redeliver = f"{url}/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver"
+    assert_problem(client.post(redeliver, headers=auth(member)), 403, "insufficient_role")
     # Nobody to name, or no tenant to write into: no row, and the same answers.
     assert_problem(client.patch(url, json={"name": "Anyone"}), 401, "unauthorized")
     elsewhere = f"/tenants/{uuid.uuid4()}"
@@ -618,6 +623,13 @@ def test_refused_attempts_in_the_core_are_recorded(
         ("remove_member", owner.id, 409, "last_owner", {"user_id": owner.id}),
         ("rename_tenant", stranger.id, 404, "tenant_not_found", {}),
         ("set_tenant_quota", owner.id, 403, "insufficient_role", {}),
+        (
+            "redeliver_webhook",
+            member.id,
+            403,
+            "insufficient_role",
+            {"endpoint_id": endpoint_id, "delivery_id": delivery_id},
+        ),
     ]
     assert refused[-1]["request_id"] == TRACE
     assert all(item["source"] == "core" for item in refused)

@@ -253,7 +253,7 @@ def test_the_python_client_calls_every_operation(
     assert delivery.webhook_id == queued.webhook_id
     shown = call("get_webhook_delivery", 200, delivery_id=delivery.id, **endpoint)
     assert shown.event_type == "webhook.test"
-    again = call("redeliver_webhook", 202, delivery_id=delivery.id, **endpoint)
+    again = call("redeliver_webhook_delivery", 202, delivery_id=delivery.id, **endpoint)
     assert again.status == "pending"
     call("delete_webhook_endpoint", 204, **endpoint)
 
@@ -268,8 +268,8 @@ def test_the_python_client_calls_every_operation(
     assert call("files_health", 200, client=client(None)).status == "ok"
     body = models.BodyUploadFile(file=upload("hello.txt", b"Hello from a generated client"))
     assert call("upload_file", 201, body=body, folder="docs").path == "docs/hello.txt"
-    several = models.BodyUploadFiles(files=[upload("a.txt", b"a"), upload("b.txt", b"bb")])
-    result = call("upload_files", 201, body=several, folder="docs")
+    several = models.BodyUploadMultipleFiles(files=[upload("a.txt", b"a"), upload("b.txt", b"bb")])
+    result = call("upload_multiple_files", 201, body=several, folder="docs")
     assert sorted(info.path for info in result.uploaded) == ["docs/a.txt", "docs/b.txt"]
     listing = call("list_files", 200, folder="docs")
     assert {f.name for f in listing.files} == {"hello.txt", "a.txt", "b.txt"}
@@ -282,7 +282,7 @@ def test_the_python_client_calls_every_operation(
     assert call("copy_file", 201, body=transfer).path == "docs/c.txt"
     transfer = models.TransferRequest(source="docs/c.txt", destination="docs/d.txt")
     assert call("move_file", 200, body=transfer).path == "docs/d.txt"
-    deleted = call("delete_files", 200, body=models.PathsRequest(paths=["docs/d.txt"]))
+    deleted = call("delete_multiple_files", 200, body=models.PathsRequest(paths=["docs/d.txt"]))
     assert deleted.deleted == ["docs/d.txt"]
     call("delete_file", 204, path="docs/b.txt")
     call("delete_exact", 204, body=models.PathRequest(path="docs/a.txt"))
@@ -290,9 +290,9 @@ def test_the_python_client_calls_every_operation(
     assert call("delete_folder", 200, path="empty").deleted_count == 1
 
     # -- presigned transfers straight to and from storage --
-    url = call("presign_download", 200, path="docs/hello.txt").url
+    url = call("get_presigned_url", 200, path="docs/hello.txt").url
     assert httpx.get(url).content == b"Hello from a generated client"
-    post = call("presign_upload", 200, file_path="direct/d.bin")
+    post = call("create_presigned_upload", 200, file_path="direct/d.bin")
     sent = httpx.post(post.url, data=post.fields.additional_properties, files={"file": b"d"})
     assert sent.is_success, sent.text
 
@@ -307,25 +307,31 @@ def test_the_python_client_calls_every_operation(
     call("delete_file", 204, path="docs/hello.txt")
     trash = call("list_trash", 200, folder="docs").files
     assert "docs/hello.txt" in {f.path for f in trash}
-    restored = call("restore_deleted", 200, body=models.PathRequest(path="docs/hello.txt"))
+    restored = call("restore_trash_file", 200, body=models.PathRequest(path="docs/hello.txt"))
     assert restored.path == "docs/hello.txt"
     call("delete_file", 204, path="docs/hello.txt")
-    assert call("purge_file", 200, body=models.PathRequest(path="docs/hello.txt")).purged_files
+    assert call(
+        "purge_trash_file", 200, body=models.PathRequest(path="docs/hello.txt")
+    ).purged_files
     call("delete_file", 204, path="direct/d.bin")
     folder = models.FolderRestoreRequest(folder="direct")
-    assert call("restore_folder", 200, body=folder).restored_count == 1
+    assert call("restore_trash_folder", 200, body=folder).restored_count == 1
     call("delete_file", 204, path="direct/d.bin")
-    assert call("purge_folder", 200, body=models.FolderRequest(path="direct")).purged_files == 1
+    assert (
+        call("purge_trash_folder", 200, body=models.FolderRequest(path="direct")).purged_files == 1
+    )
 
     # -- multipart: parts PUT to signed URLs --
     data = b"parts" * 1000
     created = call("create_multipart", 201, body=models.MultipartCreate(path="m.bin", size=5000))
     assert [u.path for u in call("list_multipart", 200).uploads] == ["m.bin"]
     sign = models.SignRequest(parts=[models.PartToSign(part_number=1)])
-    (part,) = call("sign_parts", 200, upload_id=created.upload_id, body=sign).parts
+    (part,) = call("sign_multipart_parts", 200, upload_id=created.upload_id, body=sign).parts
     put = httpx.put(part.url, content=data, headers=part.headers.additional_properties)
     assert put.is_success, put.text
-    assert call("list_parts", 200, upload_id=created.upload_id).uploaded_bytes == len(data)
+    assert call("list_multipart_parts", 200, upload_id=created.upload_id).uploaded_bytes == len(
+        data
+    )
     complete = models.CompleteRequest(
         parts=[models.PartToComplete(part_number=1, etag=put.headers["ETag"])]
     )
@@ -333,38 +339,45 @@ def test_the_python_client_calls_every_operation(
     aborted = call("create_multipart", 201, body=models.MultipartCreate(path="n.bin", size=1))
     call("abort_multipart", 204, upload_id=aborted.upload_id)
     call("create_multipart", 201, body=models.MultipartCreate(path="o.bin", size=1))
-    (everyones,) = call("list_tenant_uploads", 200).uploads
+    (everyones,) = call("list_unfinished_uploads", 200).uploads
     assert everyones.path == "o.bin"
-    call("abort_tenant_upload", 204, upload_id=everyones.upload_id)
+    call("abort_unfinished_upload", 204, upload_id=everyones.upload_id)
     assert call("list_multipart", 200).uploads == []
 
     # -- an upload session, as Uppy's @uppy/aws-s3 uses it (no bearer token) --
     opened = call("create_upload_session", 201, body=models.SessionCreate(folder="uppy"))
     session = opened.companion_endpoint.rstrip("/").rsplit("/", 1)[1]
     anyone = client(None)
-    params = call("session_params", 200, client=anyone, session=session, filename="s.txt")
+    params = call(
+        "get_upload_session_s3_params", 200, client=anyone, session=session, filename="s.txt"
+    )
     form = params.fields.additional_properties
     assert httpx.post(params.url, data=form, files={"file": b"s"}).is_success
     started = call(
-        "session_create",
+        "create_upload_session_s3_multipart",
         200,
         client=anyone,
         session=session,
         body=models.CompanionCreate(filename="big.bin"),
     )
     ids = {"session": session, "upload_id": started.upload_id, "key": started.key}
-    signed = call("session_sign", 200, client=anyone, part_number=1, **ids)
+    signed = call("sign_upload_session_s3_multipart_part", 200, client=anyone, part_number=1, **ids)
     put = httpx.put(signed.url, content=data)
     assert put.is_success, put.text
-    (listed_part,) = call("session_parts", 200, client=anyone, **ids)
+    (listed_part,) = call("list_upload_session_s3_multipart_parts", 200, client=anyone, **ids)
     assert listed_part.size == len(data)
     parts = [models.CompanionCompletePart(part_number=1, e_tag=put.headers["ETag"])]
     body = models.CompanionComplete(parts=parts)
-    assert call("session_complete", 200, client=anyone, body=body, **ids).key == "uppy/big.bin"
+    assert (
+        call("complete_upload_session_s3_multipart", 200, client=anyone, body=body, **ids).key
+        == "uppy/big.bin"
+    )
     other = models.CompanionCreate(filename="other.bin")
-    started = call("session_create", 200, client=anyone, session=session, body=other)
+    started = call(
+        "create_upload_session_s3_multipart", 200, client=anyone, session=session, body=other
+    )
     ids = {"session": session, "upload_id": started.upload_id, "key": started.key}
-    call("session_abort", 200, client=anyone, **ids)
+    call("abort_upload_session_s3_multipart", 200, client=anyone, **ids)
 
     # -- a share link: managed by its creator, opened by anyone holding its URL --
     shared = models.BodyUploadFile(file=upload("s.txt", b"Shared through a link"))
@@ -381,17 +394,17 @@ def test_the_python_client_calls_every_operation(
     assert call("update_share", 200, share_id=share.id, body=later).state == "active"
     assert call("get_public_share", 200, client=anyone, token=token).password_required
     unlock = models.UnlockRequest(password="correct horse")
-    grant = call("unlock_share", 200, client=anyone, token=token, body=unlock).grant
+    grant = call("unlock_public_share", 200, client=anyone, token=token, body=unlock).grant
     granted = {"client": anyone, "token": token, "x_link_grant": grant}
-    listed_shared = call("list_shared_files", 200, **granted).files
+    listed_shared = call("list_public_share_files", 200, **granted).files
     assert [f.path for f in listed_shared] == ["s.txt"]
     wanted = models.DownloadRequest(path="s.txt")
     # A share link hands out only what is known to be clean (issue 28).
     stack.wait_for_verdict(scenario.files_tenant, "shared/s.txt")
-    got = call("download_shared_file", 200, body=wanted, **granted)
+    got = call("create_public_share_download", 200, body=wanted, **granted)
     assert httpx.get(got.url).content == b"Shared through a link"
     call(
-        "redirect_shared_file", 307, path="s.txt", **granted
+        "download_public_share", 307, path="s.txt", **granted
     )  # the generated client does not follow
     call("revoke_share", 204, share_id=share.id)
     # -- a folder archive: asked for, listed, polled (the job function makes it) --
@@ -419,20 +432,22 @@ def test_the_python_client_calls_every_operation(
 
     def send(name: str) -> dict[str, str]:
         body = models.CompanionCreate(filename=name)
-        started = call("create_request_upload", 200, client=anyone, body=body, **link)
+        started = call("create_public_request_s3_multipart", 200, client=anyone, body=body, **link)
         return {**link, "upload_id": started.upload_id}
 
     sent = send("invoice.pdf")
-    signed = call("sign_request_upload_part", 200, client=anyone, part_number=1, **sent)
+    signed = call(
+        "sign_public_request_s3_multipart_part", 200, client=anyone, part_number=1, **sent
+    )
     put = httpx.put(signed.url, content=data)
     assert put.is_success, put.text
-    assert len(call("list_request_upload_parts", 200, client=anyone, **sent)) == 1
+    assert len(call("list_public_request_s3_multipart_parts", 200, client=anyone, **sent)) == 1
     parts = [models.CompanionCompletePart(part_number=1, e_tag=put.headers["ETag"])]
     body = models.CompanionComplete(parts=parts)
-    assert call("complete_request_upload", 200, client=anyone, body=body, **sent).key == (
-        "invoice.pdf"
-    )
-    call("abort_request_upload", 200, client=anyone, **send("other.pdf"))
+    assert call(
+        "complete_public_request_s3_multipart", 200, client=anyone, body=body, **sent
+    ).key == ("invoice.pdf")
+    call("abort_public_request_s3_multipart", 200, client=anyone, **send("other.pdf"))
     (submission,) = [
         s
         for s in call("list_file_request_submissions", 200, request_id=request_id).submissions

@@ -149,7 +149,7 @@ const deliveryId = { path: { ...hookId.path, delivery_id: log.items[0]?.id ?? ""
 const shown = await owner.GET("/tenants/{tenant_id}/webhooks/{endpoint_id}/deliveries/{delivery_id}", { params: deliveryId });
 check(expect(shown, 200).event_type === "webhook.test", "get_webhook_delivery");
 const redelivered = await owner.POST("/tenants/{tenant_id}/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver", { params: deliveryId });
-check(expect(redelivered, 202).status === "pending", "redeliver_webhook");
+check(expect(redelivered, 202).status === "pending", "redeliver_webhook_delivery");
 expect(await owner.DELETE("/tenants/{tenant_id}/webhooks/{endpoint_id}", { params: hookId }), 204);
 
 // -- exports: asked for and polled --
@@ -168,7 +168,7 @@ const one = await owner.POST("/files/upload", { params: docs, body: { file: text
 check(expect(one, 201).path === "docs/hello.txt", "upload_file");
 const files = [text("a.txt", "a"), text("b.txt", "bb")];
 const several = await owner.POST("/files/upload-multiple", { params: docs, body: { files }, bodySerializer: multipart });
-check(expect(several, 201).uploaded.length === 2, "upload_files");
+check(expect(several, 201).uploaded.length === 2, "upload_multiple_files");
 const listing = expect(await owner.GET("/files/list", { params: docs }), 200);
 check(listing.files.map((f) => f.name).sort().join() === "a.txt,b.txt,hello.txt", "list_files");
 const at = (path: string) => ({ params: { path: { path } } });
@@ -182,7 +182,7 @@ check(expect(copied, 201).path === "docs/c.txt", "copy_file");
 const moved = await owner.POST("/files/move", { body: { source: "docs/c.txt", destination: "docs/d.txt" } });
 check(expect(moved, 200).path === "docs/d.txt", "move_file");
 const deleted = await owner.POST("/files/delete-multiple", { body: { paths: ["docs/d.txt"] } });
-check(expect(deleted, 200).deleted.join() === "docs/d.txt", "delete_files");
+check(expect(deleted, 200).deleted.join() === "docs/d.txt", "delete_multiple_files");
 expect(await owner.DELETE("/files/delete/{path}", at("docs/b.txt")), 204);
 expect(await owner.POST("/files/delete-exact", { body: { path: "docs/a.txt" } }), 204);
 expect(await owner.POST("/files/folder/create", { body: { path: "empty" } }), 201);
@@ -191,7 +191,7 @@ check(expect(folder, 200).deleted_count === 1, "delete_folder");
 
 // -- presigned transfers straight to and from storage --
 const link = expect(await owner.GET("/files/presigned-url/{path}", at("docs/hello.txt")), 200);
-check((await (await fetch(link.url)).text()) === hello, "presign_download");
+check((await (await fetch(link.url)).text()) === hello, "get_presigned_url");
 const direct = await owner.POST("/files/presigned-upload", { params: { query: { file_path: "direct/d.bin" } } });
 const form = expect(direct, 200);
 await post(form.url, form.fields, "d");
@@ -210,13 +210,13 @@ const trash = expect(await owner.GET("/files/trash", { params: docs }), 200);
 check(trash.files.some((f) => f.path === "docs/hello.txt"), "list_trash");
 expect(await owner.POST("/files/trash/restore", helloPath), 200);
 expect(await owner.DELETE("/files/delete/{path}", at("docs/hello.txt")), 204);
-check(expect(await owner.POST("/files/trash/purge", helloPath), 200).purged_files === 1, "purge_file");
+check(expect(await owner.POST("/files/trash/purge", helloPath), 200).purged_files === 1, "purge_trash_file");
 expect(await owner.DELETE("/files/delete/{path}", at("direct/d.bin")), 204);
 const restored = await owner.POST("/files/trash/restore-folder", { body: { folder: "direct" } });
-check(expect(restored, 200).restored_count === 1, "restore_folder");
+check(expect(restored, 200).restored_count === 1, "restore_trash_folder");
 expect(await owner.DELETE("/files/delete/{path}", at("direct/d.bin")), 204);
 const purged = await owner.POST("/files/trash/purge-folder", { body: { path: "direct" } });
-check(expect(purged, 200).purged_files === 1, "purge_folder");
+check(expect(purged, 200).purged_files === 1, "purge_trash_folder");
 
 // -- multipart: parts PUT to signed URLs --
 const data = "parts".repeat(1000); // ASCII: its length is its size in bytes
@@ -228,7 +228,7 @@ const signed = expect(await owner.POST("/files/multipart/{upload_id}/sign", { pa
 const part = signed.parts[0];
 const etag = await put(part?.url ?? "", data, part?.headers);
 const parts = expect(await owner.GET("/files/multipart/{upload_id}/parts", { params: upload }), 200);
-check(parts.uploaded_bytes === data.length, "list_parts");
+check(parts.uploaded_bytes === data.length, "list_multipart_parts");
 const done = await owner.POST("/files/multipart/{upload_id}/complete", { params: upload, body: { parts: [{ part_number: 1, etag }] } });
 check(expect(done, 201).size === data.length, "complete_multipart");
 const dropped = expect(await owner.POST("/files/multipart", { body: { path: "n.bin", size: 1 } }), 201);
@@ -236,9 +236,9 @@ expect(await owner.DELETE("/files/multipart/{upload_id}", { params: { path: { up
 // Every user's unfinished uploads, as an owner sees and aborts them.
 expect(await owner.POST("/files/multipart", { body: { path: "o.bin", size: 1 } }), 201);
 const everyones = expect(await owner.GET("/files/unfinished-uploads"), 200).uploads;
-check(everyones.map((u) => u.path).join() === "o.bin", "list_tenant_uploads");
+check(everyones.map((u) => u.path).join() === "o.bin", "list_unfinished_uploads");
 expect(await owner.DELETE("/files/unfinished-uploads/{upload_id}", { params: { path: { upload_id: everyones[0]?.upload_id ?? "" } } }), 204);
-check(expect(await owner.GET("/files/multipart"), 200).uploads.length === 0, "abort_tenant_upload");
+check(expect(await owner.GET("/files/multipart"), 200).uploads.length === 0, "abort_unfinished_upload");
 
 // -- an upload session, as Uppy's @uppy/aws-s3 uses it (no bearer token) --
 const opened = expect(await owner.POST("/files/upload-sessions", { body: { folder: "uppy" } }), 201);
@@ -256,9 +256,9 @@ const big = await start("big.bin");
 const url = expect(await anyone.GET("/files/upload-sessions/{session}/s3/multipart/{upload_id}/{part_number}", { params: { path: { ...big.path, part_number: 1 }, query: big.query } }), 200).url;
 const ETag = await put(url, data);
 const listed = expect(await anyone.GET("/files/upload-sessions/{session}/s3/multipart/{upload_id}", { params: big }), 200);
-check(listed.map((p) => p.Size).join() === String(data.length), "session_parts");
+check(listed.map((p) => p.Size).join() === String(data.length), "list_upload_session_s3_multipart_parts");
 const completed = await anyone.POST("/files/upload-sessions/{session}/s3/multipart/{upload_id}/complete", { params: big, body: { parts: [{ PartNumber: 1, ETag }] } });
-check(expect(completed, 200).key === "uppy/big.bin", "session_complete");
+check(expect(completed, 200).key === "uppy/big.bin", "complete_upload_session_s3_multipart");
 expect(await anyone.DELETE("/files/upload-sessions/{session}/s3/multipart/{upload_id}", { params: await start("other.bin") }), 200);
 
 // -- a share link: managed by its creator, opened by anyone holding its URL (no bearer token) --
@@ -278,7 +278,7 @@ expect(await anyone.DELETE("/files/upload-sessions/{session}/s3/multipart/{uploa
   const grant = expect(await anyone.POST("/files/public/shares/{token}/unlock", { ...byToken, body: { password: "correct horse" } }), 200).grant;
   const granted = { params: { path: { token }, header: { "x-link-grant": grant } } };
   const shared = expect(await anyone.GET("/files/public/shares/{token}/files", granted), 200);
-  check(shared.files.map((f) => f.path).join() === "s.txt", "list_shared_files");
+  check(shared.files.map((f) => f.path).join() === "s.txt", "list_public_share_files");
   // A file just written is being checked for malware: a link's recipient waits as told (issue 28).
   const download = () => anyone.POST("/files/public/shares/{token}/downloads", { ...granted, body: { path: "s.txt" } });
   let answered = await download();
@@ -287,10 +287,10 @@ expect(await anyone.DELETE("/files/upload-sessions/{session}/s3/multipart/{uploa
     answered = await download();
   }
   const got = expect(answered, 200);
-  check((await (await fetch(got.url)).text()) === sharedText, "download_shared_file");
+  check((await (await fetch(got.url)).text()) === sharedText, "create_public_share_download");
   // fetch follows the 307 to the presigned GET: the file's bytes, not JSON.
   const followed = await anyone.GET("/files/public/shares/{token}/download", { params: { ...granted.params, query: { path: "s.txt" } }, parseAs: "text" });
-  check(expect(followed, 200) === sharedText, "redirect_shared_file");
+  check(expect(followed, 200) === sharedText, "download_public_share");
   expect(await owner.DELETE("/files/shares/{share_id}", shareId), 204);
 }
 // -- a folder archive: asked for, listed, polled (the job function makes it) --
@@ -318,9 +318,9 @@ expect(await anyone.DELETE("/files/upload-sessions/{session}/s3/multipart/{uploa
   const invoice = await send("invoice.pdf");
   const partUrl = expect(await anyone.GET("/files/public/requests/{token}/s3/multipart/{upload_id}/{part_number}", { params: { ...invoice, path: { ...invoice.path, part_number: 1 } } }), 200).url;
   const sentTag = await put(partUrl, data);
-  check(expect(await anyone.GET("/files/public/requests/{token}/s3/multipart/{upload_id}", { params: invoice }), 200).length === 1, "list_request_upload_parts");
+  check(expect(await anyone.GET("/files/public/requests/{token}/s3/multipart/{upload_id}", { params: invoice }), 200).length === 1, "list_public_request_s3_multipart_parts");
   const submitted = await anyone.POST("/files/public/requests/{token}/s3/multipart/{upload_id}/complete", { params: invoice, body: { parts: [{ PartNumber: 1, ETag: sentTag }] } });
-  check(expect(submitted, 200).key === "invoice.pdf", "complete_request_upload");
+  check(expect(submitted, 200).key === "invoice.pdf", "complete_public_request_s3_multipart");
   expect(await anyone.DELETE("/files/public/requests/{token}/s3/multipart/{upload_id}", { params: await send("other.pdf") }), 200);
   const submissions = expect(await owner.GET("/files/requests/{request_id}/submissions", { params: { path: { request_id } } }), 200).submissions;
   check(submissions.some((s) => s.path === "inbox/invoice.pdf" && s.state === "completed"), "list_file_request_submissions");
