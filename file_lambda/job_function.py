@@ -38,7 +38,7 @@ from botocore.config import Config
 from file_lambda.database import Database
 from file_lambda.events.consumer import is_queue_batch
 from file_lambda.secrets import AppSecretValues
-from jobs.runner import Kind, Runner, job_of
+from jobs.runner import Kind, Runner, database_away, job_of
 from tenancy.job_queue import message_body
 from tenancy.settings import ConfigError, Environment
 
@@ -151,10 +151,13 @@ class Function:
             for record in event["Records"]:
                 try:
                     self.runner.advance(job_of(record["body"]), self.step_seconds(context))
-                except Exception:
+                except Exception as error:
                     # Logged without the job's data; the message comes back, and the
                     # runner fails the job after repeated failures.
-                    log.exception("a job step failed")
+                    if database_away(error):
+                        log.warning("a job step could not reach Postgres; it comes back")
+                    else:
+                        log.exception("a job step failed")
                     failed.append({"itemIdentifier": record["messageId"]})
             return {"batchItemFailures": failed}
         if event.get("source") == "aws.events" or event.get("detail-type") == "Scheduled Event":

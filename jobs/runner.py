@@ -212,11 +212,16 @@ class Runner:
         )
 
     def sweep(self) -> SweepResult:
-        """Send again what was lost, end what expired, and run the kinds' sweeps."""
+        """Send again what was lost, end what expired, and run the kinds' sweeps.
+
+        A kind's failure is logged and the others go on; Postgres not answering ends the
+        whole sweep with its error, for the caller to say once (the next sweep retries)."""
         for name, kind in self.kinds.items():
             try:
                 kind.sweep(self.db)
-            except Exception:
+            except Exception as error:
+                if database_away(error):
+                    raise
                 log.exception("the %s jobs' sweep failed", name)
         lost = self.db.execute(
             "update public.jobs set sent_at = now()"
@@ -237,7 +242,9 @@ class Runner:
             job, result = Job(*row[:8]), row[8] or {}
             try:
                 self.kinds[job.kind].expire(job, result)
-            except Exception:
+            except Exception as error:
+                if database_away(error):
+                    raise
                 log.exception("expiring job %s failed", job.id)
                 continue
             self.db.execute(
@@ -246,6 +253,13 @@ class Runner:
             )
             expired += 1
         return SweepResult(sent=len(lost), expired=expired)
+
+
+def database_away(error: Exception) -> bool:
+    """Postgres does not answer (stopped, restarting, unreachable): not a kind's fault."""
+    import psycopg  # the job function's driver, loaded with its first query anyway
+
+    return isinstance(error, psycopg.OperationalError)
 
 
 def _json(value: Mapping[str, Any] | None) -> str | None:

@@ -144,3 +144,26 @@ def test_messages_name_their_job() -> None:
     assert job_of(message_body(job_id)) == job_id
     with pytest.raises(ValueError, match="names no job"):
         job_of('{"other": 1}')
+
+
+def test_the_sweep_ends_with_postgres_away_rather_than_log_each_kind(
+    jdb: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    import psycopg
+
+    class Away(Counting):
+        def sweep(self, db: Any) -> None:
+            raise psycopg.OperationalError("connection refused")
+
+    class Broken(Counting):
+        def sweep(self, db: Any) -> None:
+            raise RuntimeError("a kind's own bug")
+
+    # A kind's bug is logged and the sweep goes on; Postgres away ends it, unlogged, for the
+    # caller (make dev's schedule says it once; AWS's invocation fails and the next retries).
+    assert Runner(jdb, {"archive": Broken()}, lambda _: None).sweep().sent == 0
+    assert "a kind's own bug" in caplog.text
+    caplog.clear()
+    with pytest.raises(psycopg.OperationalError):
+        Runner(jdb, {"archive": Away()}, lambda _: None).sweep()
+    assert caplog.text == ""
