@@ -122,7 +122,7 @@ def start(
             return _start(data_dir, config_path, cors_origins, s3_port, probe_secret)
         except _PortTaken as taken:
             # One of its own random ports taken meanwhile: the same S3 port again.
-            if taken.s3 and not next_if_taken:
+            if taken.s3 and s3_port and not next_if_taken:
                 raise RuntimeError(str(taken)) from None
             if taken.s3 and s3_port:
                 s3_port = next_candidate(s3_port, tried, grpc_twin=True)
@@ -192,7 +192,7 @@ def _start(
         if taken is not None or process.poll() is not None:
             server.stop()
             if taken is not None:
-                raise _PortTaken(taken, s3=f"port {s3_port} " in taken or "s3.port)" in taken)
+                raise _PortTaken(taken, s3=_names_port(taken, s3_port))
             raise RuntimeError(f"weed mini exited: {log_text[-2000:]}")
         try:
             # Asked only once our child holds the port (nothing else is ever asked), and
@@ -206,6 +206,13 @@ def _start(
                 server.stop()
                 raise RuntimeError(f"weed mini did not start: {log_text[-2000:]}") from None
             time.sleep(0.25)
+
+
+def _names_port(line: str, s3_port: int) -> bool:
+    """Whether a taken port's line is about the S3 port or its gRPC twin (not another)."""
+    named = (f"port {port} " for port in (s3_port, s3_port + GRPC_OFFSET))
+    listed = (f":{port}:" for port in (s3_port, s3_port + GRPC_OFFSET))
+    return any(words in line for words in (*named, *listed))
 
 
 def _says_taken(line: str) -> bool:

@@ -32,12 +32,15 @@
   caught in `$SNSD_LOCAL_DIR/mail` and served through Mailpit's API.
 
 Every port is stable across restarts: `PORT` (8000), `AUTH_PORT` (54321),
-`POSTGRES_PORT` (54322), `S3_PORT` (8333), `QUEUE_PORT` (9324); when one is taken, the next free
-one is used and the banner says so.
+`POSTGRES_PORT` (54322), `S3_PORT` (8333), `QUEUE_PORT` (9324); when one is taken, the next
+one is used and the banner says so. Bound, never checked (dev/ports.py): the in-process
+servers serve on sockets bound first; SeaweedFS and Postgres move on when their port is taken,
+and are asked for health only once our child holds the port. The banner ends with the
+exports to paste (`API`, `AUTH`, `TOKEN`).
 
 `SNSD_LOCAL_DIR` defaults to `.local/` in the checkout. While it runs, the
 stack writes `$SNSD_LOCAL_DIR/localstack.json` (its URLs and process ids;
-`make token` reads it). SIGINT and SIGTERM stop everything it started.
+`make token` and `make env` read it). SIGINT and SIGTERM stop everything it started.
 """
 
 from __future__ import annotations

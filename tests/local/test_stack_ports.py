@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from dev import DEMO_TENANT, STATE_FILE, ports
+from dev import DEMO_TENANT, STATE_FILE, ports, seaweedfs
 from dev.bucket_notifications import LocalQueue
 from dev.mailcatcher import MailCatcher
 from tests.support.stack import start_stack
@@ -93,6 +93,26 @@ def test_in_process_servers_serve_on_the_socket_they_are_given(tmp_path: Path) -
             queue.send([{"eventName": "ObjectCreated:Put"}])
         finally:
             queue.stop()
+        assert impostor.requests == []
+    finally:
+        impostor.stop()
+
+
+def test_seaweedfs_moves_past_a_held_s3_port_and_a_held_grpc_twin(tmp_path: Path) -> None:
+    impostor = Impostor()
+    while impostor.port + 2 + ports.GRPC_OFFSET >= 65536:  # twins exist up to 65535
+        impostor.stop()
+        impostor = Impostor()
+    port = impostor.port
+    try:
+        with ports.bind(port + 1 + ports.GRPC_OFFSET):  # the next port's twin
+            server = seaweedfs.start(tmp_path, s3_port=port, next_if_taken=True)
+        try:
+            used = int(server.endpoint.rsplit(":", 1)[1])
+            assert used >= port + 2
+            assert server.client().list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
+        finally:
+            server.stop()
         assert impostor.requests == []
     finally:
         impostor.stop()
