@@ -9,10 +9,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install dev token test test-fast lint typecheck unit chromium clean
+.PHONY: help install dev env token test test-fast lint typecheck unit chromium clean
 
 help:
 	@echo "make dev             - run the whole API locally on 127.0.0.1:8000 (S3, Postgres, auth, load balancer)"
+	@echo "make env             - print the running make dev's exports (API, AUTH, TOKEN): eval \"\$$(make -s env)\""
 	@echo "make token           - print an access token from the running make dev (USER=email picks the user, PASSWORD= its password, SERVICE_ROLE=1 the service-role key)"
 	@echo "make test            - check the lock, lint, type-check and run every test (what CI runs)"
 	@echo "make test-fast       - the same without the slow suites (Terraform apply, browser, bench, 6 GiB upload)"
@@ -124,6 +125,11 @@ openapi: $(STAMP)
 # SERVICE_ROLE=1 prints the local service-role key (operators' routes, e.g. quotas).
 token: $(STAMP)
 	@$(BIN)/python -m dev.token $(if $(filter command line,$(origin USER)),--email '$(USER)') $(if $(filter command line,$(origin PASSWORD)),--password '$(PASSWORD)') $(if $(SERVICE_ROLE),--service-role)
+
+# The running stack's URLs (whichever ports it took) and the demo user's token, read from its
+# state file: `eval "$$(make -s env)"`. Refuses when no make dev runs.
+env: $(STAMP)
+	@$(BIN)/python -m dev env
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

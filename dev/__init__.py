@@ -8,9 +8,10 @@
   a local SQS queue (moto) to the file API's handler;
 - `scanner.py`: the malware scanner at GuardDuty's boundary (tags and verdicts on
   the same queue);
-- `ports.py`: each service's stable port, or the next free one when it is taken;
+- `ports.py`: each service's stable port, or the next one when it is taken,
+  bound rather than checked;
 - `token.py`: `make token`, an access token from the running stack's issuer (or
-  the local service-role key).
+  the local service-role key), and `make env`, the running stack's exports.
 
 The development defaults below are public on purpose: they only ever serve
 `make dev`, `sam local` (samconfig.toml) and tests.

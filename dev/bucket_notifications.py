@@ -42,6 +42,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
 import threading
 import time
 import uuid
@@ -240,6 +241,35 @@ class BucketSource:
         return len(records)
 
 
+def _moto_on_socket(sock: socket.socket) -> Any:
+    """moto's ThreadedMotoServer serving on an already bound socket (werkzeug's `fd`)."""
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from moto.server import ThreadedMotoServer
+    from werkzeug.serving import make_server
+
+    class OnSocket(ThreadedMotoServer):
+        def _server_entry(self) -> None:
+            app = DomainDispatcherApplication(create_backend_app)
+            # werkzeug serves on a duplicate of the descriptor; ours is closed with it.
+            self._server = make_server(
+                "127.0.0.1",
+                sock.getsockname()[1],
+                app,
+                True,
+                request_handler=MotoRequestHandler,
+                fd=sock.fileno(),
+            )
+            sock.close()
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    return OnSocket(ip_address="127.0.0.1", port=sock.getsockname()[1], verbose=False)
+
+
 @dataclass
 class LocalQueue:
     """moto's SQS on 127.0.0.1: the queue and its dead-letter queue, as Terraform makes them."""
@@ -251,6 +281,9 @@ class LocalQueue:
     url: str = ""
     arn: str = ""
     dead_letter_url: str = ""
+    # Bound and listening already (dev/ports.py `bind_first`): moto serves on this very
+    # socket, so no other process can take `port` between its choice and the server.
+    sock: socket.socket | None = None
     _server: Any = None
     _clients: threading.local = field(default_factory=threading.local)
 
@@ -280,7 +313,10 @@ class LocalQueue:
 
         # One line per request otherwise.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        if self.sock is None:
+            self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        else:
+            self._server = _moto_on_socket(self.sock)
         self._server.start()
         sqs = self.client()
         self.dead_letter_url = sqs.create_queue(

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import psycopg
 
-from dev.ports import free_port
+from dev import processes
+from dev.ports import free_port, next_candidate
 from dev.postgres_server import BIN, owner
 
 
@@ -46,8 +47,10 @@ class Postgres:
                 self.process.wait()
 
 
-def start(base: Path, port: int | None = None) -> Postgres:
-    """Start Postgres on `base/pgdata` (created on first use) on a loopback port."""
+def start(base: Path, port: int | None = None, *, next_if_taken: bool = False) -> Postgres:
+    """Start Postgres on `base/pgdata` (created on first use) on a loopback port; with
+    `next_if_taken`, on the next port when `port` is taken. Its health check asks for the
+    data directory: another Postgres on the port never passes for ours."""
     base.mkdir(parents=True, exist_ok=True)
     user = owner(base)
     pgdata = base / "pgdata"
@@ -60,24 +63,50 @@ def start(base: Path, port: int | None = None) -> Postgres:
         )  # fmt: skip
         if result.returncode != 0:
             raise RuntimeError(f"initdb failed: {result.stderr.strip() or result.stdout.strip()}")
-    port = port or free_port()
-    log = (base / "postgres.log").open("ab")
+    tried, port = 0, port or free_port()
+    while True:
+        server = _start(base, pgdata, user, port)
+        if server is not None:
+            server.created = created
+            return server
+        if not next_if_taken:
+            raise RuntimeError(f"postgres: port {port} is taken")
+        port = next_candidate(port, tried)
+        tried += 1
+
+
+def _start(base: Path, pgdata: Path, user: str | None, port: int) -> Postgres | None:
+    """Our postgres on `port`, or None when the port is taken (it exits saying so)."""
+    log_path = base / "postgres.log"
+    log_start = log_path.stat().st_size if log_path.exists() else 0
+    log = log_path.open("ab")
     process = subprocess.Popen(
         [str(BIN / "postgres"), "-D", str(pgdata), "-h", "127.0.0.1", "-p", str(port),
          "-k", str(base), "-c", "synchronous_commit=off"],
         stdout=log, stderr=subprocess.STDOUT, user=user, start_new_session=True,
     )  # fmt: skip
-    server = Postgres(base, port, process, created)
+    server = Postgres(base, port, process, created=False)
     deadline = time.monotonic() + 60
     while True:
         if process.poll() is not None:
-            tail = (base / "postgres.log").read_text(errors="replace")[-2000:]
-            raise RuntimeError(f"postgres exited: {tail}")
+            with log_path.open("rb") as read:
+                read.seek(log_start)
+                tail = read.read().decode(errors="replace")
+            if "could not bind" in tail or "already in use" in tail:
+                return None
+            raise RuntimeError(f"postgres exited: {tail[-2000:]}")
         try:
-            with psycopg.connect(server.url(), connect_timeout=2):
+            # Asked only once our child holds the port: never another process holding it.
+            if not processes.listens(process.pid, port):
+                raise psycopg.OperationalError(f"port {port} not held by postgres yet")
+            with psycopg.connect(server.url(), connect_timeout=2) as conn:
+                # Ours, not another Postgres on the port (another stack's, say).
+                row = conn.execute("show data_directory").fetchone()
+            if row is not None and Path(row[0]).resolve() == pgdata.resolve():
                 return server
         except psycopg.OperationalError:
-            if time.monotonic() > deadline:
-                server.stop()
-                raise RuntimeError("postgres did not start within 60 s") from None
-            time.sleep(0.2)
+            pass
+        if time.monotonic() > deadline:
+            server.stop()
+            raise RuntimeError("postgres did not start within 60 s")
+        time.sleep(0.2)

@@ -32,12 +32,15 @@
   caught in `$SNSD_LOCAL_DIR/mail` and served through Mailpit's API.
 
 Every port is stable across restarts: `PORT` (8000), `AUTH_PORT` (54321),
-`POSTGRES_PORT` (54322), `S3_PORT` (8333), `QUEUE_PORT` (9324); when one is taken, the next free
-one is used and the banner says so.
+`POSTGRES_PORT` (54322), `S3_PORT` (8333), `QUEUE_PORT` (9324); when one is taken, the next
+one is used and the banner says so. Bound, never checked (dev/ports.py): the in-process
+servers serve on sockets bound first; SeaweedFS and Postgres move on when their port is taken,
+and are asked for health only once our child holds the port. The banner ends with the
+exports to paste (`API`, `AUTH`, `TOKEN`).
 
 `SNSD_LOCAL_DIR` defaults to `.local/` in the checkout. While it runs, the
 stack writes `$SNSD_LOCAL_DIR/localstack.json` (its URLs and process ids;
-`make token` reads it). SIGINT and SIGTERM stop everything it started.
+`make token` and `make env` read it). SIGINT and SIGTERM stop everything it started.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ import importlib
 import json
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -163,6 +167,12 @@ select %(tenant)s, 'Demo', id from demo_user
 """
 
 
+def exports(urls: dict[str, str], token: str) -> str:
+    """The lines to paste into a shell: this stack's URLs (whichever ports it took) and a token
+    (the banner's last lines; `make env` prints them from the state file)."""
+    return f"export API={urls['api']} AUTH={urls['auth']}\nexport TOKEN={token}\n"
+
+
 def project_keys(jwt_secret: str) -> dict[str, str]:
     """The project's API keys for `jwt_secret`, as the state file holds them."""
     return {role: api_key(role, jwt_secret) for role in ("anon", "service_role")}
@@ -186,31 +196,39 @@ class LocalStack:
     def state_file(self) -> Path:
         return self.config.state_dir / STATE_FILE
 
-    def _port(self, name: str, wanted: int, *, grpc_twin: bool = False) -> int:
-        port = ports.first_free(wanted, grpc_twin=grpc_twin)
-        if port != wanted:
-            self.moved[name] = (wanted, port)
-        return port
+    def _bind(self, name: str, wanted: int) -> socket.socket:
+        """A socket bound on `wanted`, else on the next port that binds, for an in-process
+        server to serve on: no other process can take the port in between."""
+        sock = ports.bind_first(wanted)
+        self._exit.callback(sock.close)  # if its server never takes it
+        self._moved(name, wanted, ports.port_of(sock))
+        return sock
+
+    def _moved(self, name: str, wanted: int, used: int) -> None:
+        if used != wanted:
+            self.moved[name] = (wanted, used)
 
     def start(self) -> None:
         config = self.config
         config.state_dir.mkdir(parents=True, exist_ok=True)
         try:
             # First: the API's origin is one of the bucket's browser origins (its pages).
-            self.api_port = self._port("api", config.port)
+            api_socket = self._bind("api", config.port)
+            self.api_port = ports.port_of(api_socket)
             self._start_storage()
             database_url = self._start_database()
             mail = self._start_mail()
             auth = LocalAuth(database_url, config.jwt_secret, site_url=config.origins[0], mail=mail)
-            self.urls["auth"] = auth.serve(self._port("auth", config.auth_port))
+            self.urls["auth"] = auth.serve(sock=self._bind("auth", config.auth_port))
             self._stopping("auth", auth.stop)
             # Chosen now: the deployables read the delivery queue's URL at import.
-            queue_port = self._port("queue", config.queue_port)
+            queue_socket = self._bind("queue", config.queue_port)
+            queue_port = ports.port_of(queue_socket)
             self._configure_environment(database_url)
             self._configure_webhooks(queue_port)
             self._configure_jobs(queue_port)
-            self._serve()
-            self._start_bucket_changes(database_url, queue_port)
+            self._serve(api_socket)
+            self._start_bucket_changes(database_url, queue_socket)
             self.token = auth.sign_in(DEMO_EMAIL, DEMO_PASSWORD)["access_token"]
             pids = {"stack": os.getpid(), **self.pids}
             # The project's API keys, signed with this stack's secret: `make token` and the
@@ -259,9 +277,11 @@ class LocalStack:
         s3 = seaweedfs.start(
             self.config.state_dir / "seaweedfs",
             cors_origins=origins,
-            s3_port=self._port("s3", self.config.s3_port, grpc_twin=True),
+            s3_port=self.config.s3_port,
+            next_if_taken=True,
         )
         self._stopping("seaweedfs", s3.stop)
+        self._moved("s3", self.config.s3_port, int(s3.endpoint.rsplit(":", 1)[1]))
         self.urls["s3"] = s3.endpoint
         self.pids["seaweedfs"] = s3.process.pid
         client = self._s3 = s3.client()
@@ -283,9 +303,10 @@ class LocalStack:
 
     def _start_database(self) -> str:
         db = postgres.start(
-            self.config.state_dir / "postgres", self._port("postgres", self.config.postgres_port)
+            self.config.state_dir / "postgres", self.config.postgres_port, next_if_taken=True
         )
         self._stopping("postgres", db.stop)
+        self._moved("postgres", self.config.postgres_port, db.port)
         self.pids["postgres"] = db.pid
         url = db.url()
         self.urls["database"] = url
@@ -304,7 +325,7 @@ class LocalStack:
     def _start_mail(self) -> MailCatcher:
         """The mail catcher: where the core's SES client and the Auth stand-in send."""
         mail = MailCatcher(self.config.state_dir / "mail")
-        self.urls["mail"] = mail.serve(self._port("mail", self.config.mail_port))
+        self.urls["mail"] = mail.serve(sock=self._bind("mail", self.config.mail_port))
         self._exit.callback(mail.stop)
         return mail
 
@@ -346,7 +367,8 @@ class LocalStack:
             }
         )
 
-    def _serve(self) -> None:
+    def _serve(self, sock: socket.socket) -> None:
+        """The load balancer on `sock`, bound since the stack's start."""
         # Imported only now: both read their settings from the environment at import.
         port = self.api_port
         handler = importlib.import_module("file_lambda.handler").handler
@@ -368,7 +390,9 @@ class LocalStack:
                 timeout_graceful_shutdown=5,
             )
         )
-        thread = threading.Thread(target=server.run, name="load-balancer")
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="load-balancer"
+        )
         thread.start()
 
         def stop_server() -> None:
@@ -425,11 +449,11 @@ class LocalStack:
         function.start()
         self._stopping("jobs", lambda: function.stop(jobs.STOP_SECONDS))
 
-    def _start_bucket_changes(self, database_url: str, queue_port: int) -> None:
+    def _start_bucket_changes(self, database_url: str, queue_socket: socket.socket) -> None:
         """The bucket's changes and the malware scans' verdicts through a queue to the file
         API's own handler, as on AWS."""
         handler = importlib.import_module("file_lambda.handler").handler
-        queue = LocalQueue(queue_port)
+        queue = LocalQueue(ports.port_of(queue_socket), sock=queue_socket)
         changes = BucketChanges(
             BucketSource(S3Storage(self._s3, DEV_BUCKET), DEV_BUCKET),
             queue,
@@ -503,9 +527,10 @@ class LocalStack:
             f"  CORS origins        {', '.join(config.origins)}\n"
             f"  demo                tenant {DEMO_TENANT}, owner {DEMO_EMAIL} ({DEMO_USER}),"
             f" password {DEMO_PASSWORD}\n\n"
-            f"export TOKEN={self.token}\n"
-            f'curl -H "Authorization: Bearer $TOKEN" {api}/me\n'
-            f"(a fresh token: make token, or make token USER=someone@example.com)\n"
+            f"A fresh token: make token (USER=someone@example.com for another user); these"
+            f' exports again, from any terminal: eval "$(make -s env)"\n'
+            f"{exports(self.urls, self.token)}"
+            f'curl -H "Authorization: Bearer $TOKEN" "$API/me"\n'
         )
 
 

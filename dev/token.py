@@ -26,19 +26,53 @@ from typing import Any
 import httpx
 
 from dev import DEMO_EMAIL, DEMO_PASSWORD, STATE_FILE
-from dev.stack import ROOT
+from dev.stack import ROOT, exports
 
 # The password of the users `make token` signs up (local stacks only).
 LOCAL_PASSWORD = "local-password"
 
 
-def stack_state() -> dict[str, Any]:
-    state_dir = Path(os.environ.get("SNSD_LOCAL_DIR") or ROOT / ".local")
+def _alive(pid: int) -> bool:
     try:
-        state: dict[str, Any] = json.loads((state_dir / STATE_FILE).read_text())
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
+def stack_state() -> dict[str, Any]:
+    """The running stack's state file (its URLs, process ids and keys), or SystemExit when no
+    stack runs: no file, or a file whose processes are gone (a stack that was killed)."""
+    state_dir = Path(os.environ.get("SNSD_LOCAL_DIR") or ROOT / ".local")
+    path = state_dir / STATE_FILE
+    try:
+        state: dict[str, Any] = json.loads(path.read_text())
     except FileNotFoundError:
-        raise SystemExit("make dev is not running (start it in another terminal)") from None
+        raise SystemExit(
+            f"make dev is not running (no {path}): start it in another terminal"
+        ) from None
+    dead = sorted(name for name, pid in state.get("pids", {}).items() if not _alive(int(pid)))
+    if dead:
+        raise SystemExit(
+            f"make dev is not running: {path} names processes that are gone"
+            f" ({', '.join(dead)}); start it again"
+        )
     return state
+
+
+def env_main(argv: Sequence[str] | None = None) -> int:
+    """`make env` (`python -m dev env`): the running stack's exports, to paste or eval."""
+    parser = argparse.ArgumentParser(
+        prog="make env",
+        description="Print `export API=... AUTH=...` and `export TOKEN=...` (the demo user's)"
+        ' for the running make dev, read from its state file: eval "$(make -s env)".',
+    )
+    parser.parse_args(argv)
+    state = stack_state()
+    sys.stdout.write(exports(state["urls"], access_token(DEMO_EMAIL, DEMO_PASSWORD, state)))
+    return 0
 
 
 def access_token(email: str, password: str, state: dict[str, Any]) -> str:

@@ -29,10 +29,11 @@ def test_the_api_docs_multipart_flow_works_against_make_dev(stack: Stack) -> Non
     if shutil.which("jq") is None:
         pytest.skip("jq is missing (the doc's examples use it)")
     token, tenant = stack.new_tenant()
-    script = flow().replace("http://127.0.0.1:8000", stack.api)
+    script = flow()
+    assert "127.0.0.1:8000" not in script  # API comes from the walkthrough (`make env`)
     prelude = f"""
 set -euo pipefail
-export TOKEN={token} TENANT={tenant}
+export TOKEN={token} TENANT={tenant} API={stack.api}
 curl() {{ command curl --silent --show-error --fail-with-body "$@"; echo; }}
 """
     with tempfile.TemporaryDirectory() as scratch:

@@ -4,7 +4,6 @@ and stopping either (Ctrl-C, or SIGTERM) leaves no process behind."""
 from __future__ import annotations
 
 import shutil
-import socket
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,7 +20,6 @@ from dev import (
     STATE_FILE,
     seaweedfs,
 )
-from dev.ports import GRPC_OFFSET, first_free
 from tests.support.browser import PageServer
 from tests.support.stack import Stack, start_stack
 
@@ -45,18 +43,6 @@ def assert_on_defaults_or_said_so(stack: Stack) -> None:
     # What an S3 client needs, shown to the developer.
     for shown in (stack.urls["s3"], DEV_BUCKET, seaweedfs.ACCESS_KEY, seaweedfs.SECRET_KEY):
         assert shown in banner
-
-
-def test_a_taken_port_gives_way_to_the_next_free_one() -> None:
-    with socket.socket() as held:
-        held.bind(("127.0.0.1", 0))
-        port = held.getsockname()[1]
-        assert first_free(port) > port
-    # SeaweedFS's S3 port needs its gRPC twin free too.
-    free = first_free(20000, grpc_twin=True)
-    with socket.socket() as twin:
-        twin.bind(("127.0.0.1", free + GRPC_OFFSET))
-        assert first_free(free, grpc_twin=True) > free
 
 
 @pytest.mark.slow
