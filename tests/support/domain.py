@@ -31,7 +31,12 @@ def logged(domain: Domain) -> list[str]:
     (it shows a demo token on purpose: that is a terminal, not a log)."""
     lines = domain.stack.output().splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("SnSD local stack"))
-    end = next(i for i, line in enumerate(lines) if line.startswith("(a fresh token"))
+    # The banner ends with the curl line that uses its exports.
+    end = next(
+        i
+        for i, line in enumerate(lines)
+        if i > start and line.startswith('curl -H "Authorization: Bearer $TOKEN"')
+    )
     return lines[:start] + lines[end + 1 :]
 
 
