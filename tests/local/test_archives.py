@@ -8,6 +8,9 @@ the caller polls it and downloads it through its presigned URL.
   test sends little): the job continues across steps, and the entry's bytes, read from
   the archive through HTTP ranges (the central directory past 4 GiB: ZIP64), hash as
   the source's. SeaweedFS stores 12 GiB for real.
+
+They run on a `make dev` of their own: 2,000 new versions keep its malware scanner busy
+for minutes, and the package's other tests wait for verdicts on the shared stack.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ import io
 import os
 import random
 import shutil
+import tempfile
 import time
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,7 +34,8 @@ import pytest
 
 from dev import DEV_BUCKET
 from dev.scanner import EICAR
-from tests.support.stack import Stack
+from tests.support.browser import PageServer
+from tests.support.stack import Stack, start_stack
 
 # Minutes each on a loaded machine: `make test` runs them, `make test-fast` does not.
 pytestmark = pytest.mark.slow
@@ -37,6 +43,20 @@ pytestmark = pytest.mark.slow
 MiB = 1024**2
 GiB = 1024**3
 FILES = 2000
+
+
+@pytest.fixture(scope="module")
+def stack(page_server: PageServer) -> Iterator[Stack]:
+    """This module's own `make dev` (see the docstring), stopped with its backlog."""
+    state_dir = Path(tempfile.mkdtemp(prefix="snsd-archives-"))
+    running = start_stack(state_dir, page_server.allowed_origin)
+    try:
+        yield running
+    finally:
+        try:
+            running.stop_cleanly()
+        finally:
+            shutil.rmtree(state_dir, ignore_errors=True)
 
 
 def _headers(token: str, tenant: str) -> dict[str, str]:
