@@ -4,16 +4,13 @@ server its origin list allows, and the system's Chromium."""
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.support.browser import CHROMIUM_ARGS, PageServer, chromium_path
-from tests.support.stack import Stack, start_stack
+from tests.support.stack import Stack, own_stack
 
 
 @pytest.fixture(scope="package")
@@ -26,16 +23,8 @@ def page_server() -> Iterator[PageServer]:
 @pytest.fixture(scope="package")
 def stack(page_server: PageServer) -> Iterator[Stack]:
     """One `make dev` for tests/local; its origin list allows the page server's `localhost`."""
-    # Not under pytest's basetemp: a concurrent pytest run on the same machine prunes it.
-    state_dir = Path(tempfile.mkdtemp(prefix="snsd-local-"))
-    running = start_stack(state_dir, page_server.allowed_origin)
-    try:
+    with own_stack("snsd-local-", page_server.allowed_origin) as running:
         yield running
-    finally:
-        try:
-            running.stop_cleanly()
-        finally:
-            shutil.rmtree(state_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="package")

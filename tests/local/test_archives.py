@@ -20,12 +20,10 @@ import io
 import os
 import random
 import shutil
-import tempfile
 import time
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -35,7 +33,7 @@ import pytest
 from dev import DEV_BUCKET
 from dev.scanner import EICAR
 from tests.support.browser import PageServer
-from tests.support.stack import Stack, start_stack
+from tests.support.stack import Stack, own_stack
 
 # Minutes each on a loaded machine: `make test` runs them, `make test-fast` does not.
 pytestmark = pytest.mark.slow
@@ -48,15 +46,8 @@ FILES = 2000
 @pytest.fixture(scope="module")
 def stack(page_server: PageServer) -> Iterator[Stack]:
     """This module's own `make dev` (see the docstring), stopped with its backlog."""
-    state_dir = Path(tempfile.mkdtemp(prefix="snsd-archives-"))
-    running = start_stack(state_dir, page_server.allowed_origin)
-    try:
+    with own_stack("snsd-archives-", page_server.allowed_origin) as running:
         yield running
-    finally:
-        try:
-            running.stop_cleanly()
-        finally:
-            shutil.rmtree(state_dir, ignore_errors=True)
 
 
 def _headers(token: str, tenant: str) -> dict[str, str]:

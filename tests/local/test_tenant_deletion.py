@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -21,13 +22,22 @@ import pytest
 from dev import DEV_BUCKET, deletions
 from jobs.purges import record_key
 from tests.local.test_revocation import bearer, first_change, join
-from tests.support.stack import Stack
+from tests.support.browser import PageServer
+from tests.support.stack import Stack, own_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 # The file API keeps memberships this long (MEMBERSHIP_CACHE_SECONDS), and a little more.
 WINDOW = 32.0
 # Objects put straight into each bucket beside the API's, for the purge to work through.
 MANY = 3000
+
+
+@pytest.fixture(scope="module")
+def stack(page_server: PageServer) -> Iterator[Stack]:
+    """This module's own `make dev`: its thousands of objects keep the malware scanner
+    busy for minutes, and the package's other tests wait for verdicts on the shared one."""
+    with own_stack("snsd-deletion-", page_server.allowed_origin) as running:
+        yield running
 
 
 def _versions(s3: Any, bucket: str, tenant: str) -> int:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -284,3 +287,18 @@ def start_stack(
     stack.urls, stack.pids, stack.keys = data["urls"], data["pids"], data["keys"]
     stack.processes = descendants(process.pid)
     return stack
+
+
+@contextlib.contextmanager
+def own_stack(prefix: str, origins: str = "http://localhost:3000") -> Iterator[Stack]:
+    """A `make dev` started for the caller and stopped cleanly, its state removed. Not
+    under pytest's basetemp: a concurrent pytest run on the same machine prunes it."""
+    state_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    running = start_stack(state_dir, origins)
+    try:
+        yield running
+    finally:
+        try:
+            running.stop_cleanly()
+        finally:
+            shutil.rmtree(state_dir, ignore_errors=True)
