@@ -371,6 +371,27 @@ def output_key(job: Job) -> str:
     return f"jobs/{job.tenant_id}/{job.id}/{archive_name(str(job.params.get('folder', '')))}"
 
 
+def scanning_enforced(read: Environment) -> bool:
+    """`MALWARE_SCANNING` as the file API reads it: `enforced` (the default) or `off`."""
+    scanning = read.text("MALWARE_SCANNING", "enforced")
+    if scanning not in ("enforced", "off"):
+        raise ConfigError(f"setting MALWARE_SCANNING must be enforced or off, is {scanning!r}")
+    return scanning == "enforced"
+
+
+def delete_every_version(s3: Any, bucket: str, key: str) -> None:
+    """Every version and delete marker of `key` (the bucket is versioned: a plain delete
+    would only hide a job's output)."""
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key):
+        gone = [
+            {"Key": v["Key"], "VersionId": v["VersionId"]}
+            for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+            if v["Key"] == key
+        ]
+        if gone:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": gone, "Quiet": True})
+
+
 @dataclass
 class ArchiveKind:
     """The job kind 'archive': params {"folder": "path/"}; its output expires after
@@ -387,10 +408,8 @@ class ArchiveKind:
         """Its settings: `ARCHIVE_EXPIRY_HOURS` (default 24), and `MALWARE_SCANNING` as the
         file API reads it (`enforced`, the default, or `off`)."""
         read = Environment(env)
-        scanning = read.text("MALWARE_SCANNING", "enforced")
-        if scanning not in ("enforced", "off"):
-            raise ConfigError(f"setting MALWARE_SCANNING must be enforced or off, is {scanning!r}")
-        return cls(s3, bucket, read.number("ARCHIVE_EXPIRY_HOURS", 24.0), scanning == "enforced")
+        hours = read.number("ARCHIVE_EXPIRY_HOURS", 24.0)
+        return cls(s3, bucket, hours, scanning_enforced(read))
 
     def advance(self, step: Step) -> Finished | None:
         job = step.job
@@ -438,16 +457,7 @@ class ArchiveKind:
 
     def expire(self, job: Job, result: Mapping[str, Any]) -> None:
         """Every version of the output (the bucket is versioned): none is left to read."""
-        key = str(result.get("key") or output_key(job))
-        paginator = self.s3.get_paginator("list_object_versions")
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=key):
-            gone = [
-                {"Key": v["Key"], "VersionId": v["VersionId"]}
-                for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
-                if v["Key"] == key
-            ]
-            if gone:
-                self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": gone, "Quiet": True})
+        delete_every_version(self.s3, self.bucket, str(result.get("key") or output_key(job)))
 
     def sweep(self, db: Database) -> None:
         """Nothing scheduled: expiry is the runner's."""

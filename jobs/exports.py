@@ -18,10 +18,17 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from jobs.archives import Item, Written, advance_archive, readable_items
+from jobs.archives import (
+    Item,
+    Written,
+    advance_archive,
+    delete_every_version,
+    readable_items,
+    scanning_enforced,
+)
 from jobs.export_documents import FILES_PREFIX, documents, tenant_exists
 from jobs.runner import Database, Finished, Job, JobFailed, Step
-from tenancy.settings import ConfigError, Environment
+from tenancy.settings import Environment
 
 DEFAULT_EXPIRY_HOURS = 168.0
 
@@ -56,11 +63,8 @@ class ExportKind:
         """Its settings: `EXPORT_EXPIRY_HOURS` (default 168), and `MALWARE_SCANNING` as the
         file API reads it (`enforced`, the default, or `off`)."""
         read = Environment(env)
-        scanning = read.text("MALWARE_SCANNING", "enforced")
-        if scanning not in ("enforced", "off"):
-            raise ConfigError(f"setting MALWARE_SCANNING must be enforced or off, is {scanning!r}")
         hours = read.number("EXPORT_EXPIRY_HOURS", DEFAULT_EXPIRY_HOURS)
-        return cls(s3, bucket, hours, scanning_enforced=scanning == "enforced")
+        return cls(s3, bucket, hours, scanning_enforced=scanning_enforced(read))
 
     def advance(self, step: Step) -> Finished | None:
         job = step.job
@@ -124,19 +128,7 @@ class ExportKind:
         key = result.get("key")
         if not isinstance(key, str) or not key.startswith(f"jobs/{job.tenant_id}/{job.id}/"):
             return
-        pages = self.s3.get_paginator("list_object_versions").paginate(
-            Bucket=self.bucket, Prefix=key
-        )
-        for page in pages:
-            versions = [
-                {"Key": entry["Key"], "VersionId": entry["VersionId"]}
-                for entry in (*page.get("Versions", ()), *page.get("DeleteMarkers", ()))
-                if entry["Key"] == key
-            ]
-            if versions:
-                self.s3.delete_objects(
-                    Bucket=self.bucket, Delete={"Objects": versions, "Quiet": True}
-                )
+        delete_every_version(self.s3, self.bucket, key)
 
     def sweep(self, db: Database) -> None:
         """Nothing scheduled: an export runs when asked."""
